@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace Chaos.Scenarios.Commands;
+
+/// <summary>Every verb of the <c>chaos</c> tool, in the order <c>chaos --help</c> lists them.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All()
+    {
+        yield break;
+    }
+}
