@@ -1,7 +1,7 @@
 using Chaos.Reference.Hosting;
 
 // One executable, four roles: see docs/reference-system.md.
-var options = SystemOptions.TryParse(args, Environment.GetEnvironmentVariables(), out var error);
+var options = SystemOptions.FromArgs(args, Environment.GetEnvironmentVariables(), out var error);
 if (options is null)
 {
     await Console.Error.WriteLineAsync($"error: {error}");

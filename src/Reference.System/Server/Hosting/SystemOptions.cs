@@ -53,7 +53,7 @@ internal sealed class SystemOptions
     public bool Has(string defect) => Defects.Contains(defect);
 
     /// <summary>Parses; returns null and a message naming the bad setting on error.</summary>
-    public static SystemOptions? TryParse(string[] args, IDictionary environment, out string error)
+    public static SystemOptions? FromArgs(string[] args, IDictionary environment, out string error)
     {
         var values = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (DictionaryEntry entry in environment)
