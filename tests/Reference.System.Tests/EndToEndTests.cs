@@ -38,7 +38,7 @@ public sealed class EndToEndTests(MockKafkaFixture fixture)
         {
             foreach (var d in new[] { "d1", "d2" })
             {
-                devices[(u, d)] = new DeviceRecorder(run.Client(gateways[i++ % 2], apis[0], u, d));
+                devices[(u, d)] = new DeviceRecorder(run.Client(gateways[i++ % 2], apis[0], u, d), run.Logs);
             }
         }
 

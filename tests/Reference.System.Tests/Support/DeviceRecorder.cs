@@ -9,10 +9,12 @@ public sealed class DeviceRecorder
     private readonly ConcurrentQueue<ChatDelivery> _delivered = new();
     private readonly ConcurrentQueue<TransportFrame> _frames = new();
     private readonly SemaphoreSlim _changed = new(0);
+    private readonly Func<string>? _diagnostics;
 
-    public DeviceRecorder(ChatClient client)
+    public DeviceRecorder(ChatClient client, Func<string>? diagnostics = null)
     {
         Client = client;
+        _diagnostics = diagnostics;
         client.Delivered += d =>
         {
             _delivered.Enqueue(d);
@@ -39,7 +41,7 @@ public sealed class DeviceRecorder
             }
             catch (OperationCanceledException)
             {
-                throw new TimeoutException($"{Client.User}/{Client.Device}: {_delivered.Count} of {count} deliveries after {timeout}");
+                throw new TimeoutException($"{Client.User}/{Client.Device}: {_delivered.Count} of {count} deliveries after {timeout}\n{_diagnostics?.Invoke()}");
             }
         }
     }

@@ -25,7 +25,12 @@ internal sealed partial class DeliveryBackplane(KafkaClients kafka, SystemOption
             using (var admin = kafka.CreateAdmin())
             {
                 var meta = admin.GetMetadata(options.Topics.Deliveries, TimeSpan.FromSeconds(10));
-                var partitions = meta.Topics.Single().Partitions.Select(p => new TopicPartitionOffset(options.Topics.Deliveries, p.PartitionId, Offset.End)).ToList();
+                // Concrete end offsets, resolved now: Offset.End would be resolved lazily at the first fetch, and a
+                // delivery published in between would be skipped although this instance already reported ready.
+                var partitions = meta.Topics.Single().Partitions
+                    .Select(p => new TopicPartition(options.Topics.Deliveries, p.PartitionId))
+                    .Select(tp => new TopicPartitionOffset(tp, consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(10)).High))
+                    .ToList();
                 consumer.Assign(partitions);
                 LogAssigned(logger, options.Instance, partitions.Count);
             }

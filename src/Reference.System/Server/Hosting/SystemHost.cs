@@ -18,7 +18,8 @@ internal static class SystemHost
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.UseUrls(options.Urls);
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = RequestReader.MaxBodyBytes);
+        // Kestrel's own cap is far above ours so an oversize body is drained and answered with our 413, not a reset.
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 16 * RequestReader.MaxBodyBytes);
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o =>
         {
