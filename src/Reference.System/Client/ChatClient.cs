@@ -1,6 +1,261 @@
+using System.Net.WebSockets;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.Http.Connections.Client;
+using Microsoft.AspNetCore.SignalR.Client;
+
 namespace Chaos.Reference.Client;
 
-/// <summary>Placeholder; the client library arrives with the Reference.System issue.</summary>
-public sealed class ChatClient
+/// <summary>
+/// One device of one user on the gateway hub: receives deliveries in sequence order, hands each to the app once,
+/// persists the last sequence, acknowledges, and after a cut reconnects (exponential backoff with jitter) and resumes
+/// from the stored sequence. Redelivered frames (at or below the last sequence) are dropped; a frame that skips ahead
+/// is dropped and the gateway is asked to resume from the last sequence.
+/// </summary>
+public sealed class ChatClient : IAsyncDisposable
 {
+    private readonly ChatClientOptions _options;
+    private readonly HubConnection _connection;
+    private readonly SemaphoreSlim _lifecycle = new(1, 1);
+    private readonly Random _random;
+    private readonly CancellationTokenSource _disposed = new();
+    private ClientWebSocket? _socket;
+    private CancellationTokenSource? _reconnect;
+    private long _last;
+    private volatile bool _wantConnected;
+    private volatile ChatClientState _state;
+
+    public ChatClient(ChatClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _random = new Random(options.Seed);
+        var url = new UriBuilder(options.HubUrl);
+        var device = "device=" + Uri.EscapeDataString(options.Device);
+        url.Query = string.IsNullOrEmpty(url.Query) ? device : url.Query.TrimStart('?') + "&" + device;
+        _connection = new HubConnectionBuilder()
+            .WithUrl(url.Uri, o =>
+            {
+                // One WebSocket, no negotiate round trip: works through a TCP proxy and across gateway instances without sticky sessions.
+                o.SkipNegotiation = true;
+                o.Transports = HttpTransportType.WebSockets;
+                o.WebSocketFactory = OpenSocketAsync;
+            })
+            .Build();
+        _connection.ServerTimeout = options.ServerTimeout;
+        _connection.KeepAliveInterval = options.KeepAliveInterval;
+        _connection.HandshakeTimeout = options.ConnectTimeout;
+        _connection.On<DeliveryFrame>("Deliver", OnDeliverAsync);
+        _connection.Closed += OnClosedAsync;
+    }
+
+    /// <summary>App-level deliveries, each id once and in sequence order (unless DropDuplicates is off).</summary>
+    public event Action<ChatDelivery>? Delivered;
+
+    /// <summary>Every Deliver frame as it arrived, with what the client did with it.</summary>
+    public event Action<TransportFrame>? FrameReceived;
+
+    public event Action<ChatClientState, Exception?>? StateChanged;
+
+    public string User => _options.User;
+
+    public string Device => _options.Device;
+
+    public long LastSequence => Interlocked.Read(ref _last);
+
+    public ChatClientState State => _state;
+
+    /// <summary>Connects, then asks the gateway for everything after the stored last sequence. Throws when the handshake is refused (e.g. a bad token).</summary>
+    public async Task ConnectAsync(CancellationToken cancellationToken)
+    {
+        await _lifecycle.WaitAsync(cancellationToken);
+        try
+        {
+            _wantConnected = true;
+            SetState(ChatClientState.Connecting, null);
+            var stored = await _options.SequenceStore.LoadAsync(_options.User, _options.Device, cancellationToken);
+            InterlockedMax(ref _last, stored);
+            try
+            {
+                await _connection.StartAsync(cancellationToken);
+                await _connection.InvokeAsync("Resume", stored, cancellationToken);
+            }
+            catch
+            {
+                _wantConnected = false;
+                SetState(ChatClientState.Disconnected, null);
+                throw;
+            }
+
+            SetState(ChatClientState.Connected, null);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>Graceful close; no automatic reconnect.</summary>
+    public async Task DisconnectAsync(CancellationToken cancellationToken)
+    {
+        await _lifecycle.WaitAsync(cancellationToken);
+        try
+        {
+            _wantConnected = false;
+            if (_reconnect is { } r)
+            {
+                await r.CancelAsync();
+            }
+
+            await _connection.StopAsync(cancellationToken);
+            SetState(ChatClientState.Disconnected, null);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>An abrupt cut: the socket is aborted with no close handshake (as when the network drops). Reconnects by itself if enabled.</summary>
+    public void Cut() => _socket?.Abort();
+
+    private async ValueTask<WebSocket> OpenSocketAsync(WebSocketConnectionContext context, CancellationToken cancellationToken)
+    {
+        var socket = new ClientWebSocket();
+        try
+        {
+            socket.Options.SetRequestHeader("Authorization", "Bearer " + await _options.TokenProvider(cancellationToken));
+            socket.Options.KeepAliveInterval = TimeSpan.Zero; // SignalR pings; no WebSocket-level pings to confuse timeouts
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_options.ConnectTimeout);
+            await socket.ConnectAsync(context.Uri, timeout.Token);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        _socket = socket;
+        return socket;
+    }
+
+    private async Task OnDeliverAsync(DeliveryFrame frame)
+    {
+        var now = _options.TimeProvider.GetUtcNow();
+        var last = Interlocked.Read(ref _last);
+        if (frame.Seq <= last)
+        {
+            FrameReceived?.Invoke(new TransportFrame(frame.Id, _options.User, _options.Device, frame.Seq, FrameDisposition.Duplicate, now));
+            if (!_options.DropDuplicates)
+            {
+                Delivered?.Invoke(ToDelivery(frame));
+            }
+
+            return;
+        }
+
+        if (frame.Seq > last + 1)
+        {
+            FrameReceived?.Invoke(new TransportFrame(frame.Id, _options.User, _options.Device, frame.Seq, FrameDisposition.Dropped, now));
+            await _connection.SendAsync("Resume", last);
+            return;
+        }
+
+        FrameReceived?.Invoke(new TransportFrame(frame.Id, _options.User, _options.Device, frame.Seq, FrameDisposition.Accepted, now));
+        Delivered?.Invoke(ToDelivery(frame));
+        Interlocked.Exchange(ref _last, frame.Seq);
+        await _options.SequenceStore.SaveAsync(_options.User, _options.Device, frame.Seq, _disposed.Token);
+        await _connection.SendAsync("Ack", frame.Seq);
+    }
+
+    private ChatDelivery ToDelivery(DeliveryFrame f) =>
+        new(f.Id, _options.User, _options.Device, f.Seq, f.Kind, f.Sender, f.Conversation, f.Payload, f.SentAt);
+
+    private Task OnClosedAsync(Exception? error)
+    {
+        if (!_wantConnected || !_options.AutoReconnect || _disposed.IsCancellationRequested)
+        {
+            SetState(ChatClientState.Disconnected, error);
+            return Task.CompletedTask;
+        }
+
+        SetState(ChatClientState.Reconnecting, error);
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
+        Interlocked.Exchange(ref _reconnect, cts)?.Dispose();
+        _ = Task.Run(() => ReconnectAsync(cts.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    private async Task ReconnectAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; _wantConnected && !cancellationToken.IsCancellationRequested; attempt++)
+        {
+            var ceiling = Math.Min(_options.ReconnectMaxDelay.TotalMilliseconds, _options.ReconnectMinDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 20)));
+            double jitter;
+            lock (_random)
+            {
+                jitter = 0.5 + (_random.NextDouble() * 0.5);
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(ceiling * jitter), _options.TimeProvider, cancellationToken);
+                await _lifecycle.WaitAsync(cancellationToken);
+                try
+                {
+                    if (!_wantConnected)
+                    {
+                        return;
+                    }
+
+                    if (_connection.State == HubConnectionState.Disconnected)
+                    {
+                        await _connection.StartAsync(cancellationToken);
+                    }
+
+                    // Resume from what is durably stored: the in-memory last sequence only filters what comes back.
+                    var stored = await _options.SequenceStore.LoadAsync(_options.User, _options.Device, cancellationToken);
+                    await _connection.InvokeAsync("Resume", stored, cancellationToken);
+                    SetState(ChatClientState.Connected, null);
+                    return;
+                }
+                finally
+                {
+                    _lifecycle.Release();
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                SetState(ChatClientState.Reconnecting, e);
+            }
+        }
+    }
+
+    private void SetState(ChatClientState state, Exception? error)
+    {
+        _state = state;
+        StateChanged?.Invoke(state, error);
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        long current;
+        while ((current = Interlocked.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _wantConnected = false;
+        await _disposed.CancelAsync();
+        await _connection.DisposeAsync();
+        _reconnect?.Dispose();
+        _disposed.Dispose();
+        _lifecycle.Dispose();
+    }
 }

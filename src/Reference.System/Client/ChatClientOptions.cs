@@ -1,0 +1,39 @@
+namespace Chaos.Reference.Client;
+
+/// <summary>Settings of one device's <see cref="ChatClient"/>.</summary>
+public sealed class ChatClientOptions
+{
+    /// <summary>The gateway hub, e.g. http://127.0.0.1:5001/hub (a TCP fault proxy may stand in front).</summary>
+    public required Uri HubUrl { get; init; }
+
+    /// <summary>Returns a JWT for <see cref="User"/> (called on every connect, so it may refresh).</summary>
+    public required Func<CancellationToken, ValueTask<string>> TokenProvider { get; init; }
+
+    public required string User { get; init; }
+
+    public required string Device { get; init; }
+
+    public ISequenceStore SequenceStore { get; init; } = new InMemorySequenceStore();
+
+    /// <summary>Drop redelivered frames (seq at or below the last). False re-creates the client-no-dedupe defect.</summary>
+    public bool DropDuplicates { get; init; } = true;
+
+    /// <summary>Reconnect by itself after a cut (exponential backoff with jitter).</summary>
+    public bool AutoReconnect { get; init; } = true;
+
+    public TimeSpan ReconnectMinDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    public TimeSpan ReconnectMaxDelay { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The connection is considered dead when the server is silent this long (the server pings at a third of its own timeout).</summary>
+    public TimeSpan ServerTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(3);
+
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Seed of the reconnect jitter.</summary>
+    public int Seed { get; init; }
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+}

@@ -1,0 +1,9 @@
+namespace Chaos.Reference.Client;
+
+public enum ChatClientState
+{
+    Disconnected,
+    Connecting,
+    Connected,
+    Reconnecting,
+}

@@ -1,0 +1,58 @@
+using Chaos.Reference.Faults;
+using Chaos.Reference.Hosting;
+using Chaos.Reference.Storage;
+
+namespace Chaos.Reference.Api;
+
+/// <summary>Persists a chat message or notification with its outbox rows, then answers; the relay publishes.</summary>
+internal sealed partial class MessageWriter(Store store, SystemOptions options, Failpoints failpoints, TimeProvider time, OutboxSignal signal, ILogger<MessageWriter> logger)
+{
+    public async Task<IResult> WriteAsync(string key, string hash, string? id, string kind, string? sender, string? conversation,
+        IReadOnlyList<string> to, string body, CancellationToken cancellationToken)
+    {
+        var unknown = await store.UnknownUsersAsync(to, cancellationToken);
+        if (unknown.Count > 0)
+        {
+            throw new ApiError(422, $"unknown user(s): {string.Join(", ", unknown)}");
+        }
+
+        var messageId = id ?? $"m-{Guid.CreateVersion7(time.GetUtcNow()):N}";
+        var keyed = !options.Has(DefectNames.UnkeyedPartitioning);
+        if (options.Has(DefectNames.AckBeforePersist))
+        {
+            // The bug: the sender is told "accepted" while the message exists only in this process's memory.
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await Task.Delay(50, CancellationToken.None);
+                    await failpoints.HitAsync("api.before-persist", CancellationToken.None);
+                    await store.CreateMessageAsync(key, hash, messageId, kind, sender, conversation, to, body, time.GetUtcNow().ToUnixTimeMilliseconds(), options.Topics.Fanout, keyed, CancellationToken.None);
+                    signal.Wake();
+                }
+                catch (Exception e)
+                {
+                    LogBackgroundPersistFailed(logger, e, messageId);
+                }
+            }, CancellationToken.None);
+            return Results.Json(new { id = messageId, duplicate = false }, statusCode: 202);
+        }
+
+        await failpoints.HitAsync("api.before-persist", cancellationToken);
+        var outcome = await store.CreateMessageAsync(key, hash, messageId, kind, sender, conversation, to, body, time.GetUtcNow().ToUnixTimeMilliseconds(), options.Topics.Fanout, keyed, cancellationToken);
+        if (outcome.Status == WriteStatus.Conflict)
+        {
+            throw new ApiError(409, outcome.Result);
+        }
+
+        await failpoints.HitAsync("api.after-persist-before-publish", cancellationToken);
+        signal.Wake();
+        var stored = Messaging.Json.Deserialize<StoredResult>(outcome.Result)!;
+        return Results.Json(new { id = stored.Id, duplicate = outcome.Status == WriteStatus.Replayed }, statusCode: outcome.Status == WriteStatus.Created ? 202 : 200);
+    }
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Error, Message = "background persist of {MessageId} failed (ack-before-persist)")]
+    private static partial void LogBackgroundPersistFailed(ILogger logger, Exception exception, string messageId);
+
+    private sealed record StoredResult(string Id);
+}

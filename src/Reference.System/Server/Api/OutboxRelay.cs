@@ -1,0 +1,99 @@
+using Chaos.Reference.Hosting;
+using Chaos.Reference.Observability;
+using Chaos.Reference.Storage;
+using Confluent.Kafka;
+
+namespace Chaos.Reference.Api;
+
+/// <summary>
+/// Publishes outbox rows to Kafka in id order. Every api instance runs one, but only the holder of the "outbox-relay"
+/// lease publishes, so rows leave in exactly the order they committed (appends are serialized, see Store). A relay that
+/// dies after producing and before deleting leaves rows that the next holder publishes again: duplicates on the topic,
+/// removed downstream by the (user, message id) key; never a reordering, because each relay publishes in id order with
+/// one request in flight, so the first copy of every row is in order.
+/// </summary>
+internal sealed partial class OutboxRelay(Store store, KafkaClients kafka, SystemOptions options, TimeProvider time, OutboxSignal signal,
+    SystemMetrics metrics, ILogger<OutboxRelay> logger) : BackgroundService
+{
+    private const int BatchSize = 500;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var producer = kafka.CreateProducer("relay");
+        var holder = $"{options.Instance}-{Guid.NewGuid():N}";
+        var leaseRenewAt = 0L;
+        var leased = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+                if (!leased || now >= leaseRenewAt)
+                {
+                    var had = leased;
+                    leased = await store.TryLeaseAsync("outbox-relay", holder, now, options.RelayLeaseMs, stoppingToken);
+                    leaseRenewAt = now + (options.RelayLeaseMs / 3);
+                    if (leased != had)
+                    {
+                        LogLease(logger, options.Instance, leased);
+                    }
+                }
+
+                if (!leased)
+                {
+                    await signal.WaitAsync(TimeSpan.FromMilliseconds(options.RelayLeaseMs / 3), stoppingToken);
+                    continue;
+                }
+
+                var rows = await store.ReadOutboxAsync(BatchSize, stoppingToken);
+                metrics.SetOutboxBacklog(rows.Count);
+                if (rows.Count == 0)
+                {
+                    await signal.WaitAsync(TimeSpan.FromMilliseconds(20), stoppingToken);
+                    continue;
+                }
+
+                var deliveries = rows.Select(r => producer.ProduceAsync(r.Topic, new Message<string?, string> { Key = r.Key, Value = r.Value }, stoppingToken)).ToList();
+                long published = -1;
+                for (var i = 0; i < rows.Count; i++)
+                {
+                    try
+                    {
+                        await deliveries[i];
+                        published = rows[i].Id;
+                    }
+                    catch (ProduceException<string?, string> e)
+                    {
+                        LogProduceFailed(logger, e, rows[i].Id);
+                        break;
+                    }
+                }
+
+                if (published >= 0)
+                {
+                    await store.DeleteOutboxThroughAsync(published, stoppingToken);
+                    metrics.Published.Add(rows.Count(r => r.Id <= published));
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                LogRelayError(logger, e);
+                leased = false;
+                await Task.Delay(TimeSpan.FromMilliseconds(200), time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 110, Level = LogLevel.Information, Message = "{Instance} outbox relay lease held: {Held}")]
+    private static partial void LogLease(ILogger logger, string instance, bool held);
+
+    [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "publishing outbox row {Id} failed; it and later rows are retried")]
+    private static partial void LogProduceFailed(ILogger logger, Exception exception, long id);
+
+    [LoggerMessage(EventId = 112, Level = LogLevel.Error, Message = "outbox relay error")]
+    private static partial void LogRelayError(ILogger logger, Exception exception);
+}

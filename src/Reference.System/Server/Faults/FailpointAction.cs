@@ -1,0 +1,8 @@
+namespace Chaos.Reference.Faults;
+
+internal enum FailpointAction
+{
+    Crash,
+    Delay,
+    Throw,
+}

@@ -1,0 +1,173 @@
+using System.Collections;
+using System.Globalization;
+using Chaos.Reference.Faults;
+
+namespace Chaos.Reference.Hosting;
+
+/// <summary>
+/// Every setting of one process, from the command line (<c>--name value</c>) or the environment
+/// (<c>REFSYS_NAME</c>, upper case, dashes as underscores); the command line wins.
+/// </summary>
+internal sealed class SystemOptions
+{
+    public static readonly string[] Roles = ["api", "notifier", "gateway", "jobs"];
+
+    public required string Role { get; init; }
+
+    public required string Instance { get; init; }
+
+    public string Urls { get; init; } = "http://127.0.0.1:0";
+
+    public required string Kafka { get; init; }
+
+    public required string Db { get; init; }
+
+    public required string JwtKey { get; init; }
+
+    public string TopicPrefix { get; init; } = "";
+
+    public int SessionTimeoutMs { get; init; } = 6000;
+
+    public int ClientTimeoutMs { get; init; } = 10000;
+
+    public int Seed { get; init; }
+
+    public int RelayLeaseMs { get; init; } = 3000;
+
+    public int JobRetries { get; init; } = 5;
+
+    public int JobRetryBaseMs { get; init; } = 100;
+
+    public int BatchSize { get; init; } = 100;
+
+    public IReadOnlySet<string> Defects { get; init; } = new HashSet<string>();
+
+    public IReadOnlyList<string> Failpoints { get; init; } = [];
+
+    public double DownstreamFailureRate { get; init; }
+
+    public int DownstreamLatencyMs { get; init; }
+
+    public Topics Topics => new(TopicPrefix);
+
+    public bool Has(string defect) => Defects.Contains(defect);
+
+    /// <summary>Parses; returns null and a message naming the bad setting on error.</summary>
+    public static SystemOptions? FromArgs(string[] args, IDictionary environment, out string error)
+    {
+        var values = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in environment)
+        {
+            var key = (string)entry.Key;
+            if (key.StartsWith("REFSYS_", StringComparison.Ordinal) && entry.Value is string v)
+            {
+                var name = key["REFSYS_".Length..].ToLowerInvariant().Replace('_', '-');
+                values[name] = [.. v.Split(name is "failpoint" or "failpoints" ? ';' : ',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+            }
+        }
+
+        var fromCommandLine = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                error = $"unexpected argument '{args[i]}'";
+                return null;
+            }
+
+            var name = args[i][2..];
+            string value;
+            var eq = name.IndexOf('=', StringComparison.Ordinal);
+            if (eq >= 0)
+            {
+                value = name[(eq + 1)..];
+                name = name[..eq];
+            }
+            else if (i + 1 < args.Length)
+            {
+                value = args[++i];
+            }
+            else
+            {
+                error = $"--{name} needs a value";
+                return null;
+            }
+
+            if (fromCommandLine.Add(name) || !values.ContainsKey(name))
+            {
+                values[name] = [];
+            }
+
+            values[name].Add(value);
+        }
+
+        error = "";
+        string? One(string name) => values.TryGetValue(name, out var list) && list.Count > 0 ? list[^1] : null;
+        IEnumerable<string> Many(string name) =>
+            values.TryGetValue(name, out var list) ? list.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) : [];
+
+        var role = One("role");
+        if (role is null || !Roles.Contains(role))
+        {
+            error = $"--role must be one of {string.Join('|', Roles)} (got '{role}')";
+            return null;
+        }
+
+        var missing = new[] { "kafka", "db", "jwt-key" }.FirstOrDefault(n => One(n) is null);
+        if (missing is not null)
+        {
+            error = $"--{missing} is required (or REFSYS_{missing.ToUpperInvariant().Replace('-', '_')})";
+            return null;
+        }
+
+        var defects = Many("defect").Concat(Many("defects")).ToHashSet(StringComparer.Ordinal);
+        var unknown = defects.FirstOrDefault(d => !DefectNames.All.Contains(d));
+        if (unknown is not null)
+        {
+            error = $"unknown defect '{unknown}'; known: {string.Join(", ", DefectNames.All)}";
+            return null;
+        }
+
+        var failpoints = (values.GetValueOrDefault("failpoint") ?? []).Concat(values.GetValueOrDefault("failpoints") ?? [])
+            .SelectMany(v => v.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+        foreach (var spec in failpoints)
+        {
+            if (!FailpointSpec.TryParse(spec, out _, out var fpError))
+            {
+                error = $"--failpoint '{spec}': {fpError}";
+                return null;
+            }
+        }
+
+        try
+        {
+            int Int(string name, int fallback) => One(name) is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : fallback;
+            return new SystemOptions
+            {
+                Role = role,
+                Instance = One("instance") ?? $"{role}-{Environment.ProcessId}",
+                Urls = One("urls") ?? "http://127.0.0.1:0",
+                Kafka = One("kafka")!,
+                Db = One("db")!,
+                JwtKey = One("jwt-key")!,
+                TopicPrefix = One("topic-prefix") ?? "",
+                SessionTimeoutMs = Int("session-timeout-ms", 6000),
+                ClientTimeoutMs = Int("client-timeout-ms", 10000),
+                Seed = Int("seed", 0),
+                RelayLeaseMs = Int("relay-lease-ms", 3000),
+                JobRetries = Int("job-retries", 5),
+                JobRetryBaseMs = Int("job-retry-base-ms", 100),
+                BatchSize = Int("batch-size", 100),
+                DownstreamFailureRate = One("downstream-failure-rate") is { } r ? double.Parse(r, CultureInfo.InvariantCulture) : 0,
+                DownstreamLatencyMs = Int("downstream-latency-ms", 0),
+                Defects = defects,
+                Failpoints = failpoints,
+            };
+        }
+        catch (FormatException e)
+        {
+            error = $"a numeric setting is not a number: {e.Message}";
+            return null;
+        }
+    }
+}

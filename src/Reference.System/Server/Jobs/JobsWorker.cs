@@ -1,0 +1,219 @@
+using Chaos.Reference.Faults;
+using Chaos.Reference.Hosting;
+using Chaos.Reference.Messaging;
+using Chaos.Reference.Observability;
+using Chaos.Reference.Storage;
+using Confluent.Kafka;
+using Polly;
+using Polly.Retry;
+
+namespace Chaos.Reference.Jobs;
+
+/// <summary>
+/// The jobs consume loop. Per record: validate (a permanent error dead-letters at once), call the downstream under a
+/// Polly retry (exponential backoff with jitter), apply the credit and its idempotency record in one transaction, then
+/// commit the offset. Every attempt is stored with its timestamp (GET /jobs/{key}) so a checker can measure the spread.
+/// </summary>
+internal sealed partial class JobsWorker(Store store, KafkaClients kafka, SystemOptions options, Failpoints failpoints, Downstream downstream,
+    TimeProvider time, SystemMetrics metrics, ReadinessState readiness, IHostApplicationLifetime lifetime, ILogger<JobsWorker> logger) : BackgroundService
+{
+    private readonly Random _jitter = new(options.Seed ^ 0x5EED);
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.Factory.StartNew(() => Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+
+    private ResiliencePipeline BuildRetry()
+    {
+        var noBackoff = options.Has(DefectNames.RetryWithoutBackoff);
+        return new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<TransientDownstreamException>(),
+                MaxRetryAttempts = options.JobRetries,
+                BackoffType = noBackoff ? DelayBackoffType.Constant : DelayBackoffType.Exponential,
+                Delay = noBackoff ? TimeSpan.Zero : TimeSpan.FromMilliseconds(options.JobRetryBaseMs),
+                MaxDelay = TimeSpan.FromSeconds(10),
+                UseJitter = !noBackoff,
+                Randomizer = () => { lock (_jitter) { return _jitter.NextDouble(); } },
+                OnRetry = _ =>
+                {
+                    metrics.Retries.Add(1);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+    }
+
+    private async Task Run(CancellationToken stoppingToken)
+    {
+        var retry = BuildRetry();
+        using var producer = kafka.CreateProducer("jobs-dlq");
+        using var consumer = kafka.CreateGroupConsumer(options.Topics.Group("jobs"));
+        consumer.Subscribe(options.Topics.Jobs);
+        readiness.MarkReady();
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                ConsumeResult<string?, string>? result;
+                try
+                {
+                    result = consumer.Consume(TimeSpan.FromMilliseconds(100));
+                }
+                catch (ConsumeException e) when (!e.Error.IsFatal)
+                {
+                    LogConsumeError(logger, e, e.Error.Reason);
+                    continue;
+                }
+
+                if (result?.Message is null)
+                {
+                    continue;
+                }
+
+                await HandleAsync(result.Message.Value, retry, producer, stoppingToken);
+                await failpoints.HitAsync("jobs.after-effect-before-commit", stoppingToken);
+                try
+                {
+                    consumer.Commit([new TopicPartitionOffset(result.TopicPartition, result.Offset + 1)]);
+                }
+                catch (KafkaException e)
+                {
+                    LogCommitFailed(logger, e, e.Error.Reason);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            LogFatal(logger, e);
+            lifetime.StopApplication();
+        }
+        finally
+        {
+            consumer.Close();
+        }
+    }
+
+    private async Task HandleAsync(string payload, ResiliencePipeline retry, IProducer<string?, string> producer, CancellationToken ct)
+    {
+        JobRecord? job = null;
+        try
+        {
+            job = Json.Deserialize<JobRecord>(payload);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+        }
+
+        var invalid = job switch
+        {
+            null => "invalid payload: not a job record (malformed JSON)",
+            { Key: null or "" } => "invalid payload: missing key",
+            { Account: null or "" } => "invalid payload: missing account",
+            { TransactionId: null or "" } => "invalid payload: missing transactionId",
+            { Amount: <= 0 } => $"invalid payload: amount must be positive (got {job.Amount})",
+            { Amount: > 1_000_000_000 } => $"invalid payload: amount exceeds 1000000000 (got {job.Amount})",
+            _ => null,
+        };
+        if (invalid is not null)
+        {
+            await DeadLetterAsync(job?.Key is { Length: > 0 } k ? k : null, invalid, payload, producer, ct);
+            return;
+        }
+
+        var key = job!.Key!;
+        var existing = await store.GetJobAsync(key, ct);
+        if (existing is { State: "done" or "dead" })
+        {
+            metrics.Duplicates.Add(1);
+            return;
+        }
+
+        var attempt = 0;
+        try
+        {
+            await retry.ExecuteAsync(async token =>
+            {
+                attempt++;
+                var at = time.GetUtcNow().ToUnixTimeMilliseconds();
+                try
+                {
+                    await downstream.CallAsync(token);
+                    await store.RecordAttemptAsync(key, attempt, at, "ok", options.Instance, token);
+                }
+                catch (TransientDownstreamException e)
+                {
+                    await store.RecordAttemptAsync(key, attempt, at, "transient: " + e.Message, options.Instance, token);
+                    LogAttemptFailed(logger, key, attempt, at);
+                    throw;
+                }
+            }, ct);
+        }
+        catch (TransientDownstreamException e)
+        {
+            await DeadLetterAsync(key, $"retry budget exhausted after {attempt} attempts: {e.Message}", payload, producer, ct);
+            return;
+        }
+
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (options.Has(DefectNames.NonAtomicEffect))
+        {
+            // The defect: effect and idempotency record commit separately; a crash between them re-applies on redelivery.
+            await store.CreditWithoutRecordAsync(job, ct);
+            await failpoints.HitAsync("jobs.after-effect-before-commit", ct);
+            await store.RecordAppliedAsync(job, now, ct);
+        }
+        else if (!await store.ApplyCreditAsync(job, now, ct))
+        {
+            metrics.Duplicates.Add(1);
+        }
+
+        metrics.Processed.Add(1);
+    }
+
+    private async Task DeadLetterAsync(string? key, string reason, string payload, IProducer<string?, string> producer, CancellationToken ct)
+    {
+        if (options.Has(DefectNames.NoDlq))
+        {
+            LogDropped(logger, key ?? "?", reason);
+            if (key is not null)
+            {
+                await store.MarkJobAsync(key, "failed", null, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+            }
+
+            return;
+        }
+
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await store.DeadLetterAsync(key, reason, payload, now, options.Instance, ct);
+        await producer.ProduceAsync(options.Topics.JobsDlq, new Message<string?, string>
+        {
+            Key = key,
+            Value = Json.Serialize(new { key, reason, payload, at = now, instance = options.Instance }),
+        }, ct);
+        metrics.DeadLettered.Add(1);
+        metrics.SetDlqSize((await store.ReadDlqAsync(ct)).Count);
+        LogDeadLettered(logger, key ?? "?", reason);
+    }
+
+    [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "job {Key} attempt {Attempt} at {AtMs} failed transiently")]
+    private static partial void LogAttemptFailed(ILogger logger, string key, int attempt, long atMs);
+
+    [LoggerMessage(EventId = 401, Level = LogLevel.Warning, Message = "job {Key} dead-lettered: {Reason}")]
+    private static partial void LogDeadLettered(ILogger logger, string key, string reason);
+
+    [LoggerMessage(EventId = 402, Level = LogLevel.Warning, Message = "job {Key} dropped without DLQ (no-dlq defect): {Reason}")]
+    private static partial void LogDropped(ILogger logger, string key, string reason);
+
+    [LoggerMessage(EventId = 403, Level = LogLevel.Warning, Message = "jobs consume error: {Reason}")]
+    private static partial void LogConsumeError(ILogger logger, Exception exception, string reason);
+
+    [LoggerMessage(EventId = 404, Level = LogLevel.Warning, Message = "jobs offset commit failed: {Reason}")]
+    private static partial void LogCommitFailed(ILogger logger, Exception exception, string reason);
+
+    [LoggerMessage(EventId = 405, Level = LogLevel.Critical, Message = "jobs loop failed; stopping the process")]
+    private static partial void LogFatal(ILogger logger, Exception exception);
+}

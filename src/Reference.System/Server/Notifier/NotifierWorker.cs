@@ -1,0 +1,159 @@
+using Chaos.Reference.Faults;
+using Chaos.Reference.Hosting;
+using Chaos.Reference.Messaging;
+using Chaos.Reference.Observability;
+using Chaos.Reference.Storage;
+using Confluent.Kafka;
+
+namespace Chaos.Reference.Notifier;
+
+/// <summary>
+/// The notifier consume loop (a dedicated thread). Per record: next per-user sequence + inbox row in one transaction,
+/// keyed by (user, message id) so a redelivered record changes nothing; then the delivery goes to the backplane topic;
+/// offsets are committed only after the batch's effects are durable and its deliveries acknowledged by Kafka.
+/// </summary>
+internal sealed partial class NotifierWorker(Store store, KafkaClients kafka, SystemOptions options, Failpoints failpoints, TimeProvider time,
+    SystemMetrics metrics, ReadinessState readiness, IHostApplicationLifetime lifetime, ILogger<NotifierWorker> logger) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.Factory.StartNew(() => Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+
+    private async Task Run(CancellationToken stoppingToken)
+    {
+        using var producer = kafka.CreateProducer("deliveries");
+        using var consumer = kafka.CreateGroupConsumer(options.Topics.Group("notifier"), (_, parts) => LogAssigned(logger, options.Instance, string.Join(',', parts.Select(p => p.Partition.Value))));
+        consumer.Subscribe(options.Topics.Fanout);
+        readiness.MarkReady();
+        var noDedupe = options.Has(DefectNames.NoDedupe);
+        var commitFirst = options.Has(DefectNames.CommitBeforeProcess);
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var batch = ConsumeBatch(consumer, stoppingToken);
+                if (batch.Count == 0)
+                {
+                    continue;
+                }
+
+                var offsets = batch.GroupBy(r => r.TopicPartition).Select(g => new TopicPartitionOffset(g.Key, g.Max(r => r.Offset.Value) + 1)).ToList();
+                if (commitFirst)
+                {
+                    consumer.Commit(offsets); // the defect: the batch counts as done before any of it is
+                }
+
+                var produced = new List<Task<DeliveryResult<string?, string>>>(batch.Count);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    var result = batch[i];
+                    var record = Json.Deserialize<FanoutRecord>(result.Message.Value);
+                    if (record is null)
+                    {
+                        continue;
+                    }
+
+                    var dedupeKey = noDedupe ? $"{record.MessageId}#{Guid.NewGuid():N}" : record.MessageId;
+                    var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+                    var (seq, duplicate) = await store.AppendInboxAsync(record, dedupeKey, result.Partition.Value, now, stoppingToken);
+                    (duplicate ? metrics.Duplicates : metrics.Processed).Add(1);
+                    metrics.ProcessingLatency.Record(Math.Max(0, now - record.SentAt));
+                    // Also on a duplicate: whether the first attempt's delivery reached the backplane is unknown.
+                    var delivery = new DeliveryRecord(record.MessageId, record.User, seq, record.Kind, record.Sender, record.Conversation, record.Payload, record.SentAt);
+                    produced.Add(producer.ProduceAsync(options.Topics.Deliveries, new Message<string?, string> { Key = record.User, Value = Json.Serialize(delivery) }, stoppingToken));
+                    if (i < batch.Count - 1)
+                    {
+                        await failpoints.HitAsync("notifier.mid-batch", stoppingToken);
+                    }
+                }
+
+                await Task.WhenAll(produced);
+                await failpoints.HitAsync("notifier.after-effect-before-commit", stoppingToken);
+                if (!commitFirst)
+                {
+                    try
+                    {
+                        consumer.Commit(offsets);
+                    }
+                    catch (KafkaException e)
+                    {
+                        // Partitions moved during the batch: the new owner re-reads them and the dedupe key absorbs it.
+                        LogCommitFailed(logger, e, e.Error.Reason);
+                    }
+                }
+
+                UpdateLag(consumer);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            LogFatal(logger, e);
+            lifetime.StopApplication();
+        }
+        finally
+        {
+            consumer.Close();
+        }
+    }
+
+    private List<ConsumeResult<string?, string>> ConsumeBatch(IConsumer<string?, string> consumer, CancellationToken stoppingToken)
+    {
+        var batch = new List<ConsumeResult<string?, string>>();
+        try
+        {
+            var first = consumer.Consume(TimeSpan.FromMilliseconds(100));
+            if (first is null || first.IsPartitionEOF)
+            {
+                return batch;
+            }
+
+            batch.Add(first);
+            while (batch.Count < options.BatchSize && !stoppingToken.IsCancellationRequested)
+            {
+                var next = consumer.Consume(TimeSpan.Zero);
+                if (next is null || next.IsPartitionEOF)
+                {
+                    break;
+                }
+
+                batch.Add(next);
+            }
+        }
+        catch (ConsumeException e) when (!e.Error.IsFatal)
+        {
+            LogConsumeError(logger, e, e.Error.Reason);
+        }
+
+        return batch;
+    }
+
+    private void UpdateLag(IConsumer<string?, string> consumer)
+    {
+        long lag = 0;
+        foreach (var tp in consumer.Assignment)
+        {
+            var w = consumer.GetWatermarkOffsets(tp);
+            var position = consumer.Position(tp);
+            if (w.High.Value >= 0 && position.Value >= 0)
+            {
+                lag += Math.Max(0, w.High.Value - position.Value);
+            }
+        }
+
+        metrics.SetQueueLag(lag);
+    }
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "{Instance} assigned fan-out partitions [{Partitions}]")]
+    private static partial void LogAssigned(ILogger logger, string instance, string partitions);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "offset commit failed ({Reason}); the batch will be re-read and deduplicated")]
+    private static partial void LogCommitFailed(ILogger logger, Exception exception, string reason);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "consume error: {Reason}")]
+    private static partial void LogConsumeError(ILogger logger, Exception exception, string reason);
+
+    [LoggerMessage(EventId = 203, Level = LogLevel.Critical, Message = "notifier loop failed; stopping the process")]
+    private static partial void LogFatal(ILogger logger, Exception exception);
+}

@@ -1,0 +1,59 @@
+using System.Diagnostics.Metrics;
+
+namespace Chaos.Reference.Observability;
+
+/// <summary>The system's instruments (System.Diagnostics.Metrics, meter "Reference.System").</summary>
+internal sealed class SystemMetrics : IDisposable
+{
+    public const string MeterName = "Reference.System";
+
+    private readonly Meter _meter = new(MeterName);
+    private long _queueLag;
+    private long _outboxBacklog;
+    private long _dlqSize;
+
+    public SystemMetrics()
+    {
+        ProcessingLatency = _meter.CreateHistogram<double>("refsys.processing.latency", "ms", "persisted-to-inbox (notifier) or submit-to-done (jobs) latency");
+        PushLatency = _meter.CreateHistogram<double>("refsys.push.latency", "ms", "persisted-to-pushed latency at the gateway");
+        Retries = _meter.CreateCounter<long>("refsys.jobs.retries", description: "job attempts after the first");
+        Processed = _meter.CreateCounter<long>("refsys.processed", description: "records whose effect became durable");
+        Duplicates = _meter.CreateCounter<long>("refsys.duplicates", description: "redelivered records recognised by their business key");
+        Published = _meter.CreateCounter<long>("refsys.outbox.published", description: "outbox rows published");
+        Pushed = _meter.CreateCounter<long>("refsys.gateway.pushed", description: "frames pushed to devices");
+        Acks = _meter.CreateCounter<long>("refsys.gateway.acks", description: "acknowledgements from devices");
+        DeadLettered = _meter.CreateCounter<long>("refsys.jobs.dead_lettered", description: "jobs sent to the DLQ by this process");
+        OpenConnections = _meter.CreateUpDownCounter<long>("refsys.connections.open", description: "open device connections");
+        _meter.CreateObservableGauge("refsys.queue.lag", () => Volatile.Read(ref _queueLag), description: "records behind the high watermark on this consumer's partitions");
+        _meter.CreateObservableGauge("refsys.outbox.backlog", () => Volatile.Read(ref _outboxBacklog), description: "outbox rows not yet published");
+        _meter.CreateObservableGauge("refsys.dlq.size", () => Volatile.Read(ref _dlqSize), description: "rows in the DLQ table");
+    }
+
+    public Histogram<double> ProcessingLatency { get; }
+
+    public Histogram<double> PushLatency { get; }
+
+    public Counter<long> Retries { get; }
+
+    public Counter<long> Processed { get; }
+
+    public Counter<long> Duplicates { get; }
+
+    public Counter<long> Published { get; }
+
+    public Counter<long> Pushed { get; }
+
+    public Counter<long> Acks { get; }
+
+    public Counter<long> DeadLettered { get; }
+
+    public UpDownCounter<long> OpenConnections { get; }
+
+    public void SetQueueLag(long value) => Volatile.Write(ref _queueLag, value);
+
+    public void SetOutboxBacklog(long value) => Volatile.Write(ref _outboxBacklog, value);
+
+    public void SetDlqSize(long value) => Volatile.Write(ref _dlqSize, value);
+
+    public void Dispose() => _meter.Dispose();
+}

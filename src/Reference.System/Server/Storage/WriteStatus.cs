@@ -1,0 +1,8 @@
+namespace Chaos.Reference.Storage;
+
+internal enum WriteStatus
+{
+    Created,
+    Replayed,
+    Conflict,
+}

@@ -1,0 +1,171 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using Chaos.Reference.Client;
+using Chaos.Reference.Tests.Support;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Chaos.Reference.Tests;
+
+/// <summary>The api's contract (idempotency, validation) and the gateway's handshake, against real processes.</summary>
+public sealed class ApiTests(MockKafkaFixture fixture)
+{
+    [Fact]
+    public async Task The_same_POST_repeated_with_one_idempotency_key_creates_one_message()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
+        var api = await run.StartAsync("api", "api-1");
+        var notifier = await run.StartAsync("notifier", "notifier-1");
+        await run.TokenAsync(api, "alice");
+
+        var body = new { idempotencyKey = "k-1", to = new[] { "alice" }, body = "hi" };
+        var responses = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => run.PostAsync(api, "/messages", body, ct)));
+        var ids = new List<string>();
+        foreach (var r in responses)
+        {
+            r.StatusCode.Should().BeOneOf(HttpStatusCode.Accepted, HttpStatusCode.OK);
+            ids.Add((await r.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(ct)).GetProperty("id").GetString()!);
+        }
+
+        ids.Distinct().Should().ContainSingle("every repeat returns the first result");
+        responses.Count(r => r.StatusCode == HttpStatusCode.Accepted).Should().Be(1, "only the first request created something");
+
+        // Another key afterwards, so we know the first one has been fully processed when this one arrives.
+        var marker = await run.SendAsync(api, "k-2", ["alice"], "marker", ct);
+        var inbox = await WaitForInboxAsync(run, api, "alice", 2);
+        inbox.Select(i => i.Id).Should().Equal(ids[0], marker);
+
+        using var conflict = await run.PostAsync(api, "/messages", new { idempotencyKey = "k-1", to = new[] { "alice" }, body = "different" }, ct);
+        conflict.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        (await conflict.Content.ReadAsStringAsync(ct)).Should().Contain("k-1");
+        _ = notifier;
+    }
+
+    [Fact]
+    public async Task Bad_input_gets_a_4xx_naming_the_problem_and_writes_nothing()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
+        var api = await run.StartAsync("api", "api-1");
+        await run.StartAsync("notifier", "notifier-1");
+        await run.TokenAsync(api, "alice");
+
+        async Task Expect(string path, string json, HttpStatusCode status, string mention)
+        {
+            using var content = new StringContent(json, Encoding.UTF8, "application/json");
+            using var r = await run.Http.PostAsync(new Uri(api.Url, path), content, ct);
+            var text = await r.Content.ReadAsStringAsync(ct);
+            r.StatusCode.Should().Be(status, $"{path} {json[..Math.Min(60, json.Length)]} → {text}");
+            text.Should().Contain(mention);
+        }
+
+        await Expect("/messages", "{not json", HttpStatusCode.BadRequest, "malformed JSON");
+        await Expect("/messages", "[1,2]", HttpStatusCode.BadRequest, "JSON object");
+        await Expect("/messages", """{"to":["alice"],"body":"x"}""", HttpStatusCode.BadRequest, "idempotency key");
+        await Expect("/messages", """{"idempotencyKey":"a","body":"x"}""", HttpStatusCode.BadRequest, "'to'");
+        await Expect("/messages", """{"idempotencyKey":"a","to":["alice"]}""", HttpStatusCode.BadRequest, "'body'");
+        await Expect("/messages", """{"idempotencyKey":"a","to":"alice","body":"x"}""", HttpStatusCode.BadRequest, "array");
+        await Expect("/messages", """{"idempotencyKey":"a","to":["alice","mallory"],"body":"x"}""", HttpStatusCode.UnprocessableEntity, "mallory");
+        await Expect("/messages", $$"""{"idempotencyKey":"a","to":["alice"],"body":"{{new string('x', 9000)}}"}""", HttpStatusCode.RequestEntityTooLarge, "8192");
+        await Expect("/messages", $$"""{"idempotencyKey":"a","to":["alice"],"body":"{{new string('x', 70_000)}}"}""", HttpStatusCode.RequestEntityTooLarge, "65536");
+        await Expect("/notifications", """{"idempotencyKey":"n","to":"nobody","body":"x"}""", HttpStatusCode.UnprocessableEntity, "nobody");
+        await Expect("/jobs", """{"account":"acc","transactionId":"t"}""", HttpStatusCode.BadRequest, "'amount'");
+        await Expect("/jobs", """{"account":"acc","amount":"ten","transactionId":"t"}""", HttpStatusCode.BadRequest, "integer");
+        await Expect("/token", """{}""", HttpStatusCode.BadRequest, "'user'");
+
+        // Nothing half-written: the one good message afterwards is alice's first and only inbox row.
+        var good = await run.SendAsync(api, "good", ["alice"], "ok", ct);
+        var inbox = await WaitForInboxAsync(run, api, "alice", 1);
+        inbox.Should().Equal((good, 1L));
+        using var job = await run.Http.GetAsync(new Uri(api.Url, "/jobs/t"), ct);
+        job.StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task The_gateway_refuses_invalid_expired_and_forged_tokens_at_the_handshake_and_never_crosses_users()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
+        var api = await run.StartAsync("api", "api-1");
+        var gateway = await run.StartAsync("gateway", "gateway-1");
+        await run.StartAsync("notifier", "notifier-1");
+        await run.WaitReadyAsync(gateway);
+        await run.TokenAsync(api, "alice");
+        await run.TokenAsync(api, "bob");
+
+        var expired = Forge("alice", SystemRun.JwtKey, DateTime.UtcNow.AddMinutes(-10), DateTime.UtcNow.AddMinutes(-5));
+        var forged = Forge("alice", "some-other-key", DateTime.UtcNow.AddMinutes(-1), DateTime.UtcNow.AddMinutes(10));
+        var valid = Forge("alice", SystemRun.JwtKey, DateTime.UtcNow.AddMinutes(-1), DateTime.UtcNow.AddMinutes(10));
+        foreach (var (name, token) in new[] { ("garbage", "not-a-jwt"), ("expired", expired), ("forged", forged) })
+        {
+            await using var client = new ChatClient(new ChatClientOptions
+            {
+                HubUrl = new Uri(gateway.Url, "/hub"),
+                TokenProvider = _ => ValueTask.FromResult(token),
+                User = "alice",
+                Device = "d1",
+                AutoReconnect = false,
+            });
+            var connect = () => client.ConnectAsync(ct);
+            (await connect.Should().ThrowAsync<Exception>($"a {name} token is refused")).Which.ToString().Should().Contain("401");
+        }
+
+        // The same key, valid times: accepted (so the refusals above are about the token, not the set-up).
+        var alice = new DeviceRecorder(new ChatClient(new ChatClientOptions
+        {
+            HubUrl = new Uri(gateway.Url, "/hub"),
+            TokenProvider = _ => ValueTask.FromResult(valid),
+            User = "alice",
+            Device = "d1",
+        }), run.Logs);
+        await using var aliceClient = alice.Client;
+        await alice.Client.ConnectAsync(ct);
+        var bob = new DeviceRecorder(run.Client(gateway, api, "bob", "d1"), run.Logs);
+        await bob.Client.ConnectAsync(ct);
+
+        await run.SendAsync(api, "b1", ["bob"], "for bob only", ct);
+        var forAlice = await run.SendAsync(api, "a1", ["alice"], "for alice", ct);
+        await alice.WaitForAsync(1, TimeSpan.FromSeconds(30));
+        await bob.WaitForAsync(1, TimeSpan.FromSeconds(30));
+        alice.Delivered.Should().ContainSingle().Which.Id.Should().Be(forAlice);
+        alice.Frames.Should().OnlyContain(f => f.Id == forAlice, "no frame of bob's ever reaches alice's socket");
+        bob.Delivered.Should().ContainSingle().Which.Payload.Should().Be("for bob only");
+    }
+
+    private static string Forge(string user, string key, DateTime notBefore, DateTime expires)
+    {
+        var signing = new SymmetricSecurityKey(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = "reference-system",
+            Audience = "reference-system",
+            Claims = new Dictionary<string, object> { ["sub"] = user },
+            IssuedAt = notBefore,
+            NotBefore = notBefore,
+            Expires = expires,
+            SigningCredentials = new SigningCredentials(signing, SecurityAlgorithms.HmacSha256),
+        });
+    }
+
+    internal static async Task<List<(string Id, long Seq)>> WaitForInboxAsync(SystemRun run, SutProcess api, string user, int count, TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var inbox = await run.InboxAsync(api, user, cts.Token);
+            if (inbox.Count >= count)
+            {
+                return inbox;
+            }
+
+            if (cts.IsCancellationRequested)
+            {
+                throw new TimeoutException($"{user}'s inbox has {inbox.Count} of {count} rows\n{run.Logs()}");
+            }
+
+            await Task.Delay(50, CancellationToken.None);
+        }
+    }
+}

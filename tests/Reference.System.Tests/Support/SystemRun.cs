@@ -1,0 +1,210 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Chaos.Reference.Client;
+using Npgsql;
+
+namespace Chaos.Reference.Tests.Support;
+
+/// <summary>
+/// One isolated run of the system under test: its own topics (a unique prefix on the shared mock cluster), its own
+/// database (a fresh SQLite file, or a fresh PostgreSQL database), and the processes a test starts. Disposal kills them.
+/// </summary>
+public sealed class SystemRun : IAsyncDisposable
+{
+    public const string JwtKey = "reference-system-test-signing-key";
+
+    private readonly List<SutProcess> _processes = [];
+    private readonly List<IAsyncDisposable> _owned = [];
+    private readonly string _directory;
+    private readonly string? _postgresAdmin;
+    private readonly string? _postgresDatabase;
+
+    private SystemRun(TemporaryMockKafka kafka, string prefix, string db, string directory, string? postgresAdmin, string? postgresDatabase)
+    {
+        Kafka = kafka;
+        Prefix = prefix;
+        Db = db;
+        _directory = directory;
+        _postgresAdmin = postgresAdmin;
+        _postgresDatabase = postgresDatabase;
+    }
+
+    public TemporaryMockKafka Kafka { get; }
+
+    public string Prefix { get; }
+
+    public string Db { get; }
+
+    public string Directory => _directory;
+
+    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    public IReadOnlyList<SutProcess> Processes => _processes;
+
+    public static async Task<SystemRun> CreateAsync(TemporaryMockKafka kafka, string? postgres = null, CancellationToken cancellationToken = default)
+    {
+        var id = Guid.NewGuid().ToString("N")[..10];
+        var prefix = $"t{id}.";
+        var directory = Path.Combine(Path.GetTempPath(), "refsys-tests", id);
+        System.IO.Directory.CreateDirectory(directory);
+        kafka.CreateTopic(prefix + "fanout", 6);
+        kafka.CreateTopic(prefix + "deliveries", 3);
+        kafka.CreateTopic(prefix + "jobs", 4);
+        kafka.CreateTopic(prefix + "jobs-dlq", 1);
+        if (postgres is null)
+        {
+            return new SystemRun(kafka, prefix, "sqlite:" + Path.Combine(directory, "run.db"), directory, null, null);
+        }
+
+        var database = "refsys_" + id;
+        await using (var admin = new NpgsqlConnection(postgres))
+        {
+            await admin.OpenAsync(cancellationToken);
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {database}", admin);
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var cs = new NpgsqlConnectionStringBuilder(postgres) { Database = database }.ConnectionString;
+        return new SystemRun(kafka, prefix, "postgres:" + cs, directory, postgres, database);
+    }
+
+    public async Task<SutProcess> StartAsync(string role, string instance, params string[] extra)
+    {
+        string[] args =
+        [
+            "--role", role, "--instance", instance, "--urls", "http://127.0.0.1:0", "--kafka", Kafka.BootstrapServers,
+            "--db", Db, "--jwt-key", JwtKey, "--topic-prefix", Prefix, "--session-timeout-ms", "3000", "--client-timeout-ms", "4000",
+            "--seed", "42", .. extra,
+        ];
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var p = await SutProcess.StartAsync(instance, args, cts.Token);
+        lock (_processes)
+        {
+            _processes.Add(p);
+        }
+
+        return p;
+    }
+
+    /// <summary>Waits until /readyz answers 200 (consumer subscribed, backplane assigned).</summary>
+    public async Task WaitReadyAsync(SutProcess p, TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            if (cts.IsCancellationRequested || p.HasExited)
+            {
+                throw new TimeoutException($"{p.Name} not ready (exited: {p.HasExited}):\n{p.Log}");
+            }
+
+            try
+            {
+                using var r = await Http.GetAsync(new Uri(p.Url, "/readyz"), cts.Token);
+                if (r.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            catch (OperationCanceledException)
+            {
+            }
+
+            await Task.Delay(50, CancellationToken.None);
+        }
+    }
+
+    public async Task<string> TokenAsync(SutProcess api, string user, int ttlSeconds = 3600)
+    {
+        using var r = await Http.PostAsJsonAsync(new Uri(api.Url, "/token"), new { user, ttlSeconds });
+        r.EnsureSuccessStatusCode();
+        return (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
+    }
+
+    public Task<HttpResponseMessage> PostAsync(SutProcess api, string path, object body, CancellationToken cancellationToken = default) =>
+        Http.PostAsJsonAsync(new Uri(api.Url, path), body, cancellationToken);
+
+    public async Task<string> SendAsync(SutProcess api, string key, string[] to, string body, CancellationToken cancellationToken = default)
+    {
+        using var r = await PostAsync(api, "/messages", new { idempotencyKey = key, from = "sender", to, body }, cancellationToken);
+        var text = await r.Content.ReadAsStringAsync(cancellationToken);
+        if (!r.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException($"POST /messages {(int)r.StatusCode}: {text}");
+        }
+
+        return JsonDocument.Parse(text).RootElement.GetProperty("id").GetString()!;
+    }
+
+    public async Task<JsonElement> GetJsonAsync(SutProcess p, string path, CancellationToken cancellationToken = default)
+    {
+        using var r = await Http.GetAsync(new Uri(p.Url, path), cancellationToken);
+        var text = await r.Content.ReadAsStringAsync(cancellationToken);
+        return r.IsSuccessStatusCode ? JsonDocument.Parse(text).RootElement.Clone() : throw new HttpRequestException($"GET {path} {(int)r.StatusCode}: {text}");
+    }
+
+    /// <summary>The durable inbox as the api returns it: (id, seq) in sequence order.</summary>
+    public async Task<List<(string Id, long Seq)>> InboxAsync(SutProcess api, string user, CancellationToken cancellationToken = default)
+    {
+        var json = await GetJsonAsync(api, $"/users/{user}/inbox?after=0&limit=10000", cancellationToken);
+        return [.. json.GetProperty("items").EnumerateArray().Select(i => (i.GetProperty("id").GetString()!, i.GetProperty("seq").GetInt64()))];
+    }
+
+    public ChatClient Client(SutProcess gateway, SutProcess api, string user, string device, ISequenceStore? store = null, bool dropDuplicates = true)
+    {
+        var client = new ChatClient(new ChatClientOptions
+        {
+            HubUrl = new Uri(gateway.Url, "/hub"),
+            TokenProvider = async ct => await TokenAsync(api, user),
+            User = user,
+            Device = device,
+            SequenceStore = store ?? new InMemorySequenceStore(),
+            DropDuplicates = dropDuplicates,
+            ServerTimeout = TimeSpan.FromSeconds(8),
+            KeepAliveInterval = TimeSpan.FromSeconds(1),
+            ReconnectMaxDelay = TimeSpan.FromSeconds(1),
+        });
+        _owned.Add(client);
+        return client;
+    }
+
+    /// <summary>All process logs, for a failure message.</summary>
+    public string Logs() => string.Join("\n", _processes.Select(p => $"===== {p.Name} (exited: {p.HasExited})\n{p.Log}"));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var o in _owned)
+        {
+            try
+            {
+                await o.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            }
+            catch (Exception)
+            {
+                // best effort: the processes are killed below regardless
+            }
+        }
+
+        await Task.WhenAll(_processes.Select(p => p.DisposeAsync().AsTask()));
+        Http.Dispose();
+        if (_postgresAdmin is not null)
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var admin = new NpgsqlConnection(_postgresAdmin);
+            await admin.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_postgresDatabase} WITH (FORCE)", admin);
+            await drop.ExecuteNonQueryAsync();
+        }
+
+        try
+        {
+            System.IO.Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
