@@ -57,8 +57,16 @@ public static class SyntheticHistory
         for (var op = 0; op < operations; op++)
         {
             now += random.Next(1, 4) * Ms / 2;
-            var sender = random.Next(options.Senders);
-            var invokeTime = Math.Max(now, senderFree[sender]);
+            // Invoke times grow with op order (the server assigns seqs in that order): take a free sender, or wait for one.
+            var free = Enumerable.Range(0, options.Senders).Where(i => senderFree[i] <= now).ToArray();
+            if (free.Length == 0)
+            {
+                now = senderFree.Min();
+                free = [Array.IndexOf(senderFree, now)];
+            }
+
+            var sender = free[random.Next(free.Length)];
+            var invokeTime = now;
             var process = $"sender-{sender}.{senderGeneration[sender]}";
             var inFault = invokeTime >= faultStart && invokeTime < faultEnd;
             if (random.NextDouble() < options.JobFraction)
@@ -134,7 +142,7 @@ public static class SyntheticHistory
                 }
 
                 var delay = 10.0 * Math.Pow(2, attempt - 1) * (0.5 + (random.NextDouble() * 0.5));
-                at += (long)(delay * Ms);
+                at += (long)Math.Ceiling(delay * Ms);
                 attempt++;
             }
 
