@@ -150,7 +150,10 @@ public sealed class HistoryReader : IAsyncDisposable
         }
         catch (JsonException ex)
         {
-            problem = "invalid JSON: " + ex.Message;
+            // The reader sees one line at a time, so JSON's own "LineNumber: 0" would only confuse.
+            var message = ex.Message;
+            var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+            problem = $"invalid JSON at byte {ex.BytePositionInLine}: {(cut >= 0 ? message[..cut] : message)}";
         }
         catch (OverflowException ex)
         {
