@@ -32,7 +32,7 @@ public static class SyntheticHistory
         // Per event of the main loop about 2 + devices-per-recipient events are emitted.
         var perSend = 2 + options.DevicesPerUser;
         var operations = Math.Max(10, options.TargetEvents / perSend);
-        var runLength = operations * 2 * Ms;
+        var runLength = operations * Ms; // steps average 1 ms
         var faultStart = runLength * 2 / 5;
         var faultEnd = runLength * 7 / 10;
 
