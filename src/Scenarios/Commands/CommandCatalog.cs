@@ -8,5 +8,6 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return KafkaCommand.Create();
+        yield return CheckCommand.Create();
     }
 }

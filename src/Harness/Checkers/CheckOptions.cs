@@ -1,0 +1,15 @@
+namespace Chaos.Harness.Checkers;
+
+/// <summary>What a scenario tells the checkers: latency thresholds, the retry envelope, and anomalies it declares
+/// informational (name → reason).</summary>
+public sealed record CheckOptions
+{
+    /// <summary>Latency SLOs; none means latency is reported, not judged.</summary>
+    public IReadOnlyList<LatencyThreshold> LatencySlos { get; init; } = [];
+
+    /// <summary>The job retry policy's envelope.</summary>
+    public RetryEnvelope Retries { get; init; } = new();
+
+    /// <summary>Anomalies this scenario reports without failing on, each with its reason.</summary>
+    public IReadOnlyDictionary<string, string> Informational { get; init; } = new Dictionary<string, string>();
+}

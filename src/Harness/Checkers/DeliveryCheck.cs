@@ -1,0 +1,237 @@
+using Chaos.Harness.History;
+
+namespace Chaos.Harness.Checkers;
+
+/// <summary>No loss and no duplicates, per device: lost, unseen, duplicate, unexpected, aborted-read and
+/// (informational) recovered. Unknown when a device has no finished final sync, a drain did not finish, or the
+/// broker truncated a log — loss is then not decided, the other anomalies still are.</summary>
+public sealed class DeliveryCheck : ICheck
+{
+    /// <inheritdoc/>
+    public string Name => "delivery";
+
+    /// <inheritdoc/>
+    public CheckResult Check(IReadOnlyList<HistoryEvent> history)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        var result = new CheckResultBuilder();
+        var sends = SendTable.Build(history);
+        var devices = new Dictionary<DeviceKey, DeviceState>();
+        var devicesByUser = new Dictionary<string, List<DeviceState>>(StringComparer.Ordinal);
+        var firstDelivery = new Dictionary<string, long>(StringComparer.Ordinal);
+        var flagged = new HashSet<(string Id, DeviceKey Device)>();
+        long deliveries = 0, drops = 0;
+
+        DeviceState Device(string user, string device)
+        {
+            var key = new DeviceKey(user, device);
+            if (!devices.TryGetValue(key, out var state))
+            {
+                state = new DeviceState(key);
+                devices[key] = state;
+                if (!devicesByUser.TryGetValue(user, out var list))
+                {
+                    devicesByUser[user] = list = [];
+                }
+
+                list.Add(state);
+            }
+
+            return state;
+        }
+
+        foreach (var e in history)
+        {
+            switch (e.Op)
+            {
+                case DeliverValue d when e.F == HistoryOps.Deliver:
+                    deliveries++;
+                    var state = Device(d.User, d.Device);
+                    if (state.Delivered.TryGetValue(d.Id, out var seen))
+                    {
+                        seen.Add(e.Index);
+                    }
+                    else
+                    {
+                        state.Delivered[d.Id] = [e.Index];
+                    }
+
+                    firstDelivery.TryAdd(d.Id, e.Index);
+                    CheckOrigin(d.Id, state.Key, e.Index, "delivered");
+                    break;
+                case DeliverValue d when e.F == HistoryOps.Drop:
+                    drops++;
+                    Device(d.User, d.Device);
+                    break;
+                case DeviceValue d:
+                    Device(d.User, d.Device);
+                    break;
+                case SyncValue s:
+                    var synced = Device(s.User, s.Device);
+                    if (e.Type == HistoryEventType.Ok)
+                    {
+                        // The last finished sync is the final one.
+                        synced.SyncIndex = e.Index;
+                        synced.Synced = new HashSet<string>(s.Items.Count, StringComparer.Ordinal);
+                        foreach (var item in s.Items)
+                        {
+                            synced.Synced.Add(item.Id);
+                            CheckOrigin(item.Id, synced.Key, e.Index, "in the final sync");
+                        }
+                    }
+                    else if (e.Type != HistoryEventType.Invoke)
+                    {
+                        synced.FailedSyncIndex = e.Index;
+                    }
+
+                    break;
+            }
+        }
+
+        // Duplicates: the same id at one device's app layer more than once. Drops are counted, not flagged.
+        foreach (var state in devices.Values)
+        {
+            foreach (var (id, indexes) in state.Delivered)
+            {
+                if (indexes.Count > 1)
+                {
+                    result.Add(AnomalyNames.Duplicate, () => new AnomalyExample(
+                        Cap(indexes, sends.Find(id)?.FirstInvokeIndex),
+                        $"{id} delivered {indexes.Count} times to {state.Key}"));
+                }
+            }
+        }
+
+        var undecidable = RunMarkers.Undecidable(history, "inbox");
+        foreach (var reason in undecidable)
+        {
+            result.Unknown(reason);
+        }
+
+        var unsynced = devices.Values.Where(d => d.SyncIndex < 0).ToList();
+        if (unsynced.Count > 0)
+        {
+            var example = unsynced[0];
+            result.Unknown($"{unsynced.Count} device(s) have no finished final sync, e.g. {example.Key}" +
+                (example.FailedSyncIndex >= 0 ? $" (sync ended {example.FailedSyncIndex})" : "") +
+                ": loss is not decided for them");
+        }
+
+        long ok = 0, failed = 0, info = 0, recovered = 0;
+        foreach (var send in sends.All)
+        {
+            switch (send.Outcome)
+            {
+                case SendOutcome.Ok:
+                    ok++;
+                    if (undecidable.Count == 0)
+                    {
+                        CheckAcknowledged(send);
+                    }
+
+                    break;
+                case SendOutcome.Fail:
+                    failed++;
+                    break;
+                default:
+                    info++;
+                    if (firstDelivery.TryGetValue(send.Id, out var delivered))
+                    {
+                        recovered++;
+                        result.Add(AnomalyNames.Recovered, () => new AnomalyExample(
+                            [send.FirstInvokeIndex, send.LastOutcomeIndex, delivered],
+                            $"{send.Id} ended {(send.LastOutcomeIndex >= 0 ? "info" : "without an outcome")} and was delivered"));
+                    }
+
+                    break;
+            }
+        }
+
+        result.Count("sends", sends.Count);
+        result.Count("sends-ok", ok);
+        result.Count("sends-fail", failed);
+        result.Count("sends-info", info);
+        result.Count("deliveries", deliveries);
+        result.Count("redeliveries-dropped", drops);
+        result.Count("devices", devices.Count);
+        result.Count("devices-synced", devices.Count - unsynced.Count);
+        return result.Build();
+
+        void CheckAcknowledged(SendRecord send)
+        {
+            foreach (var user in send.To)
+            {
+                if (!devicesByUser.TryGetValue(user, out var userDevices))
+                {
+                    continue;
+                }
+
+                foreach (var device in userDevices)
+                {
+                    if (device.SyncIndex < 0 || device.Delivered.ContainsKey(send.Id))
+                    {
+                        continue;
+                    }
+
+                    if (device.Synced!.Contains(send.Id))
+                    {
+                        result.Add(AnomalyNames.Unseen, () => new AnomalyExample(
+                            [send.FirstInvokeIndex, send.OkIndex, device.SyncIndex],
+                            $"{send.Id} acknowledged, in {device.Key}'s final sync, never delivered live"));
+                    }
+                    else
+                    {
+                        result.Add(AnomalyNames.Lost, () => new AnomalyExample(
+                            [send.FirstInvokeIndex, send.OkIndex, device.SyncIndex],
+                            $"{send.Id} acknowledged, never delivered to {device.Key} and absent from its final sync"));
+                    }
+                }
+            }
+        }
+
+        void CheckOrigin(string id, DeviceKey device, long index, string how)
+        {
+            var send = sends.Find(id);
+            if (send is null || (send.To.Count > 0 && !send.IsRecipient(device.User)))
+            {
+                if (flagged.Add((id, device)))
+                {
+                    result.Add(AnomalyNames.Unexpected, () => new AnomalyExample(
+                        send is null ? [index] : [send.FirstInvokeIndex, index],
+                        send is null ? $"{id} {how} at {device} but never sent" : $"{id} {how} at {device} but sent only to {string.Join(", ", send.To)}"));
+                }
+            }
+            else if (send.Outcome == SendOutcome.Fail && flagged.Add((id, device)))
+            {
+                result.Add(AnomalyNames.AbortedRead, () => new AnomalyExample(
+                    [send.FirstInvokeIndex, send.LastOutcomeIndex, index],
+                    $"{id} {how} at {device} although its send failed"));
+            }
+        }
+    }
+
+    private static long[] Cap(List<long> indexes, long? first)
+    {
+        var events = new List<long>(Math.Min(indexes.Count, 20) + 1);
+        if (first is >= 0)
+        {
+            events.Add(first.Value);
+        }
+
+        events.AddRange(indexes.Take(20));
+        return [.. events];
+    }
+
+    private sealed class DeviceState(DeviceKey key)
+    {
+        public DeviceKey Key { get; } = key;
+
+        public Dictionary<string, List<long>> Delivered { get; } = new(StringComparer.Ordinal);
+
+        public long SyncIndex { get; set; } = -1;
+
+        public long FailedSyncIndex { get; set; } = -1;
+
+        public HashSet<string>? Synced { get; set; }
+    }
+}

@@ -1,0 +1,252 @@
+using Chaos.Harness.History;
+
+namespace Chaos.Harness.Checkers;
+
+/// <summary>Jobs applied exactly once: double-effect (an account's final balance differs from its opening balance plus
+/// the amounts of the distinct transactions whose jobs are done), lost-job (an acknowledged job in no terminal state
+/// after the drain) and dlq-without-reason (a dead-lettered job that names no reason).</summary>
+public sealed class JobsCheck : ICheck
+{
+    /// <inheritdoc/>
+    public string Name => "jobs";
+
+    /// <inheritdoc/>
+    public CheckResult Check(IReadOnlyList<HistoryEvent> history)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        var result = new CheckResultBuilder();
+        var jobs = new Dictionary<string, Job>(StringComparer.Ordinal);
+        var open = new Dictionary<string, Job>(StringComparer.Ordinal);
+        var accounts = new Dictionary<string, Account>(StringComparer.Ordinal);
+
+        Job JobOf(string id)
+        {
+            if (!jobs.TryGetValue(id, out var job))
+            {
+                jobs[id] = job = new Job(id);
+            }
+
+            return job;
+        }
+
+        Account AccountOf(string name)
+        {
+            if (!accounts.TryGetValue(name, out var account))
+            {
+                accounts[name] = account = new Account(name);
+            }
+
+            return account;
+        }
+
+        foreach (var e in history)
+        {
+            switch (e.Op)
+            {
+                case SubmitValue submit:
+                    Job job;
+                    if (e.Type == HistoryEventType.Invoke)
+                    {
+                        job = JobOf(submit.Id);
+                        open[e.Process] = job;
+                        if (job.SubmitIndex < 0)
+                        {
+                            job.SubmitIndex = e.Index;
+                        }
+                    }
+                    else
+                    {
+                        job = open.Remove(e.Process, out var pending) ? pending : JobOf(submit.Id);
+                        if (job.SubmitIndex < 0)
+                        {
+                            job.SubmitIndex = e.Index;
+                        }
+
+                        if (e.Type == HistoryEventType.Ok && job.OkIndex < 0)
+                        {
+                            job.OkIndex = e.Index;
+                        }
+                    }
+
+                    job.Txn ??= submit.Txn;
+                    job.Account ??= submit.Account;
+                    job.Amount ??= submit.Amount;
+                    if (job.Account is not null)
+                    {
+                        var account = AccountOf(job.Account);
+                        if (account.FirstSubmitIndex < 0)
+                        {
+                            account.FirstSubmitIndex = e.Index;
+                        }
+                    }
+
+                    break;
+                case JobStateValue state:
+                    var stated = JobOf(state.Id);
+                    stated.State = state.State;
+                    stated.StateIndex = e.Index;
+                    if (state.State == JobStates.DeadLettered && string.IsNullOrWhiteSpace(state.Reason))
+                    {
+                        result.Add(AnomalyNames.DlqWithoutReason, () => new AnomalyExample(
+                            [e.Index], $"job {state.Id} was dead-lettered without a reason"));
+                    }
+
+                    break;
+                case BalanceValue balance when e.Type == HistoryEventType.Ok:
+                    var read = AccountOf(balance.Account);
+                    if (read.FirstSubmitIndex < 0)
+                    {
+                        read.Opening = (balance.Balance, e.Index);
+                    }
+                    else
+                    {
+                        read.Final = (balance.Balance, e.Index);
+                    }
+
+                    break;
+            }
+        }
+
+        var undecidable = RunMarkers.Undecidable(history, "jobs");
+        foreach (var reason in undecidable)
+        {
+            result.Unknown(reason);
+        }
+
+        long acknowledged = 0, done = 0, deadLettered = 0;
+        foreach (var job in jobs.Values)
+        {
+            if (job.State == JobStates.Done)
+            {
+                done++;
+            }
+            else if (job.State == JobStates.DeadLettered)
+            {
+                deadLettered++;
+            }
+
+            if (job.OkIndex < 0)
+            {
+                continue;
+            }
+
+            acknowledged++;
+            if (undecidable.Count == 0 && (job.State is null || !JobStates.IsTerminal(job.State)))
+            {
+                result.Add(AnomalyNames.LostJob, () => new AnomalyExample(
+                    job.StateIndex >= 0 ? [job.SubmitIndex, job.OkIndex, job.StateIndex] : [job.SubmitIndex, job.OkIndex],
+                    job.State is null ? $"job {job.Id} acknowledged, never reached a state" : $"job {job.Id} acknowledged, left in state '{job.State}'"));
+            }
+        }
+
+        CheckBalances(jobs.Values, accounts, result);
+        result.Count("jobs", jobs.Count);
+        result.Count("jobs-acknowledged", acknowledged);
+        result.Count("jobs-done", done);
+        result.Count("jobs-dead-lettered", deadLettered);
+        result.Count("accounts", accounts.Count);
+        return result.Build();
+    }
+
+    private static void CheckBalances(IEnumerable<Job> jobs, Dictionary<string, Account> accounts, CheckResultBuilder result)
+    {
+        foreach (var job in jobs)
+        {
+            if (job.State != JobStates.Done || job.Account is null || !accounts.TryGetValue(job.Account, out var account))
+            {
+                continue;
+            }
+
+            if (job.Amount is not { } amount)
+            {
+                account.MissingAmount = true;
+                continue;
+            }
+
+            // Effects are idempotent per transaction id: a second job with the same txn adds nothing.
+            if (account.AppliedTxns.Add(job.Txn ?? job.Id))
+            {
+                account.Applied += amount;
+                if (account.Evidence.Count < 20)
+                {
+                    account.Evidence.Add(job.StateIndex);
+                }
+            }
+        }
+
+        foreach (var account in accounts.Values)
+        {
+            if (account.AppliedTxns.Count == 0 && account.Final is null)
+            {
+                continue;
+            }
+
+            if (account.Final is not { } final)
+            {
+                result.Unknown($"account {account.Name} has applied jobs but no final balance read: double-effect is not decided");
+                continue;
+            }
+
+            if (account.MissingAmount)
+            {
+                result.Unknown($"a done job on account {account.Name} has no amount: double-effect is not decided");
+                continue;
+            }
+
+            var opening = account.Opening?.Balance ?? 0m;
+            var expected = opening + account.Applied;
+            if (final.Balance != expected)
+            {
+                var events = new List<long> { final.Index };
+                if (account.Opening is { } open)
+                {
+                    events.Insert(0, open.Index);
+                }
+
+                events.AddRange(account.Evidence);
+                var how = final.Balance > expected ? "more than" : "less than";
+                result.Add(AnomalyNames.DoubleEffect, () => new AnomalyExample(
+                    [.. events],
+                    $"account {account.Name} balance {final.Balance} is {how} {opening} + {account.Applied} from {account.AppliedTxns.Count} distinct applied transaction(s) = {expected}"));
+            }
+        }
+    }
+
+    private sealed class Job(string id)
+    {
+        public string Id { get; } = id;
+
+        public string? Txn { get; set; }
+
+        public string? Account { get; set; }
+
+        public decimal? Amount { get; set; }
+
+        public long SubmitIndex { get; set; } = -1;
+
+        public long OkIndex { get; set; } = -1;
+
+        public string? State { get; set; }
+
+        public long StateIndex { get; set; } = -1;
+    }
+
+    private sealed class Account(string name)
+    {
+        public string Name { get; } = name;
+
+        public long FirstSubmitIndex { get; set; } = -1;
+
+        public (decimal Balance, long Index)? Opening { get; set; }
+
+        public (decimal Balance, long Index)? Final { get; set; }
+
+        public HashSet<string> AppliedTxns { get; } = new(StringComparer.Ordinal);
+
+        public decimal Applied { get; set; }
+
+        public bool MissingAmount { get; set; }
+
+        public List<long> Evidence { get; } = [];
+    }
+}

@@ -1,0 +1,167 @@
+using Chaos.Harness.History;
+
+namespace Chaos.Harness.Checkers;
+
+/// <summary>Delivery latency and throughput rebuilt from a history alone, so <c>chaos check</c> can report offline:
+/// latency = first deliver of an id at a device − the send's invoke time (its <c>intended</c> time when recorded).
+/// A sample belongs to the fault phase when its send was invoked in the fault phase (<see cref="PhaseTimeline"/>).</summary>
+public sealed class LatencyAnalysis
+{
+    private readonly long[] _steady;
+    private readonly long[] _fault;
+    private readonly long[] _all;
+    private readonly List<(long Latency, long SendIndex, long DeliverIndex, bool Fault)> _slowest;
+
+    private LatencyAnalysis(long[] steady, long[] fault, long[] all, List<(long, long, long, bool)> slowest)
+    {
+        _steady = steady;
+        _fault = fault;
+        _all = all;
+        _slowest = slowest;
+    }
+
+    /// <summary>Steady-state latency.</summary>
+    public LatencySummary Steady { get; private init; } = LatencySummary.Empty;
+
+    /// <summary>Fault-phase latency.</summary>
+    public LatencySummary Fault { get; private init; } = LatencySummary.Empty;
+
+    /// <summary>Latency over the whole run.</summary>
+    public LatencySummary Overall { get; private init; } = LatencySummary.Empty;
+
+    /// <summary>Latency percentiles and throughput per time bucket.</summary>
+    public IReadOnlyList<LatencyBucket> Series { get; private init; } = [];
+
+    /// <summary>Fault windows and phase markers, for shading.</summary>
+    public PhaseTimeline Timeline { get; private init; } = null!;
+
+    /// <summary>Time of the last event (ns since run start).</summary>
+    public long Duration { get; private init; }
+
+    /// <summary>Sends invoked (distinct ids).</summary>
+    public long Sends { get; private init; }
+
+    /// <summary>Sends acknowledged ok.</summary>
+    public long SendsOk { get; private init; }
+
+    /// <summary>Latency samples (first deliveries of an id at a device whose send is in the history).</summary>
+    public long Deliveries => _all.Length;
+
+    /// <summary>Analyses <paramref name="history"/>; the series has about <paramref name="buckets"/> buckets.</summary>
+    public static LatencyAnalysis Analyze(IReadOnlyList<HistoryEvent> history, int buckets = 100)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        var timeline = PhaseTimeline.Build(history);
+        var sends = SendTable.Build(history);
+        var firsts = new HashSet<(string Id, DeviceKey Device)>();
+        var samples = new List<(long Time, long Latency, bool Fault, long SendIndex, long DeliverIndex)>();
+        var sendTimes = new List<long>();
+        var duration = 0L;
+        foreach (var e in history)
+        {
+            duration = Math.Max(duration, e.Time);
+            if (e.Op is DeliverValue d && e.F == HistoryOps.Deliver && sends.Find(d.Id) is { } send
+                && firsts.Add((d.Id, new DeviceKey(d.User, d.Device))))
+            {
+                var origin = send.LatencyOrigin;
+                samples.Add((e.Time, Math.Max(0, e.Time - origin), timeline.IsFault(origin), send.FirstInvokeIndex, e.Index));
+            }
+        }
+
+        foreach (var send in sends.All)
+        {
+            sendTimes.Add(send.FirstInvokeTime);
+        }
+
+        var all = samples.Select(s => s.Latency).ToArray();
+        var steady = samples.Where(s => !s.Fault).Select(s => s.Latency).ToArray();
+        var fault = samples.Where(s => s.Fault).Select(s => s.Latency).ToArray();
+        Array.Sort(all);
+        Array.Sort(steady);
+        Array.Sort(fault);
+
+        // The slowest few, as evidence for an SLO breach.
+        var slowest = samples
+            .OrderByDescending(s => s.Latency)
+            .Take(50)
+            .Select(s => (s.Latency, s.SendIndex, s.DeliverIndex, s.Fault))
+            .ToList();
+
+        return new LatencyAnalysis(steady, fault, all, slowest)
+        {
+            Steady = Summarise(steady),
+            Fault = Summarise(fault),
+            Overall = Summarise(all),
+            Series = BuildSeries(samples, sendTimes, duration, Math.Max(1, buckets)),
+            Timeline = timeline,
+            Duration = duration,
+            Sends = sends.Count,
+            SendsOk = sends.All.LongCount(s => s.Outcome == SendOutcome.Ok),
+        };
+    }
+
+    /// <summary>The <paramref name="percentile"/>th latency (ns) of a phase (steady, fault or all); null without samples.</summary>
+    public long? LatencyAt(string phase, double percentile)
+    {
+        var sorted = Samples(phase);
+        return sorted.Length == 0 ? null : PercentileOf(sorted, percentile);
+    }
+
+    /// <summary>Sample count of a phase.</summary>
+    public long CountOf(string phase) => Samples(phase).Length;
+
+    /// <summary>The slowest samples of a phase (latency ns, send invoke index, deliver index), slowest first.</summary>
+    public IEnumerable<(long Latency, long SendIndex, long DeliverIndex)> Slowest(string phase) =>
+        _slowest.Where(s => phase == LatencyThreshold.All || s.Fault == (phase == LatencyThreshold.Fault))
+            .Select(s => (s.Latency, s.SendIndex, s.DeliverIndex));
+
+    private long[] Samples(string phase) => phase switch
+    {
+        LatencyThreshold.Steady => _steady,
+        LatencyThreshold.Fault => _fault,
+        _ => _all,
+    };
+
+    private static LatencySummary Summarise(long[] sorted) => sorted.Length == 0
+        ? LatencySummary.Empty
+        : new LatencySummary(sorted.Length, PercentileOf(sorted, 50), PercentileOf(sorted, 95), PercentileOf(sorted, 99), sorted[^1], sorted.Average(v => (double)v));
+
+    /// <summary>Nearest-rank percentile of a sorted array.</summary>
+    private static long PercentileOf(long[] sorted, double percentile)
+    {
+        var rank = (int)Math.Ceiling(percentile / 100 * sorted.Length);
+        return sorted[Math.Clamp(rank - 1, 0, sorted.Length - 1)];
+    }
+
+    private static List<LatencyBucket> BuildSeries(
+        List<(long Time, long Latency, bool Fault, long SendIndex, long DeliverIndex)> samples, List<long> sendTimes, long duration, int buckets)
+    {
+        var width = Math.Max(1_000_000L, (duration + buckets) / buckets); // at least 1 ms
+        var count = (int)Math.Min(buckets + 1, (duration / width) + 1);
+        var latencies = new List<long>[count];
+        var sendsPer = new long[count];
+        foreach (var time in sendTimes)
+        {
+            sendsPer[Math.Clamp((int)(time / width), 0, count - 1)]++;
+        }
+
+        foreach (var sample in samples)
+        {
+            var bucket = Math.Clamp((int)(sample.Time / width), 0, count - 1);
+            (latencies[bucket] ??= []).Add(sample.Latency);
+        }
+
+        var series = new List<LatencyBucket>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var values = latencies[i] is { } list ? list.ToArray() : [];
+            Array.Sort(values);
+            series.Add(values.Length == 0
+                ? new LatencyBucket(i * width, (i + 1) * width, sendsPer[i], 0, 0, 0, 0)
+                : new LatencyBucket(i * width, (i + 1) * width, sendsPer[i], values.Length,
+                    PercentileOf(values, 50), PercentileOf(values, 95), PercentileOf(values, 99)));
+        }
+
+        return series;
+    }
+}

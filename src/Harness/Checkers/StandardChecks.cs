@@ -1,0 +1,19 @@
+using Chaos.Harness.History;
+
+namespace Chaos.Harness.Checkers;
+
+/// <summary>The checkers every run uses, composed: delivery, ordering, jobs, retries, latency.</summary>
+public static class StandardChecks
+{
+    /// <summary>The standard composite for <paramref name="options"/>.</summary>
+    public static CompositeCheck Create(CheckOptions? options = null)
+    {
+        options ??= new CheckOptions();
+        return new CompositeCheck(
+            [new DeliveryCheck(), new SequenceCheck(), new JobsCheck(), new RetryStormCheck(options.Retries), new LatencyCheck(options.LatencySlos)],
+            options.Informational);
+    }
+
+    /// <summary>Checks <paramref name="history"/> with the standard composite.</summary>
+    public static CheckResult Check(IReadOnlyList<HistoryEvent> history, CheckOptions? options = null) => Create(options).Check(history);
+}

@@ -1,0 +1,70 @@
+namespace Chaos.Harness.History;
+
+/// <summary>The <c>f</c> values the harness knows (docs/history.md). Any other <c>f</c> is kept and ignored by checkers.</summary>
+public static class HistoryOps
+{
+    /// <summary>A sender sends a chat message or notification: invoke, then ok / fail / info.</summary>
+    public const string Send = "send";
+
+    /// <summary>The app layer of one device received a message (a single ok event).</summary>
+    public const string Deliver = "deliver";
+
+    /// <summary>The client library dropped a transport redelivery it had already delivered (a single ok event).</summary>
+    public const string Drop = "drop";
+
+    /// <summary>Final drain: a device's durable inbox as the server returns it.</summary>
+    public const string Sync = "sync";
+
+    /// <summary>A virtual device exists (so a device that received nothing is still checked).</summary>
+    public const string Device = "device";
+
+    /// <summary>A job is submitted.</summary>
+    public const string Submit = "submit";
+
+    /// <summary>A job's observed state (done, dead-lettered, retrying, ...).</summary>
+    public const string JobState = "job-state";
+
+    /// <summary>One processing attempt of a job (for retry-storm).</summary>
+    public const string Attempt = "attempt";
+
+    /// <summary>An account balance read.</summary>
+    public const string Balance = "balance";
+
+    /// <summary>The nemesis applied a fault.</summary>
+    public const string Fault = "fault";
+
+    /// <summary>The nemesis healed a fault.</summary>
+    public const string Heal = "heal";
+
+    /// <summary>The run entered a phase (steady, fault, recovery, drain, ...).</summary>
+    public const string Phase = "phase";
+
+    /// <summary>The final drain started (invoke) and finished (ok) or did not (fail / info).</summary>
+    public const string Drain = "drain";
+
+    /// <summary>The broker truncated a log: loss can no longer be decided.</summary>
+    public const string Truncated = "truncated";
+
+    /// <summary>The process name of fault injection events.</summary>
+    public const string NemesisProcess = "nemesis";
+
+    /// <summary>Returns the interned constant for a known op, or null.</summary>
+    internal static string? Intern(ReadOnlySpan<byte> utf8) => utf8 switch
+    {
+        _ when utf8.SequenceEqual("send"u8) => Send,
+        _ when utf8.SequenceEqual("deliver"u8) => Deliver,
+        _ when utf8.SequenceEqual("drop"u8) => Drop,
+        _ when utf8.SequenceEqual("sync"u8) => Sync,
+        _ when utf8.SequenceEqual("device"u8) => Device,
+        _ when utf8.SequenceEqual("submit"u8) => Submit,
+        _ when utf8.SequenceEqual("job-state"u8) => JobState,
+        _ when utf8.SequenceEqual("attempt"u8) => Attempt,
+        _ when utf8.SequenceEqual("balance"u8) => Balance,
+        _ when utf8.SequenceEqual("fault"u8) => Fault,
+        _ when utf8.SequenceEqual("heal"u8) => Heal,
+        _ when utf8.SequenceEqual("phase"u8) => Phase,
+        _ when utf8.SequenceEqual("drain"u8) => Drain,
+        _ when utf8.SequenceEqual("truncated"u8) => Truncated,
+        _ => null,
+    };
+}

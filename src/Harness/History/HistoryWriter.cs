@@ -1,0 +1,180 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Threading.Channels;
+
+namespace Chaos.Harness.History;
+
+/// <summary>Writes a history as JSON Lines while the run goes. Thread-safe: index and time are assigned under one
+/// lock, so file order is index order. A background loop writes whatever is queued and flushes after each batch,
+/// so a crashed run still leaves every event recorded up to a few milliseconds before the crash.</summary>
+public sealed class HistoryWriter : IAsyncDisposable
+{
+    private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true };
+    private readonly Stream _stream;
+    private readonly bool _ownsStream;
+    private readonly TimeProvider _timeProvider;
+    private readonly long _startTimestamp;
+    private readonly Lock _gate = new();
+    private readonly Channel<(byte[]? Line, TaskCompletionSource? Flushed)> _lines = Channel.CreateUnbounded<(byte[]? Line, TaskCompletionSource? Flushed)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _writeLoop;
+    private long _nextIndex;
+    private Exception? _failure;
+
+    /// <summary>Writes to <paramref name="stream"/>. Times are nanoseconds since <paramref name="startTimestamp"/>
+    /// (a <see cref="TimeProvider.GetTimestamp"/> value; now when null).</summary>
+    public HistoryWriter(Stream stream, TimeProvider timeProvider, long? startTimestamp = null, bool ownsStream = false)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _stream = stream;
+        _ownsStream = ownsStream;
+        _timeProvider = timeProvider;
+        _startTimestamp = startTimestamp ?? timeProvider.GetTimestamp();
+        _writeLoop = Task.Run(WriteLoopAsync);
+    }
+
+    /// <summary>Events recorded so far.</summary>
+    public long Count => Interlocked.Read(ref _nextIndex);
+
+    /// <summary>Creates (or truncates) the history file at <paramref name="path"/>.</summary>
+    public static HistoryWriter Create(string path, TimeProvider timeProvider, long? startTimestamp = null)
+    {
+        var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 64 * 1024);
+        return new HistoryWriter(stream, timeProvider, startTimestamp, ownsStream: true);
+    }
+
+    /// <summary>Nanoseconds since the run started, by the injected clock.</summary>
+    public long Now()
+    {
+        var elapsed = _timeProvider.GetTimestamp() - _startTimestamp;
+        return (long)((Int128)elapsed * 1_000_000_000 / _timeProvider.TimestampFrequency);
+    }
+
+    /// <summary>Records a known op.</summary>
+    public HistoryEvent Record(string process, HistoryEventType type, string f, OperationValue value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return Append(process, type, f, value, null);
+    }
+
+    /// <summary>Records any op with a raw JSON object value (for ops the harness does not know).</summary>
+    public HistoryEvent Record(string process, HistoryEventType type, string f, JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            throw new ArgumentException("A history value must be a JSON object.", nameof(value));
+        }
+
+        var raw = JsonSerializer.SerializeToUtf8Bytes(value);
+        return Append(process, type, f, null, raw);
+    }
+
+    /// <summary>Waits until every event recorded so far is written and flushed to the operating system.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        var marker = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            ThrowIfFailed();
+            if (!_lines.Writer.TryWrite((null, marker)))
+            {
+                throw new ObjectDisposedException(nameof(HistoryWriter));
+            }
+        }
+
+        await marker.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Writes and flushes what is queued, then closes the file.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        lock (_gate)
+        {
+            _lines.Writer.TryComplete();
+        }
+
+        await _writeLoop;
+        if (_ownsStream)
+        {
+            await _stream.DisposeAsync();
+        }
+    }
+
+    private HistoryEvent Append(string process, HistoryEventType type, string f, OperationValue? op, byte[]? raw)
+    {
+        ArgumentNullException.ThrowIfNull(process);
+        ArgumentNullException.ThrowIfNull(f);
+        lock (_gate)
+        {
+            ThrowIfFailed();
+            var historyEvent = new HistoryEvent(_nextIndex, Now(), process, type, f, op, raw);
+            var buffer = new ArrayBufferWriter<byte>(256);
+            using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+            {
+                historyEvent.WriteTo(writer);
+            }
+
+            buffer.Write("\n"u8);
+            if (!_lines.Writer.TryWrite((buffer.WrittenSpan.ToArray(), null)))
+            {
+                throw new ObjectDisposedException(nameof(HistoryWriter));
+            }
+
+            Interlocked.Increment(ref _nextIndex);
+            return historyEvent;
+        }
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (_failure is not null)
+        {
+            throw new InvalidOperationException("The history could not be written: " + _failure.Message, _failure);
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        List<TaskCompletionSource> waiters = [];
+        try
+        {
+            while (await _lines.Reader.WaitToReadAsync())
+            {
+                while (_lines.Reader.TryRead(out var entry))
+                {
+                    if (entry.Line is not null)
+                    {
+                        await _stream.WriteAsync(entry.Line);
+                    }
+
+                    if (entry.Flushed is not null)
+                    {
+                        waiters.Add(entry.Flushed);
+                    }
+                }
+
+                await _stream.FlushAsync();
+                waiters.ForEach(w => w.TrySetResult());
+                waiters.Clear();
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ObjectDisposedException)
+        {
+            lock (_gate)
+            {
+                _failure = ex;
+                _lines.Writer.TryComplete();
+            }
+
+            while (_lines.Reader.TryRead(out var entry))
+            {
+                if (entry.Flushed is not null)
+                {
+                    waiters.Add(entry.Flushed);
+                }
+            }
+
+            waiters.ForEach(w => w.TrySetException(ex));
+        }
+    }
+}

@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Text;
+using System.Xml;
+
+namespace Chaos.Harness.Reports;
+
+/// <summary>Writes <c>junit.xml</c>: one test case per promise of the scenario; a broken promise is a failure carrying
+/// the anomaly summary, an undecided one an error carrying the reasons.</summary>
+public static class JUnitReport
+{
+    /// <summary>Writes the JUnit XML to <paramref name="stream"/>.</summary>
+    public static void Write(ReportInput input, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var outcomes = Promises.Evaluate(input.Result);
+        var suite = "chaos." + input.Metadata.Scenario;
+        var settings = new XmlWriterSettings { Indent = true, Encoding = new UTF8Encoding(false) };
+        using var xml = XmlWriter.Create(stream, settings);
+        xml.WriteStartDocument();
+        xml.WriteStartElement("testsuites");
+        xml.WriteStartElement("testsuite");
+        xml.WriteAttributeString("name", suite);
+        xml.WriteAttributeString("tests", outcomes.Count.ToString(CultureInfo.InvariantCulture));
+        xml.WriteAttributeString("failures", outcomes.Count(o => o.Status == PromiseStatus.Broken).ToString(CultureInfo.InvariantCulture));
+        xml.WriteAttributeString("errors", outcomes.Count(o => o.Status == PromiseStatus.Undecided).ToString(CultureInfo.InvariantCulture));
+        xml.WriteAttributeString("skipped", "0");
+        if (input.Metadata.StartedAt is { } started)
+        {
+            xml.WriteAttributeString("timestamp", started.UtcDateTime.ToString("s", CultureInfo.InvariantCulture));
+        }
+
+        xml.WriteStartElement("properties");
+        WriteProperty(xml, "history", input.Metadata.History);
+        if (input.Metadata.Seed is { } seed)
+        {
+            WriteProperty(xml, "seed", seed.ToString(CultureInfo.InvariantCulture));
+        }
+
+        xml.WriteEndElement();
+        foreach (var outcome in outcomes)
+        {
+            xml.WriteStartElement("testcase");
+            xml.WriteAttributeString("classname", suite);
+            xml.WriteAttributeString("name", outcome.Promise.Title);
+            switch (outcome.Status)
+            {
+                case PromiseStatus.Broken:
+                    xml.WriteStartElement("failure");
+                    xml.WriteAttributeString("type", string.Join(",", outcome.Broken.Select(a => a.Name)));
+                    xml.WriteAttributeString("message", string.Join(", ", outcome.Broken.Select(a => $"{a.Name}: {a.Count}")));
+                    var body = new StringBuilder();
+                    foreach (var anomaly in outcome.Broken)
+                    {
+                        body.AppendLine($"{anomaly.Name}: {anomaly.Count}");
+                        foreach (var example in anomaly.Examples.Take(3))
+                        {
+                            body.AppendLine($"  events {string.Join(", ", example.Events)}: {example.Explanation}");
+                        }
+                    }
+
+                    xml.WriteString(body.ToString());
+                    xml.WriteEndElement();
+                    break;
+                case PromiseStatus.Undecided:
+                    xml.WriteStartElement("error");
+                    xml.WriteAttributeString("type", "undecided");
+                    xml.WriteAttributeString("message", "the checker could not decide");
+                    xml.WriteString(string.Join(Environment.NewLine, outcome.UndecidedBecause));
+                    xml.WriteEndElement();
+                    break;
+            }
+
+            xml.WriteEndElement();
+        }
+
+        xml.WriteEndElement();
+        xml.WriteEndElement();
+        xml.WriteEndDocument();
+    }
+
+    private static void WriteProperty(XmlWriter xml, string name, string value)
+    {
+        xml.WriteStartElement("property");
+        xml.WriteAttributeString("name", name);
+        xml.WriteAttributeString("value", value);
+        xml.WriteEndElement();
+    }
+}

@@ -1,0 +1,65 @@
+using Chaos.Harness.Checkers;
+
+namespace Chaos.Harness.Reports;
+
+/// <summary>The promises a report lists (one junit test case each) and how a result maps onto them.</summary>
+public static class Promises
+{
+    /// <summary>Every promise, in report order.</summary>
+    public static IReadOnlyList<Promise> All { get; } =
+    [
+        new("no-loss", "No loss", "delivery", [AnomalyNames.Lost, AnomalyNames.Unseen]),
+        new("no-duplicates", "No duplicates", "delivery", [AnomalyNames.Duplicate]),
+        new("only-what-was-sent", "Delivers only what was sent", "delivery", [AnomalyNames.Unexpected, AnomalyNames.AbortedRead]),
+        new("per-user-ordering", "Per-user ordering", "ordering",
+            [AnomalyNames.Nonmonotonic, AnomalyNames.Skip, AnomalyNames.InconsistentSeq, AnomalyNames.OrderInversion]),
+        new("jobs-exactly-once", "Jobs applied exactly once", "jobs", [AnomalyNames.DoubleEffect, AnomalyNames.LostJob, AnomalyNames.DlqWithoutReason]),
+        new("retries-within-backoff", "Retries within the backoff envelope", "retries", [AnomalyNames.RetryStorm]),
+        new("latency-slo", "Delivery latency within SLO", "latency", [AnomalyNames.LatencySlo]),
+    ];
+
+    /// <summary>Judges every promise; anomalies of no known promise are gathered under an extra "other checks" one.</summary>
+    public static IReadOnlyList<PromiseOutcome> Evaluate(CheckResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var outcomes = new List<PromiseOutcome>();
+        var known = All.SelectMany(p => p.Anomalies).ToHashSet(StringComparer.Ordinal);
+        var promises = All.ToList();
+        var others = result.Anomalies.Values.Where(a => !known.Contains(a.Name) && !a.Informational).Select(a => a.Name).Order(StringComparer.Ordinal).ToList();
+        var knownCheckers = All.Select(p => p.Checker).ToHashSet(StringComparer.Ordinal);
+        var otherCheckers = result.Checks.Keys.Where(c => !knownCheckers.Contains(c)).ToList();
+        if (others.Count > 0 || otherCheckers.Count > 0)
+        {
+            promises.Add(new Promise("other-checks", "Other checks", otherCheckers.FirstOrDefault() ?? "", others));
+        }
+
+        foreach (var promise in promises)
+        {
+            var broken = promise.Anomalies
+                .Select(n => result.Anomalies.GetValueOrDefault(n))
+                .Where(a => a is { Informational: false, Count: > 0 })
+                .Select(a => a!)
+                .ToList();
+            List<string> undecided = [];
+            if (broken.Count == 0)
+            {
+                if (result.Checks.TryGetValue(promise.Checker, out var check))
+                {
+                    if (check.Verdict == Verdict.Unknown)
+                    {
+                        undecided.AddRange(check.UnknownReasons);
+                    }
+                }
+                else if (result.Checks.Count == 0 && result.Verdict == Verdict.Unknown)
+                {
+                    undecided.AddRange(result.UnknownReasons);
+                }
+            }
+
+            var status = broken.Count > 0 ? PromiseStatus.Broken : undecided.Count > 0 ? PromiseStatus.Undecided : PromiseStatus.Held;
+            outcomes.Add(new PromiseOutcome(promise, status, broken, undecided));
+        }
+
+        return outcomes;
+    }
+}

@@ -1,0 +1,122 @@
+using System.CommandLine;
+using Chaos.Harness.Checkers;
+using Chaos.Harness.History;
+using Chaos.Harness.Reports;
+
+namespace Chaos.Scenarios.Commands;
+
+/// <summary><c>chaos check &lt;history.jsonl&gt; --out DIR [--lenient]</c>: re-checks a saved history offline with the
+/// run's own checkers and writes results.json, summary.md, junit.xml and report.html. Exit 0 valid, 1 invalid,
+/// 2 unknown, malformed line (named by number) or unreadable file.</summary>
+internal static class CheckCommand
+{
+    public static Command Create()
+    {
+        var history = new Argument<FileInfo>("history") { Description = "The history (JSON Lines) to check." };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Where to write the reports (default: reports/check-<utc stamp>)." };
+        var lenient = new Option<bool>("--lenient") { Description = "Skip and count malformed lines instead of failing on the first." };
+        var slos = new Option<string[]>("--slo")
+        {
+            Description = "A latency SLO, repeatable: [steady|fault|all:]pNN=DURATION, e.g. p99=500ms, fault:p99=2s.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var informational = new Option<string[]>("--informational")
+        {
+            Description = "Report an anomaly without failing on it, repeatable: NAME=REASON.",
+        };
+        var retryBase = new Option<string?>("--retry-base-delay") { Description = "The job retry policy's first delay (e.g. 100ms): retries sooner are a retry-storm." };
+        var retryBudget = new Option<int?>("--retry-max-attempts") { Description = "The job retry budget: attempts beyond it are a retry-storm." };
+        var scenario = new Option<string>("--scenario") { Description = "The scenario name shown in the reports.", DefaultValueFactory = _ => "check" };
+
+        var command = new Command("check", "Re-check a saved history offline and write its reports.")
+        {
+            history, output, lenient, slos, informational, retryBase, retryBudget, scenario,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            CheckOptions options;
+            try
+            {
+                options = new CheckOptions
+                {
+                    LatencySlos = [.. (parse.GetValue(slos) ?? []).Select(LatencyThreshold.Parse)],
+                    Informational = ParseInformational(parse.GetValue(informational) ?? []),
+                    Retries = new RetryEnvelope
+                    {
+                        BaseDelay = parse.GetValue(retryBase) is { } text ? LatencyThreshold.Parse("p50=" + text).Limit : null,
+                        MaxAttempts = parse.GetValue(retryBudget),
+                    },
+                };
+                options.Retries.Validate();
+            }
+            catch (Exception ex) when (ex is FormatException or ArgumentException)
+            {
+                await Console.Error.WriteLineAsync($"chaos check: {ex.Message}");
+                return ExitCodes.RunFailed;
+            }
+
+            var file = parse.GetValue(history)!;
+            var outDir = parse.GetValue(output)?.FullName
+                ?? Path.Combine("reports", $"check-{TimeProvider.System.GetUtcNow():yyyyMMdd-HHmmss}");
+            CheckResult result;
+            try
+            {
+                result = await OfflineCheck.RunAsync(
+                    file.FullName,
+                    outDir,
+                    parse.GetValue(lenient) ? HistoryReadMode.Lenient : HistoryReadMode.Strict,
+                    options,
+                    new RunMetadata { Scenario = parse.GetValue(scenario)!, History = file.Name },
+                    cancellationToken);
+            }
+            catch (HistoryFormatException ex)
+            {
+                await Console.Error.WriteLineAsync($"chaos check: {file.Name}: {ex.Message} (use --lenient to skip malformed lines)");
+                return ExitCodes.RunFailed;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                await Console.Error.WriteLineAsync($"chaos check: cannot read {file.FullName} or write {outDir}: {ex.Message}");
+                return ExitCodes.RunFailed;
+            }
+
+            await Console.Out.WriteLineAsync(Describe(result, outDir));
+            return result.Verdict switch
+            {
+                Verdict.Valid => ExitCodes.Valid,
+                Verdict.Invalid => ExitCodes.Invalid,
+                _ => ExitCodes.RunFailed,
+            };
+        });
+        return command;
+    }
+
+    private static Dictionary<string, string> ParseInformational(string[] values)
+    {
+        var declared = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var value in values)
+        {
+            var equals = value.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0 || string.IsNullOrWhiteSpace(value[(equals + 1)..]))
+            {
+                throw new FormatException($"--informational '{value}': expected NAME=REASON (a reason is required)");
+            }
+
+            declared[value[..equals].Trim()] = value[(equals + 1)..].Trim();
+        }
+
+        return declared;
+    }
+
+    private static string Describe(CheckResult result, string outDir)
+    {
+        var verdict = result.Verdict switch { Verdict.Valid => "valid", Verdict.Invalid => "INVALID", _ => "UNKNOWN" };
+        var lines = new List<string> { $"verdict: {verdict}" };
+        lines.AddRange(result.Anomalies.Values.OrderBy(a => a.Name, StringComparer.Ordinal)
+            .Select(a => $"  {a.Name}: {a.Count}{(a.Informational ? " (informational)" : "")}" +
+                (a.Examples.Count > 0 ? $" — e.g. {a.Examples[0].Explanation} [events {string.Join(", ", a.Examples[0].Events)}]" : "")));
+        lines.AddRange(result.UnknownReasons.Select(r => $"  undecided: {r}"));
+        lines.Add($"reports: {outDir}");
+        return string.Join(Environment.NewLine, lines);
+    }
+}

@@ -1,0 +1,248 @@
+using Chaos.Harness.Checkers;
+using Chaos.Harness.History;
+
+namespace Chaos.Harness.Tests.Checkers;
+
+/// <summary>Plants exactly one anomaly of a class into a valid generated history (null when this history offers no
+/// place for it). Each plant is built so that, by the rules, it produces that class and no other.</summary>
+internal static class AnomalyPlanter
+{
+    public static List<HistoryEvent>? Plant(string anomaly, List<HistoryEvent> valid, Random random) => anomaly switch
+    {
+        AnomalyNames.Lost => RemoveLastMessageAtOneDevice(valid, random, keepInSync: false),
+        AnomalyNames.Unseen => RemoveLastMessageAtOneDevice(valid, random, keepInSync: true),
+        AnomalyNames.Duplicate => DuplicateADelivery(valid, random),
+        AnomalyNames.Unexpected => DeliverAtTheEnd(valid, random, _ => "ghost-1"),
+        AnomalyNames.AbortedRead => DeliverAtTheEnd(valid, random, FailedSendTo),
+        AnomalyNames.Nonmonotonic => SwapTwoDeliveries(valid, random),
+        AnomalyNames.Skip => ShiftSeqs(valid, random),
+        AnomalyNames.InconsistentSeq => CorruptAnAckSeq(valid, random),
+        AnomalyNames.OrderInversion => InvertTwoSends(valid, random),
+        AnomalyNames.DoubleEffect => InflateABalance(valid, random),
+        AnomalyNames.LostJob => AddJob(valid, state: null),
+        AnomalyNames.DlqWithoutReason => AddJob(valid, state: JobStates.DeadLettered),
+        AnomalyNames.RetryStorm => SynchronisedRetries(valid, random),
+        AnomalyNames.LatencySlo => SlowSend(valid, random),
+        _ => throw new ArgumentOutOfRangeException(nameof(anomaly), anomaly, "no planter"),
+    };
+
+    private static HistoryEvent With(HistoryEvent e, OperationValue op) => new(e.Index, e.Time, e.Process, e.Type, e.F, op);
+
+    private static List<HistoryEvent> Reindex(List<HistoryEvent> events) =>
+        [.. events.Select((e, i) => new HistoryEvent(i, e.Time, e.Process, e.Type, e.F, e.Op))];
+
+    private static T Pick<T>(IReadOnlyList<T> items, Random random) => items[random.Next(items.Count)];
+
+    /// <summary>The last message of a user (so no later seq reveals a gap) disappears from one device.</summary>
+    private static List<HistoryEvent>? RemoveLastMessageAtOneDevice(List<HistoryEvent> valid, Random random, bool keepInSync)
+    {
+        var acknowledged = valid.Where(e => e.Type == HistoryEventType.Ok && e.AsSend() is not null).Select(e => e.AsSend()!.Id).ToHashSet();
+        var lastPerUser = valid.Where(e => e.AsDeliver() is not null)
+            .GroupBy(e => e.AsDeliver()!.User)
+            .Select(g => g.MaxBy(e => e.AsDeliver()!.Seq)!.AsDeliver()!)
+            .Where(d => acknowledged.Contains(d.Id))
+            .ToList();
+        if (lastPerUser.Count == 0)
+        {
+            return null;
+        }
+
+        var victim = Pick(lastPerUser, random);
+        var result = new List<HistoryEvent>();
+        foreach (var e in valid)
+        {
+            if (e.Op is DeliverValue d && d.Id == victim.Id && d.User == victim.User && d.Device == victim.Device)
+            {
+                continue;
+            }
+
+            if (!keepInSync && e.AsSync() is { } s && s.User == victim.User && s.Device == victim.Device)
+            {
+                result.Add(With(e, s with { Items = [.. s.Items.Where(i => i.Id != victim.Id)] }));
+                continue;
+            }
+
+            result.Add(e);
+        }
+
+        return Reindex(result);
+    }
+
+    private static List<HistoryEvent> DuplicateADelivery(List<HistoryEvent> valid, Random random)
+    {
+        var deliveries = valid.Where(e => e.AsDeliver() is not null).ToList();
+        var chosen = Pick(deliveries, random);
+        var copy = valid.ToList();
+        copy.Insert((int)chosen.Index + 1, chosen);
+        return Reindex(copy);
+    }
+
+    private static string? FailedSendTo(List<HistoryEvent> valid)
+    {
+        var failed = valid.Where(e => e.Type == HistoryEventType.Fail && e.AsSend() is not null).Select(e => e.AsSend()!).FirstOrDefault();
+        return failed?.Id;
+    }
+
+    /// <summary>A delivery of <paramref name="idOf"/> after a device's last delivery, with the next seq (no gap).</summary>
+    private static List<HistoryEvent>? DeliverAtTheEnd(List<HistoryEvent> valid, Random random, Func<List<HistoryEvent>, string?> idOf)
+    {
+        var id = idOf(valid);
+        if (id is null)
+        {
+            return null;
+        }
+
+        var user = valid.Where(e => e.Op is SendValue s && s.Id == id).Select(e => e.AsSend()!.To).FirstOrDefault(t => t.Count > 0)?[0]
+            ?? Pick(valid.Where(e => e.AsDevice() is not null).Select(e => e.AsDevice()!.User).Distinct().ToList(), random);
+        var device = valid.First(e => e.AsDevice() is { } d && d.User == user).AsDevice()!.Device;
+        var maxSeq = valid.Select(e => e.Op).OfType<DeliverValue>().Where(d => d.User == user).Select(d => d.Seq).DefaultIfEmpty(0).Max();
+        var deviceDeliveries = valid.Where(e => e.AsDeliver() is { } d && d.User == user && d.Device == device).ToList();
+        var after = deviceDeliveries.Count > 0 ? deviceDeliveries[^1] : valid.First(e => e.AsDevice() is { } d && d.User == user && d.Device == device);
+        var copy = valid.ToList();
+        copy.Insert((int)after.Index + 1, new HistoryEvent(0, after.Time, $"{user}/{device}", HistoryEventType.Ok, HistoryOps.Deliver,
+            new DeliverValue(id, user, device, maxSeq + 1)));
+        return Reindex(copy);
+    }
+
+    /// <summary>Two consecutive deliveries of one device arrive in the opposite order.</summary>
+    private static List<HistoryEvent> SwapTwoDeliveries(List<HistoryEvent> valid, Random random)
+    {
+        var devices = valid.Where(e => e.AsDeliver() is not null).GroupBy(e => (e.AsDeliver()!.User, e.AsDeliver()!.Device)).Where(g => g.Count() >= 2).ToList();
+        var stream = Pick(devices, random).ToList();
+        var at = random.Next(stream.Count - 1);
+        var (first, second) = (stream[at], stream[at + 1]);
+        var copy = valid.ToList();
+        copy[(int)first.Index] = With(first, second.Op!);
+        copy[(int)second.Index] = With(second, first.Op!);
+        return copy;
+    }
+
+    /// <summary>Every seq of one user above n moves up by one: every device of that user sees n+2 right after n.</summary>
+    private static List<HistoryEvent> ShiftSeqs(List<HistoryEvent> valid, Random random)
+    {
+        var user = Pick(valid.Where(e => e.AsDeliver() is not null).Select(e => e.AsDeliver()!.User).Distinct().ToList(), random);
+        var max = valid.Select(e => e.Op).OfType<DeliverValue>().Where(d => d.User == user).Max(d => d.Seq);
+        var from = random.NextInt64(1, max + 1);
+        long Shift(long seq) => seq >= from ? seq + 1 : seq;
+        return [.. valid.Select(e => e.Op switch
+        {
+            DeliverValue d when d.User == user => With(e, d with { Seq = Shift(d.Seq) }),
+            SyncValue s when s.User == user => With(e, s with { Items = [.. s.Items.Select(i => i with { Seq = Shift(i.Seq) })] }),
+            SendValue s when s.Seq is not null && s.Seq.ContainsKey(user) => With(e, s with
+            {
+                Seq = s.Seq.ToDictionary(p => p.Key, p => p.Key == user ? Shift(p.Value) : p.Value),
+            }),
+            _ => e,
+        })];
+    }
+
+    private static List<HistoryEvent> CorruptAnAckSeq(List<HistoryEvent> valid, Random random)
+    {
+        var acks = valid.Where(e => e.Type == HistoryEventType.Ok && e.AsSend()?.Seq is { Count: > 0 }).ToList();
+        var ack = Pick(acks, random);
+        var send = ack.AsSend()!;
+        var user = send.Seq!.Keys.First();
+        var copy = valid.ToList();
+        copy[(int)ack.Index] = With(ack, send with { Seq = send.Seq.ToDictionary(p => p.Key, p => p.Key == user ? p.Value + 1_000_000 : p.Value) });
+        return copy;
+    }
+
+    /// <summary>A completed before B was invoked; the two swap seqs for one user (ids swapped in that user's
+    /// deliveries and syncs, so every device still sees 1, 2, 3, ...).</summary>
+    private static List<HistoryEvent>? InvertTwoSends(List<HistoryEvent> valid, Random random)
+    {
+        var invokes = valid.Where(e => e.Type == HistoryEventType.Invoke && e.AsSend() is not null).ToDictionary(e => e.AsSend()!.Id, e => e.Index);
+        var acks = valid.Where(e => e.Type == HistoryEventType.Ok && e.AsSend()?.Seq is not null).ToList();
+        var candidates = new List<(HistoryEvent A, HistoryEvent B, string User)>();
+        foreach (var group in acks.SelectMany(a => a.AsSend()!.Seq!.Keys.Select(u => (User: u, Ack: a))).GroupBy(x => x.User))
+        {
+            var ordered = group.OrderBy(x => x.Ack.AsSend()!.Seq![group.Key]).ToList();
+            for (var i = 0; i + 1 < ordered.Count; i++)
+            {
+                var (a, b) = (ordered[i].Ack, ordered[i + 1].Ack);
+                if (a.Index < invokes[b.AsSend()!.Id])
+                {
+                    candidates.Add((a, b, group.Key));
+                }
+            }
+        }
+
+        if (candidates.Count == 0)
+        {
+            return null;
+        }
+
+        var (ackA, ackB, user) = Pick(candidates, random);
+        string idA = ackA.AsSend()!.Id, idB = ackB.AsSend()!.Id;
+        string Swap(string id) => id == idA ? idB : id == idB ? idA : id;
+        return [.. valid.Select(e => e.Op switch
+        {
+            DeliverValue d when d.User == user && (d.Id == idA || d.Id == idB) => With(e, d with { Id = Swap(d.Id) }),
+            SyncValue s when s.User == user => With(e, s with { Items = [.. s.Items.Select(i => i with { Id = Swap(i.Id) })] }),
+            SendValue s when e.Index == ackA.Index || e.Index == ackB.Index => With(e, s with
+            {
+                Seq = s.Seq!.ToDictionary(p => p.Key, p => p.Key != user ? p.Value
+                    : (e.Index == ackA.Index ? ackB : ackA).AsSend()!.Seq![user]),
+            }),
+            _ => e,
+        })];
+    }
+
+    private static List<HistoryEvent>? InflateABalance(List<HistoryEvent> valid, Random random)
+    {
+        var done = valid.Where(e => e.AsJobState()?.State == JobStates.Done).Select(e => e.AsJobState()!.Id).ToHashSet();
+        var accounts = valid.Where(e => e.Type == HistoryEventType.Ok && e.AsSubmit() is { } s && done.Contains(s.Id)).Select(e => e.AsSubmit()!.Account!).Distinct().ToList();
+        if (accounts.Count == 0)
+        {
+            return null;
+        }
+
+        var account = Pick(accounts, random);
+        var final = valid.Last(e => e.AsBalance()?.Account == account);
+        var copy = valid.ToList();
+        copy[(int)final.Index] = With(final, final.AsBalance()! with { Balance = final.AsBalance()!.Balance + 7 });
+        return copy;
+    }
+
+    private static List<HistoryEvent> AddJob(List<HistoryEvent> valid, string? state)
+    {
+        var drain = valid.FindIndex(e => e.AsPhase()?.Name == RunPhases.Drain);
+        var time = valid[drain].Time - 1;
+        var submit = new SubmitValue("planted-job", "planted-txn", "acct1", 5);
+        var copy = valid.ToList();
+        var added = new List<HistoryEvent>
+        {
+            new(0, time, "planted", HistoryEventType.Invoke, HistoryOps.Submit, submit),
+            new(0, time, "planted", HistoryEventType.Ok, HistoryOps.Submit, submit),
+        };
+        if (state is not null)
+        {
+            added.Add(new HistoryEvent(0, time, "jobs", HistoryEventType.Ok, HistoryOps.JobState, new JobStateValue("planted-job", state)));
+        }
+
+        copy.InsertRange(drain, added);
+        return Reindex(copy);
+    }
+
+    private static List<HistoryEvent> SynchronisedRetries(List<HistoryEvent> valid, Random random)
+    {
+        var drain = valid.FindIndex(e => e.AsPhase()?.Name == RunPhases.Drain);
+        var time = valid[drain].Time - 1;
+        var copy = valid.ToList();
+        var count = 10 + random.Next(5);
+        copy.InsertRange(drain, Enumerable.Range(0, count).Select(i =>
+            new HistoryEvent(0, time, "jobs", HistoryEventType.Ok, HistoryOps.Attempt, new AttemptValue($"storm-{i}", 2, "transient"))));
+        return Reindex(copy);
+    }
+
+    /// <summary>One send's intended start moves a minute earlier: its latency is far above the run's maximum.</summary>
+    private static List<HistoryEvent> SlowSend(List<HistoryEvent> valid, Random random)
+    {
+        var delivered = valid.Select(e => e.AsDeliver()?.Id).Where(id => id is not null).ToHashSet();
+        var invokes = valid.Where(e => e.Type == HistoryEventType.Invoke && e.AsSend() is { } s && delivered.Contains(s.Id)).ToList();
+        var chosen = Pick(invokes, random);
+        var copy = valid.ToList();
+        copy[(int)chosen.Index] = With(chosen, chosen.AsSend()! with { Intended = chosen.Time - 60_000_000_000 });
+        return copy;
+    }
+}

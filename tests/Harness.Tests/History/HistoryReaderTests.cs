@@ -1,0 +1,110 @@
+using System.Text;
+using Chaos.Harness.History;
+
+namespace Chaos.Harness.Tests.History;
+
+public sealed class HistoryReaderTests
+{
+    private const string Send = """{"index":0,"time":10,"process":"s1","type":"invoke","f":"send","value":{"id":"m1","to":["u1"]}}""";
+    private const string Ok = """{"index":1,"time":20,"process":"s1","type":"ok","f":"send","value":{"id":"m1","to":["u1"],"seq":{"u1":1}}}""";
+
+    private static async Task<(List<HistoryEvent> Events, HistoryReader Reader)> ReadAsync(string text, HistoryReadMode mode = HistoryReadMode.Strict)
+    {
+        var reader = new HistoryReader(new MemoryStream(Encoding.UTF8.GetBytes(text)), mode, ownsStream: true);
+        var events = new List<HistoryEvent>();
+        await foreach (var e in reader.ReadAsync(TestContext.Current.CancellationToken))
+        {
+            events.Add(e);
+        }
+
+        return (events, reader);
+    }
+
+    [Fact]
+    public async Task ReadAsync_WellFormedLines_DecodesKnownOps()
+    {
+        var (events, _) = await ReadAsync(Send + "\n" + Ok + "\n");
+
+        events.Should().HaveCount(2);
+        events[0].Type.Should().Be(HistoryEventType.Invoke);
+        events[0].Time.Should().Be(10);
+        events[0].AsSend()!.To.Should().Equal("u1");
+        events[1].AsSend()!.Seq!["u1"].Should().Be(1);
+    }
+
+    [Fact]
+    public async Task ReadAsync_UnknownFieldsAndOps_AreKeptAndIgnored()
+    {
+        var line = """{"index":0,"time":1,"process":"p","type":"ok","f":"presence","value":{"user":"u1","online":true},"node":"n1"}""";
+        var deliver = """{"index":1,"time":2,"process":"u1/d1","type":"ok","f":"deliver","value":{"id":"m1","user":"u1","device":"d1","seq":1,"via":"ws"}}""";
+
+        var (events, _) = await ReadAsync(line + "\n" + deliver);
+
+        events[0].F.Should().Be("presence");
+        events[0].Op.Should().BeNull();
+        events[0].Value.GetProperty("online").GetBoolean().Should().BeTrue();
+        events[1].AsDeliver()!.Seq.Should().Be(1);
+        events[1].Value.GetProperty("via").GetString().Should().Be("ws", "unknown fields stay in the raw value");
+    }
+
+    [Fact]
+    public async Task ReadAsync_BlankLinesCrLfAndNoFinalNewline_AreAccepted()
+    {
+        var (events, _) = await ReadAsync(Send + "\r\n\r\n   \n" + Ok);
+
+        events.Should().HaveCount(2);
+    }
+
+    [Theory]
+    [InlineData("{not json", "invalid JSON")]
+    [InlineData("""{"index":1,"time":2,"process":"p","type":"ok"}""", "missing 'f'")]
+    [InlineData("""{"index":1,"time":2,"process":"p","type":"done","f":"send","value":{}}""", "'type' must be invoke, ok, fail or info")]
+    [InlineData("""{"index":1,"time":"x","process":"p","type":"ok","f":"x"}""", "'time' must be an integer")]
+    [InlineData("""{"index":1,"time":2,"process":"p","type":"ok","f":"deliver","value":{"id":"m1","user":"u1","seq":1}}""", "'deliver' value lacks 'device'")]
+    [InlineData("""{"index":1,"time":2,"process":"p","type":"ok","f":"deliver","value":{"id":"m1","user":"u1","device":"d","seq":"1"}}""", "'seq' must be an integer")]
+    [InlineData("""{"index":1,"time":2,"process":"p","type":"ok","f":"x","value":[1]}""", "'value' must be a JSON object")]
+    [InlineData("""{"index":0,"time":2,"process":"p","type":"ok","f":"x"}""", "index 0 does not follow index 0")]
+    [InlineData("""{"index":1,"time":2,"process":"p","type":"ok","f":"x"} {}""", "invalid JSON at byte 55")]
+    public async Task ReadAsync_StrictMalformedLine_ThrowsNamingLineAndProblem(string bad, string problem)
+    {
+        var text = Send + "\n\n" + bad + "\n" + Ok;
+
+        var act = () => ReadAsync(text);
+
+        var error = (await act.Should().ThrowAsync<HistoryFormatException>()).Which;
+        error.LineNumber.Should().Be(3, "blank lines count as lines");
+        error.Problem.Should().Contain(problem);
+        error.Message.Should().StartWith("line 3: ");
+    }
+
+    [Fact]
+    public async Task ReadAsync_LenientMalformedLines_SkipsAndCounts()
+    {
+        var text = Send + "\ngarbage\n" + """{"index":5}""" + "\n" + Ok + "\n";
+
+        var (events, reader) = await ReadAsync(text, HistoryReadMode.Lenient);
+
+        events.Should().HaveCount(2);
+        reader.SkippedCount.Should().Be(2);
+        reader.Skipped.Select(s => s.LineNumber).Should().Equal(2, 3);
+    }
+
+    [Fact]
+    public async Task ReadAsync_LineLongerThanTheBuffer_IsRead()
+    {
+        var items = string.Join(',', Enumerable.Range(1, 60_000).Select(i => $$"""{"id":"m{{i}}","seq":{{i}}}"""));
+        var sync = """{"index":0,"time":1,"process":"u1/d1","type":"ok","f":"sync","value":{"user":"u1","device":"d1","items":[""" + items + "]}}";
+
+        var (events, _) = await ReadAsync(sync + "\n");
+
+        events.Single().AsSync()!.Items.Should().HaveCount(60_000);
+    }
+
+    [Fact]
+    public async Task ReadAllAsync_UnreadableFile_Throws()
+    {
+        var act = () => HistoryReader.ReadAllAsync("/nonexistent/history.jsonl", HistoryReadMode.Strict, TestContext.Current.CancellationToken);
+
+        await act.Should().ThrowAsync<IOException>();
+    }
+}

@@ -1,0 +1,184 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+
+namespace Chaos.Scenarios.Tests.Check;
+
+public sealed partial class CheckCommandTests : IDisposable
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(120);
+    private readonly string _dir = Directory.CreateTempSubdirectory("chaos-check-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static string Line(int index, long timeMs, string process, string type, string f, string value) =>
+        $$"""{"index":{{index}},"time":{{timeMs * 1_000_000}},"process":"{{process}}","type":"{{type}}","f":"{{f}}","value":{{value}}}""";
+
+    /// <summary>u1 has one device; m1 and m2 are sent and acknowledged; m1 always arrives, m2 when <paramref name="deliverM2"/>.</summary>
+    private static List<string> History(bool deliverM2 = true, bool sync = true, long latencyMs = 10)
+    {
+        var lines = new List<string>
+        {
+            Line(0, 0, "u1/d1", "ok", "device", """{"user":"u1","device":"d1"}"""),
+            Line(1, 1, "s1", "invoke", "send", """{"id":"m1","to":["u1"]}"""),
+            Line(2, 2, "s1", "ok", "send", """{"id":"m1","to":["u1"],"seq":{"u1":1}}"""),
+            Line(3, 1 + latencyMs, "u1/d1", "ok", "deliver", """{"id":"m1","user":"u1","device":"d1","seq":1}"""),
+            Line(4, 100, "s1", "invoke", "send", """{"id":"m2","to":["u1"]}"""),
+            Line(5, 101, "s1", "ok", "send", """{"id":"m2","to":["u1"],"seq":{"u1":2}}"""),
+        };
+        if (deliverM2)
+        {
+            lines.Add(Line(6, 100 + latencyMs, "u1/d1", "ok", "deliver", """{"id":"m2","user":"u1","device":"d1","seq":2}"""));
+        }
+
+        if (sync)
+        {
+            var items = deliverM2 ? """[{"id":"m1","seq":1},{"id":"m2","seq":2}]""" : """[{"id":"m1","seq":1}]""";
+            lines.Add(Line(7, 1000, "u1/d1", "ok", "sync", $$"""{"user":"u1","device":"d1","items":{{items}}}"""));
+        }
+
+        return lines;
+    }
+
+    private async Task<(ChaosCli.Outcome Outcome, string Out)> CheckAsync(IEnumerable<string> lines, params string[] extra)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var path = Path.Combine(_dir, "history.jsonl");
+        await File.WriteAllLinesAsync(path, lines, ct);
+        var outDir = Path.Combine(_dir, "out");
+        var outcome = await ChaosCli.RunAsync(Bound, ct, ["check", path, "--out", outDir, .. extra]);
+        return (outcome, outDir);
+    }
+
+    private static JsonElement Results(string outDir) =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json"))).RootElement;
+
+    [Fact]
+    public async Task Check_ValidHistory_ExitsZeroAndWritesWellFormedReports()
+    {
+        var (outcome, outDir) = await CheckAsync(History());
+
+        outcome.ExitCode.Should().Be(0, outcome.Stderr);
+        outcome.Stdout.Should().Contain("verdict: valid");
+        Results(outDir).GetProperty("valid").GetBoolean().Should().BeTrue();
+        Results(outDir).GetProperty("anomalies").EnumerateObject().Should().BeEmpty();
+
+        var junit = XDocument.Load(Path.Combine(outDir, "junit.xml"));
+        var cases = junit.Descendants("testcase").ToList();
+        cases.Select(c => (string?)c.Attribute("name")).Should().Contain(["No loss", "No duplicates", "Per-user ordering", "Jobs applied exactly once"]);
+        cases.Should().OnlyContain(c => !c.Elements("failure").Any());
+
+        File.ReadAllText(Path.Combine(outDir, "summary.md")).Should().Contain("| No loss | held |");
+        AssertSelfContained(File.ReadAllText(Path.Combine(outDir, "report.html")));
+    }
+
+    [Fact]
+    public async Task Check_LostMessage_ExitsOneWithTheAnomalyAndItsEvents()
+    {
+        var (outcome, outDir) = await CheckAsync(History(deliverM2: false));
+
+        outcome.ExitCode.Should().Be(1, outcome.Stderr);
+        outcome.Stdout.Should().Contain("lost: 1");
+        var results = Results(outDir);
+        results.GetProperty("valid").GetBoolean().Should().BeFalse();
+        var lost = results.GetProperty("anomalies").GetProperty("lost");
+        lost.GetProperty("count").GetInt64().Should().Be(1);
+        lost.GetProperty("examples")[0].GetProperty("events").EnumerateArray().Select(e => e.GetInt64()).Should().Equal(4, 5, 7);
+
+        var noLoss = XDocument.Load(Path.Combine(outDir, "junit.xml")).Descendants("testcase").Single(c => (string?)c.Attribute("name") == "No loss");
+        noLoss.Element("failure")!.Attribute("message")!.Value.Should().Contain("lost: 1");
+        File.ReadAllText(Path.Combine(outDir, "summary.md")).Should().Contain("| No loss | BROKEN | lost: 1 |");
+        var html = File.ReadAllText(Path.Combine(outDir, "report.html"));
+        html.Should().Contain("m2 acknowledged, never delivered to u1/d1");
+        AssertSelfContained(html);
+    }
+
+    [Fact]
+    public async Task Check_MalformedLine_ExitsTwoNamingTheLine()
+    {
+        var lines = History();
+        lines[2] = """{"index":2,"time":2,"process":"s1","type":"ok","f":"send","value":{"to":["u1"]}}""";
+
+        var (outcome, outDir) = await CheckAsync(lines);
+
+        outcome.ExitCode.Should().Be(2);
+        outcome.Stderr.Should().Contain("line 3").And.Contain("'send' value lacks 'id'");
+        Directory.Exists(outDir).Should().BeFalse("nothing is reported from a history that could not be read");
+    }
+
+    [Fact]
+    public async Task Check_MalformedLineWhenLenient_SkipsItAndChecksTheRest()
+    {
+        var lines = History();
+        lines.Insert(3, "{\"index\": oops");
+
+        var (outcome, outDir) = await CheckAsync(lines, "--lenient");
+
+        outcome.ExitCode.Should().Be(0, outcome.Stderr);
+        Results(outDir).GetProperty("skippedLines").GetInt64().Should().Be(1);
+        File.ReadAllText(Path.Combine(outDir, "summary.md")).Should().Contain("1 malformed line(s) were skipped");
+    }
+
+    [Fact]
+    public async Task Check_DrainUnfinished_ExitsTwoWithUnknownVerdict()
+    {
+        var (outcome, outDir) = await CheckAsync(History(sync: false));
+
+        outcome.ExitCode.Should().Be(2, outcome.Stderr);
+        outcome.Stdout.Should().Contain("UNKNOWN");
+        Results(outDir).GetProperty("valid").GetString().Should().Be("unknown");
+        var noLoss = XDocument.Load(Path.Combine(outDir, "junit.xml")).Descendants("testcase").Single(c => (string?)c.Attribute("name") == "No loss");
+        noLoss.Element("error").Should().NotBeNull();
+    }
+
+    [Fact]
+    public async Task Check_UnreadableFile_ExitsTwoWithAMessage()
+    {
+        var ct = TestContext.Current.CancellationToken;
+
+        var outcome = await ChaosCli.RunAsync(Bound, ct, "check", Path.Combine(_dir, "missing.jsonl"), "--out", Path.Combine(_dir, "out"));
+
+        outcome.ExitCode.Should().Be(2);
+        outcome.Stderr.Should().Contain("cannot read").And.Contain("missing.jsonl");
+    }
+
+    [Fact]
+    public async Task Check_SloBreached_ExitsOneWithLatencySlo()
+    {
+        var (outcome, outDir) = await CheckAsync(History(latencyMs: 800), "--slo", "p99=500ms");
+
+        outcome.ExitCode.Should().Be(1, outcome.Stderr);
+        Results(outDir).GetProperty("anomalies").GetProperty("latency-slo").GetProperty("count").GetInt64().Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Check_BadSlo_ExitsTwoNamingIt()
+    {
+        var (outcome, _) = await CheckAsync(History(), "--slo", "p99=soon");
+
+        outcome.ExitCode.Should().Be(2);
+        outcome.Stderr.Should().Contain("p99=soon");
+    }
+
+    [Fact]
+    public async Task Check_DeclaredInformational_HoldsAndShowsTheReason()
+    {
+        var (outcome, outDir) = await CheckAsync(History(deliverM2: false), "--informational", "lost=this incident replays a known broker loss");
+
+        outcome.ExitCode.Should().Be(0, outcome.Stderr);
+        var lost = Results(outDir).GetProperty("anomalies").GetProperty("lost");
+        lost.GetProperty("informational").GetBoolean().Should().BeTrue();
+        lost.GetProperty("reason").GetString().Should().Contain("known broker loss");
+    }
+
+    private static void AssertSelfContained(string html)
+    {
+        html.Should().StartWith("<!DOCTYPE html>");
+        html.Should().Contain("<svg").And.Contain("</html>");
+        html.Should().NotContainAny("<script", "<link", "<iframe", "<img", "@import", "url(");
+        ExternalReference().IsMatch(html).Should().BeFalse("the report must work offline");
+    }
+
+    [GeneratedRegex("""(src|href)\s*=\s*["']?\s*(https?:|//)""", RegexOptions.IgnoreCase)]
+    private static partial Regex ExternalReference();
+}
