@@ -21,6 +21,9 @@ internal sealed class ProcessIncarnation(int number, Process process, bool ownGr
 
     public long StartTime { get; set; }
 
+    /// <summary>Set once the exit has been observed and the output drained.</summary>
+    public int? ExitCode { get; set; }
+
     public TaskCompletionSource<int> Exit { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public TaskCompletionSource ReadyLine { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

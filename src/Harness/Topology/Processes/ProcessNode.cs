@@ -49,7 +49,7 @@ internal sealed class ProcessNode : ITopologyNode, IDisposable
 
     public int? ProcessId => current?.Pid;
 
-    public int? ExitCode => current is { Exit.Task.IsCompletedSuccessfully: true } c ? c.Exit.Task.Result : null;
+    public int? ExitCode => current?.ExitCode;
 
     public int Incarnation => incarnation;
 
@@ -505,8 +505,10 @@ internal sealed class ProcessNode : ITopologyNode, IDisposable
         var code = inc.Process.ExitCode;
         log.Write("---", $"exit #{inc.Number}: code {code} ({(inc.ExpectedExit ? "caused by the harness" : "unexpected")})");
         TopologyLog.NodeExited(logger, Name, code, inc.ExpectedExit);
-        inc.Exit.TrySetResult(code);
+        inc.ExitCode = code;
         owner.SaveState();
+
+        // Handlers run before the exit task completes: whoever awaits kill/terminate sees the handlers' effects.
         try
         {
             Exited?.Invoke(this, new NodeExitedEventArgs(this, inc.Number, code, inc.ExpectedExit));
@@ -515,6 +517,8 @@ internal sealed class ProcessNode : ITopologyNode, IDisposable
         {
             TopologyLog.ExitedHandlerFailed(logger, ex, Name);
         }
+
+        inc.Exit.TrySetResult(code);
     }
 
     private async Task<NodeExitedDuringStartupException> ExitedDuringStartupAsync(ProcessIncarnation inc)
