@@ -13,8 +13,8 @@ public sealed class ProcessCleanupTests
     [Fact(Timeout = 90_000)]
     public async Task A_SIGTERMed_harness_kills_its_children_and_grandchildren_even_when_they_ignore_their_parent()
     {
-        var (harness, pids, _) = await StartStandInHarnessAsync("--no-parent-watch --spawn-grandchild");
-        using (harness)
+        var (harness, pids, stateDir) = await StartStandInHarnessAsync("--no-parent-watch --spawn-grandchild");
+        using var cleanup = new LeftoverCleanup(harness, stateDir);
         {
             pids.Should().HaveCount(4);
 
@@ -28,8 +28,8 @@ public sealed class ProcessCleanupTests
     [Fact(Timeout = 90_000)]
     public async Task A_SIGKILLed_harness_leaves_no_child_behind_because_children_watch_CHAOS_PARENT_PID()
     {
-        var (harness, pids, _) = await StartStandInHarnessAsync("");
-        using (harness)
+        var (harness, pids, stateDir) = await StartStandInHarnessAsync("");
+        using var cleanup = new LeftoverCleanup(harness, stateDir);
         {
             pids.Should().HaveCount(2);
 
@@ -44,7 +44,7 @@ public sealed class ProcessCleanupTests
     public async Task The_reaper_kills_what_a_SIGKILLed_harness_left_of_children_that_ignore_their_parent()
     {
         var (harness, pids, stateDir) = await StartStandInHarnessAsync("--no-parent-watch --spawn-grandchild");
-        using (harness)
+        using var cleanup = new LeftoverCleanup(harness, stateDir);
         {
             harness.Kill();
             await harness.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
@@ -91,6 +91,22 @@ public sealed class ProcessCleanupTests
             {
                 bystander.Kill();
             }
+        }
+    }
+
+    /// <summary>Whatever the outcome, a failed test must not leak: kill the stand-in and reap its state directory.</summary>
+    private sealed class LeftoverCleanup(Process harness, string stateDir) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (!harness.HasExited)
+            {
+                harness.Kill();
+                harness.WaitForExit(10_000);
+            }
+
+            ProcessReaper.Reap(stateDir);
+            harness.Dispose();
         }
     }
 
