@@ -10,15 +10,17 @@ namespace Chaos.Harness.Tests.Topology;
 /// <summary>A stand-in harness (the probe's topology-harness verb) is signalled; its children must not outlive it.</summary>
 public sealed class ProcessCleanupTests
 {
-    [Fact(Timeout = 90_000)]
-    public async Task A_SIGTERMed_harness_kills_its_children_and_grandchildren_even_when_they_ignore_their_parent()
+    [Theory(Timeout = 90_000)]
+    [InlineData(15)] // SIGTERM
+    [InlineData(2)] // SIGINT (Ctrl-C)
+    public async Task A_harness_stopped_by_SIGTERM_or_SIGINT_kills_its_children_and_grandchildren_even_when_they_ignore_their_parent(int signal)
     {
         var (harness, pids, stateDir) = await StartStandInHarnessAsync("--no-parent-watch --spawn-grandchild");
         using var cleanup = new LeftoverCleanup(harness, stateDir);
         {
             pids.Should().HaveCount(4);
 
-            PosixSignals.Send(harness.Id, PosixSignals.SigTerm).Should().BeTrue();
+            PosixSignals.Send(harness.Id, signal).Should().BeTrue();
 
             await harness.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
             (await WaitUntilGoneAsync(pids, GoneWithin)).Should().BeEmpty();
