@@ -223,6 +223,20 @@ public sealed class ProcessTopologyTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Dispose_WithAPausedNode_StillKillsIt()
+    {
+        var topology = new ProcessTopology(Options());
+        var node = await topology.LaunchAsync(Serve("frozen", "--no-parent-watch"), TestContext.Current.CancellationToken);
+        var pid = node.ProcessId!.Value;
+        await node.PauseAsync(TestContext.Current.CancellationToken);
+
+        await topology.DisposeAsync();
+
+        (await WaitUntilGoneAsync([pid], GoneWithin)).Should().BeEmpty();
+        node.ExitCode.Should().Be(137);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task An_exception_in_the_middle_of_a_run_leaves_no_process_behind()
     {
         var pids = new List<int>();

@@ -15,7 +15,7 @@ internal sealed class ProcessNode : ITopologyNode, IDisposable
     private readonly SemaphoreSlim control = new(1, 1);
     private readonly Dictionary<string, int> ports;
     private readonly string executable;
-    private ProcessIncarnation? current;
+    private volatile ProcessIncarnation? current;
     private int incarnation;
 
     public ProcessNode(ProcessTopology owner, NodeSpec spec, string executable, NodeLog log, Dictionary<string, int> ports, ILogger logger)
@@ -501,8 +501,21 @@ internal sealed class ProcessNode : ITopologyNode, IDisposable
         {
             // a grandchild that escaped the group still holds the pipe; the exit is known anyway
         }
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+        {
+            // disposed during teardown
+        }
 
-        var code = inc.Process.ExitCode;
+        int code;
+        try
+        {
+            code = inc.Process.ExitCode;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+        {
+            code = -1; // the topology was torn down while the exit was being collected
+        }
+
         log.Write("---", $"exit #{inc.Number}: code {code} ({(inc.ExpectedExit ? "caused by the harness" : "unexpected")})");
         TopologyLog.NodeExited(logger, Name, code, inc.ExpectedExit);
         inc.ExitCode = code;
