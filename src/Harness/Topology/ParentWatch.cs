@@ -1,0 +1,100 @@
+using System.Globalization;
+using Chaos.Harness.Topology.Processes;
+
+namespace Chaos.Harness.Topology;
+
+/// <summary>
+/// Watches the process named by CHAOS_PARENT_PID and reports, once, when it is gone — so a child never outlives
+/// a harness that was SIGKILLed. "Gone" means: the pid no longer exists, is a zombie, or is a different process
+/// (another start time: pid reuse); or, when the parent was our real parent, we have been re-parented.
+/// Polls every 250 ms by default (cheap: one /proc read), so the callback runs within ~0.3 s of the parent's death.
+/// </summary>
+public sealed class ParentWatch : IDisposable
+{
+    /// <summary>The environment variable every child of the harness gets: the harness's pid.</summary>
+    public const string EnvironmentVariable = "CHAOS_PARENT_PID";
+
+    private readonly CancellationTokenSource gone = new();
+    private readonly ITimer timer;
+    private readonly Action onParentGone;
+    private readonly long parentStartTime;
+    private readonly bool isRealParent;
+    private int fired;
+
+    private ParentWatch(int parentPid, Action onParentGone, TimeSpan pollInterval, TimeProvider timeProvider)
+    {
+        ParentPid = parentPid;
+        this.onParentGone = onParentGone;
+        parentStartTime = ProcFs.TryReadStat(parentPid, out var stat) ? stat.StartTime : -1;
+        isRealParent = OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() ? PosixSignals.ParentProcessId() == parentPid : false;
+        timer = timeProvider.CreateTimer(_ => Check(), null, TimeSpan.Zero, pollInterval);
+    }
+
+    /// <summary>The watched pid.</summary>
+    public int ParentPid { get; }
+
+    /// <summary>Cancelled when the parent is gone.</summary>
+    public CancellationToken ParentGone => gone.Token;
+
+    /// <summary>
+    /// Starts watching the pid in CHAOS_PARENT_PID; returns null when the variable is absent or not a pid
+    /// (the program was started by hand). <paramref name="onParentGone"/> runs once, on a timer thread.
+    /// </summary>
+    public static ParentWatch? FromEnvironment(Action onParentGone, TimeSpan? pollInterval = null, TimeProvider? timeProvider = null)
+    {
+        var value = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid > 1
+            ? Start(pid, onParentGone, pollInterval, timeProvider)
+            : null;
+    }
+
+    /// <summary>Starts watching <paramref name="parentPid"/>.</summary>
+    public static ParentWatch Start(int parentPid, Action onParentGone, TimeSpan? pollInterval = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(onParentGone);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(parentPid, 0);
+        return new ParentWatch(parentPid, onParentGone, pollInterval ?? TimeSpan.FromMilliseconds(250), timeProvider ?? TimeProvider.System);
+    }
+
+    /// <summary>Whether the parent is gone, checked now.</summary>
+    public bool IsParentGone()
+    {
+        if (isRealParent && PosixSignals.ParentProcessId() != ParentPid)
+        {
+            return true;
+        }
+
+        if (ProcFs.IsAvailable)
+        {
+            return !ProcFs.TryReadStat(ParentPid, out var stat) || stat.IsZombie || (parentStartTime >= 0 && stat.StartTime != parentStartTime);
+        }
+
+        return !PosixSignals.Exists(ParentPid);
+    }
+
+    public void Dispose()
+    {
+        timer.Dispose();
+        gone.Dispose();
+    }
+
+    private void Check()
+    {
+        if (Volatile.Read(ref fired) != 0 || !IsParentGone() || Interlocked.Exchange(ref fired, 1) != 0)
+        {
+            return;
+        }
+
+        timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        try
+        {
+            gone.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            return;
+        }
+
+        onParentGone();
+    }
+}

@@ -1,0 +1,273 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+
+namespace Chaos.Harness.Topology.Processes;
+
+/// <summary>
+/// The process back-end: every node is a child process on loopback, in its own process group, with
+/// CHAOS_PARENT_PID set, its output in <c>&lt;run&gt;/logs/&lt;node&gt;.log</c>. Dispose kills every tree; so do
+/// SIGINT, SIGTERM and process exit; children record themselves for <see cref="ProcessReaper"/> against SIGKILL.
+/// </summary>
+public sealed partial class ProcessTopology : ITopology
+{
+    private readonly ProcessTopologyOptions options;
+    private readonly ILogger logger;
+    private readonly Lock gate = new();
+    private readonly List<ProcessNode> nodes = [];
+    private readonly TopologyStateFile stateFile;
+    private readonly HttpClient http;
+    private bool disposed;
+
+    public ProcessTopology(ProcessTopologyOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        this.options = options;
+        logger = options.LoggerFactory.CreateLogger("Chaos.Topology");
+        RunDirectory = Path.GetFullPath(options.RunDirectory);
+        LogDirectory = Path.Combine(RunDirectory, "logs");
+        Directory.CreateDirectory(LogDirectory);
+        var stateDirectory = options.StateDirectory ?? ProcessReaper.DefaultStateDirectory;
+        if (options.ReapLeftovers)
+        {
+            ProcessReaper.Reap(stateDirectory, logger);
+        }
+
+        stateFile = new TopologyStateFile(stateDirectory, RunDirectory);
+        SetsidPath = options.UseProcessGroups && OperatingSystem.IsLinux()
+            ? new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists)
+            : null;
+
+        // No proxy: health checks go to loopback and must never be routed through an environment proxy.
+        http = new HttpClient(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.Zero, ConnectTimeout = options.HealthRequestTimeout })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+    }
+
+    public string RunDirectory { get; }
+
+    /// <summary><c>&lt;run&gt;/logs</c>.</summary>
+    public string LogDirectory { get; }
+
+    public bool AllowRemote => options.AllowRemote;
+
+    /// <summary>The state file recording this topology's children (see <see cref="ProcessReaper"/>).</summary>
+    public string StateFilePath => stateFile.Path;
+
+    public IReadOnlyList<ITopologyNode> Nodes
+    {
+        get
+        {
+            lock (gate)
+            {
+                return [.. nodes];
+            }
+        }
+    }
+
+    internal TimeProvider TimeProvider => options.TimeProvider;
+
+    internal TimeSpan HealthPollInterval => options.HealthPollInterval;
+
+    internal TimeSpan ExitTimeout => options.ExitTimeout;
+
+    internal string? SetsidPath { get; }
+
+    public ITopologyNode GetNode(string name)
+    {
+        lock (gate)
+        {
+            return nodes.FirstOrDefault(n => n.Name == name) ?? throw new KeyNotFoundException($"no node named '{name}'");
+        }
+    }
+
+    public async Task<ITopologyNode> LaunchAsync(NodeSpec spec, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        spec.Validate();
+        var executable = ResolveExecutable(spec);
+        var ports = AllocatePorts(spec);
+        ProcessNode node;
+        lock (gate)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            if (nodes.Any(n => n.Name == spec.Name))
+            {
+                throw new TopologyConfigurationException(nameof(NodeSpec.Name), $"a node named '{spec.Name}' already exists");
+            }
+
+            var log = new NodeLog(Path.Combine(LogDirectory, spec.Name + ".log"), options.TimeProvider);
+            node = new ProcessNode(this, spec, executable, log, ports, logger);
+            nodes.Add(node);
+        }
+
+        try
+        {
+            node.StartFirst();
+            await node.WaitHealthyAsync(cancellationToken);
+            return node;
+        }
+        catch (Exception ex)
+        {
+            TopologyLog.NodeStartFailed(logger, spec.Name, ex.Message);
+            await node.KillQuietlyAsync();
+            lock (gate)
+            {
+                nodes.Remove(node);
+            }
+
+            node.Dispose();
+            SaveState();
+            throw;
+        }
+    }
+
+    public async Task<IReadOnlyList<ITopologyNode>> LaunchAllAsync(IEnumerable<NodeSpec> specs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(specs);
+        var list = specs.ToList();
+        using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var launches = list.Select(async spec =>
+        {
+            try
+            {
+                return await LaunchAsync(spec, failFast.Token);
+            }
+            catch
+            {
+                await failFast.CancelAsync();
+                throw;
+            }
+        }).ToList();
+        try
+        {
+            return await Task.WhenAll(launches);
+        }
+        catch
+        {
+            foreach (var launch in launches.Where(l => l.IsCompletedSuccessfully))
+            {
+                await ((ProcessNode)launch.Result).KillQuietlyAsync();
+            }
+
+            // Report the root cause, not the cancellations it caused in the sibling launches.
+            var root = launches.Where(l => l.IsFaulted).Select(l => l.Exception!.InnerException!)
+                .FirstOrDefault(e => e is not OperationCanceledException);
+            if (root is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(root);
+            }
+
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        List<ProcessNode> toStop;
+        lock (gate)
+        {
+            if (disposed)
+            {
+                return;
+            }
+
+            disposed = true;
+            toStop = [.. nodes];
+        }
+
+        await Task.WhenAll(toStop.Select(n => n.KillQuietlyAsync()));
+        stateFile.Delete();
+        foreach (var node in toStop)
+        {
+            node.Dispose();
+        }
+
+        http.Dispose();
+    }
+
+    internal async Task<bool> ProbeAsync(Uri url, CancellationToken cancellationToken)
+    {
+        LoopbackGuard.EnsureAllowed(url.ToString(), options.AllowRemote, "health check");
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(options.HealthRequestTimeout);
+        try
+        {
+            using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, bounded.Token);
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    internal void SaveState()
+    {
+        List<TopologyStateChild> children;
+        lock (gate)
+        {
+            children = [.. nodes.Select(n => n.StateRecord()).OfType<TopologyStateChild>()];
+        }
+
+        try
+        {
+            stateFile.Write(children);
+        }
+        catch (IOException)
+        {
+            // The state file is a safety net; the run goes on without it.
+        }
+    }
+
+    [GeneratedRegex(@"\{port(?::(?<name>[A-Za-z0-9_-]+))?\}")]
+    internal static partial Regex PortPlaceholder();
+
+    internal static string PortName(Match placeholder) =>
+        placeholder.Groups["name"] is { Success: true } name ? name.Value : "endpoint";
+
+    private static Dictionary<string, int> AllocatePorts(NodeSpec spec)
+    {
+        var ports = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var text in spec.Arguments.Concat(spec.Environment.Values))
+        {
+            foreach (Match match in PortPlaceholder().Matches(text))
+            {
+                var name = PortName(match);
+                if (!ports.ContainsKey(name))
+                {
+                    ports[name] = PortAllocator.Allocate();
+                }
+            }
+        }
+
+        return ports;
+    }
+
+    private static string ResolveExecutable(NodeSpec spec)
+    {
+        if (spec.FileName.Contains('/', StringComparison.Ordinal))
+        {
+            var full = Path.GetFullPath(spec.FileName, spec.WorkingDirectory ?? Environment.CurrentDirectory);
+            return File.Exists(full)
+                ? full
+                : throw new TopologyConfigurationException(nameof(NodeSpec.FileName), $"node '{spec.Name}': executable '{full}' does not exist");
+        }
+
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(dir, spec.FileName);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new TopologyConfigurationException(nameof(NodeSpec.FileName), $"node '{spec.Name}': executable '{spec.FileName}' is not on PATH");
+    }
+}

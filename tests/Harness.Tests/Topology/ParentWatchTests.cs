@@ -1,0 +1,35 @@
+using System.Diagnostics;
+using Chaos.Harness.Topology;
+
+namespace Chaos.Harness.Tests.Topology;
+
+public sealed class ParentWatchTests
+{
+    [Fact(Timeout = 30_000)]
+    public async Task Start_ParentExits_CancelsTokenAndCallsBackOnce()
+    {
+        using var parent = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
+        var calls = 0;
+        var called = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var watch = ParentWatch.Start(parent.Id, () => { Interlocked.Increment(ref calls); called.TrySetResult(); }, TimeSpan.FromMilliseconds(50));
+        watch.IsParentGone().Should().BeFalse();
+        watch.ParentGone.IsCancellationRequested.Should().BeFalse();
+
+        parent.Kill();
+
+        await called.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        watch.ParentGone.IsCancellationRequested.Should().BeTrue();
+        watch.IsParentGone().Should().BeTrue();
+        calls.Should().Be(1);
+    }
+
+    [Fact]
+    public void IsParentGone_LiveProcess_IsFalse_AndUnknownPid_IsTrue()
+    {
+        using var self = ParentWatch.Start(Environment.ProcessId, () => { });
+        self.IsParentGone().Should().BeFalse();
+
+        using var nobody = ParentWatch.Start(0x3FFFFFF0, () => { });
+        nobody.IsParentGone().Should().BeTrue();
+    }
+}

@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Chaos.Harness.Topology;
+using Chaos.Harness.Topology.Processes;
+using static Chaos.Harness.Tests.Topology.TopologyTestSupport;
+
+namespace Chaos.Harness.Tests.Topology;
+
+/// <summary>A stand-in harness (the probe's topology-harness verb) is signalled; its children must not outlive it.</summary>
+public sealed class ProcessCleanupTests
+{
+    [Theory(Timeout = 90_000)]
+    [InlineData(15)] // SIGTERM
+    [InlineData(2)] // SIGINT (Ctrl-C)
+    public async Task A_harness_stopped_by_SIGTERM_or_SIGINT_kills_its_children_and_grandchildren_even_when_they_ignore_their_parent(int signal)
+    {
+        var (harness, pids, stateDir) = await StartStandInHarnessAsync("--no-parent-watch --spawn-grandchild");
+        using var cleanup = new LeftoverCleanup(harness, stateDir);
+        {
+            pids.Should().HaveCount(4);
+
+            PosixSignals.Send(harness.Id, signal).Should().BeTrue();
+
+            await harness.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+            (await WaitUntilGoneAsync(pids, GoneWithin)).Should().BeEmpty();
+        }
+    }
+
+    [Fact(Timeout = 90_000)]
+    public async Task A_SIGKILLed_harness_leaves_no_child_behind_because_children_watch_CHAOS_PARENT_PID()
+    {
+        var (harness, pids, stateDir) = await StartStandInHarnessAsync("");
+        using var cleanup = new LeftoverCleanup(harness, stateDir);
+        {
+            pids.Should().HaveCount(2);
+
+            harness.Kill();
+            await harness.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+
+            (await WaitUntilGoneAsync(pids, TimeSpan.FromSeconds(5))).Should().BeEmpty("children exit within ~1 s of their parent");
+        }
+    }
+
+    [Fact(Timeout = 90_000)]
+    public async Task The_reaper_kills_what_a_SIGKILLed_harness_left_of_children_that_ignore_their_parent()
+    {
+        var (harness, pids, stateDir) = await StartStandInHarnessAsync("--no-parent-watch --spawn-grandchild");
+        using var cleanup = new LeftoverCleanup(harness, stateDir);
+        {
+            harness.Kill();
+            await harness.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+            pids.Where(IsAlive).Should().HaveCount(4, "nothing but the reaper can stop these");
+
+            var reaped = ProcessReaper.Reap(stateDir);
+
+            reaped.Should().Contain(pids.Take(1));
+            (await WaitUntilGoneAsync(pids, GoneWithin)).Should().BeEmpty();
+            Directory.GetFiles(stateDir).Should().BeEmpty();
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task The_reaper_never_kills_a_process_whose_start_time_differs_and_leaves_live_harnesses_alone()
+    {
+        using var bystander = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
+        try
+        {
+            ProcFs.TryReadStat(bystander.Id, out var stat).Should().BeTrue();
+            ProcFs.TryReadStat(Environment.ProcessId, out var self).Should().BeTrue();
+            var stateDir = NewTempDirectory("state");
+            var boot = ProcFs.BootId();
+
+            // A dead harness recorded a child whose pid now belongs to someone else (other start time).
+            await WriteStateAsync(stateDir, "dead", new TopologyState(boot, 0x3FFFFFF0, 1, "/x", [new("n", bystander.Id, stat.StartTime + 1, true)]));
+            // A live harness (this process) owns the bystander: not the reaper's business.
+            await WriteStateAsync(stateDir, "live", new TopologyState(boot, Environment.ProcessId, self.StartTime, "/x", [new("n", bystander.Id, stat.StartTime, true)]));
+
+            ProcessReaper.Reap(stateDir).Should().BeEmpty();
+
+            IsAlive(bystander.Id).Should().BeTrue();
+            File.Exists(Path.Combine(stateDir, "topology-dead.json")).Should().BeFalse("a dead harness's file is consumed");
+            File.Exists(Path.Combine(stateDir, "topology-live.json")).Should().BeTrue();
+
+            // Now a dead harness with the bystander's true identity: it is a leftover and dies.
+            await WriteStateAsync(stateDir, "dead2", new TopologyState(boot, 0x3FFFFFF0, 1, "/x", [new("n", bystander.Id, stat.StartTime, false)]));
+            ProcessReaper.Reap(stateDir).Should().Equal(bystander.Id);
+            await bystander.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            if (!bystander.HasExited)
+            {
+                bystander.Kill();
+            }
+        }
+    }
+
+    /// <summary>Whatever the outcome, a failed test must not leak: kill the stand-in and reap its state directory.</summary>
+    private sealed class LeftoverCleanup(Process harness, string stateDir) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (!harness.HasExited)
+            {
+                harness.Kill();
+                harness.WaitForExit(10_000);
+            }
+
+            ProcessReaper.Reap(stateDir);
+            harness.Dispose();
+        }
+    }
+
+    private static Task WriteStateAsync(string dir, string name, TopologyState state) =>
+        File.WriteAllTextAsync(
+            Path.Combine(dir, $"topology-{name}.json"),
+            JsonSerializer.Serialize(state, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase }),
+            TestContext.Current.CancellationToken);
+
+    private static async Task<(Process Harness, List<int> Pids, string StateDir)> StartStandInHarnessAsync(string serveArgs)
+    {
+        var runDir = NewTempDirectory("run");
+        var stateDir = NewTempDirectory("state");
+        var psi = new ProcessStartInfo(ToolLocator.DotnetHost())
+        {
+            ArgumentList = { ProbeDll, "topology-harness", "--run", runDir, "--state", stateDir, "--nodes", "2", "--serve-args", serveArgs },
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        var harness = Process.Start(psi)!;
+        var seen = new List<string>();
+        try
+        {
+            await WaitForLineAsync(harness.StandardOutput, "ready", TimeSpan.FromSeconds(60), seen);
+        }
+        catch
+        {
+            harness.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        var pids = seen.Where(l => l.StartsWith("node ", StringComparison.Ordinal) || l.StartsWith("grandchild ", StringComparison.Ordinal))
+            .Select(l => int.Parse(l.Split(' ')[^1], CultureInfo.InvariantCulture))
+            .ToList();
+        pids.Should().OnlyContain(p => IsAlive(p));
+        return (harness, pids, stateDir);
+    }
+}

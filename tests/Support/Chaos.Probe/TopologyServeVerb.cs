@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+using Chaos.Harness.Topology;
+
+namespace Chaos.Probe;
+
+/// <summary>
+/// A topology node: serves GET /healthz (200) on loopback, announces "listening: http://127.0.0.1:PORT" on stdout,
+/// watches CHAOS_PARENT_PID. Options: --port N (0: any), --ready-delay-ms N, --never-ready, --exit-after-ms N
+/// [--exit-code C], --spawn-grandchild, --no-parent-watch, --ignore-sigterm, --announce-host H.
+/// </summary>
+internal sealed class TopologyServeVerb : IProbeVerb
+{
+    public string Name => "topology-serve";
+
+    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var options = new TopologyArgs(args);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var watch = options.Flag("no-parent-watch")
+            ? null
+            : ParentWatch.FromEnvironment(() =>
+            {
+                Console.Error.WriteLine("parent gone, exiting");
+                Environment.Exit(3);
+            });
+        using var sigterm = options.Flag("ignore-sigterm")
+            ? PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+            {
+                context.Cancel = true;
+                Console.WriteLine("SIGTERM ignored");
+            })
+            : null;
+
+        await Console.Out.WriteLineAsync($"starting pid {Environment.ProcessId}");
+        await Console.Out.WriteLineAsync($"parent: {Environment.GetEnvironmentVariable(ParentWatch.EnvironmentVariable)}");
+        await Console.Error.WriteLineAsync("stderr: hello");
+
+        if (options.Flag("spawn-grandchild"))
+        {
+            var grandchild = Process.Start(new ProcessStartInfo(Environment.ProcessPath!)
+            {
+                ArgumentList = { typeof(TopologyServeVerb).Assembly.Location, "topology-serve", "--never-ready", "--no-parent-watch" },
+                UseShellExecute = false,
+                RedirectStandardOutput = true,
+            })!;
+            await Console.Out.WriteLineAsync($"grandchild: {grandchild.Id}");
+        }
+
+        if (options.Int("exit-after-ms", -1) is var exitAfter and >= 0)
+        {
+            await Task.Delay(exitAfter, stop.Token);
+            await Console.Error.WriteLineAsync("fatal: simulated startup failure");
+            return options.Int("exit-code", 42);
+        }
+
+        if (options.Flag("never-ready"))
+        {
+            await Task.Delay(Timeout.Infinite, stop.Token);
+            return 0;
+        }
+
+        await Task.Delay(options.Int("ready-delay-ms", 0), stop.Token);
+        using var listener = new TcpListener(IPAddress.Loopback, options.Int("port", 0));
+        listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var host = options.Value("announce-host") ?? "127.0.0.1";
+        await Console.Out.WriteLineAsync($"listening: http://{host}:{port.ToString(CultureInfo.InvariantCulture)}");
+        await Console.Out.FlushAsync(stop.Token);
+
+        while (!stop.IsCancellationRequested)
+        {
+            var client = await listener.AcceptTcpClientAsync(stop.Token);
+            _ = ServeAsync(client, stop.Token);
+        }
+
+        return 0;
+    }
+
+    private static async Task ServeAsync(TcpClient client, CancellationToken cancellationToken)
+    {
+        using (client)
+        {
+            try
+            {
+                var stream = client.GetStream();
+                var buffer = new byte[4096];
+                var read = await stream.ReadAsync(buffer, cancellationToken);
+                var request = Encoding.ASCII.GetString(buffer, 0, read);
+                var ok = request.StartsWith("GET /healthz ", StringComparison.Ordinal);
+                var response = ok
+                    ? "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+                    : "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+                await stream.WriteAsync(Encoding.ASCII.GetBytes(response), cancellationToken);
+            }
+            catch (IOException)
+            {
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+}
