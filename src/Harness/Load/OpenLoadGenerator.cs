@@ -119,7 +119,14 @@ public sealed partial class OpenLoadGenerator
                 else
                 {
                     Interlocked.Increment(ref _inFlight);
-                    ThreadPool.UnsafeQueueUserWorkItem(new OperationWorkItem(this, index, intended, deadline), preferLocal: false);
+                    if (_options.Dispatch == LoadDispatch.Inline)
+                    {
+                        _ = RunOperationAsync(index, intended, deadline);
+                    }
+                    else
+                    {
+                        ThreadPool.UnsafeQueueUserWorkItem(new OperationWorkItem(this, index, intended, deadline), preferLocal: false);
+                    }
                 }
 
                 index++;

@@ -22,6 +22,13 @@ public sealed class OpenLoadOptions
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// Where operations start. <see cref="LoadDispatch.ThreadPool"/> (the default) queues each one to the pool, so
+    /// an operation's synchronous work never delays the schedule. <see cref="LoadDispatch.Inline"/> starts each on the
+    /// scheduler thread up to its first await: no pool hop, lower lag, but only for operations that await early.
+    /// </summary>
+    public LoadDispatch Dispatch { get; init; } = LoadDispatch.ThreadPool;
+
+    /// <summary>
     /// The clock. With <see cref="TimeProvider.System"/> the scheduler spins on the high-resolution timestamp near
     /// each deadline; with any other provider (e.g. FakeTimeProvider) it waits on that provider's timers.
     /// </summary>

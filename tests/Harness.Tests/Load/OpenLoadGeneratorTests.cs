@@ -9,14 +9,17 @@ public sealed class OpenLoadGeneratorTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task RunAsync_FakeClock_StartsAndCompletesEveryArrival()
+    [Theory]
+    [InlineData(LoadDispatch.ThreadPool)]
+    [InlineData(LoadDispatch.Inline)]
+    public async Task RunAsync_FakeClock_StartsAndCompletesEveryArrival(LoadDispatch dispatch)
     {
         var time = new FakeTimeProvider();
         var generator = new OpenLoadGenerator(new OpenLoadOptions
         {
             Profile = ArrivalProfile.Constant(100, TimeSpan.FromSeconds(1)),
             TimeProvider = time,
+            Dispatch = dispatch,
         });
         var indices = new System.Collections.Concurrent.ConcurrentBag<long>();
 
