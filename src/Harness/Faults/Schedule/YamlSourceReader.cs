@@ -16,7 +16,10 @@ internal static class YamlSourceReader
         catch (YamlException ex)
         {
             var message = ex.InnerException is YamlException inner ? inner.Message : ex.Message;
-            throw new ScheduleFileException(new ScheduleFileError(source, (int)ex.Start.Line, (int)ex.Start.Column, "(syntax)", $"not valid YAML: {message}"));
+            message = message.StartsWith("Duplicate key", StringComparison.Ordinal)
+                ? "a key appears twice in the same mapping"
+                : $"not valid YAML: {message}";
+            throw new ScheduleFileException(new ScheduleFileError(source, (int)ex.Start.Line, (int)ex.Start.Column, "(syntax)", message));
         }
 
         if (stream.Documents.Count == 0)

@@ -185,6 +185,27 @@ public sealed class IncidentFileTests
         error.Line.Should().Be(line);
     }
 
+    [Theory]
+    [InlineData(ScheduleFileFormat.Yaml, "faults:\n  - at: 1s\n    at: 2s\n    fault: process-kill\n    target: api-1\n", 3)]
+    [InlineData(ScheduleFileFormat.Json, "{\"faults\": [\n  {\"at\": \"1s\",\n   \"at\": \"2s\", \"fault\": \"process-kill\", \"target\": \"api-1\"}]}", 3)]
+    public void Parse_DuplicateField_NamesLine(ScheduleFileFormat format, string text, int line)
+    {
+        var error = SingleError(text, format);
+
+        error.Line.Should().Be(line);
+        error.Message.Should().Contain("twice");
+    }
+
+    [Theory]
+    [InlineData(ScheduleFileFormat.Yaml, "")]
+    [InlineData(ScheduleFileFormat.Json, "")]
+    [InlineData(ScheduleFileFormat.Yaml, "- just\n- a list\n")]
+    [InlineData(ScheduleFileFormat.Json, "[1, 2]")]
+    public void Parse_NotASchedule_IsAnError(ScheduleFileFormat format, string text)
+    {
+        SingleError(text, format).Line.Should().Be(1);
+    }
+
     [Fact]
     public void Parse_WithoutCatalogue_AcceptsAnyFaultAndTarget()
     {
