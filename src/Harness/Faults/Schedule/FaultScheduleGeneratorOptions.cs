@@ -1,0 +1,31 @@
+namespace Chaos.Harness.Faults.Schedule;
+
+/// <summary>How densely <see cref="FaultScheduleGenerator"/> places faults.</summary>
+public sealed record FaultScheduleGeneratorOptions
+{
+    /// <summary>The mean gap between fault starts (gaps are exponential, drawn from the seed).</summary>
+    public TimeSpan MeanInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>No fault starts before this offset, so the system is under load before the first one.</summary>
+    public TimeSpan LeadIn { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// When false (the default), a target is not given a second fault while one is still active on it;
+    /// the draw falls back to another target of the fault, or skips that slot.
+    /// </summary>
+    public bool AllowOverlapOnTarget { get; init; }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    public void Validate()
+    {
+        if (MeanInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MeanInterval), MeanInterval, "MeanInterval must be positive.");
+        }
+
+        if (LeadIn < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(LeadIn), LeadIn, "LeadIn must not be negative.");
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using System.Text;
+using Chaos.Harness.Faults.Schedule;
+
+namespace Chaos.Harness.Tests.Faults.Schedule;
+
+public sealed class FaultScheduleGeneratorTests
+{
+    internal static readonly FaultMenu Menu = new(
+    [
+        new FaultMenuItem("process-kill", ["api-1", "api-2", "gateway-1"], Weight: 2),
+        new FaultMenuItem(
+            "network-latency",
+            ["gateway-1", "gateway-2"],
+            MinDuration: TimeSpan.FromSeconds(1),
+            MaxDuration: TimeSpan.FromSeconds(5),
+            Parameters: new Dictionary<string, IReadOnlyList<string>> { ["latency"] = ["100ms", "500ms"], ["jitter"] = ["0ms", "50ms"] }),
+        new FaultMenuItem("broker-down", ["broker-1"], MinDuration: TimeSpan.FromSeconds(2), MaxDuration: TimeSpan.FromSeconds(10)),
+    ]);
+
+    private static readonly TimeSpan Phase = TimeSpan.FromMinutes(2);
+
+    [Fact]
+    public void Generate_SameSeed_GivesIdenticalBytes()
+    {
+        var first = FaultScheduleFile.Serialize(FaultScheduleGenerator.Generate(Menu, 42, Phase, scenario: "smoke"));
+        var second = FaultScheduleFile.Serialize(FaultScheduleGenerator.Generate(Menu, 42, Phase, scenario: "smoke"));
+
+        second.Should().Equal(first);
+    }
+
+    [Fact]
+    public void Generate_DifferentSeeds_GiveDifferentSchedules()
+    {
+        var a = FaultScheduleFile.Serialize(FaultScheduleGenerator.Generate(Menu, 1, Phase));
+        var b = FaultScheduleFile.Serialize(FaultScheduleGenerator.Generate(Menu, 2, Phase));
+
+        Encoding.UTF8.GetString(b).Should().NotBe(Encoding.UTF8.GetString(a));
+    }
+
+    [Theory]
+    [InlineData(1L)]
+    [InlineData(7L)]
+    [InlineData(-99L)]
+    public void Generate_AnySeed_StaysInsidePhaseAndMenu(long seed)
+    {
+        var schedule = FaultScheduleGenerator.Generate(Menu, seed, Phase);
+
+        schedule.Entries.Should().NotBeEmpty();
+        schedule.Entries.Should().BeInAscendingOrder(e => e.At);
+        schedule.Duration.Should().Be(Phase);
+        schedule.Seed.Should().Be(seed);
+        foreach (var entry in schedule.Entries)
+        {
+            entry.At.Should().BeGreaterThanOrEqualTo(TimeSpan.FromSeconds(1)).And.BeLessThan(Phase);
+            (entry.HealAt ?? entry.At).Should().BeLessThanOrEqualTo(Phase);
+            entry.At.Ticks.Should().Be(entry.At.Ticks / TimeSpan.TicksPerMillisecond * TimeSpan.TicksPerMillisecond, "times are whole milliseconds");
+            var item = Menu.Items.Single(i => i.Fault == entry.Fault);
+            item.Targets.Should().Contain(entry.Target);
+            if (item.MinDuration is { } min)
+            {
+                entry.Duration.Should().NotBeNull();
+                entry.Duration!.Value.Should().BeLessThanOrEqualTo(item.MaxDuration!.Value);
+            }
+            else
+            {
+                entry.Duration.Should().BeNull();
+            }
+
+            entry.Parameters.Keys.Should().BeEquivalentTo(item.Parameters?.Keys ?? []);
+        }
+    }
+
+    [Fact]
+    public void Generate_Default_NeverOverlapsFaultsOnOneTarget()
+    {
+        var schedule = FaultScheduleGenerator.Generate(Menu, 5, TimeSpan.FromMinutes(30), new FaultScheduleGeneratorOptions { MeanInterval = TimeSpan.FromSeconds(1) });
+
+        foreach (var group in schedule.Entries.GroupBy(e => e.Target))
+        {
+            var ordered = group.ToList();
+            for (var i = 1; i < ordered.Count; i++)
+            {
+                ordered[i].At.Should().BeGreaterThanOrEqualTo(ordered[i - 1].HealAt ?? ordered[i - 1].At, $"target {group.Key}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Generate_MeanInterval_SetsFaultDensity()
+    {
+        var schedule = FaultScheduleGenerator.Generate(Menu, 3, TimeSpan.FromMinutes(10), new FaultScheduleGeneratorOptions { MeanInterval = TimeSpan.FromSeconds(2), AllowOverlapOnTarget = true });
+
+        // 600 s at one fault per 2 s on average: about 300 (uniform gaps, standard deviation ≈ 10).
+        schedule.Entries.Count.Should().BeInRange(250, 350);
+    }
+
+    [Fact]
+    public void Generate_SameSeed_PicksFromEveryMenuItemOverALongPhase()
+    {
+        var schedule = FaultScheduleGenerator.Generate(Menu, 11, TimeSpan.FromMinutes(30));
+
+        schedule.Entries.Select(e => e.Fault).Distinct().Should().BeEquivalentTo(["process-kill", "network-latency", "broker-down"]);
+    }
+}
