@@ -62,6 +62,34 @@ public sealed partial class ProxyCommandTests
         }
     }
 
+    [Fact]
+    public async Task Proxy_ExitsWhenItsParentIsGone()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var chaos = Path.Combine(AppContext.BaseDirectory, "chaos.dll");
+
+        // A shell starts the proxy as its child, prints the child's pid and exits after a second.
+        var start = new ProcessStartInfo("sh") { RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add($"CHAOS_PARENT_PID=$$ dotnet '{chaos}' proxy --api 127.0.0.1:0 >/dev/null 2>&1 & echo $!; sleep 1");
+        using var shell = Process.Start(start)!;
+        var pid = int.Parse((await shell.StandardOutput.ReadLineAsync(ct).AsTask().WaitAsync(TimeSpan.FromSeconds(10), ct))!, CultureInfo.InvariantCulture);
+        using var proxy = Process.GetProcessById(pid);
+        try
+        {
+            await shell.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(10), ct);
+
+            await proxy.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(15), ct);
+        }
+        finally
+        {
+            if (!proxy.HasExited)
+            {
+                proxy.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
     private static Process StartChaos(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
