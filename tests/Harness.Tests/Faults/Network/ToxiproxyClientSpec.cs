@@ -2,29 +2,57 @@ using Chaos.Harness.Faults.Network;
 
 namespace Chaos.Harness.Tests.Faults.Network;
 
-/// <summary>Our Toxiproxy client against our server: typed results, and typed errors from the status codes.</summary>
-public sealed class ToxiproxyClientTests : IAsyncLifetime
+/// <summary>
+/// Our Toxiproxy client against a Toxiproxy-compatible server: typed results, and typed errors from the status
+/// codes. The same spec runs against our server and, when <c>TOXIPROXY_URL</c> names one, a real Toxiproxy.
+/// </summary>
+public abstract class ToxiproxyClientSpec : IAsyncLifetime
 {
     private const string Upstream = "127.0.0.1:9";
-    private ProxyTestContext _proxy = null!;
+    private ToxiproxyClient? _client;
 
-    private ToxiproxyClient Client => _proxy.Client;
+    protected ToxiproxyClient Client => _client ?? throw new InvalidOperationException("no server");
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => _proxy = await ProxyTestContext.StartAsync();
+    public async ValueTask InitializeAsync()
+    {
+        _client = await ConnectAsync();
+        if (_client is not null)
+        {
+            await RemoveTestProxiesAsync(_client);
+        }
+    }
 
-    public async ValueTask DisposeAsync() => await _proxy.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        if (_client is not null)
+        {
+            await RemoveTestProxiesAsync(_client);
+            _client.Dispose();
+        }
+
+        await DisconnectAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>A client for the server under test, or null when that server is not available.</summary>
+    protected abstract Task<ToxiproxyClient?> ConnectAsync();
+
+    protected abstract ValueTask DisconnectAsync();
 
     [Fact]
-    public async Task GetVersion_ReturnsTheServersVersion()
+    public async Task GetVersion_ReturnsAVersion()
     {
-        (await Client.GetVersionAsync(Ct)).Should().Be(FaultProxyServer.Version);
+        SkipWithoutServer();
+
+        (await Client.GetVersionAsync(Ct)).Should().NotBeNullOrWhiteSpace();
     }
 
     [Fact]
     public async Task ProxyLifecycle_CreateListGetUpdateDelete()
     {
+        SkipWithoutServer();
         var created = await Client.CreateProxyAsync("db", "127.0.0.1:0", Upstream, true, Ct);
         var listed = await Client.GetProxiesAsync(Ct);
         var fetched = await Client.GetProxyAsync("db", Ct);
@@ -35,16 +63,17 @@ public sealed class ToxiproxyClientTests : IAsyncLifetime
 
         created.Should().BeEquivalentTo(new { Name = "db", Upstream, Enabled = true, Toxics = Array.Empty<ToxicInfo>() });
         created.Listen.Should().NotEndWith(":0");
-        listed.Keys.Should().Equal("db");
+        listed.Should().ContainKey("db");
         fetched.Should().BeEquivalentTo(created);
         disabled.Enabled.Should().BeFalse();
         moved.Should().BeEquivalentTo(new { Upstream = "127.0.0.1:10", Enabled = true, created.Listen });
-        afterDelete.Should().BeEmpty();
+        afterDelete.Should().NotContainKey("db");
     }
 
     [Fact]
     public async Task Errors_AreTypedByStatus_AndCarryToxiproxysMessage()
     {
+        SkipWithoutServer();
         await Client.CreateProxyAsync("db", "127.0.0.1:0", Upstream, true, Ct);
 
         var conflict = async () => await Client.CreateProxyAsync("db", "127.0.0.1:0", Upstream, true, Ct);
@@ -61,6 +90,7 @@ public sealed class ToxiproxyClientTests : IAsyncLifetime
     [Fact]
     public async Task Toxics_AddGetUpdateRemove()
     {
+        SkipWithoutServer();
         await Client.CreateProxyAsync("db", "127.0.0.1:0", Upstream, true, Ct);
 
         var added = await Client.AddToxicAsync("db", Toxic.Latency(100, 10, ToxicStream.Upstream) with { Toxicity = 0.25f }, Ct);
@@ -82,6 +112,7 @@ public sealed class ToxiproxyClientTests : IAsyncLifetime
     [Fact]
     public async Task EveryToxicType_IsAcceptedWithItsAttributes()
     {
+        SkipWithoutServer();
         await Client.CreateProxyAsync("db", "127.0.0.1:0", Upstream, true, Ct);
         ToxicSpec[] specs =
         [
@@ -101,6 +132,7 @@ public sealed class ToxiproxyClientTests : IAsyncLifetime
     [Fact]
     public async Task Reset_RemovesToxicsAndEnablesProxies()
     {
+        SkipWithoutServer();
         await Client.CreateProxyAsync("db", "127.0.0.1:0", Upstream, false, Ct);
         await Client.AddToxicAsync("db", Toxic.Timeout(0), Ct);
 
@@ -114,6 +146,7 @@ public sealed class ToxiproxyClientTests : IAsyncLifetime
     [Fact]
     public async Task Populate_CreatesAndReplaces()
     {
+        SkipWithoutServer();
         var first = await Client.PopulateAsync([new ProxyInfo("a", "127.0.0.1:0", Upstream, true, [])], Ct);
         await Client.AddToxicAsync("a", Toxic.Latency(1), Ct);
 
@@ -122,5 +155,22 @@ public sealed class ToxiproxyClientTests : IAsyncLifetime
 
         same.Should().ContainSingle().Which.Toxics.Should().ContainSingle("an identical proxy is kept as is");
         replaced.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Upstream = "127.0.0.1:10", Toxics = Array.Empty<ToxicInfo>() });
+    }
+
+    private static async Task RemoveTestProxiesAsync(ToxiproxyClient client)
+    {
+        // Only the names these tests use: a real Toxiproxy may serve others too.
+        foreach (var name in (await client.GetProxiesAsync(Ct)).Keys.Where(n => n is "db" or "a"))
+        {
+            await client.DeleteProxyAsync(name, Ct);
+        }
+    }
+
+    private void SkipWithoutServer()
+    {
+        if (_client is null)
+        {
+            Assert.Skip("Set TOXIPROXY_URL (e.g. http://127.0.0.1:8474/) to run this spec against a real Toxiproxy.");
+        }
     }
 }
