@@ -9,5 +9,6 @@ internal static class CommandCatalog
     {
         yield return KafkaCommand.Create();
         yield return CheckCommand.Create();
+        yield return ProxyCommand.Create();
     }
 }

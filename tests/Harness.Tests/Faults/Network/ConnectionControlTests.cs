@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using Chaos.Harness.Faults.Network;
+
+namespace Chaos.Harness.Tests.Faults.Network;
+
+/// <summary>Our per-connection extension: list a proxy's connections, put a toxic on one, cut one mid-frame.</summary>
+public sealed class ConnectionControlTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task GetConnections_ListsEachClientByItsAddress()
+    {
+        await using var upstream = TcpTestServer.Echo();
+        await using var proxy = await ProxyTestContext.StartAsync();
+        var listen = await proxy.CreateProxyAsync("gw", upstream.Address);
+        using var a = await SocketTestExtensions.ConnectAsync(listen);
+        using var b = await SocketTestExtensions.ConnectAsync(listen);
+        await RoundTripAsync(a);
+        await RoundTripAsync(b);
+
+        var connections = await proxy.Client.GetConnectionsAsync("gw", Ct);
+
+        connections.Select(c => c.Client).Should().BeEquivalentTo(a.LocalEndPoint!.ToString(), b.LocalEndPoint!.ToString());
+        connections.Should().OnlyContain(c => c.BytesUpstream == 4 && c.BytesDownstream == 4);
+    }
+
+    [Fact]
+    public async Task CutAfterBytes_DeliversExactlyThoseBytesThenResets()
+    {
+        await using var upstream = TcpTestServer.Manual();
+        await using var proxy = await ProxyTestContext.StartAsync();
+        var listen = await proxy.CreateProxyAsync("gw", upstream.Address);
+        using var client = await SocketTestExtensions.ConnectAsync(listen);
+        using var server = await upstream.AcceptAsync();
+        var connection = await SingleConnectionAsync(proxy);
+        var frame = Enumerable.Range(0, 100).Select(i => (byte)i).ToArray();
+
+        await proxy.Client.CutConnectionAsync("gw", connection.Id, ConnectionCut.ResetAfter(10), Ct);
+        await server.SendAllAsync(frame);
+        var (data, _, end) = await client.ReceiveToEndAsync(TimeSpan.FromSeconds(10));
+
+        data.Should().Equal(frame[..10], "the cut lands in the middle of the frame");
+        end.Should().Be(StreamEnd.Reset);
+    }
+
+    [Fact]
+    public async Task CutNow_ResetsOnlyThatConnection()
+    {
+        await using var upstream = TcpTestServer.Echo();
+        await using var proxy = await ProxyTestContext.StartAsync();
+        var listen = await proxy.CreateProxyAsync("gw", upstream.Address);
+        using var victim = await SocketTestExtensions.ConnectAsync(listen);
+        using var bystander = await SocketTestExtensions.ConnectAsync(listen);
+        await RoundTripAsync(victim);
+        await RoundTripAsync(bystander);
+        var connections = await proxy.Client.GetConnectionsAsync("gw", Ct);
+        var target = connections.Single(c => c.Client == victim.LocalEndPoint!.ToString());
+
+        await proxy.Client.CutConnectionAsync("gw", target.Id, ConnectionCut.ResetNow, Ct);
+        var (_, _, end) = await victim.ReceiveToEndAsync(TimeSpan.FromSeconds(10));
+
+        end.Should().Be(StreamEnd.Reset);
+        (await RoundTripAsync(bystander)).Should().BeLessThan(TimeSpan.FromSeconds(2));
+    }
+
+    [Fact]
+    public async Task ConnectionToxic_AffectsOnlyThatConnection_AndIsRemovable()
+    {
+        await using var upstream = TcpTestServer.Echo();
+        await using var proxy = await ProxyTestContext.StartAsync();
+        var listen = await proxy.CreateProxyAsync("gw", upstream.Address);
+        using var slow = await SocketTestExtensions.ConnectAsync(listen);
+        using var fast = await SocketTestExtensions.ConnectAsync(listen);
+        await RoundTripAsync(slow);
+        await RoundTripAsync(fast);
+        var target = (await proxy.Client.GetConnectionsAsync("gw", Ct)).Single(c => c.Client == slow.LocalEndPoint!.ToString());
+
+        var toxic = await proxy.Client.AddConnectionToxicAsync("gw", target.Id, Toxic.Latency(400), Ct);
+        var slowTrip = await RoundTripAsync(slow);
+        var fastTrip = await RoundTripAsync(fast);
+        await proxy.Client.RemoveConnectionToxicAsync("gw", target.Id, toxic.Name, Ct);
+        var healedTrip = await RoundTripAsync(slow);
+
+        slowTrip.Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(385));
+        fastTrip.Should().BeLessThan(TimeSpan.FromMilliseconds(400));
+        healedTrip.Should().BeLessThan(TimeSpan.FromMilliseconds(400));
+        (await proxy.Client.GetProxyAsync("gw", Ct)).Toxics.Should().BeEmpty("the proxy itself has no toxic");
+    }
+
+    [Fact]
+    public async Task UnknownConnection_Answers404()
+    {
+        await using var upstream = TcpTestServer.Echo();
+        await using var proxy = await ProxyTestContext.StartAsync();
+        await proxy.CreateProxyAsync("gw", upstream.Address);
+
+        var cut = async () => await proxy.Client.CutConnectionAsync("gw", 42, ConnectionCut.ResetNow, Ct);
+
+        (await cut.Should().ThrowAsync<ToxiproxyNotFoundException>()).Which.ApiMessage.Should().Be("connection not found");
+    }
+
+    private static async Task<ConnectionInfo> SingleConnectionAsync(ProxyTestContext proxy)
+    {
+        // The proxy registers a connection once its upstream connect completed, just after the accept.
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var connections = await proxy.Client.GetConnectionsAsync("gw", Ct);
+            if (connections.Count == 1)
+            {
+                return connections[0];
+            }
+
+            await Task.Delay(20, Ct);
+        }
+
+        throw new TimeoutException("the proxy never listed the connection");
+    }
+
+    private static async Task<TimeSpan> RoundTripAsync(System.Net.Sockets.Socket client)
+    {
+        var watch = Stopwatch.StartNew();
+        await client.SendAllAsync("ping"u8.ToArray());
+        (await client.ReceiveExactlyAsync(4)).Should().Equal("ping"u8.ToArray());
+        return watch.Elapsed;
+    }
+}
