@@ -7,6 +7,8 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
+        yield return ListCommand.Create();
+        yield return RunCommand.Create();
         yield return KafkaCommand.Create();
         yield return CheckCommand.Create();
         yield return ProxyCommand.Create();

@@ -1,0 +1,36 @@
+using Chaos.Harness.History;
+using Chaos.Harness.Sut;
+using Chaos.Harness.Topology;
+using Chaos.Harness.Workload;
+
+namespace Chaos.Harness.Runs;
+
+/// <summary>What a scenario's fault phase can reach: the deployment, the workload's devices, the history, the seed.</summary>
+public sealed class RunContext
+{
+    internal RunContext(RunOptions options, ITopology topology, ReferenceSystemDeployment system, ChatWorkload workload, HistoryWriter history)
+    {
+        Options = options;
+        Topology = topology;
+        System = system;
+        Workload = workload;
+        History = history;
+    }
+
+    public RunOptions Options { get; }
+
+    public ITopology Topology { get; }
+
+    public ReferenceSystemDeployment System { get; }
+
+    public ChatWorkload Workload { get; }
+
+    public HistoryWriter History { get; }
+
+    public long Seed => Options.Seed;
+
+    public TimeProvider TimeProvider => Options.TimeProvider;
+
+    /// <summary>Faults in force now, for live progress.</summary>
+    public ICollection<string> ActiveFaults { get; } = new HashSet<string>(StringComparer.Ordinal);
+}

@@ -1,0 +1,68 @@
+using Chaos.Harness.Workload;
+
+namespace Chaos.Harness.Runs;
+
+/// <summary>One run's settings, validated before anything starts.</summary>
+public sealed record RunOptions
+{
+    public long Seed { get; init; } = 1;
+
+    /// <summary>Steady-state load before the fault phase (phase 2).</summary>
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The fault phase (phase 3); the scenario's default when null.</summary>
+    public TimeSpan? Duration { get; init; }
+
+    /// <summary>Load after every fault is healed, before the drain.</summary>
+    public TimeSpan Recovery { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Bound of the final drain (phase 6); past it the verdict is unknown.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    public ChatWorkloadOptions Workload { get; init; } = new();
+
+    /// <summary>Defect switches of the reference system (<c>--defect</c>).</summary>
+    public IReadOnlyList<string> Defects { get; init; } = [];
+
+    /// <summary>The run folder; created if absent.</summary>
+    public required string OutputDirectory { get; init; }
+
+    public bool AllowRemote { get; init; }
+
+    /// <summary>A PostgreSQL connection string for the system's storage; SQLite in the run folder when null.</summary>
+    public string? Postgres { get; init; }
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first bad field.</summary>
+    public void Validate()
+    {
+        if (Seed < 0)
+        {
+            throw new ArgumentException($"seed must not be negative, was {Seed}", nameof(Seed));
+        }
+
+        Positive(Warmup, "warmup", allowZero: true);
+        if (Duration is { } d)
+        {
+            Positive(d, "duration", allowZero: false);
+        }
+
+        Positive(Recovery, "recovery", allowZero: true);
+        Positive(DrainTimeout, "drain timeout", allowZero: false);
+        if (string.IsNullOrWhiteSpace(OutputDirectory))
+        {
+            throw new ArgumentException("the output directory must be given", nameof(OutputDirectory));
+        }
+
+        Workload.Validate();
+
+        static void Positive(TimeSpan value, string name, bool allowZero)
+        {
+            if (value < TimeSpan.Zero || (!allowZero && value == TimeSpan.Zero) || value > TimeSpan.FromHours(24))
+            {
+                throw new ArgumentException($"{name} must be {(allowZero ? "within 0" : "above 0 and at most")}..24h, was {value}", name);
+            }
+        }
+    }
+}

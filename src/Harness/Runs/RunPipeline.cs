@@ -1,0 +1,256 @@
+using System.Globalization;
+using Chaos.Harness.Checkers;
+using Chaos.Harness.History;
+using Chaos.Harness.Load;
+using Chaos.Harness.Reports;
+using Chaos.Harness.Sut;
+using Chaos.Harness.Topology;
+using Chaos.Harness.Topology.Processes;
+using Chaos.Harness.Workload;
+
+namespace Chaos.Harness.Runs;
+
+/// <summary>
+/// Runs one scenario through the run phases: 1 start the topology and wait healthy; 2 warm-up load; 3 the fault phase
+/// under load; 4 heal every fault; 5 quiesce; 6 the bounded final drain; 7 check; 8 report. Whatever happens, every
+/// fault is healed and every process stopped before it returns.
+/// </summary>
+public static class RunPipeline
+{
+    private const string DefectClientNoDedupe = "client-no-dedupe";
+
+    public static async Task<RunOutcome> RunAsync(Scenario scenario, RunOptions options, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var directory = Path.GetFullPath(options.OutputDirectory);
+        Directory.CreateDirectory(directory);
+        var historyPath = Path.Combine(directory, "history.jsonl");
+        var started = options.TimeProvider.GetUtcNow();
+        var duration = options.Duration ?? scenario.DefaultDuration;
+        var phase = "start";
+        string? failure = null;
+        string? vacuous = null;
+        DrainOutcome? drain = null;
+
+        var workloadOptions = scenario.ConfigureWorkload(options.Workload) with
+        {
+            ClientDropsDuplicates = !options.Defects.Contains(DefectClientNoDedupe),
+        };
+        var systemOptions = scenario.ConfigureSystem(new ReferenceSystemOptions
+        {
+            JwtKey = $"chaos-run-{options.Seed:D8}-signing-key-0123456789abcdef",
+            Seed = options.Seed,
+            Defects = options.Defects,
+            Postgres = options.Postgres,
+        });
+
+        var history = HistoryWriter.Create(historyPath, options.TimeProvider);
+        await using (history)
+        {
+            await using var topology = new ProcessTopology(new ProcessTopologyOptions { RunDirectory = directory, AllowRemote = options.AllowRemote });
+            ChatWorkload? workload = null;
+            RunContext? context = null;
+            using var ticker = new CancellationTokenSource();
+            Task? reporter = null;
+            try
+            {
+                var system = await ReferenceSystemDeployment.StartAsync(topology, systemOptions, cancellationToken);
+                workload = new ChatWorkload(system, history, workloadOptions, options.Seed);
+                context = new RunContext(options, topology, system, workload, history);
+                var ctx = context;
+                reporter = ReportProgressAsync(() => phase, ctx, progress, options.TimeProvider, ticker.Token);
+                await workload.ConnectDevicesAsync(cancellationToken);
+
+                // phases 2–4: one open-model load spans warm-up, fault phase and recovery; the nemesis runs beside it
+                var loadLength = options.Warmup + duration + options.Recovery;
+                var sends = new OpenLoadGenerator(new OpenLoadOptions
+                {
+                    Profile = ArrivalProfile.Constant(workloadOptions.Rate, loadLength),
+                    Seed = options.Seed,
+                    TimeProvider = options.TimeProvider,
+                });
+                OpenLoadGenerator? jobs = workloadOptions.JobRate > 0
+                    ? new OpenLoadGenerator(new OpenLoadOptions
+                    {
+                        Profile = ArrivalProfile.Constant(workloadOptions.JobRate, loadLength),
+                        Seed = options.Seed + 1,
+                        TimeProvider = options.TimeProvider,
+                    })
+                    : null;
+
+                phase = RunPhases.Steady;
+                history.Record(HistoryOps.NemesisProcess, HistoryEventType.Ok, HistoryOps.Phase, new PhaseValue(RunPhases.Steady));
+                workload.MarkLoadStart();
+                var sendLoad = sends.RunAsync(workload.SendAsync, cancellationToken);
+                var jobLoad = jobs?.RunAsync(workload.SubmitJobAsync, cancellationToken) ?? Task.FromResult<LoadResult?>(null)!;
+
+                await Task.Delay(options.Warmup, options.TimeProvider, cancellationToken);
+                phase = RunPhases.Fault;
+                history.Record(HistoryOps.NemesisProcess, HistoryEventType.Ok, HistoryOps.Phase, new PhaseValue(RunPhases.Fault));
+                try
+                {
+                    await scenario.RunFaultPhaseAsync(context, duration, cancellationToken);
+                }
+                finally
+                {
+                    phase = "heal";
+                    await HealAsync(scenario, context);
+                }
+
+                phase = RunPhases.Recovery;
+                history.Record(HistoryOps.NemesisProcess, HistoryEventType.Ok, HistoryOps.Phase, new PhaseValue(RunPhases.Recovery));
+                var sendResult = await sendLoad;
+                await jobLoad;
+                if (sendResult.Overflowed > 0)
+                {
+                    history.Record(HistoryOps.NemesisProcess, HistoryEventType.Info, "load", new MarkerValue(Detail: $"{sendResult.Overflowed} sends could not be started (in-flight limit)"));
+                }
+
+                // phase 5: quiesce — let in-flight work settle before the drain reads
+                phase = "quiesce";
+                await Task.Delay(TimeSpan.FromSeconds(1), options.TimeProvider, cancellationToken);
+
+                // phase 6: the bounded final drain
+                phase = RunPhases.Drain;
+                history.Record(HistoryOps.NemesisProcess, HistoryEventType.Ok, HistoryOps.Phase, new PhaseValue(RunPhases.Drain));
+                drain = await workload.DrainAsync(options.DrainTimeout, cancellationToken);
+                vacuous = scenario.VerifyFaultsTookEffect(context);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                failure = $"run aborted during {phase}";
+            }
+            catch (Exception e) when (e is TopologyException or Kafka.EmbeddedKafkaHostException or Kafka.KafkaMockException or HttpRequestException or InvalidOperationException or ArgumentException or IOException)
+            {
+                failure = $"run failed during {phase}: {e.Message}";
+            }
+            finally
+            {
+                if (context is not null)
+                {
+                    await HealAsync(scenario, context);
+                }
+
+                await ticker.CancelAsync();
+                if (reporter is not null)
+                {
+                    await reporter;
+                }
+
+                if (workload is not null)
+                {
+                    await workload.DisposeAsync();
+                }
+            }
+        }
+
+        // phases 7–8: check the history as written (the same code `chaos check` runs) and report
+        var events = await ReadHistoryAsync(historyPath);
+        var result = StandardChecks.Check(events, scenario.CheckOptions);
+        var reasons = new List<string>();
+        if (failure is not null)
+        {
+            reasons.Add(failure);
+        }
+
+        if (vacuous is not null)
+        {
+            reasons.Add($"the faults did not take effect: {vacuous}");
+        }
+
+        if (drain is { Finished: false })
+        {
+            reasons.Add($"the final drain did not finish within {options.DrainTimeout.TotalSeconds:0}s ({drain})");
+        }
+
+        if (reasons.Count > 0 && result.Verdict == Verdict.Valid)
+        {
+            result = result with { Verdict = Verdict.Unknown, UnknownReasons = [.. result.UnknownReasons, .. reasons] };
+        }
+
+        var metadata = new RunMetadata
+        {
+            Scenario = scenario.Name,
+            Seed = options.Seed,
+            StartedAt = started,
+            LatencySlos = scenario.CheckOptions.LatencySlos,
+            Properties = new Dictionary<string, string>
+            {
+                ["duration"] = duration.ToString("c", CultureInfo.InvariantCulture),
+                ["warmup"] = options.Warmup.ToString("c", CultureInfo.InvariantCulture),
+                ["rate"] = workloadOptions.Rate.ToString(CultureInfo.InvariantCulture),
+                ["job-rate"] = workloadOptions.JobRate.ToString(CultureInfo.InvariantCulture),
+                ["users"] = workloadOptions.Users.ToString(CultureInfo.InvariantCulture),
+                ["devices"] = workloadOptions.Devices.ToString(CultureInfo.InvariantCulture),
+                ["defects"] = options.Defects.Count == 0 ? "none" : string.Join(',', options.Defects),
+                ["drain"] = drain?.ToString() ?? "not reached",
+                ["broker"] = "embedded librdkafka mock cluster: acks are not honoured and a plain idempotent producer's retries can duplicate at the broker",
+            },
+        };
+        await RunReport.WriteAsync(new ReportInput(events, result, metadata), directory, CancellationToken.None);
+        var message = result.Verdict switch
+        {
+            Verdict.Valid => "every promise held",
+            Verdict.Invalid => "a promise was broken: " + string.Join(", ", result.Anomalies.Where(a => a.Value.Count > 0).Select(a => $"{a.Key} ×{a.Value.Count}")),
+            _ => "undecided: " + string.Join("; ", result.UnknownReasons),
+        };
+        return new RunOutcome(result.Verdict, directory, result, message);
+    }
+
+    private static async Task HealAsync(Scenario scenario, RunContext context)
+    {
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await scenario.HealAllAsync(context, bound.Token);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            context.History.Record(HistoryOps.NemesisProcess, HistoryEventType.Info, HistoryOps.Heal, new MarkerValue(Detail: "heal failed: " + e.Message));
+        }
+    }
+
+    private static async Task<IReadOnlyList<HistoryEvent>> ReadHistoryAsync(string path)
+    {
+        var read = await HistoryReader.ReadAllAsync(path, HistoryReadMode.Strict, CancellationToken.None);
+        return read.Events;
+    }
+
+    private static async Task ReportProgressAsync(Func<string> phase, RunContext context, IProgress<RunProgress>? progress, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (progress is null)
+        {
+            return;
+        }
+
+        var start = time.GetTimestamp();
+        var lastOk = 0L;
+        var lastAt = start;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
+                var now = time.GetTimestamp();
+                var counters = context.Workload.Counters;
+                var total = counters.Ok + counters.Fail + counters.Info;
+                var rate = (total - lastOk) / Math.Max(0.001, time.GetElapsedTime(lastAt, now).TotalSeconds);
+                lastOk = total;
+                lastAt = now;
+                string[] faults;
+                lock (context.ActiveFaults)
+                {
+                    faults = [.. context.ActiveFaults];
+                }
+
+                progress.Report(new RunProgress(phase(), time.GetElapsedTime(start, now), rate, counters.Ok, counters.Fail, counters.Info, context.History.Count, faults));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the run is over
+        }
+    }
+}

@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Net;
+using Chaos.Harness.Kafka;
+using Chaos.Harness.Topology;
+
+namespace Chaos.Harness.Sut;
+
+/// <summary>
+/// The reference system deployed on a topology: the embedded Kafka host (<c>chaos kafka</c>) and every role
+/// instance as its own node. The topology owns the processes; this type knows which node is what.
+/// </summary>
+public sealed class ReferenceSystemDeployment
+{
+    private ReferenceSystemDeployment(
+        ITopologyNode kafka,
+        KafkaControlClient kafkaControl,
+        IReadOnlyList<ITopologyNode> api,
+        IReadOnlyList<ITopologyNode> notifiers,
+        IReadOnlyList<ITopologyNode> gateways,
+        IReadOnlyList<ITopologyNode> jobs,
+        string database)
+    {
+        Kafka = kafka;
+        KafkaControl = kafkaControl;
+        Api = api;
+        Notifiers = notifiers;
+        Gateways = gateways;
+        Jobs = jobs;
+        Database = database;
+    }
+
+    public ITopologyNode Kafka { get; }
+
+    /// <summary>The fault control channel of the embedded cluster.</summary>
+    public KafkaControlClient KafkaControl { get; }
+
+    public string BootstrapServers => KafkaControl.BootstrapServers;
+
+    public IReadOnlyList<ITopologyNode> Api { get; }
+
+    public IReadOnlyList<ITopologyNode> Notifiers { get; }
+
+    public IReadOnlyList<ITopologyNode> Gateways { get; }
+
+    public IReadOnlyList<ITopologyNode> Jobs { get; }
+
+    /// <summary>The <c>--db</c> value the roles share.</summary>
+    public string Database { get; }
+
+    public IEnumerable<ITopologyNode> Roles => Api.Concat(Notifiers).Concat(Gateways).Concat(Jobs);
+
+    public IReadOnlyList<Uri> ApiUrls => [.. Api.Select(n => n.Endpoint!)];
+
+    public IReadOnlyList<Uri> HubUrls => [.. Gateways.Select(n => new Uri(n.Endpoint!, "/hub"))];
+
+    /// <summary>Starts Kafka, creates the topics, then the api (which creates the schema), then the other roles.</summary>
+    public static async Task<ReferenceSystemDeployment> StartAsync(ITopology topology, ReferenceSystemOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(topology);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+
+        string[] kafkaArgs =
+        [
+            "kafka", "--brokers", options.Brokers.ToString(CultureInfo.InvariantCulture), "--control-port", "{port:control}",
+            .. ReferenceSystemOptions.Topics.SelectMany(t => new[] { "--topic", $"{t.Topic}:{t.Partitions}" }),
+        ];
+        var kafka = await topology.LaunchAsync(
+            NodeSpec.For("kafka", "kafka", ToolLocator.ChaosTool(), kafkaArgs) with
+            {
+                Readiness = ReadinessCheck.Line(@"^bootstrap: (?<bootstrap>\S+)$"),
+                StartupTimeout = options.StartupTimeout,
+            },
+            cancellationToken);
+        var controlPort = kafka.Ports["control"];
+        var control = await KafkaControlClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, controlPort), cancellationToken);
+
+        var database = options.Postgres is { } pg ? "postgres:" + pg : "sqlite:" + Path.Combine(topology.RunDirectory, "system.db");
+        var sut = ToolLocator.ReferenceSystem();
+
+        NodeSpec Role(string role, int instance)
+        {
+            var name = $"{role}-{instance}";
+            List<string> args =
+            [
+                "--role", role, "--instance", name, "--urls", "http://127.0.0.1:{port}", "--kafka", control.BootstrapServers,
+                "--db", database, "--jwt-key", options.JwtKey,
+                "--session-timeout-ms", options.SessionTimeoutMs.ToString(CultureInfo.InvariantCulture),
+                "--client-timeout-ms", options.ClientTimeoutMs.ToString(CultureInfo.InvariantCulture),
+                "--seed", (options.Seed + instance).ToString(CultureInfo.InvariantCulture),
+            ];
+            foreach (var defect in options.Defects)
+            {
+                args.AddRange(["--defect", defect]);
+            }
+
+            foreach (var (fpRole, spec) in options.Failpoints)
+            {
+                if (fpRole == role)
+                {
+                    args.AddRange(["--failpoint", spec]);
+                }
+            }
+
+            return NodeSpec.For(name, role, sut, args) with
+            {
+                Readiness = ReadinessCheck.Http("/readyz"),
+                StartupTimeout = options.StartupTimeout,
+            };
+        }
+
+        var api = await topology.LaunchAllAsync(Enumerable.Range(1, options.ApiInstances).Select(i => Role("api", i)), cancellationToken);
+        var rest = await topology.LaunchAllAsync(
+            [
+                .. Enumerable.Range(1, options.NotifierInstances).Select(i => Role("notifier", i)),
+                .. Enumerable.Range(1, options.GatewayInstances).Select(i => Role("gateway", i)),
+                .. Enumerable.Range(1, options.JobsInstances).Select(i => Role("jobs", i)),
+            ],
+            cancellationToken);
+
+        return new ReferenceSystemDeployment(
+            kafka,
+            control,
+            api,
+            [.. rest.Where(n => n.Role == "notifier")],
+            [.. rest.Where(n => n.Role == "gateway")],
+            [.. rest.Where(n => n.Role == "jobs")],
+            database);
+    }
+}

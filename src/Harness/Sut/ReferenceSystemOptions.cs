@@ -1,0 +1,68 @@
+namespace Chaos.Harness.Sut;
+
+/// <summary>How a run deploys the reference system: instances per role, Kafka shape, defects and failpoints.</summary>
+public sealed record ReferenceSystemOptions
+{
+    /// <summary>The topics the reference system expects, with their partition counts (docs/reference-system.md).</summary>
+    public static IReadOnlyList<(string Topic, int Partitions)> Topics { get; } =
+        [("fanout", 6), ("deliveries", 3), ("jobs", 4), ("jobs-dlq", 1)];
+
+    public int ApiInstances { get; init; } = 2;
+
+    public int NotifierInstances { get; init; } = 2;
+
+    public int GatewayInstances { get; init; } = 2;
+
+    public int JobsInstances { get; init; } = 2;
+
+    public int Brokers { get; init; } = 3;
+
+    /// <summary>Defect switches passed to every role (<c>--defect NAME</c>).</summary>
+    public IReadOnlyList<string> Defects { get; init; } = [];
+
+    /// <summary>Failpoints armed at start, as (role, spec) — e.g. ("notifier", "notifier.mid-batch=crash@3").</summary>
+    public IReadOnlyList<(string Role, string Spec)> Failpoints { get; init; } = [];
+
+    /// <summary>The HMAC key for JWTs; derived from the run's seed when not given.</summary>
+    public required string JwtKey { get; init; }
+
+    public long Seed { get; init; }
+
+    /// <summary>Consumer session timeout: the mock's classic rebalances wait session.timeout − 1 s.</summary>
+    public int SessionTimeoutMs { get; init; } = 6000;
+
+    /// <summary>How long the gateway waits for a silent client before it drops the connection.</summary>
+    public int ClientTimeoutMs { get; init; } = 6000;
+
+    /// <summary>A PostgreSQL connection string; SQLite in the run folder when null.</summary>
+    public string? Postgres { get; init; }
+
+    public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>Throws a <see cref="ArgumentException"/> naming the first bad field.</summary>
+    public void Validate()
+    {
+        Check(ApiInstances, nameof(ApiInstances));
+        Check(NotifierInstances, nameof(NotifierInstances));
+        Check(GatewayInstances, nameof(GatewayInstances));
+        Check(JobsInstances, nameof(JobsInstances));
+        Check(Brokers, nameof(Brokers));
+        if (SessionTimeoutMs < 1000)
+        {
+            throw new ArgumentException($"{nameof(SessionTimeoutMs)} must be at least 1000 ms, was {SessionTimeoutMs}", nameof(SessionTimeoutMs));
+        }
+
+        if (ClientTimeoutMs < 1000)
+        {
+            throw new ArgumentException($"{nameof(ClientTimeoutMs)} must be at least 1000 ms, was {ClientTimeoutMs}", nameof(ClientTimeoutMs));
+        }
+
+        static void Check(int value, string name)
+        {
+            if (value is < 1 or > 16)
+            {
+                throw new ArgumentException($"{name} must be within 1..16, was {value}", name);
+            }
+        }
+    }
+}

@@ -1,0 +1,227 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Chaos.Harness.History;
+
+namespace Chaos.Harness.Workload;
+
+public sealed partial class ChatWorkload
+{
+    /// <summary>
+    /// The final drain (run phase 6), bounded by <paramref name="timeout"/>: waits for every job to reach a terminal
+    /// state and every device to catch up live with its durable inbox, then records each job's state, each account's
+    /// balance and each device's sync from sequence 0. Returns whether it finished; when it did not, devices or jobs it
+    /// could not read are left without their final event, so the checkers answer unknown rather than guess.
+    /// </summary>
+    public async Task<DrainOutcome> DrainAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(timeout);
+        var ct = bounded.Token;
+        _history.Record(HistoryOps.NemesisProcess, HistoryEventType.Invoke, HistoryOps.Drain, new MarkerValue(Detail: "final drain"));
+        var outcome = new DrainOutcome();
+        try
+        {
+            outcome.JobsSettled = await WaitForJobsAsync(ct);
+            outcome.DevicesCaughtUp = await WaitForDevicesAsync(ct);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // out of time: record what can still be read below, with a short budget of its own
+        }
+
+        using var reads = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        reads.CancelAfter(TimeSpan.FromSeconds(30));
+        outcome.Synced = await RecordSyncsAsync(reads.Token);
+        outcome.JobsRead = await RecordJobsAsync(reads.Token);
+        outcome.AccountsRead = await RecordBalancesAsync(reads.Token);
+        _history.Record(
+            HistoryOps.NemesisProcess,
+            outcome.Finished ? HistoryEventType.Ok : HistoryEventType.Info,
+            HistoryOps.Drain,
+            new MarkerValue(Detail: outcome.ToString()));
+        return outcome;
+    }
+
+    private async Task<bool> WaitForJobsAsync(CancellationToken cancellationToken)
+    {
+        var pending = new HashSet<string>(_jobs.Keys, StringComparer.Ordinal);
+        while (pending.Count > 0)
+        {
+            foreach (var id in pending.ToArray())
+            {
+                if (await JobAsync(id, cancellationToken) is { } job && IsTerminal(job))
+                {
+                    pending.Remove(id);
+                }
+            }
+
+            if (pending.Count > 0)
+            {
+                await Task.Delay(200, cancellationToken);
+            }
+        }
+
+        return true;
+    }
+
+    private async Task<bool> WaitForDevicesAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var behind = 0;
+            foreach (var user in Users)
+            {
+                var latest = await LatestSeqAsync(user, cancellationToken);
+                behind += _devices.Count(d => d.User == user && d.Client.LastSequence < latest);
+            }
+
+            if (behind == 0)
+            {
+                return true;
+            }
+
+            await Task.Delay(250, cancellationToken);
+        }
+    }
+
+    private async Task<int> RecordSyncsAsync(CancellationToken cancellationToken)
+    {
+        var synced = 0;
+        foreach (var device in _devices)
+        {
+            try
+            {
+                var items = new List<SyncItem>();
+                long after = 0;
+                while (true)
+                {
+                    var page = await GetAsync($"/users/{device.User}/inbox?after={after}&limit=5000&device={device.Device}", cancellationToken);
+                    var added = 0;
+                    foreach (var item in page.GetProperty("items").EnumerateArray())
+                    {
+                        var seq = item.GetProperty("seq").GetInt64();
+                        items.Add(new SyncItem(item.GetProperty("id").GetString()!, seq));
+                        after = Math.Max(after, seq);
+                        added++;
+                    }
+
+                    if (added < 5000)
+                    {
+                        break;
+                    }
+                }
+
+                _history.Record(device.Process, HistoryEventType.Ok, HistoryOps.Sync, new SyncValue(device.User, device.Device, items));
+                synced++;
+            }
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException or JsonException)
+            {
+                // no sync event for this device: the delivery checkers answer unknown for it
+            }
+        }
+
+        return synced;
+    }
+
+    private async Task<int> RecordJobsAsync(CancellationToken cancellationToken)
+    {
+        var read = 0;
+        foreach (var id in _jobs.Keys.Order(StringComparer.Ordinal))
+        {
+            try
+            {
+                if (await JobAsync(id, cancellationToken) is { } job)
+                {
+                    var state = job.GetProperty("state").GetString() switch
+                    {
+                        "done" => JobStates.Done,
+                        "dead" => JobStates.DeadLettered,
+                        var other => other ?? "unknown",
+                    };
+                    var reason = job.TryGetProperty("reason", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
+                    var attempts = job.TryGetProperty("attempts", out var a) && a.ValueKind == JsonValueKind.Array ? a.GetArrayLength() : (int?)null;
+                    _history.Record("drain", HistoryEventType.Ok, HistoryOps.JobState, new JobStateValue(id, state, reason, attempts));
+                }
+                else
+                {
+                    // acknowledged (or unknown) yet absent: the lost-job checker decides with the submit's outcome
+                    _history.Record("drain", HistoryEventType.Ok, HistoryOps.JobState, new JobStateValue(id, "absent"));
+                }
+
+                read++;
+            }
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException or JsonException)
+            {
+                // unread: no job-state event
+            }
+        }
+
+        return read;
+    }
+
+    private async Task<int> RecordBalancesAsync(CancellationToken cancellationToken)
+    {
+        var read = 0;
+        for (var a = 1; a <= _options.Accounts; a++)
+        {
+            try
+            {
+                var json = await GetAsync($"/accounts/a{a}", cancellationToken);
+                _history.Record("drain", HistoryEventType.Ok, HistoryOps.Balance, new BalanceValue($"a{a}", json.GetProperty("balance").GetDecimal()));
+                read++;
+            }
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException or JsonException)
+            {
+            }
+        }
+
+        return read;
+    }
+
+    private static bool IsTerminal(JsonElement job) =>
+        job.TryGetProperty("state", out var s) && s.GetString() is "done" or "dead";
+
+    private async Task<JsonElement?> JobAsync(string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await GetAsync($"/jobs/{id}", cancellationToken);
+        }
+        catch (HttpRequestException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    private async Task<long> LatestSeqAsync(string user, CancellationToken cancellationToken)
+    {
+        var json = await GetAsync($"/users/{user}/inbox?after=0&limit=1", cancellationToken);
+        return json.TryGetProperty("latestSeq", out var l) && l.ValueKind == JsonValueKind.Number ? l.GetInt64() : 0;
+    }
+
+    /// <summary>GETs from the first api instance that answers (an instance may be down after faults).</summary>
+    private async Task<JsonElement> GetAsync(string pathAndQuery, CancellationToken cancellationToken)
+    {
+        HttpRequestException? last = null;
+        foreach (var api in _sut.ApiUrls)
+        {
+            try
+            {
+                using var response = await _http.GetAsync(new Uri(api, pathAndQuery), cancellationToken);
+                if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+                {
+                    throw new HttpRequestException($"GET {pathAndQuery}: 404", null, response.StatusCode);
+                }
+
+                response.EnsureSuccessStatusCode();
+                return await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+            }
+            catch (HttpRequestException e) when (e.StatusCode != System.Net.HttpStatusCode.NotFound)
+            {
+                last = e;
+            }
+        }
+
+        throw last ?? new HttpRequestException("no api instance");
+    }
+}

@@ -1,0 +1,265 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using Chaos.Harness.History;
+using Chaos.Harness.Load;
+using Chaos.Harness.Sut;
+using Chaos.Reference.Client;
+
+namespace Chaos.Harness.Workload;
+
+/// <summary>
+/// The reference system's workload: senders over HTTP (chat messages, notifications, credit-account jobs) and
+/// virtual devices (the reference client library over SignalR), every operation recorded in the history.
+/// One owner for the run's clients; disposing it disconnects them.
+/// </summary>
+public sealed partial class ChatWorkload : IAsyncDisposable
+{
+    private readonly ReferenceSystemDeployment _sut;
+    private readonly HistoryWriter _history;
+    private readonly ChatWorkloadOptions _options;
+    private readonly long _seed;
+    private readonly HttpClient _http;
+    private readonly ConcurrentDictionary<string, string> _tokens = new(StringComparer.Ordinal);
+    private readonly List<VirtualDevice> _devices = [];
+    private readonly ConcurrentBag<string> _freeProcesses = [];
+    private readonly ConcurrentDictionary<string, SubmittedJob> _jobs = new(StringComparer.Ordinal);
+    private long _sendCounter;
+    private long _jobCounter;
+    private long _processCounter;
+    private long _loadStartNs;
+
+    public ChatWorkload(ReferenceSystemDeployment sut, HistoryWriter history, ChatWorkloadOptions options, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _sut = sut;
+        _history = history;
+        _options = options;
+        _seed = seed;
+        _http = new HttpClient(new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = 512,
+            ConnectTimeout = TimeSpan.FromSeconds(2),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+    }
+
+    /// <summary>Every virtual device of the run.</summary>
+    public IReadOnlyList<VirtualDevice> Devices => _devices;
+
+    /// <summary>Sends whose outcome was recorded, by outcome; for progress lines.</summary>
+    public WorkloadCounters Counters { get; } = new();
+
+    public IEnumerable<string> Users => Enumerable.Range(1, _options.Users).Select(u => $"u{u}");
+
+    /// <summary>Registers every user, then connects every device (spread over the gateways) and records it.</summary>
+    public async Task ConnectDevicesAsync(CancellationToken cancellationToken)
+    {
+        foreach (var user in Users)
+        {
+            _tokens[user] = await IssueTokenAsync(user, cancellationToken);
+        }
+
+        var hubs = _sut.HubUrls;
+        var i = 0;
+        foreach (var user in Users)
+        {
+            for (var d = 1; d <= _options.Devices; d++)
+            {
+                var device = new VirtualDevice(user, $"d{d}", hubs[i++ % hubs.Count], this);
+                _devices.Add(device);
+                _history.Record(device.Process, HistoryEventType.Ok, HistoryOps.Device, new DeviceValue(user, device.Device));
+            }
+        }
+
+        using var gate = new SemaphoreSlim(32);
+        await Task.WhenAll(_devices.Select(async d =>
+        {
+            await gate.WaitAsync(cancellationToken);
+            try
+            {
+                await d.Client.ConnectAsync(cancellationToken);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+    }
+
+    /// <summary>Marks the history time at which the load generator starts, so intended times can be recorded.</summary>
+    public void MarkLoadStart() => Interlocked.Exchange(ref _loadStartNs, _history.Now());
+
+    /// <summary>The open-model operation for sends: one chat message or notification per arrival.</summary>
+    public ValueTask SendAsync(LoadInvocation invocation, CancellationToken cancellationToken) => new(SendCoreAsync(invocation, cancellationToken));
+
+    /// <summary>The open-model operation for jobs: one credit-account job per arrival.</summary>
+    public ValueTask SubmitJobAsync(LoadInvocation invocation, CancellationToken cancellationToken) => new(SubmitCoreAsync(invocation, cancellationToken));
+
+    private async Task SendCoreAsync(LoadInvocation invocation, CancellationToken cancellationToken)
+    {
+        var n = Interlocked.Increment(ref _sendCounter);
+        var rng = new Random(unchecked((int)(_seed * 1_000_003 + n)));
+        var id = $"m{n}";
+        string path;
+        object body;
+        string[] to;
+        string? conversation = null;
+        if (rng.NextDouble() < 0.3)
+        {
+            to = [$"u{rng.Next(1, _options.Users + 1)}"];
+            path = "/notifications";
+            body = new { id, idempotencyKey = id, to = to[0], body = $"notification {n}" };
+        }
+        else
+        {
+            var count = rng.Next(1, Math.Min(_options.MaxRecipients, _options.Users) + 1);
+            to = [.. Enumerable.Range(1, _options.Users).OrderBy(_ => rng.Next()).Take(count).Select(u => $"u{u}")];
+            conversation = $"c{rng.Next(1, 1 + Math.Max(1, _options.Users / 2))}";
+            path = "/messages";
+            body = new { id, idempotencyKey = id, from = $"u{rng.Next(1, _options.Users + 1)}", conversation, to, body = $"message {n}" };
+        }
+
+        var intended = Interlocked.Read(ref _loadStartNs) + invocation.IntendedStart.Ticks * 100;
+        var process = TakeProcess();
+        _history.Record(process, HistoryEventType.Invoke, HistoryOps.Send, new SendValue(id, to, conversation, null, intended));
+        var outcome = await PostAsync(path, body, n, cancellationToken);
+        _history.Record(process, outcome, HistoryOps.Send, new SendValue(id, to, conversation));
+        Counters.Record(outcome);
+        ReturnProcess(process, outcome);
+    }
+
+    private async Task SubmitCoreAsync(LoadInvocation invocation, CancellationToken cancellationToken)
+    {
+        var n = Interlocked.Increment(ref _jobCounter);
+        var rng = new Random(unchecked((int)(_seed * 7_000_003 + n)));
+        var id = $"j{n}";
+        var txn = $"t{n}";
+        var account = $"a{rng.Next(1, _options.Accounts + 1)}";
+        var amount = rng.Next(1, 101);
+        var process = TakeProcess();
+        var value = new SubmitValue(id, txn, account, amount);
+        _history.Record(process, HistoryEventType.Invoke, HistoryOps.Submit, value);
+        var outcome = await PostAsync("/jobs", new { idempotencyKey = id, account, amount, transactionId = txn }, n, cancellationToken);
+        _history.Record(process, outcome, HistoryOps.Submit, value);
+        if (outcome != HistoryEventType.Fail)
+        {
+            _jobs[id] = new SubmittedJob(id, account);
+        }
+
+        ReturnProcess(process, outcome);
+    }
+
+    /// <summary>POSTs to one api instance: 2xx ok, 4xx fail (definitely not done), timeout / reset / 5xx info (unknown).</summary>
+    private async Task<HistoryEventType> PostAsync(string path, object body, long n, CancellationToken cancellationToken)
+    {
+        var apis = _sut.ApiUrls;
+        var url = new Uri(apis[(int)(n % apis.Count)], path);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.RequestTimeout);
+        try
+        {
+            using var response = await _http.PostAsJsonAsync(url, body, timeout.Token);
+            var status = (int)response.StatusCode;
+            return status switch
+            {
+                >= 200 and < 300 => HistoryEventType.Ok,
+                >= 400 and < 500 => HistoryEventType.Fail,
+                _ => HistoryEventType.Info,
+            };
+        }
+        catch (HttpRequestException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
+        {
+            return HistoryEventType.Fail; // nothing listened: the request never reached the system
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
+        {
+            return HistoryEventType.Info;
+        }
+    }
+
+    private string TakeProcess() =>
+        _freeProcesses.TryTake(out var p) ? p : $"s{Interlocked.Increment(ref _processCounter)}";
+
+    /// <summary>A process whose operation ended <c>info</c> never runs again (Jepsen): it continues under a new name.</summary>
+    private void ReturnProcess(string process, HistoryEventType outcome)
+    {
+        if (outcome != HistoryEventType.Info)
+        {
+            _freeProcesses.Add(process);
+        }
+    }
+
+    internal ValueTask<string> TokenAsync(string user, CancellationToken cancellationToken) =>
+        _tokens.TryGetValue(user, out var token) ? ValueTask.FromResult(token) : new ValueTask<string>(IssueTokenAsync(user, cancellationToken));
+
+    private async Task<string> IssueTokenAsync(string user, CancellationToken cancellationToken)
+    {
+        Exception? last = null;
+        foreach (var api in _sut.ApiUrls)
+        {
+            try
+            {
+                using var response = await _http.PostAsJsonAsync(new Uri(api, "/token"), new { user, ttlSeconds = 86_400 }, cancellationToken);
+                response.EnsureSuccessStatusCode();
+                var json = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+                var token = json.GetProperty("token").GetString()!;
+                _tokens[user] = token;
+                return token;
+            }
+            catch (HttpRequestException e)
+            {
+                last = e;
+            }
+        }
+
+        throw new InvalidOperationException($"no api instance issued a token for {user}", last);
+    }
+
+    internal void RecordDelivery(VirtualDevice device, ChatDelivery delivery) =>
+        _history.Record(device.Process, HistoryEventType.Ok, HistoryOps.Deliver, new DeliverValue(delivery.Id, delivery.User, device.Device, delivery.Seq));
+
+    internal void RecordFrame(VirtualDevice device, TransportFrame frame)
+    {
+        if (frame.Disposition == FrameDisposition.Duplicate && _options.ClientDropsDuplicates)
+        {
+            _history.Record(device.Process, HistoryEventType.Ok, HistoryOps.Drop, new DeliverValue(frame.Id, frame.User, device.Device, frame.Seq));
+        }
+    }
+
+    internal ChatClientOptions ClientOptions(string user, string device, Uri hub) => new()
+    {
+        HubUrl = hub,
+        TokenProvider = ct => TokenAsync(user, ct),
+        User = user,
+        Device = device,
+        DropDuplicates = _options.ClientDropsDuplicates,
+        ServerTimeout = TimeSpan.FromSeconds(8),
+        KeepAliveInterval = TimeSpan.FromSeconds(1),
+        ReconnectMaxDelay = TimeSpan.FromSeconds(1),
+        Seed = unchecked((int)_seed),
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        await Task.WhenAll(_devices.Select(async d =>
+        {
+            try
+            {
+                await d.Client.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+            }
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException or IOException or InvalidOperationException)
+            {
+                // The gateways may already be gone; the socket dies with the process either way.
+            }
+        }));
+        _http.Dispose();
+    }
+
+    private sealed record SubmittedJob(string Id, string Account);
+}

@@ -1,0 +1,63 @@
+namespace Chaos.Harness.Workload;
+
+/// <summary>The shape of the chat / notification / job load a run puts on the reference system.</summary>
+public sealed record ChatWorkloadOptions
+{
+    /// <summary>Virtual users (u1..uN).</summary>
+    public int Users { get; init; } = 10;
+
+    /// <summary>Devices per user (d1..dM), each its own client connection.</summary>
+    public int Devices { get; init; } = 2;
+
+    /// <summary>Sends (chat messages and notifications) per second.</summary>
+    public double Rate { get; init; } = 50;
+
+    /// <summary>Job submissions per second (credit-account jobs); 0 for none.</summary>
+    public double JobRate { get; init; } = 5;
+
+    /// <summary>Accounts the jobs credit.</summary>
+    public int Accounts { get; init; } = 5;
+
+    /// <summary>Most recipients of one chat message (a conversation of 1..N members).</summary>
+    public int MaxRecipients { get; init; } = 3;
+
+    /// <summary>A request still unanswered after this is recorded as <c>info</c> (outcome unknown).</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The client library drops redelivered duplicates (off only for the client-no-dedupe defect).</summary>
+    public bool ClientDropsDuplicates { get; init; } = true;
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first bad field.</summary>
+    public void Validate()
+    {
+        if (Users is < 1 or > 5000)
+        {
+            throw new ArgumentException($"users must be within 1..5000, was {Users}", nameof(Users));
+        }
+
+        if (Devices is < 1 or > 16)
+        {
+            throw new ArgumentException($"devices must be within 1..16, was {Devices}", nameof(Devices));
+        }
+
+        if (!(Rate > 0 && Rate <= 20_000))
+        {
+            throw new ArgumentException($"rate must be within (0, 20000] sends/s, was {Rate}", nameof(Rate));
+        }
+
+        if (!(JobRate >= 0 && JobRate <= 5_000))
+        {
+            throw new ArgumentException($"job rate must be within [0, 5000] jobs/s, was {JobRate}", nameof(JobRate));
+        }
+
+        if (Accounts < 1)
+        {
+            throw new ArgumentException($"accounts must be at least 1, was {Accounts}", nameof(Accounts));
+        }
+
+        if (MaxRecipients < 1)
+        {
+            throw new ArgumentException($"max recipients must be at least 1, was {MaxRecipients}", nameof(MaxRecipients));
+        }
+    }
+}

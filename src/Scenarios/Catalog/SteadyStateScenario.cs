@@ -1,0 +1,19 @@
+using Chaos.Harness.Checkers;
+using Chaos.Harness.Runs;
+
+namespace Chaos.Scenarios.Catalog;
+
+/// <summary>Load, no faults: proves the pipeline and the checkers end to end on the correct system.</summary>
+internal sealed class SteadyStateScenario : Scenario
+{
+    public override string Name => "steady-state";
+
+    public override string Description => "Chat, notification and job load with no faults: every promise must hold and latency stay within SLO.";
+
+    public override TimeSpan DefaultDuration => TimeSpan.FromSeconds(20);
+
+    public override CheckOptions CheckOptions => new()
+    {
+        LatencySlos = [LatencyThreshold.Parse("steady:p99=2000ms"), LatencyThreshold.Parse("all:p99=3000ms")],
+    };
+}

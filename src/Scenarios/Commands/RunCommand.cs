@@ -1,0 +1,166 @@
+using System.CommandLine;
+using System.Globalization;
+using Chaos.Harness.Faults.Schedule;
+using Chaos.Harness.Runs;
+using Chaos.Harness.Workload;
+using Chaos.Scenarios.Catalog;
+
+namespace Chaos.Scenarios.Commands;
+
+/// <summary><c>chaos run &lt;scenario&gt; | --suite NAME</c>: runs scenarios end to end and exits 0 / 1 / 2.</summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var scenarioArg = new Argument<string?>("scenario") { Description = "The scenario to run (see `chaos list`).", Arity = ArgumentArity.ZeroOrOne };
+        var suite = new Option<string?>("--suite") { Description = "Run a suite instead: smoke, nightly or pre-release." };
+        var seed = new Option<string?>("--seed") { Description = "The run's seed; every random choice derives from it (default 1)." };
+        var duration = new Option<string?>("--duration") { Description = "Fault-phase length, e.g. 30s or 1m (default: the scenario's)." };
+        var warmup = new Option<string?>("--warmup") { Description = "Steady-state load before the fault phase (default 5s)." };
+        var rate = new Option<string?>("--rate") { Description = "Sends per second (default 50)." };
+        var jobRate = new Option<string?>("--job-rate") { Description = "Job submissions per second (default 5; 0 for none)." };
+        var users = new Option<string?>("--users") { Description = "Virtual users (default 10)." };
+        var devices = new Option<string?>("--devices") { Description = "Devices per user (default 2)." };
+        var defects = new Option<string[]>("--defect") { Description = "Switch on a defect of the reference system (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var output = new Option<string?>("--out") { Description = "The run folder (default reports/<scenario>-<utc stamp>)." };
+        var postgres = new Option<string?>("--postgres") { Description = "A PostgreSQL connection string for the system's storage (default: SQLite in the run folder)." };
+        var allowRemote = new Option<bool>("--allow-remote") { Description = "Allow targets that are not loopback (refused by default)." };
+
+        var command = new Command("run", "Run a scenario (or a suite) against the reference system and check the promises.")
+        {
+            scenarioArg, suite, seed, duration, warmup, rate, jobRate, users, devices, defects, output, postgres, allowRemote,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            try
+            {
+                var name = parse.GetValue(scenarioArg);
+                var suiteName = parse.GetValue(suite);
+                if ((name is null) == (suiteName is null))
+                {
+                    throw new UsageException("give either a scenario name or --suite NAME (see `chaos list`)");
+                }
+
+                var baseSeed = Long(parse.GetValue(seed), "--seed", 1);
+                var workload = new ChatWorkloadOptions
+                {
+                    Rate = Double(parse.GetValue(rate), "--rate", 50),
+                    JobRate = Double(parse.GetValue(jobRate), "--job-rate", 5),
+                    Users = (int)Long(parse.GetValue(users), "--users", 10),
+                    Devices = (int)Long(parse.GetValue(devices), "--devices", 2),
+                };
+                var defectList = parse.GetValue(defects) ?? [];
+                var unknownDefect = defectList.FirstOrDefault(d => !KnownDefects.Contains(d));
+                if (unknownDefect is not null)
+                {
+                    throw new UsageException($"--defect '{unknownDefect}' is not a defect of the reference system (known: {string.Join(", ", KnownDefects)})");
+                }
+
+                var durationValue = Duration(parse.GetValue(duration), "--duration");
+                var warmupValue = Duration(parse.GetValue(warmup), "--warmup") ?? TimeSpan.FromSeconds(5);
+                List<(Scenario Scenario, long Seed)> runs = [];
+                if (name is not null)
+                {
+                    var scenario = ScenarioCatalog.Find(name)
+                        ?? throw new UsageException($"unknown scenario '{name}' (known: {string.Join(", ", ScenarioCatalog.All.Select(s => s.Name))})");
+                    runs.Add((scenario, baseSeed));
+                }
+                else
+                {
+                    var definition = ScenarioCatalog.Suites.GetValueOrDefault(suiteName!)
+                        ?? throw new UsageException($"unknown suite '{suiteName}' (known: {string.Join(", ", ScenarioCatalog.Suites.Keys)})");
+                    durationValue ??= definition.Duration;
+                    foreach (var scenario in ScenarioCatalog.All)
+                    {
+                        for (var i = 0; i < definition.Seeds; i++)
+                        {
+                            runs.Add((scenario, baseSeed + i));
+                        }
+                    }
+                }
+
+                var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+                var outRoot = parse.GetValue(output);
+                var worst = ExitCodes.Valid;
+                foreach (var (scenario, runSeed) in runs)
+                {
+                    var dir = outRoot is null
+                        ? Path.Combine("reports", runs.Count == 1 ? $"{scenario.Name}-{stamp}" : Path.Combine($"{suiteName}-{stamp}", $"{scenario.Name}-seed{runSeed}"))
+                        : runs.Count == 1 ? outRoot : Path.Combine(outRoot, $"{scenario.Name}-seed{runSeed}");
+                    var options = new RunOptions
+                    {
+                        Seed = runSeed,
+                        Duration = durationValue,
+                        Warmup = warmupValue,
+                        Workload = workload,
+                        Defects = defectList,
+                        OutputDirectory = dir,
+                        Postgres = parse.GetValue(postgres),
+                        AllowRemote = parse.GetValue(allowRemote),
+                    };
+                    options.Validate();
+                    Console.WriteLine($"run {scenario.Name} seed={runSeed} → {Path.GetFullPath(dir)}");
+                    var outcome = await RunProgressView.RunAsync(scenario, options, cancellationToken);
+                    Console.WriteLine($"{scenario.Name} seed={runSeed}: {outcome.Verdict.ToString().ToLowerInvariant()} — {outcome.Message}");
+                    Console.WriteLine($"report: {Path.Combine(outcome.Directory, "summary.md")}");
+                    worst = Math.Max(worst, outcome.ExitCode);
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        break;
+                    }
+                }
+
+                return worst;
+            }
+            catch (Exception e) when (e is UsageException or ArgumentException)
+            {
+                await Console.Error.WriteLineAsync($"chaos run: {e.Message}");
+                return ExitCodes.RunFailed;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>The reference system's defect switches (docs/reference-system.md).</summary>
+    internal static readonly IReadOnlyList<string> KnownDefects =
+    [
+        "commit-before-process", "no-dedupe", "unkeyed-partitioning", "ack-before-persist", "no-resume",
+        "client-no-dedupe", "retry-without-backoff", "non-atomic-effect", "no-dlq",
+    ];
+
+    private static long Long(string? text, string option, long fallback)
+    {
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= 0
+            ? v
+            : throw new UsageException($"{option} must be a whole number ≥ 0, got '{text}'");
+    }
+
+    private static double Double(string? text, string option, double fallback)
+    {
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) && v >= 0
+            ? v
+            : throw new UsageException($"{option} must be a number ≥ 0, got '{text}'");
+    }
+
+    private static TimeSpan? Duration(string? text, string option)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        return DurationText.TryParse(text, out var value, out var error) && value > TimeSpan.Zero
+            ? value
+            : throw new UsageException($"{option} '{text}' is not a positive duration ({(error.Length > 0 ? error : "e.g. 500ms, 30s, 1m30s")})");
+    }
+}
