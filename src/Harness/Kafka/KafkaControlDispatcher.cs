@@ -31,7 +31,9 @@ internal sealed class KafkaControlDispatcher(IKafkaFaults faults, Action request
         }
         catch (ArgumentException e)
         {
-            answer = Failure(KafkaControlProtocol.InvalidArgument, e.Message);
+            // The wire carries the bare message; the client's ArgumentException adds the name again.
+            var message = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", string.Empty, StringComparison.Ordinal);
+            answer = Failure(KafkaControlProtocol.InvalidArgument, message.ReplaceLineEndings(" "));
             answer["argument"] = e.ParamName;
         }
         catch (KafkaMockException e)
@@ -47,7 +49,7 @@ internal sealed class KafkaControlDispatcher(IKafkaFaults faults, Action request
             answer = Failure(KafkaControlProtocol.InternalError, e.Message);
         }
 
-        return answer.ToJsonString();
+        return answer.ToJsonString(KafkaControlProtocol.Json);
     }
 
     private static JsonObject Failure(string kind, string message) => new() { ["ok"] = false, ["error"] = kind, ["message"] = message };

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Chaos.Harness.Kafka;
@@ -32,5 +33,6 @@ public static class KafkaControlProtocol
     /// <summary>Longest request line the host reads; a longer one is refused and the connection closed.</summary>
     public const int MaxLineLength = 64 * 1024;
 
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    // Relaxed escaping keeps answers readable by a person at a terminal ("'" stays "'").
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }
