@@ -40,6 +40,9 @@ internal sealed class SystemOptions
 
     public int BatchSize { get; init; } = 100;
 
+    /// <summary>How long the notifier waits to fill a batch once it has a first record (0 = take what is already fetched).</summary>
+    public int BatchLingerMs { get; init; }
+
     public IReadOnlySet<string> Defects { get; init; } = new HashSet<string>();
 
     public IReadOnlyList<string> Failpoints { get; init; } = [];
@@ -158,6 +161,7 @@ internal sealed class SystemOptions
                 JobRetries = Int("job-retries", 5),
                 JobRetryBaseMs = Int("job-retry-base-ms", 100),
                 BatchSize = Int("batch-size", 100),
+                BatchLingerMs = Int("batch-linger-ms", 0),
                 DownstreamFailureRate = One("downstream-failure-rate") is { } r ? double.Parse(r, CultureInfo.InvariantCulture) : 0,
                 DownstreamLatencyMs = Int("downstream-latency-ms", 0),
                 Defects = defects,

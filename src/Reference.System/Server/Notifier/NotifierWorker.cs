@@ -110,9 +110,10 @@ internal sealed partial class NotifierWorker(Store store, KafkaClients kafka, Sy
             }
 
             batch.Add(first);
+            var lingerUntil = Environment.TickCount64 + options.BatchLingerMs;
             while (batch.Count < options.BatchSize && !stoppingToken.IsCancellationRequested)
             {
-                var next = consumer.Consume(TimeSpan.Zero);
+                var next = consumer.Consume(TimeSpan.FromMilliseconds(Math.Max(0, lingerUntil - Environment.TickCount64)));
                 if (next is null || next.IsPartitionEOF)
                 {
                     break;

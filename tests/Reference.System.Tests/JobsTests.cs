@@ -1,0 +1,133 @@
+using System.Net;
+using System.Text.Json;
+using Chaos.Reference.Tests.Support;
+
+namespace Chaos.Reference.Tests;
+
+/// <summary>Credit jobs: once per transaction id, retries with backoff and jitter, the DLQ, and the jobs defects.</summary>
+public sealed class JobsTests(MockKafkaFixture fixture)
+{
+    [Fact]
+    public async Task The_same_job_submitted_5_times_concurrently_and_replayed_on_Kafka_credits_the_account_once()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
+        var api = await run.StartAsync("api", "api-1");
+        await run.StartAsync("jobs", "jobs-1");
+        await run.StartAsync("jobs", "jobs-2");
+        var body = new { account = "acc-1", amount = 250, transactionId = "tx-1" };
+        var responses = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => run.PostAsync(api, "/jobs", body, ct)));
+        responses.Select(r => r.StatusCode).Should().OnlyContain(s => s == HttpStatusCode.Accepted || s == HttpStatusCode.OK);
+        responses.Count(r => r.StatusCode == HttpStatusCode.Accepted).Should().Be(1);
+
+        await WaitJobStateAsync(run, api, "tx-1", "done");
+        // A replay of the record (a duplicate event) must not credit again either.
+        var record = JsonSerializer.Serialize(new { key = "tx-1", account = "acc-1", amount = 250, transactionId = "tx-1" });
+        await KafkaTestProducer.ProduceAsync(fixture.Kafka.BootstrapServers, run.Prefix + "jobs", "acc-1", record);
+        await run.PostAsync(api, "/jobs", new { account = "acc-1", amount = 1, transactionId = "tx-marker" }, ct);
+        await WaitJobStateAsync(run, api, "tx-marker", "done");
+        (await run.GetJsonAsync(api, "/accounts/acc-1", ct)).GetProperty("balance").GetInt64().Should().Be(251);
+    }
+
+    [Fact]
+    public async Task A_poison_job_lands_in_the_DLQ_at_once_with_its_reason()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
+        var api = await run.StartAsync("api", "api-1");
+        await run.StartAsync("jobs", "jobs-1");
+        (await run.PostAsync(api, "/jobs", new { account = "acc-1", amount = -5, transactionId = "tx-poison" }, ct)).StatusCode.Should().Be(HttpStatusCode.Accepted);
+        await KafkaTestProducer.ProduceAsync(fixture.Kafka.BootstrapServers, run.Prefix + "jobs", "x", "{garbage");
+
+        var job = await WaitJobStateAsync(run, api, "tx-poison", "dead");
+        job.GetProperty("reason").GetString().Should().Contain("amount must be positive");
+        job.GetProperty("attempts").GetArrayLength().Should().Be(0, "a permanent error is not retried");
+        JsonElement dlq = default;
+        await MessagingDefectTests.WaitUntilAsync(async () => (dlq = await run.GetJsonAsync(api, "/dlq")).GetArrayLength() >= 2, TimeSpan.FromSeconds(30), run.Logs);
+        dlq.EnumerateArray().Select(e => e.GetProperty("reason").GetString()).Should().Contain(r => r!.Contains("malformed JSON")).And.Contain(r => r!.Contains("amount must be positive"));
+        (await run.GetJsonAsync(api, "/accounts/acc-1", ct)).GetProperty("balance").GetInt64().Should().Be(0);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Retries_back_off_exponentially_with_jitter_unless_retry_without_backoff_is_on(bool defect)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
+        var api = await run.StartAsync("api", "api-1");
+        string[] args = ["--downstream-failure-rate", "1", "--job-retries", "4", "--job-retry-base-ms", "100"];
+        await run.StartAsync("jobs", "jobs-1", defect ? [.. args, "--defect", "retry-without-backoff"] : args);
+        await run.PostAsync(api, "/jobs", new { account = "acc-1", amount = 10, transactionId = "tx-r" }, ct);
+
+        var job = await WaitJobStateAsync(run, api, "tx-r", "dead");
+        job.GetProperty("reason").GetString().Should().Contain("retry budget exhausted after 5 attempts");
+        var at = job.GetProperty("attempts").EnumerateArray().Select(a => a.GetProperty("atMs").GetInt64()).ToList();
+        at.Should().HaveCount(5);
+        var gaps = at.Zip(at.Skip(1), (a, b) => b - a).ToList();
+        if (defect)
+        {
+            (at[^1] - at[0]).Should().BeLessThan(150, $"no backoff: all attempts at once (gaps {string.Join(",", gaps)})");
+        }
+        else
+        {
+            // Nominal delays 100, 200, 400, 800 ms with decorrelated jitter: well spread, and not all equal.
+            (at[^1] - at[0]).Should().BeGreaterThan(400, $"gaps {string.Join(",", gaps)}");
+            gaps.Distinct().Should().HaveCountGreaterThan(1);
+        }
+
+        (await run.GetJsonAsync(api, "/dlq", ct)).GetArrayLength().Should().Be(1);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Non_atomic_effect_double_credits_when_the_worker_crashes_between_effect_and_record(bool defect)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
+        var api = await run.StartAsync("api", "api-1");
+        string[] crash = ["--failpoint", "jobs.after-effect-before-commit=crash@1"];
+        var jobs = await run.StartAsync("jobs", "jobs-1", defect ? [.. crash, "--defect", "non-atomic-effect"] : crash);
+        await run.PostAsync(api, "/jobs", new { account = "acc-1", amount = 100, transactionId = "tx-1" }, ct);
+        await jobs.Exited.WaitAsync(TimeSpan.FromSeconds(60), ct);
+
+        await run.StartAsync("jobs", "jobs-2", defect ? ["--defect", "non-atomic-effect"] : []);
+        await run.PostAsync(api, "/jobs", new { account = "acc-1", amount = 1, transactionId = "tx-marker" }, ct);
+        await WaitJobStateAsync(run, api, "tx-marker", "done");
+        (await run.GetJsonAsync(api, "/accounts/acc-1", ct)).GetProperty("balance").GetInt64().Should().Be(defect ? 201 : 101);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task No_dlq_drops_a_failed_job_without_a_trace_in_the_DLQ(bool defect)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
+        var api = await run.StartAsync("api", "api-1");
+        await run.StartAsync("jobs", "jobs-1", defect ? ["--defect", "no-dlq"] : []);
+        await run.PostAsync(api, "/jobs", new { account = "acc-1", amount = 0, transactionId = "tx-bad" }, ct);
+        var job = await WaitJobStateAsync(run, api, "tx-bad", defect ? "failed" : "dead");
+        (await run.GetJsonAsync(api, "/dlq", ct)).GetArrayLength().Should().Be(defect ? 0 : 1);
+        _ = job;
+    }
+
+    private static async Task<JsonElement> WaitJobStateAsync(SystemRun run, SutProcess api, string key, string state)
+    {
+        JsonElement job = default;
+        await MessagingDefectTests.WaitUntilAsync(async () =>
+        {
+            try
+            {
+                job = await run.GetJsonAsync(api, $"/jobs/{key}");
+                return job.GetProperty("state").GetString() == state;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(60), () => $"job {key} is {(job.ValueKind == JsonValueKind.Object ? job.GetProperty("state").GetString() : "?")}, expected {state}\n{run.Logs()}");
+        return job;
+    }
+}
