@@ -11,7 +11,7 @@ namespace Chaos.Probe;
 /// <summary>
 /// A topology node: serves GET /healthz (200) on loopback, announces "listening: http://127.0.0.1:PORT" on stdout,
 /// watches CHAOS_PARENT_PID. Options: --port N (0: any), --ready-delay-ms N, --never-ready, --exit-after-ms N
-/// [--exit-code C], --spawn-grandchild, --no-parent-watch, --ignore-sigterm, --announce-host H.
+/// [--exit-code C], --exit-after-ready-ms N [--crash-once FILE], --spawn-grandchild, --no-parent-watch, --ignore-sigterm, --announce-host H.
 /// </summary>
 internal sealed class TopologyServeVerb : IProbeVerb
 {
@@ -73,10 +73,31 @@ internal sealed class TopologyServeVerb : IProbeVerb
         await Console.Out.WriteLineAsync($"listening: http://{host}:{port.ToString(CultureInfo.InvariantCulture)}");
         await Console.Out.FlushAsync(stop.Token);
 
-        while (!stop.IsCancellationRequested)
+        // --exit-after-ready-ms N: crash (exit 7) N ms after being ready; with --crash-once FILE only while FILE does not exist.
+        var crashAfter = options.Int("exit-after-ready-ms", -1);
+        if (crashAfter >= 0 && options.Value("crash-once") is { } marker)
         {
-            var client = await listener.AcceptTcpClientAsync(stop.Token);
-            _ = ServeAsync(client, stop.Token);
+            crashAfter = File.Exists(marker) ? -1 : crashAfter;
+            await File.WriteAllTextAsync(marker, "crashed once", cancellationToken);
+        }
+
+        if (crashAfter >= 0)
+        {
+            stop.CancelAfter(crashAfter);
+        }
+
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var client = await listener.AcceptTcpClientAsync(stop.Token);
+                _ = ServeAsync(client, stop.Token);
+            }
+        }
+        catch (OperationCanceledException) when (crashAfter >= 0 && !cancellationToken.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync("crash: exiting after being ready");
+            return 7;
         }
 
         return 0;

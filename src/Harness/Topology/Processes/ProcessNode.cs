@@ -206,12 +206,17 @@ internal sealed class ProcessNode : ITopologyNode, IDisposable
             ProcessTree.Signal(inc.Pid, inc.OwnGroup, PosixSignals.SigStop);
             inc.Paused = true;
 
-            // SIGSTOP is asynchronous: wait until the kernel shows the process stopped, so "paused" is a fact.
-            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            bounded.CancelAfter(owner.ExitTimeout);
-            while (ProcFs.IsAvailable && ProcFs.TryReadStat(inc.Pid, out var stat) && !stat.IsStopped && !inc.HasExited)
+            // SIGSTOP takes effect when each process next runs: wait until the kernel shows the whole tree
+            // stopped, so "paused" is a fact when this returns.
+            if (ProcFs.IsAvailable)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(5), owner.TimeProvider, bounded.Token);
+                var tree = new List<int>(ProcFs.Descendants(inc.Pid)) { inc.Pid };
+                using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                bounded.CancelAfter(owner.ExitTimeout);
+                while (!inc.HasExited && tree.Any(p => ProcFs.TryReadStat(p, out var stat) && !stat.IsStopped && !stat.IsZombie))
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(5), owner.TimeProvider, bounded.Token);
+                }
             }
         }
         finally
