@@ -101,7 +101,7 @@ public sealed partial class OpenLoadGenerator
     {
         try
         {
-            using var waiter = ScheduleWaiter.Create(_time);
+            using var waiter = ScheduleWaiter.Create(_time, _options.SpinOnly);
             var index = 0L;
             foreach (var intended in _options.Profile.IntendedStarts(_options.Seed))
             {

@@ -9,8 +9,8 @@ namespace Chaos.Harness.Load;
 /// </summary>
 internal abstract class ScheduleWaiter : IDisposable
 {
-    public static ScheduleWaiter Create(TimeProvider timeProvider) =>
-        timeProvider == TimeProvider.System ? new SpinningScheduleWaiter() : new TimerScheduleWaiter(timeProvider);
+    public static ScheduleWaiter Create(TimeProvider timeProvider, bool spinOnly = false) =>
+        timeProvider == TimeProvider.System ? new SpinningScheduleWaiter(spinOnly) : new TimerScheduleWaiter(timeProvider);
 
     /// <summary>Returns true at or after the deadline, false when cancelled first.</summary>
     public abstract bool WaitUntil(long deadlineTimestamp, CancellationToken cancellationToken);

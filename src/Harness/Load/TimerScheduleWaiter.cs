@@ -7,9 +7,11 @@ internal sealed class TimerScheduleWaiter(TimeProvider timeProvider) : ScheduleW
 
     public override bool WaitUntil(long deadlineTimestamp, CancellationToken cancellationToken)
     {
+        var rearmed = 0;
         while (true)
         {
-            var remaining = deadlineTimestamp - timeProvider.GetTimestamp();
+            var before = timeProvider.GetTimestamp();
+            var remaining = deadlineTimestamp - before;
             if (remaining <= 0)
             {
                 return true;
@@ -18,6 +20,16 @@ internal sealed class TimerScheduleWaiter(TimeProvider timeProvider) : ScheduleW
             _signal.Reset();
             var due = TimeSpan.FromTicks((long)Math.Ceiling(remaining * (double)TimeSpan.TicksPerSecond / timeProvider.TimestampFrequency));
             using var timer = timeProvider.CreateTimer(static s => ((ManualResetEventSlim)s!).Set(), _signal, due, Timeout.InfiniteTimeSpan);
+
+            // A timer's due time counts from when it is created. If the clock moved between our reading and
+            // the timer's creation (a test advancing a fake clock), the timer would fire late — perhaps never,
+            // if the test only advances to the deadline — so re-arm from a fresh reading.
+            if (timeProvider.GetTimestamp() != before && rearmed++ < 3)
+            {
+                continue;
+            }
+
+            rearmed = 0;
             try
             {
                 _signal.Wait(cancellationToken);

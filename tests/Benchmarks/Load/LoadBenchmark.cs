@@ -23,23 +23,33 @@ internal static class LoadBenchmark
         await new OpenLoadGenerator(new OpenLoadOptions { Profile = ArrivalProfile.Constant(rate, TimeSpan.FromSeconds(2)) })
             .RunAsync((_, _) => ValueTask.CompletedTask);
 
-        var ok = await ConstantRateAsync(rate, seconds, LoadDispatch.ThreadPool);
-        ok &= await ConstantRateAsync(rate, seconds, LoadDispatch.Inline);
-        await StallAsync(stallRate, seconds);
+        var ok = true;
+        var spinOnly = Array.IndexOf(args, "--spin-only") >= 0;
+        foreach (var dispatch in Array.IndexOf(args, "--inline-only") >= 0 ? [LoadDispatch.Inline] : new[] { LoadDispatch.ThreadPool, LoadDispatch.Inline })
+        {
+            ok &= await ConstantRateAsync(rate, seconds, dispatch, spinOnly);
+        }
+
+        if (stallRate > 0)
+        {
+            await StallAsync(stallRate, seconds);
+        }
+
         Console.WriteLine($"load average after: {LoadAverage()}");
         return ok ? 0 : 1;
     }
 
-    private static async Task<bool> ConstantRateAsync(int rate, int seconds, LoadDispatch dispatch)
+    private static async Task<bool> ConstantRateAsync(int rate, int seconds, LoadDispatch dispatch, bool spinOnly)
     {
         Console.WriteLine();
-        Console.WriteLine($"(a) constant {rate} ops/s for {seconds} s against a no-op target, dispatch {dispatch}");
+        Console.WriteLine($"(a) constant {rate} ops/s for {seconds} s against a no-op target, dispatch {dispatch}{(spinOnly ? ", spin only" : string.Empty)}");
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var result = await new OpenLoadGenerator(new OpenLoadOptions
         {
             Profile = ArrivalProfile.Constant(rate, TimeSpan.FromSeconds(seconds)),
             LateThreshold = TimeSpan.FromMilliseconds(2),
             Dispatch = dispatch,
+            SpinOnly = spinOnly,
         }).RunAsync((_, _) => ValueTask.CompletedTask);
         cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
 

@@ -114,6 +114,31 @@ public sealed class ArrivalProfileTests
     }
 
     [Fact]
+    public void Stages_RampHoldRampDown_CountsEachStage()
+    {
+        var profile = ArrivalProfile.Stages(
+            new RateSegment(TimeSpan.FromSeconds(2), 0, 100),
+            new RateSegment(TimeSpan.FromSeconds(3), 100, 100),
+            new RateSegment(TimeSpan.FromSeconds(2), 100, 0));
+
+        var starts = profile.IntendedStarts(1).ToList();
+
+        starts.Should().HaveCount(500);
+        starts.Count(t => t < TimeSpan.FromSeconds(2)).Should().Be(100);
+        starts.Count(t => t >= TimeSpan.FromSeconds(2) && t < TimeSpan.FromSeconds(5)).Should().Be(300);
+        profile.Duration.Should().Be(TimeSpan.FromSeconds(7));
+        profile.RateAt(TimeSpan.FromSeconds(1)).Should().BeApproximately(50, 1e-9);
+    }
+
+    [Fact]
+    public void IntendedStarts_HugeProfile_IsLazy()
+    {
+        var profile = ArrivalProfile.Constant(1_000_000, TimeSpan.FromHours(10));
+
+        profile.IntendedStarts(1).Take(3).Should().Equal(TimeSpan.Zero, TimeSpan.FromMicroseconds(1), TimeSpan.FromMicroseconds(2));
+    }
+
+    [Fact]
     public void Constant_NegativeRate_ThrowsNamingRate()
     {
         var act = () => ArrivalProfile.Constant(-1, TimeSpan.FromSeconds(1));

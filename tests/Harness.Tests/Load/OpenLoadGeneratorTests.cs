@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Chaos.Harness.Load;
 using Microsoft.Extensions.Time.Testing;
 
@@ -82,7 +83,9 @@ public sealed class OpenLoadGeneratorTests
 
         var run = generator.RunAsync(async (_, ct) => await gate.Task.WaitAsync(ct), Ct);
         time.Advance(TimeSpan.FromSeconds(1));
-        await Eventually.HoldsAsync(() => generator.Progress.Intended == 100, "all arrivals were reached");
+        await Eventually.HoldsAsync(
+            () => generator.Progress is { Intended: 100, Started: 10 },
+            "all arrivals were reached and the admitted ones started");
 
         generator.Progress.Started.Should().Be(10);
         generator.Progress.Overflowed.Should().Be(90);
@@ -151,38 +154,45 @@ public sealed class OpenLoadGeneratorTests
         var stallStart = TimeSpan.FromMilliseconds(500);
         var stallEnd = TimeSpan.FromMilliseconds(700);
 
-        LoadOperation Target(FakeTimeProvider time) => async (invocation, ct) =>
+        // Counts the calls that have registered their wait, so the test never moves the clock before one has.
+        LoadOperation Target(FakeTimeProvider time, StrongBox<int> waiting) => async (invocation, ct) =>
         {
             if (invocation.ActualStart >= stallStart && invocation.ActualStart < stallEnd)
             {
-                await Task.Delay(stallEnd - invocation.ActualStart, time, ct);
+                var answer = Task.Delay(stallEnd - invocation.ActualStart, time, ct);
+                Interlocked.Increment(ref waiting.Value);
+                await answer;
             }
         };
 
         static int StalledBy(TimeSpan now) =>
             now >= TimeSpan.FromMilliseconds(500) && now < TimeSpan.FromMilliseconds(700) ? ((int)now.TotalMilliseconds - 500) / 10 + 1 : 0;
 
+        static int Arrived(TimeSpan now) => (int)(now.TotalMilliseconds / 10) + 1;
+
         var openTime = new FakeTimeProvider();
+        var openWaiting = new StrongBox<int>();
         var open = new OpenLoadGenerator(new OpenLoadOptions { Profile = profile, TimeProvider = openTime });
-        var openRun = open.RunAsync(Target(openTime), Ct);
+        var openRun = open.RunAsync(Target(openTime, openWaiting), Ct);
         await StepAsync(openTime, now =>
         {
             var p = open.Progress;
-            var arrived = (int)(now.TotalMilliseconds / 10) + 1;
-            return p.Intended == arrived && p.InFlight == StalledBy(now) && p.Completed == arrived - StalledBy(now);
+            var waited = now < stallStart ? 0 : now < stallEnd ? StalledBy(now) : 20;
+            return p.Started == Arrived(now) && Volatile.Read(ref openWaiting.Value) == waited && p.Completed == Arrived(now) - StalledBy(now);
         });
         var openResult = await openRun.WaitAsync(Bound, Ct);
 
         var closedTime = new FakeTimeProvider();
+        var closedWaiting = new StrongBox<int>();
         var closed = new ClosedLoopGenerator(profile, seed: 0, closedTime);
-        var closedRun = closed.RunAsync(Target(closedTime), Ct);
+        var closedRun = closed.RunAsync(Target(closedTime, closedWaiting), Ct);
         await StepAsync(closedTime, now =>
         {
             var p = closed.Progress;
-            var arrived = (int)(now.TotalMilliseconds / 10) + 1;
-            return StalledBy(now) > 0
-                ? p.Intended == 51 && p.Completed == 50
-                : p.Intended == arrived && p.Completed == arrived;
+            var waited = now < stallStart ? 0 : 1;
+            return Volatile.Read(ref closedWaiting.Value) == waited && (StalledBy(now) > 0
+                ? p.Started == 51 && p.Completed == 50
+                : p.Started == Arrived(now) && p.Completed == Arrived(now));
         });
         var closedResult = await closedRun.WaitAsync(Bound, Ct);
 
@@ -200,12 +210,17 @@ public sealed class OpenLoadGeneratorTests
         closedResult.LatencySummary.P90.Should().Be(TimeSpan.Zero);
     }
 
-    [Fact]
-    public async Task RunAsync_ShortRealRun_HitsTargetCount()
+    [Theory]
+    [InlineData(false, LoadDispatch.ThreadPool)]
+    [InlineData(true, LoadDispatch.ThreadPool)]
+    [InlineData(false, LoadDispatch.Inline)]
+    public async Task RunAsync_ShortRealRun_HitsTargetCount(bool spinOnly, LoadDispatch dispatch)
     {
         var generator = new OpenLoadGenerator(new OpenLoadOptions
         {
             Profile = ArrivalProfile.Constant(200, TimeSpan.FromMilliseconds(500)),
+            SpinOnly = spinOnly,
+            Dispatch = dispatch,
         });
 
         var result = await generator.RunAsync((_, _) => ValueTask.CompletedTask, Ct).WaitAsync(Bound, Ct);
