@@ -89,6 +89,23 @@ public sealed class ConnectionControlTests
     }
 
     [Fact]
+    public async Task ConnectionToxic_NamedLikeAProxyToxic_AppliesAlongsideIt()
+    {
+        await using var upstream = TcpTestServer.Echo();
+        await using var proxy = await ProxyTestContext.StartAsync();
+        var listen = await proxy.CreateProxyAsync("gw", upstream.Address);
+        using var client = await SocketTestExtensions.ConnectAsync(listen);
+        await RoundTripAsync(client);
+        var target = (await proxy.Client.GetConnectionsAsync("gw", Ct)).Single();
+
+        await proxy.AddToxicAsync("gw", Toxic.Latency(250));
+        await proxy.Client.AddConnectionToxicAsync("gw", target.Id, Toxic.Latency(250), Ct);
+        var both = await RoundTripAsync(client);
+
+        both.Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(485), "both latency_downstream toxics act, one after the other");
+    }
+
+    [Fact]
     public async Task UnknownConnection_Answers404()
     {
         await using var upstream = TcpTestServer.Echo();
