@@ -65,6 +65,7 @@ internal sealed class ProxiedConnection
 
     public ToxicDefinition AddToxic(ToxicDefinition toxic)
     {
+        toxic = toxic.PerConnection ? toxic : toxic.ForConnection();
         lock (_gate)
         {
             if (_toxics.Any(t => string.Equals(t.Name, toxic.Name, StringComparison.Ordinal)))

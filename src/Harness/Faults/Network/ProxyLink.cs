@@ -143,11 +143,11 @@ internal sealed class ProxyLink : IToxicLink
         closeNow = false;
         deadline = null;
 
-        foreach (var (name, context) in _contexts.ToList())
+        foreach (var (key, context) in _contexts.ToList())
         {
-            if (!definitions.Any(d => string.Equals(d.Name, name, StringComparison.Ordinal)))
+            if (!definitions.Any(d => string.Equals(d.Key, key, StringComparison.Ordinal)))
             {
-                _contexts.Remove(name);
+                _contexts.Remove(key);
 
                 // Toxiproxy's timeout toxic closes the connection when it is removed.
                 closeNow |= context.Definition.Behavior is TimeoutToxic && context.Active;
@@ -157,10 +157,10 @@ internal sealed class ProxyLink : IToxicLink
         var chain = new List<ToxicContext>(definitions.Count);
         foreach (var definition in definitions)
         {
-            if (!_contexts.TryGetValue(definition.Name, out var context))
+            if (!_contexts.TryGetValue(definition.Key, out var context))
             {
                 context = new ToxicContext(this, definition);
-                _contexts[definition.Name] = context;
+                _contexts[definition.Key] = context;
             }
             else if (!ReferenceEquals(context.Definition, definition))
             {

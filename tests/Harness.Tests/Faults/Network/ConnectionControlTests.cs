@@ -89,6 +89,27 @@ public sealed class ConnectionControlTests
     }
 
     [Fact]
+    public async Task ConnectionToxic_NamedLikeAProxyToxic_KeepsItsOwnSettings()
+    {
+        await using var upstream = TcpTestServer.Manual();
+        await using var proxy = await ProxyTestContext.StartAsync();
+        var listen = await proxy.CreateProxyAsync("gw", upstream.Address);
+        using var client = await SocketTestExtensions.ConnectAsync(listen);
+        using var server = await upstream.AcceptAsync();
+        var target = await SingleConnectionAsync(proxy);
+        var payload = Enumerable.Range(0, 300).Select(i => (byte)i).ToArray();
+
+        // Both are named limit_data_downstream; the proxy's 100-byte limit must still hold.
+        await proxy.AddToxicAsync("gw", Toxic.LimitData(100));
+        await proxy.Client.AddConnectionToxicAsync("gw", target.Id, Toxic.LimitData(1000), Ct);
+        await server.SendAllAsync(payload);
+        var (data, _, end) = await client.ReceiveToEndAsync(TimeSpan.FromSeconds(10));
+
+        data.Should().Equal(payload[..100]);
+        end.Should().Be(StreamEnd.Eof);
+    }
+
+    [Fact]
     public async Task UnknownConnection_Answers404()
     {
         await using var upstream = TcpTestServer.Echo();

@@ -9,7 +9,7 @@ internal sealed class ToxicDefinition
     private readonly long[] _attributes;
     private readonly CancellationTokenSource _retired = new();
 
-    public ToxicDefinition(string name, ToxicBehavior behavior, ToxicStream stream, float toxicity, long[] attributes)
+    public ToxicDefinition(string name, ToxicBehavior behavior, ToxicStream stream, float toxicity, long[] attributes, bool perConnection = false)
     {
         if (attributes.Length != behavior.AttributeNames.Count)
         {
@@ -21,9 +21,16 @@ internal sealed class ToxicDefinition
         Stream = stream;
         Toxicity = toxicity;
         _attributes = attributes;
+        PerConnection = perConnection;
     }
 
     public string Name { get; }
+
+    /// <summary>Set on a connection's own toxic (our extension); its name may repeat a proxy toxic's.</summary>
+    public bool PerConnection { get; }
+
+    /// <summary>Unique within one connection's chain: proxy and connection toxics may share a name.</summary>
+    public string Key => PerConnection ? "connection/" + Name : Name;
 
     public ToxicBehavior Behavior { get; }
 
@@ -52,7 +59,9 @@ internal sealed class ToxicDefinition
         throw new ArgumentOutOfRangeException(nameof(name), name, $"toxic type {Type} has no such attribute");
     }
 
-    public ToxicDefinition With(float toxicity, long[] attributes) => new(Name, Behavior, Stream, toxicity, attributes);
+    public ToxicDefinition With(float toxicity, long[] attributes) => new(Name, Behavior, Stream, toxicity, attributes, PerConnection);
+
+    public ToxicDefinition ForConnection() => new(Name, Behavior, Stream, Toxicity, _attributes, perConnection: true);
 
     public void Retire() => _retired.Cancel();
 }
