@@ -62,6 +62,11 @@ public static class RunPipeline
                 var ctx = context;
                 reporter = ReportProgressAsync(() => phase, ctx, progress, options.TimeProvider, ticker.Token);
                 await workload.ConnectDevicesAsync(cancellationToken);
+                phase = "settle";
+                if (!await workload.SettleAsync(TimeSpan.FromSeconds(60), cancellationToken))
+                {
+                    throw new InvalidOperationException("the system did not deliver a canary notification within 60 s of starting");
+                }
 
                 // phases 2–4: one open-model load spans warm-up, fault phase and recovery; the nemesis runs beside it
                 var loadLength = options.Warmup + duration + options.Recovery;

@@ -92,6 +92,35 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         }));
     }
 
+    /// <summary>
+    /// Waits until the pipeline carries traffic end to end (consumer groups assigned, gateways subscribed) by sending
+    /// canary notifications to the first user until one of its devices receives one. The canaries are ordinary,
+    /// recorded sends: the checkers hold them to the same promises. Returns false when nothing arrived in time.
+    /// </summary>
+    public async Task<bool> SettleAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var start = _history.Now();
+        var first = _devices.Where(d => d.User == "u1").ToArray();
+        for (var k = 1; TimeSpan.FromTicks((_history.Now() - start) / 100) < timeout; k++)
+        {
+            var id = $"canary{k}";
+            _history.Record("canary", HistoryEventType.Invoke, HistoryOps.Send, new SendValue(id, ["u1"]));
+            var outcome = await PostAsync("/notifications", new { id, idempotencyKey = id, to = "u1", body = "canary" }, k, cancellationToken);
+            _history.Record("canary", outcome == HistoryEventType.Info ? HistoryEventType.Info : outcome, HistoryOps.Send, new SendValue(id, ["u1"]));
+            for (var i = 0; i < 20; i++)
+            {
+                if (first.Any(d => d.Client.LastSequence > 0))
+                {
+                    return true;
+                }
+
+                await Task.Delay(100, cancellationToken);
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Marks the history time at which the load generator starts, so intended times can be recorded.</summary>
     public void MarkLoadStart() => Interlocked.Exchange(ref _loadStartNs, _history.Now());
 
@@ -138,8 +167,9 @@ public sealed partial class ChatWorkload : IAsyncDisposable
     {
         var n = Interlocked.Increment(ref _jobCounter);
         var rng = new Random(unchecked((int)(_seed * 7_000_003 + n)));
-        var id = $"j{n}";
+        // The job's key is its transaction id (GET /jobs/{txn}); the history names the job by it too.
         var txn = $"t{n}";
+        var id = txn;
         var account = $"a{rng.Next(1, _options.Accounts + 1)}";
         var amount = rng.Next(1, 101);
         var process = TakeProcess();
