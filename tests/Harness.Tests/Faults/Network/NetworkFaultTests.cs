@@ -100,6 +100,28 @@ public sealed class NetworkFaultTests
         end.Should().Be(StreamEnd.Reset);
     }
 
+    [Fact]
+    public async Task ConnectionToxicFault_SlowsOneConnection_HealRestoresIt_HealAfterCloseSucceeds()
+    {
+        await using var upstream = TcpTestServer.Echo();
+        await using var proxy = await ProxyTestContext.StartAsync();
+        var listen = await proxy.CreateProxyAsync("gw", upstream.Address);
+        var client = await SocketTestExtensions.ConnectAsync(listen);
+        await RoundTripAsync(client);
+        var id = (await proxy.Client.GetConnectionsAsync("gw", Ct)).Single().Id;
+        IFault fault = new ConnectionToxicFault(proxy.Client, "gw", id, Toxic.Latency(400, stream: ToxicStream.Upstream));
+
+        await fault.ApplyAsync(Ct);
+        var applied = await RoundTripAsync(client);
+        await fault.HealAsync(Ct);
+        var healed = await RoundTripAsync(client);
+        client.Dispose();
+        await fault.HealAsync(Ct);
+
+        applied.Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(385));
+        healed.Should().BeLessThan(TimeSpan.FromMilliseconds(400));
+    }
+
     private static async Task<TimeSpan> RoundTripAsync(Socket client)
     {
         var watch = Stopwatch.StartNew();
