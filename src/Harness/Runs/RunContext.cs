@@ -1,3 +1,4 @@
+using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.History;
 using Chaos.Harness.Sut;
 using Chaos.Harness.Topology;
@@ -8,8 +9,10 @@ namespace Chaos.Harness.Runs;
 /// <summary>What a scenario's fault phase can reach: the deployment, the workload's devices, the history, the seed.</summary>
 public sealed class RunContext
 {
-    internal RunContext(RunOptions options, ITopology topology, ReferenceSystemDeployment system, ChatWorkload workload, HistoryWriter history)
+    internal RunContext(RunOptions options, ITopology topology, ReferenceSystemDeployment system, ChatWorkload workload, HistoryWriter history, FaultSchedule schedule)
     {
+        Schedule = schedule;
+        Nemesis = new Nemesis(history, ActiveFaults);
         Options = options;
         Topology = topology;
         System = system;
@@ -26,6 +29,12 @@ public sealed class RunContext
     public ChatWorkload Workload { get; }
 
     public HistoryWriter History { get; }
+
+    /// <summary>The fault timeline this run plays (generated from the seed, or replayed).</summary>
+    public FaultSchedule Schedule { get; }
+
+    /// <summary>The owner of every fault applied during the run.</summary>
+    public Nemesis Nemesis { get; }
 
     public long Seed => Options.Seed;
 

@@ -1,3 +1,4 @@
+using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Workload;
 
 namespace Chaos.Harness.Runs;
@@ -28,6 +29,9 @@ public sealed record RunOptions
     public required string OutputDirectory { get; init; }
 
     public bool AllowRemote { get; init; }
+
+    /// <summary>A schedule to replay instead of the one the scenario generates from the seed.</summary>
+    public FaultSchedule? Schedule { get; init; }
 
     /// <summary>A PostgreSQL connection string for the system's storage; SQLite in the run folder when null.</summary>
     public string? Postgres { get; init; }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Chaos.Harness.Checkers;
+using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.History;
 using Chaos.Harness.Load;
 using Chaos.Harness.Reports;
@@ -46,6 +47,8 @@ public static class RunPipeline
             Postgres = options.Postgres,
         });
 
+        var schedule = options.Schedule ?? scenario.BuildSchedule(options.Seed, duration);
+        await FaultScheduleFile.SaveAsync(schedule, Path.Combine(directory, "schedule.json"), cancellationToken);
         var history = HistoryWriter.Create(historyPath, options.TimeProvider);
         await using (history)
         {
@@ -58,7 +61,7 @@ public static class RunPipeline
             {
                 var system = await ReferenceSystemDeployment.StartAsync(topology, systemOptions, cancellationToken);
                 workload = new ChatWorkload(system, history, workloadOptions, options.Seed);
-                context = new RunContext(options, topology, system, workload, history);
+                context = new RunContext(options, topology, system, workload, history, schedule);
                 var ctx = context;
                 reporter = ReportProgressAsync(() => phase, ctx, progress, options.TimeProvider, ticker.Token);
                 await workload.ConnectDevicesAsync(cancellationToken);

@@ -1,4 +1,6 @@
 using Chaos.Harness.Checkers;
+using Chaos.Harness.Faults;
+using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Sut;
 using Chaos.Harness.Workload;
 
@@ -28,12 +30,31 @@ public abstract class Scenario
     /// <summary>Shapes the workload before the run starts.</summary>
     public virtual ChatWorkloadOptions ConfigureWorkload(ChatWorkloadOptions options) => options;
 
-    /// <summary>Runs the fault phase for <paramref name="duration"/> under load. The default injects nothing.</summary>
-    public virtual Task RunFaultPhaseAsync(RunContext context, TimeSpan duration, CancellationToken cancellationToken) =>
-        Task.Delay(duration, context.TimeProvider, cancellationToken);
+    /// <summary>The faults this scenario draws its schedule from (null: none). Also what an incident file may name.</summary>
+    public virtual FaultMenu? Faults => null;
 
-    /// <summary>Heals every fault this scenario may have applied; idempotent; also runs on abort.</summary>
-    public virtual Task HealAllAsync(RunContext context, CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>How densely the generated schedule places faults.</summary>
+    public virtual FaultScheduleGeneratorOptions? ScheduleOptions => null;
+
+    /// <summary>The fault names and targets an incident file for this scenario may use.</summary>
+    public virtual FaultCatalogue Catalogue => Faults?.ToCatalogue() ?? new FaultCatalogue(new Dictionary<string, IEnumerable<string>>());
+
+    /// <summary>The fault timeline for a seed: the same seed gives the same schedule, byte for byte.</summary>
+    public virtual FaultSchedule BuildSchedule(long seed, TimeSpan duration) =>
+        Faults is { } menu
+            ? FaultScheduleGenerator.Generate(menu, seed, duration, ScheduleOptions, Name)
+            : new FaultSchedule([], duration) { Scenario = Name, Seed = seed };
+
+    /// <summary>Turns a schedule entry into the fault that carries it out against this run.</summary>
+    public virtual IFault CreateFault(FaultScheduleEntry entry, RunContext context) =>
+        throw new NotSupportedException($"scenario {Name} has no fault '{entry.Fault}'");
+
+    /// <summary>Runs the fault phase for <paramref name="duration"/> under load: plays the run's schedule.</summary>
+    public virtual Task RunFaultPhaseAsync(RunContext context, TimeSpan duration, CancellationToken cancellationToken) =>
+        ScheduleRunner.RunAsync(context.Schedule, e => CreateFault(e, context), context.Nemesis, duration, context.TimeProvider, cancellationToken);
+
+    /// <summary>Heals every fault still in force; idempotent; also runs on abort.</summary>
+    public virtual Task HealAllAsync(RunContext context, CancellationToken cancellationToken) => context.Nemesis.HealAllAsync(cancellationToken);
 
     /// <summary>Null when the faults took effect (or there were none); otherwise what did not happen.</summary>
     public virtual string? VerifyFaultsTookEffect(RunContext context) => null;

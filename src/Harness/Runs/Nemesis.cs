@@ -1,0 +1,169 @@
+using System.Text.Json;
+using Chaos.Harness.Faults;
+using Chaos.Harness.History;
+
+namespace Chaos.Harness.Runs;
+
+/// <summary>
+/// The run's one owner of injected faults: applies them, records each as nemesis events (<c>fault</c> / <c>heal</c>,
+/// with id, target, planned and actual time), tracks what is in force, and heals everything still applied —
+/// after the fault phase and on abort alike.
+/// </summary>
+public sealed class Nemesis
+{
+    private readonly HistoryWriter _history;
+    private readonly ICollection<string> _activeNames;
+    private readonly Dictionary<string, (IFault Fault, AppliedFault Record)> _active = new(StringComparer.Ordinal);
+    private readonly List<AppliedFault> _applied = [];
+    private readonly Lock _gate = new();
+    private long _counter;
+
+    internal Nemesis(HistoryWriter history, ICollection<string> activeNames)
+    {
+        _history = history;
+        _activeNames = activeNames;
+    }
+
+    /// <summary>Every fault applied so far (or attempted), in order, with its outcome.</summary>
+    public IReadOnlyList<AppliedFault> Applied
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _applied];
+            }
+        }
+    }
+
+    /// <summary>Applies <paramref name="fault"/>; returns its id, or null when it could not be applied (recorded as fail).</summary>
+    public async Task<string?> ApplyAsync(IFault fault, TimeSpan? plannedAt, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? parameters = null)
+    {
+        ArgumentNullException.ThrowIfNull(fault);
+        var id = $"f{Interlocked.Increment(ref _counter)}";
+        var record = new AppliedFault(id, fault.Name, fault.Target, plannedAt, _history.Now());
+        _history.Record(HistoryOps.NemesisProcess, HistoryEventType.Invoke, HistoryOps.Fault, Value(fault, id, plannedAt, parameters, null));
+        try
+        {
+            await fault.ApplyAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            record.Error = e.Message;
+            lock (_gate)
+            {
+                _applied.Add(record);
+            }
+
+            _history.Record(HistoryOps.NemesisProcess, HistoryEventType.Fail, HistoryOps.Fault, Value(fault, id, plannedAt, parameters, e.Message));
+            await SafeHealAsync(fault, CancellationToken.None);
+            if (e is OperationCanceledException && cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+
+            return null;
+        }
+
+        record.AppliedAt = _history.Now();
+        _history.Record(HistoryOps.NemesisProcess, HistoryEventType.Ok, HistoryOps.Fault, Value(fault, id, plannedAt, parameters, null));
+        lock (_gate)
+        {
+            _applied.Add(record);
+            _active[id] = (fault, record);
+            _activeNames.Add($"{fault.Name}@{fault.Target}");
+        }
+
+        return id;
+    }
+
+    /// <summary>Heals the fault with <paramref name="id"/>; a no-op when it is not in force.</summary>
+    public async Task HealAsync(string id, CancellationToken cancellationToken)
+    {
+        (IFault Fault, AppliedFault Record) entry;
+        lock (_gate)
+        {
+            if (!_active.Remove(id, out entry))
+            {
+                return;
+            }
+        }
+
+        _history.Record(HistoryOps.NemesisProcess, HistoryEventType.Invoke, HistoryOps.Heal, Value(entry.Fault, id, null, null, null));
+        var error = await SafeHealAsync(entry.Fault, cancellationToken);
+        entry.Record.HealedAt = _history.Now();
+        _history.Record(HistoryOps.NemesisProcess, error is null ? HistoryEventType.Ok : HistoryEventType.Info, HistoryOps.Heal, Value(entry.Fault, id, null, null, error));
+        lock (_gate)
+        {
+            if (!_active.Values.Any(a => a.Fault.Name == entry.Fault.Name && a.Fault.Target == entry.Fault.Target))
+            {
+                _activeNames.Remove($"{entry.Fault.Name}@{entry.Fault.Target}");
+            }
+        }
+    }
+
+    /// <summary>Heals everything still in force, newest first.</summary>
+    public async Task HealAllAsync(CancellationToken cancellationToken)
+    {
+        string[] ids;
+        lock (_gate)
+        {
+            ids = [.. _active.Keys.Reverse()];
+        }
+
+        foreach (var id in ids)
+        {
+            await HealAsync(id, cancellationToken);
+        }
+    }
+
+    private static async Task<string?> SafeHealAsync(IFault fault, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await fault.HealAsync(cancellationToken);
+            return null;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return e.Message;
+        }
+    }
+
+    private JsonElement Value(IFault fault, string id, TimeSpan? plannedAt, IReadOnlyDictionary<string, string>? parameters, string? error)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("fault", fault.Name);
+            writer.WriteString("target", fault.Target);
+            writer.WriteString("id", id);
+            if (plannedAt is { } planned)
+            {
+                // planned offset from the start of the fault phase, in ns; the event's own time is the actual time
+                writer.WriteNumber("planned", planned.Ticks * 100);
+            }
+
+            if (parameters is { Count: > 0 })
+            {
+                writer.WriteStartObject("params");
+                foreach (var (k, v) in parameters)
+                {
+                    writer.WriteString(k, v);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            if (error is not null)
+            {
+                writer.WriteString("error", error);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return JsonDocument.Parse(buffer.ToArray()).RootElement.Clone();
+    }
+}
