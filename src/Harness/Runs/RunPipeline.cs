@@ -141,6 +141,12 @@ public static class RunPipeline
                     await HealAsync(scenario, context);
                 }
 
+                if (drain is null)
+                {
+                    // no final drain: loss-type promises cannot be decided, and the history says so for `chaos check`
+                    history.Record(HistoryOps.NemesisProcess, HistoryEventType.Info, HistoryOps.Drain, new MarkerValue(Detail: "not reached: " + (failure ?? "run stopped")));
+                }
+
                 await ticker.CancelAsync();
                 if (reporter is not null)
                 {
@@ -173,7 +179,13 @@ public static class RunPipeline
             reasons.Add($"the final drain did not finish within {options.DrainTimeout.TotalSeconds:0}s ({drain})");
         }
 
-        if (reasons.Count > 0 && result.Verdict == Verdict.Valid)
+        // A run that failed or was aborted could not be carried out: its verdict is unknown (exit 2) even when the
+        // partial history already shows anomalies — they stay in the report as evidence.
+        if ((failure is not null || vacuous is not null) && result.Verdict == Verdict.Invalid)
+        {
+            result = result with { Verdict = Verdict.Unknown, UnknownReasons = [.. result.UnknownReasons, .. reasons] };
+        }
+        else if (reasons.Count > 0 && result.Verdict == Verdict.Valid)
         {
             result = result with { Verdict = Verdict.Unknown, UnknownReasons = [.. result.UnknownReasons, .. reasons] };
         }

@@ -30,8 +30,10 @@ internal static class RunCommand
         {
             scenarioArg, suite, seed, duration, warmup, rate, jobRate, users, devices, defects, output, postgres, allowRemote,
         };
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetAction(async (parse, outer) =>
         {
+            using var shutdown = new ShutdownSignals(outer);
+            var cancellationToken = shutdown.Token;
             try
             {
                 var name = parse.GetValue(scenarioArg);
