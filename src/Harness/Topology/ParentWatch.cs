@@ -27,7 +27,9 @@ public sealed class ParentWatch : IDisposable
         this.onParentGone = onParentGone;
         parentStartTime = ProcFs.TryReadStat(parentPid, out var stat) ? stat.StartTime : -1;
         isRealParent = OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() ? PosixSignals.ParentProcessId() == parentPid : false;
-        timer = timeProvider.CreateTimer(_ => Check(), null, TimeSpan.Zero, pollInterval);
+        // Armed after the field is set: a due time of zero could otherwise run Check before `timer` exists.
+        timer = timeProvider.CreateTimer(_ => Check(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        timer.Change(TimeSpan.Zero, pollInterval);
     }
 
     /// <summary>The watched pid.</summary>
