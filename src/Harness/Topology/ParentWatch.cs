@@ -58,6 +58,30 @@ public sealed class ParentWatch : IDisposable
         return new ParentWatch(parentPid, onParentGone, pollInterval ?? TimeSpan.FromMilliseconds(250), timeProvider ?? TimeProvider.System);
     }
 
+    /// <summary>
+    /// The usual reaction to a lost parent: SIGKILL every descendant of this process and, when it leads its own
+    /// process group (as topology nodes do), the whole group — itself included; otherwise
+    /// <see cref="Environment.Exit(int)"/> with <paramref name="exitCode"/>. So a node's own children go too.
+    /// </summary>
+    public static void ExitWithProcessTree(int exitCode = 3)
+    {
+        var self = Environment.ProcessId;
+        if (ProcFs.IsAvailable)
+        {
+            foreach (var descendant in ProcFs.Descendants(self))
+            {
+                PosixSignals.Send(descendant, PosixSignals.SigKill);
+            }
+
+            if (ProcFs.TryReadStat(self, out var stat) && stat.ProcessGroup == self)
+            {
+                PosixSignals.Send(-self, PosixSignals.SigKill);
+            }
+        }
+
+        Environment.Exit(exitCode);
+    }
+
     /// <summary>Whether the parent is gone, checked now.</summary>
     public bool IsParentGone()
     {

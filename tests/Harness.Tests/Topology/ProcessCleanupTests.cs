@@ -28,12 +28,13 @@ public sealed class ProcessCleanupTests
     }
 
     [Fact(Timeout = 90_000)]
-    public async Task A_SIGKILLed_harness_leaves_no_child_behind_because_children_watch_CHAOS_PARENT_PID()
+    public async Task A_SIGKILLed_harness_leaves_no_child_or_grandchild_behind_because_children_watch_CHAOS_PARENT_PID()
     {
-        var (harness, pids, stateDir) = await StartStandInHarnessAsync("");
+        // The grandchildren ignore CHAOS_PARENT_PID: their parent's ParentWatch takes its process tree down with it.
+        var (harness, pids, stateDir) = await StartStandInHarnessAsync("--spawn-grandchild");
         using var cleanup = new LeftoverCleanup(harness, stateDir);
         {
-            pids.Should().HaveCount(2);
+            pids.Should().HaveCount(4);
 
             harness.Kill();
             await harness.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
