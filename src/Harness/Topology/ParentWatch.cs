@@ -27,7 +27,9 @@ public sealed class ParentWatch : IDisposable
         this.onParentGone = onParentGone;
         parentStartTime = ProcFs.TryReadStat(parentPid, out var stat) ? stat.StartTime : -1;
         isRealParent = OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() ? PosixSignals.ParentProcessId() == parentPid : false;
-        timer = timeProvider.CreateTimer(_ => Check(), null, TimeSpan.Zero, pollInterval);
+        // Armed after the field is set: a due time of zero could otherwise run Check before `timer` exists.
+        timer = timeProvider.CreateTimer(_ => Check(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        timer.Change(TimeSpan.Zero, pollInterval);
     }
 
     /// <summary>The watched pid.</summary>
@@ -54,6 +56,30 @@ public sealed class ParentWatch : IDisposable
         ArgumentNullException.ThrowIfNull(onParentGone);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(parentPid, 0);
         return new ParentWatch(parentPid, onParentGone, pollInterval ?? TimeSpan.FromMilliseconds(250), timeProvider ?? TimeProvider.System);
+    }
+
+    /// <summary>
+    /// The usual reaction to a lost parent: SIGKILL every descendant of this process and, when it leads its own
+    /// process group (as topology nodes do), the whole group — itself included; otherwise
+    /// <see cref="Environment.Exit(int)"/> with <paramref name="exitCode"/>. So a node's own children go too.
+    /// </summary>
+    public static void ExitWithProcessTree(int exitCode = 3)
+    {
+        var self = Environment.ProcessId;
+        if (ProcFs.IsAvailable)
+        {
+            foreach (var descendant in ProcFs.Descendants(self))
+            {
+                PosixSignals.Send(descendant, PosixSignals.SigKill);
+            }
+
+            if (ProcFs.TryReadStat(self, out var stat) && stat.ProcessGroup == self)
+            {
+                PosixSignals.Send(-self, PosixSignals.SigKill);
+            }
+        }
+
+        Environment.Exit(exitCode);
     }
 
     /// <summary>Whether the parent is gone, checked now.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Chaos.Harness.Topology;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Chaos.Harness.Tests.Topology;
 
@@ -31,5 +32,27 @@ public sealed class ParentWatchTests
 
         using var nobody = ParentWatch.Start(0x3FFFFFF0, () => { });
         nobody.IsParentGone().Should().BeTrue();
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Start_ParentExits_IsNoticedAtTheNextPollOfTheInjectedClock()
+    {
+        var clock = new FakeTimeProvider();
+        using var parent = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
+        var calls = 0;
+        using var watch = ParentWatch.Start(parent.Id, () => Interlocked.Increment(ref calls), TimeSpan.FromMilliseconds(250), clock);
+        parent.Kill();
+        await parent.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        watch.IsParentGone().Should().BeTrue();
+
+        clock.Advance(TimeSpan.FromMilliseconds(249));
+        calls.Should().Be(0, "no poll has run since the parent died");
+
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        calls.Should().Be(1);
+        watch.ParentGone.IsCancellationRequested.Should().BeTrue();
+
+        clock.Advance(TimeSpan.FromSeconds(5));
+        calls.Should().Be(1, "the callback runs once");
     }
 }

@@ -28,12 +28,28 @@ public sealed class ProcessCleanupTests
     }
 
     [Fact(Timeout = 90_000)]
-    public async Task A_SIGKILLed_harness_leaves_no_child_behind_because_children_watch_CHAOS_PARENT_PID()
+    public async Task A_harness_that_calls_Environment_Exit_without_disposing_still_kills_its_children()
     {
-        var (harness, pids, stateDir) = await StartStandInHarnessAsync("");
+        var (harness, pids, stateDir) = await StartStandInHarnessAsync("--no-parent-watch --spawn-grandchild", "--exit-after-ms", "2000");
         using var cleanup = new LeftoverCleanup(harness, stateDir);
         {
-            pids.Should().HaveCount(2);
+            pids.Should().HaveCount(4);
+
+            await harness.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+
+            harness.ExitCode.Should().Be(5);
+            (await WaitUntilGoneAsync(pids, GoneWithin)).Should().BeEmpty("AppDomain.ProcessExit kills every registered tree");
+        }
+    }
+
+    [Fact(Timeout = 90_000)]
+    public async Task A_SIGKILLed_harness_leaves_no_child_or_grandchild_behind_because_children_watch_CHAOS_PARENT_PID()
+    {
+        // The grandchildren ignore CHAOS_PARENT_PID: their parent's ParentWatch takes its process tree down with it.
+        var (harness, pids, stateDir) = await StartStandInHarnessAsync("--spawn-grandchild");
+        using var cleanup = new LeftoverCleanup(harness, stateDir);
+        {
+            pids.Should().HaveCount(4);
 
             harness.Kill();
             await harness.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
@@ -118,7 +134,7 @@ public sealed class ProcessCleanupTests
             JsonSerializer.Serialize(state, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase }),
             TestContext.Current.CancellationToken);
 
-    private static async Task<(Process Harness, List<int> Pids, string StateDir)> StartStandInHarnessAsync(string serveArgs)
+    private static async Task<(Process Harness, List<int> Pids, string StateDir)> StartStandInHarnessAsync(string serveArgs, params string[] harnessArgs)
     {
         var runDir = NewTempDirectory("run");
         var stateDir = NewTempDirectory("state");
@@ -129,6 +145,11 @@ public sealed class ProcessCleanupTests
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var arg in harnessArgs)
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
         var harness = Process.Start(psi)!;
         var seen = new List<string>();
         try

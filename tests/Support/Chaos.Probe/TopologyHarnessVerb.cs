@@ -8,7 +8,7 @@ namespace Chaos.Probe;
 /// <summary>
 /// A stand-in harness: starts a process topology of --nodes N topology-serve children (in run dir --run, state dir
 /// --state), prints "node NAME PID" and "grandchild PID" lines, then "ready", then waits until it is signalled.
-/// --serve-args "a b c" passes extra arguments to every child (e.g. "--no-parent-watch --spawn-grandchild").
+/// --exit-after-ms N calls Environment.Exit N ms after "ready" (no dispose). --serve-args "a b c" passes extra arguments to every child (e.g. "--no-parent-watch --spawn-grandchild").
 /// </summary>
 internal sealed partial class TopologyHarnessVerb : IProbeVerb
 {
@@ -45,6 +45,13 @@ internal sealed partial class TopologyHarnessVerb : IProbeVerb
 
         await Console.Out.WriteLineAsync("ready");
         await Console.Out.FlushAsync(cancellationToken);
+        if (options.Value("exit-after-ms") is { } exitAfter)
+        {
+            // Environment.Exit skips the `await using`: only AppDomain.ProcessExit can clean up now.
+            await Task.Delay(int.Parse(exitAfter, CultureInfo.InvariantCulture), cancellationToken);
+            Environment.Exit(5);
+        }
+
         await Task.Delay(Timeout.Infinite, cancellationToken);
         return 0;
     }

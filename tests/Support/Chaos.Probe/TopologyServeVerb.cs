@@ -26,7 +26,7 @@ internal sealed class TopologyServeVerb : IProbeVerb
             : ParentWatch.FromEnvironment(() =>
             {
                 Console.Error.WriteLine("parent gone, exiting");
-                Environment.Exit(3);
+                ParentWatch.ExitWithProcessTree(3);
             });
         using var sigterm = options.Flag("ignore-sigterm")
             ? PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>

@@ -11,14 +11,17 @@ namespace Chaos.Harness.Topology.Processes;
 /// </summary>
 internal static class ChildRegistry
 {
-    private static readonly ConcurrentDictionary<int, bool> Live = new();
+    private static readonly ConcurrentDictionary<int, (bool OwnGroup, Action OnKill)> Live = new();
     private static readonly Lock HookLock = new();
     private static List<PosixSignalRegistration>? registrations;
 
-    public static void Register(int pid, bool ownGroup)
+    /// <param name="pid">The node's pid.</param>
+    /// <param name="ownGroup">Whether it leads its own process group.</param>
+    /// <param name="onKill">Runs before the kill, to mark the coming exit as caused by the harness.</param>
+    public static void Register(int pid, bool ownGroup, Action onKill)
     {
         EnsureHooks();
-        Live[pid] = ownGroup;
+        Live[pid] = (ownGroup, onKill);
     }
 
     public static void Unregister(int pid) => Live.TryRemove(pid, out _);
@@ -27,10 +30,11 @@ internal static class ChildRegistry
 
     public static void KillAll()
     {
-        foreach (var (pid, ownGroup) in Live)
+        foreach (var (pid, (ownGroup, onKill)) in Live)
         {
             try
             {
+                onKill();
                 ProcessTree.Signal(pid, ownGroup, PosixSignals.SigKill);
             }
             catch (TopologyException)

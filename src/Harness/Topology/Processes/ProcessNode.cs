@@ -422,7 +422,7 @@ internal sealed class ProcessNode : ITopologyNode, IDisposable
         inc.StartTime = ProcFs.TryReadStat(inc.Pid, out var stat) ? stat.StartTime : 0;
         current?.Process.Dispose();
         current = inc;
-        ChildRegistry.Register(inc.Pid, inc.OwnGroup);
+        ChildRegistry.Register(inc.Pid, inc.OwnGroup, () => inc.ExpectedExit = true);
         if (inc.ExitObserved)
         {
             ChildRegistry.Unregister(inc.Pid);

@@ -10,15 +10,31 @@ internal static class ProcessTree
     {
         // Snapshot before signalling: a killed parent's children are re-parented and would drop out of the walk.
         var descendants = ProcFs.IsAvailable ? ProcFs.Descendants(pid) : [];
+        var targets = new List<int>(descendants.Count + 2);
         if (ownGroup)
         {
-            PosixSignals.Send(-pid, signal);
+            targets.Add(-pid);
         }
 
-        PosixSignals.Send(pid, signal);
-        foreach (var descendant in descendants)
+        targets.Add(pid);
+        targets.AddRange(descendants);
+        TopologyException? first = null;
+        foreach (var target in targets)
         {
-            PosixSignals.Send(descendant, signal);
+            try
+            {
+                PosixSignals.Send(target, signal);
+            }
+            catch (TopologyException ex)
+            {
+                // One process we may not signal (e.g. a setuid descendant) must not spare the others.
+                first ??= ex;
+            }
+        }
+
+        if (first is not null)
+        {
+            throw first;
         }
     }
 }
