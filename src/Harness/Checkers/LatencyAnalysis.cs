@@ -47,13 +47,17 @@ public sealed class LatencyAnalysis
     /// <summary>Latency samples (first deliveries of an id at a device whose send is in the history).</summary>
     public long Deliveries => _all.Length;
 
+    /// <summary>The analysis of <paramref name="history"/> with 100 buckets, computed once per history and shared by
+    /// the latency checker and the reports.</summary>
+    public static LatencyAnalysis For(IReadOnlyList<HistoryEvent> history) => HistoryCache<LatencyAnalysis>.Get(history, h => Analyze(h));
+
     /// <summary>Analyses <paramref name="history"/>; the series has about <paramref name="buckets"/> buckets.</summary>
     public static LatencyAnalysis Analyze(IReadOnlyList<HistoryEvent> history, int buckets = 100)
     {
         ArgumentNullException.ThrowIfNull(history);
         var timeline = PhaseTimeline.Build(history);
-        var sends = SendTable.Build(history);
-        var firsts = new HashSet<(string Id, DeviceKey Device)>();
+        var sends = SendTable.For(history);
+        var firsts = new DeviceMap<HashSet<string>>(_ => new HashSet<string>(StringComparer.Ordinal));
         var samples = new List<(long Time, long Latency, bool Fault, long SendIndex, long DeliverIndex)>();
         var sendTimes = new List<long>();
         var duration = 0L;
@@ -61,7 +65,7 @@ public sealed class LatencyAnalysis
         {
             duration = Math.Max(duration, e.Time);
             if (e.Op is DeliverValue d && e.F == HistoryOps.Deliver && sends.Find(d.Id) is { } send
-                && firsts.Add((d.Id, new DeviceKey(d.User, d.Device))))
+                && firsts.Get(d.User, d.Device).Add(d.Id))
             {
                 var origin = send.LatencyOrigin;
                 samples.Add((e.Time, Math.Max(0, e.Time - origin), timeline.IsFault(origin), send.FirstInvokeIndex, e.Index));

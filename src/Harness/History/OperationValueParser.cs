@@ -5,11 +5,29 @@ namespace Chaos.Harness.History;
 /// <summary>Decodes the value of a known op straight from its UTF-8 bytes (no DOM: the reader must stay linear and lean).</summary>
 internal static class OperationValueParser
 {
+    /// <summary>Whether <paramref name="f"/> is an op this parser decodes.</summary>
+    public static bool IsKnown(string f) => f is HistoryOps.Send or HistoryOps.Deliver or HistoryOps.Drop or HistoryOps.Sync
+        or HistoryOps.Device or HistoryOps.Submit or HistoryOps.JobState or HistoryOps.Attempt or HistoryOps.Balance
+        or HistoryOps.Fault or HistoryOps.Heal or HistoryOps.Phase or HistoryOps.Drain or HistoryOps.Truncated;
+
     /// <summary>Decodes <paramref name="value"/> for op <paramref name="f"/>; null for an unknown op.</summary>
     public static OperationValue? Parse(string f, ReadOnlySpan<byte> value, StringPool pool)
     {
         var reader = new Utf8JsonReader(value);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        if (!reader.Read())
+        {
+            throw new HistoryValueException($"'{f}' value must be a JSON object");
+        }
+
+        return Parse(f, ref reader, pool, value);
+    }
+
+    /// <summary>Decodes the object the reader is on (its StartObject token) for op <paramref name="f"/>, leaving the
+    /// reader on the object's EndObject; <paramref name="source"/> is the buffer the reader reads. Sets
+    /// <see cref="StringPool.SawUnknownField"/> when a field was skipped.</summary>
+    public static OperationValue? Parse(string f, ref Utf8JsonReader reader, StringPool pool, ReadOnlySpan<byte> source)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
         {
             throw new HistoryValueException($"'{f}' value must be a JSON object");
         }
@@ -24,9 +42,9 @@ internal static class OperationValueParser
             HistoryOps.JobState => ParseJobState(ref reader, pool),
             HistoryOps.Attempt => ParseAttempt(ref reader, pool),
             HistoryOps.Balance => ParseBalance(ref reader, pool),
-            HistoryOps.Fault or HistoryOps.Heal => ParseNemesis(ref reader, pool, f, value),
+            HistoryOps.Fault or HistoryOps.Heal => ParseNemesis(ref reader, pool, f, source),
             HistoryOps.Phase => ParsePhase(ref reader, pool),
-            HistoryOps.Drain or HistoryOps.Truncated => ParseMarker(ref reader, pool, value),
+            HistoryOps.Drain or HistoryOps.Truncated => ParseMarker(ref reader, pool, source),
             _ => null,
         };
     }
@@ -74,7 +92,7 @@ internal static class OperationValueParser
                     }
 
                     break;
-                default: reader.Skip(); break;
+                default: SkipUnknown(ref reader, pool); break;
             }
         }
 
@@ -93,7 +111,7 @@ internal static class OperationValueParser
                 case "user": user = ReadString(ref reader, pool, f, name); break;
                 case "device": device = ReadString(ref reader, pool, f, name); break;
                 case "seq": seq = ReadLong(ref reader, f, name); break;
-                default: reader.Skip(); break;
+                default: SkipUnknown(ref reader, pool); break;
             }
         }
 
@@ -133,7 +151,7 @@ internal static class OperationValueParser
                             {
                                 case "id": id = ReadString(ref reader, pool, f, "items[].id"); break;
                                 case "seq": seq = ReadLong(ref reader, f, "items[].seq"); break;
-                                default: reader.Skip(); break;
+                                default: SkipUnknown(ref reader, pool); break;
                             }
                         }
 
@@ -141,7 +159,7 @@ internal static class OperationValueParser
                     }
 
                     break;
-                default: reader.Skip(); break;
+                default: SkipUnknown(ref reader, pool); break;
             }
         }
 
@@ -157,7 +175,7 @@ internal static class OperationValueParser
             {
                 case "user": user = ReadString(ref reader, pool, HistoryOps.Device, name); break;
                 case "device": device = ReadString(ref reader, pool, HistoryOps.Device, name); break;
-                default: reader.Skip(); break;
+                default: SkipUnknown(ref reader, pool); break;
             }
         }
 
@@ -177,7 +195,7 @@ internal static class OperationValueParser
                 case "txn": txn = ReadOptionalString(ref reader, pool, f, name); break;
                 case "account": account = ReadOptionalString(ref reader, pool, f, name); break;
                 case "amount": amount = ReadOptionalDecimal(ref reader, f, name); break;
-                default: reader.Skip(); break;
+                default: SkipUnknown(ref reader, pool); break;
             }
         }
 
@@ -197,7 +215,7 @@ internal static class OperationValueParser
                 case "state": state = ReadString(ref reader, pool, f, name); break;
                 case "reason": reason = ReadOptionalString(ref reader, pool, f, name); break;
                 case "attempts": attempts = ReadOptionalLong(ref reader, f, name); break;
-                default: reader.Skip(); break;
+                default: SkipUnknown(ref reader, pool); break;
             }
         }
 
@@ -216,7 +234,7 @@ internal static class OperationValueParser
                 case "id": id = ReadString(ref reader, pool, f, name); break;
                 case "attempt": attempt = ReadLong(ref reader, f, name); break;
                 case "outcome": outcome = ReadOptionalString(ref reader, pool, f, name); break;
-                default: reader.Skip(); break;
+                default: SkipUnknown(ref reader, pool); break;
             }
         }
 
@@ -234,7 +252,7 @@ internal static class OperationValueParser
             {
                 case "account": account = ReadString(ref reader, pool, f, name); break;
                 case "balance": balance = ReadOptionalDecimal(ref reader, f, name); break;
-                default: reader.Skip(); break;
+                default: SkipUnknown(ref reader, pool); break;
             }
         }
 
@@ -251,7 +269,7 @@ internal static class OperationValueParser
                 case "fault": fault = ReadString(ref reader, pool, f, name); break;
                 case "target": target = ReadScalarAsString(ref reader, pool, source); break;
                 case "id": id = ReadScalarAsString(ref reader, pool, source); break;
-                default: reader.Skip(); break;
+                default: SkipUnknown(ref reader, pool); break;
             }
         }
 
@@ -269,7 +287,7 @@ internal static class OperationValueParser
             }
             else
             {
-                reader.Skip();
+                SkipUnknown(ref reader, pool);
             }
         }
 
@@ -285,11 +303,17 @@ internal static class OperationValueParser
             {
                 case "target": target = ReadScalarAsString(ref reader, pool, source); break;
                 case "detail": detail = ReadScalarAsString(ref reader, pool, source); break;
-                default: reader.Skip(); break;
+                default: SkipUnknown(ref reader, pool); break;
             }
         }
 
         return new MarkerValue(target, detail);
+    }
+
+    private static void SkipUnknown(ref Utf8JsonReader reader, StringPool pool)
+    {
+        pool.SawUnknownField = true;
+        reader.Skip();
     }
 
     /// <summary>Moves to the next property's value; false at the end of the object.</summary>

@@ -14,6 +14,9 @@ internal sealed class StringPool
 
     public StringPool() => _lookup = _pool.GetAlternateLookup<ReadOnlySpan<char>>();
 
+    /// <summary>Set by the value parser when it skipped a field it does not know: the raw value is then kept.</summary>
+    public bool SawUnknownField { get; set; }
+
     public string Get(ref Utf8JsonReader reader)
     {
         if (reader.ValueIsEscaped || reader.HasValueSequence || reader.ValueSpan.Length > MaxPooledLength)
