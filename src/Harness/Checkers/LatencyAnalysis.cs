@@ -85,11 +85,20 @@ public sealed class LatencyAnalysis
         Array.Sort(fault);
 
         // The slowest few, as evidence for an SLO breach.
-        var slowest = samples
-            .OrderByDescending(s => s.Latency)
-            .Take(50)
-            .Select(s => (s.Latency, s.SendIndex, s.DeliverIndex, s.Fault))
-            .ToList();
+        var top = new PriorityQueue<(long, long, long, bool), long>();
+        foreach (var s in samples)
+        {
+            if (top.Count < 50)
+            {
+                top.Enqueue((s.Latency, s.SendIndex, s.DeliverIndex, s.Fault), s.Latency);
+            }
+            else if (s.Latency > top.Peek().Item1)
+            {
+                top.EnqueueDequeue((s.Latency, s.SendIndex, s.DeliverIndex, s.Fault), s.Latency);
+            }
+        }
+
+        var slowest = top.UnorderedItems.Select(i => i.Element).OrderByDescending(s => s.Item1).ToList();
 
         return new LatencyAnalysis(steady, fault, all, slowest)
         {

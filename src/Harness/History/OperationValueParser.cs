@@ -52,8 +52,8 @@ internal static class OperationValueParser
     private static SendValue ParseSend(ref Utf8JsonReader reader, StringPool pool)
     {
         string? id = null, conversation = null;
-        List<string>? to = null;
-        Dictionary<string, long>? seq = null;
+        string[]? to = null;
+        IReadOnlyDictionary<string, long>? seq = null;
         long? intended = null;
         while (NextProperty(ref reader, out var name))
         {
@@ -64,7 +64,8 @@ internal static class OperationValueParser
                 case "intended": intended = ReadOptionalLong(ref reader, HistoryOps.Send, name); break;
                 case "to":
                     Expect(ref reader, JsonTokenType.StartArray, HistoryOps.Send, name, "an array of user names");
-                    to = [];
+                    var users = pool.ScratchStrings;
+                    users.Clear();
                     while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                     {
                         if (reader.TokenType != JsonTokenType.String)
@@ -72,9 +73,10 @@ internal static class OperationValueParser
                             throw new HistoryValueException("'send' value: 'to' must be an array of strings");
                         }
 
-                        to.Add(pool.Get(ref reader));
+                        users.Add(pool.Get(ref reader));
                     }
 
+                    to = [.. users];
                     break;
                 case "seq":
                     if (reader.TokenType == JsonTokenType.Null)
@@ -83,20 +85,25 @@ internal static class OperationValueParser
                     }
 
                     Expect(ref reader, JsonTokenType.StartObject, HistoryOps.Send, name, "an object {user: seq}");
-                    seq = [];
+                    var keys = pool.ScratchStrings;
+                    var values = pool.ScratchLongs;
+                    keys.Clear();
+                    values.Clear();
                     while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                     {
                         var user = pool.Get(ref reader);
                         reader.Read();
-                        seq[user] = ReadLong(ref reader, HistoryOps.Send, "seq." + user);
+                        keys.Add(user);
+                        values.Add(ReadLong(ref reader, HistoryOps.Send, "seq." + user));
                     }
 
+                    seq = new SeqMap([.. keys], [.. values]);
                     break;
                 default: SkipUnknown(ref reader, pool); break;
             }
         }
 
-        return new SendValue(Required(id, HistoryOps.Send, "id"), (IReadOnlyList<string>?)to ?? [], conversation, seq, intended);
+        return new SendValue(Required(id, HistoryOps.Send, "id"), to ?? [], conversation, seq, intended);
     }
 
     private static DeliverValue ParseDeliver(ref Utf8JsonReader reader, StringPool pool, string f)

@@ -23,6 +23,12 @@ internal sealed class StringPool
     /// <summary>Set by the value parser when it skipped a field it does not know: the raw value is then kept.</summary>
     public bool SawUnknownField { get; set; }
 
+    /// <summary>Scratch lists for the parser of this thread (copied out exactly sized, so values hold no slack).</summary>
+    public List<string> ScratchStrings { get; } = [];
+
+    /// <summary>Scratch list for the parser of this thread.</summary>
+    public List<long> ScratchLongs { get; } = [];
+
     /// <summary>Another pool (for another thread) interning into the same table.</summary>
     public StringPool Share() => new(_shared);
 
