@@ -33,6 +33,9 @@ public sealed class CompositeCheck : ICheck
     /// <inheritdoc/>
     public string Name => "composite";
 
+    /// <summary>The composed checkers.</summary>
+    public IReadOnlyList<ICheck> Checks => _checks;
+
     /// <inheritdoc/>
     public CheckResult Check(IReadOnlyList<HistoryEvent> history)
     {

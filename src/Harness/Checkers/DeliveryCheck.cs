@@ -15,30 +15,13 @@ public sealed class DeliveryCheck : ICheck
     {
         ArgumentNullException.ThrowIfNull(history);
         var result = new CheckResultBuilder();
-        var sends = SendTable.Build(history);
-        var devices = new Dictionary<DeviceKey, DeviceState>();
-        var devicesByUser = new Dictionary<string, List<DeviceState>>(StringComparer.Ordinal);
+        var sends = SendTable.For(history);
+        var devices = new DeviceMap<DeviceState>(key => new DeviceState(key));
         var firstDelivery = new Dictionary<string, long>(StringComparer.Ordinal);
         var flagged = new HashSet<(string Id, DeviceKey Device)>();
         long deliveries = 0, drops = 0;
 
-        DeviceState Device(string user, string device)
-        {
-            var key = new DeviceKey(user, device);
-            if (!devices.TryGetValue(key, out var state))
-            {
-                state = new DeviceState(key);
-                devices[key] = state;
-                if (!devicesByUser.TryGetValue(user, out var list))
-                {
-                    devicesByUser[user] = list = [];
-                }
-
-                list.Add(state);
-            }
-
-            return state;
-        }
+        DeviceState Device(string user, string device) => devices.Get(user, device);
 
         foreach (var e in history)
         {
@@ -47,13 +30,15 @@ public sealed class DeliveryCheck : ICheck
                 case DeliverValue d when e.F == HistoryOps.Deliver:
                     deliveries++;
                     var state = Device(d.User, d.Device);
-                    if (state.Delivered.TryGetValue(d.Id, out var seen))
+                    if (!state.Delivered.TryAdd(d.Id, e.Index))
                     {
-                        seen.Add(e.Index);
-                    }
-                    else
-                    {
-                        state.Delivered[d.Id] = [e.Index];
+                        state.Repeats ??= new Dictionary<string, List<long>>(StringComparer.Ordinal);
+                        if (!state.Repeats.TryGetValue(d.Id, out var repeats))
+                        {
+                            state.Repeats[d.Id] = repeats = [state.Delivered[d.Id]];
+                        }
+
+                        repeats.Add(e.Index);
                     }
 
                     firstDelivery.TryAdd(d.Id, e.Index);
@@ -89,16 +74,13 @@ public sealed class DeliveryCheck : ICheck
         }
 
         // Duplicates: the same id at one device's app layer more than once. Drops are counted, not flagged.
-        foreach (var state in devices.Values)
+        foreach (var state in devices.All)
         {
-            foreach (var (id, indexes) in state.Delivered)
+            foreach (var (id, indexes) in state.Repeats ?? [])
             {
-                if (indexes.Count > 1)
-                {
-                    result.Add(AnomalyNames.Duplicate, () => new AnomalyExample(
-                        Cap(indexes, sends.Find(id)?.FirstInvokeIndex),
-                        $"{id} delivered {indexes.Count} times to {state.Key}"));
-                }
+                result.Add(AnomalyNames.Duplicate, () => new AnomalyExample(
+                    Cap(indexes, sends.Find(id)?.FirstInvokeIndex),
+                    $"{id} delivered {indexes.Count} times to {state.Key}"));
             }
         }
 
@@ -108,7 +90,7 @@ public sealed class DeliveryCheck : ICheck
             result.Unknown(reason);
         }
 
-        var unsynced = devices.Values.Where(d => d.SyncIndex < 0).ToList();
+        var unsynced = devices.All.Where(d => d.SyncIndex < 0).ToList();
         if (unsynced.Count > 0)
         {
             var example = unsynced[0];
@@ -161,12 +143,7 @@ public sealed class DeliveryCheck : ICheck
         {
             foreach (var user in send.To)
             {
-                if (!devicesByUser.TryGetValue(user, out var userDevices))
-                {
-                    continue;
-                }
-
-                foreach (var device in userDevices)
+                foreach (var device in devices.OfUser(user))
                 {
                     if (device.SyncIndex < 0 || device.Delivered.ContainsKey(send.Id))
                     {
@@ -226,7 +203,11 @@ public sealed class DeliveryCheck : ICheck
     {
         public DeviceKey Key { get; } = key;
 
-        public Dictionary<string, List<long>> Delivered { get; } = new(StringComparer.Ordinal);
+        /// <summary>Id → index of its first delivery.</summary>
+        public Dictionary<string, long> Delivered { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Ids delivered more than once → every delivery's index (rare: made only when it happens).</summary>
+        public Dictionary<string, List<long>>? Repeats { get; set; }
 
         public long SyncIndex { get; set; } = -1;
 

@@ -47,13 +47,17 @@ public sealed class LatencyAnalysis
     /// <summary>Latency samples (first deliveries of an id at a device whose send is in the history).</summary>
     public long Deliveries => _all.Length;
 
+    /// <summary>The analysis of <paramref name="history"/> with 100 buckets, computed once per history and shared by
+    /// the latency checker and the reports.</summary>
+    public static LatencyAnalysis For(IReadOnlyList<HistoryEvent> history) => HistoryCache<LatencyAnalysis>.Get(history, h => Analyze(h));
+
     /// <summary>Analyses <paramref name="history"/>; the series has about <paramref name="buckets"/> buckets.</summary>
     public static LatencyAnalysis Analyze(IReadOnlyList<HistoryEvent> history, int buckets = 100)
     {
         ArgumentNullException.ThrowIfNull(history);
         var timeline = PhaseTimeline.Build(history);
-        var sends = SendTable.Build(history);
-        var firsts = new HashSet<(string Id, DeviceKey Device)>();
+        var sends = SendTable.For(history);
+        var firsts = new DeviceMap<HashSet<string>>(_ => new HashSet<string>(StringComparer.Ordinal));
         var samples = new List<(long Time, long Latency, bool Fault, long SendIndex, long DeliverIndex)>();
         var sendTimes = new List<long>();
         var duration = 0L;
@@ -61,7 +65,7 @@ public sealed class LatencyAnalysis
         {
             duration = Math.Max(duration, e.Time);
             if (e.Op is DeliverValue d && e.F == HistoryOps.Deliver && sends.Find(d.Id) is { } send
-                && firsts.Add((d.Id, new DeviceKey(d.User, d.Device))))
+                && firsts.Get(d.User, d.Device).Add(d.Id))
             {
                 var origin = send.LatencyOrigin;
                 samples.Add((e.Time, Math.Max(0, e.Time - origin), timeline.IsFault(origin), send.FirstInvokeIndex, e.Index));
@@ -81,11 +85,20 @@ public sealed class LatencyAnalysis
         Array.Sort(fault);
 
         // The slowest few, as evidence for an SLO breach.
-        var slowest = samples
-            .OrderByDescending(s => s.Latency)
-            .Take(50)
-            .Select(s => (s.Latency, s.SendIndex, s.DeliverIndex, s.Fault))
-            .ToList();
+        var top = new PriorityQueue<(long, long, long, bool), long>();
+        foreach (var s in samples)
+        {
+            if (top.Count < 50)
+            {
+                top.Enqueue((s.Latency, s.SendIndex, s.DeliverIndex, s.Fault), s.Latency);
+            }
+            else if (s.Latency > top.Peek().Item1)
+            {
+                top.EnqueueDequeue((s.Latency, s.SendIndex, s.DeliverIndex, s.Fault), s.Latency);
+            }
+        }
+
+        var slowest = top.UnorderedItems.Select(i => i.Element).OrderByDescending(s => s.Item1).ToList();
 
         return new LatencyAnalysis(steady, fault, all, slowest)
         {

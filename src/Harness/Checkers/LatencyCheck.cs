@@ -15,7 +15,7 @@ public sealed class LatencyCheck(IReadOnlyList<LatencyThreshold>? thresholds = n
     public CheckResult Check(IReadOnlyList<HistoryEvent> history)
     {
         ArgumentNullException.ThrowIfNull(history);
-        var analysis = LatencyAnalysis.Analyze(history, buckets: 1);
+        var analysis = LatencyAnalysis.For(history);
         var result = new CheckResultBuilder();
         foreach (var threshold in _thresholds)
         {

@@ -56,10 +56,18 @@ public sealed record LatencyThreshold(string Phase, double Percentile, TimeSpan 
             throw new FormatException($"SLO '{text}': '{name}' is not a percentile (p50, p95, p99, p99.9 or max)");
         }
 
-        return new LatencyThreshold(phase, percentile, ParseDuration(rest[(equals + 1)..].Trim(), text));
+        return new LatencyThreshold(phase, percentile, ParseDuration(rest[(equals + 1)..].Trim(), $"SLO '{text}'"));
     }
 
-    private static TimeSpan ParseDuration(string value, string text)
+    /// <summary>Parses a duration such as <c>500ms</c>, <c>2s</c>, <c>250us</c>, <c>1m</c> (a bare number is milliseconds).</summary>
+    /// <exception cref="FormatException">Not a duration; the message names the text.</exception>
+    public static TimeSpan ParseDuration(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return ParseDuration(text.Trim(), $"duration '{text}'");
+    }
+
+    private static TimeSpan ParseDuration(string value, string context)
     {
         var split = 0;
         while (split < value.Length && (char.IsDigit(value[split]) || value[split] == '.'))
@@ -69,7 +77,7 @@ public sealed record LatencyThreshold(string Phase, double Percentile, TimeSpan 
 
         if (split == 0 || !double.TryParse(value[..split], NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
         {
-            throw new FormatException($"SLO '{text}': '{value}' is not a duration like 500ms or 2s");
+            throw new FormatException($"{context}: '{value}' is not a duration like 500ms or 2s");
         }
 
         var nanoseconds = value[split..].Trim().ToLowerInvariant() switch
@@ -79,7 +87,7 @@ public sealed record LatencyThreshold(string Phase, double Percentile, TimeSpan 
             "ms" or "" => number * 1e6,
             "s" => number * 1e9,
             "m" or "min" => number * 60e9,
-            var unit => throw new FormatException($"SLO '{text}': unknown duration unit '{unit}' (ns, us, ms, s, m)"),
+            var unit => throw new FormatException($"{context}: unknown duration unit '{unit}' (ns, us, ms, s, m)"),
         };
         return TimeSpan.FromTicks((long)(nanoseconds / 100));
     }

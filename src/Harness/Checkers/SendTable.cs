@@ -18,6 +18,9 @@ internal sealed class SendTable
 
     public SendRecord? Find(string id) => _byId.GetValueOrDefault(id);
 
+    /// <summary>The table of <paramref name="history"/>, built once per history and shared.</summary>
+    public static SendTable For(IReadOnlyList<HistoryEvent> history) => HistoryCache<SendTable>.Get(history, Build);
+
     public static SendTable Build(IReadOnlyList<HistoryEvent> history)
     {
         var table = new SendTable();

@@ -16,44 +16,44 @@ public sealed class SequenceCheck : ICheck
 
         // 1. Every (user, id) ↔ seq claim: send ok seq maps, deliveries, drops and syncs. The first claim wins;
         //    a different claim later is inconsistent-seq, reported once per conflicting key.
-        var seqOf = new Dictionary<(string User, string Id), (long Seq, long Index)>();
-        var idOf = new Dictionary<(string User, long Seq), (string Id, long Index)>();
-        var inconsistent = new HashSet<(string User, string Id)>();
-        var flaggedSeqs = new HashSet<(string User, long Seq)>();
-
-        void Claim(string user, string id, long seq, long index)
+        var users = new Dictionary<string, UserSeqs>(StringComparer.Ordinal);
+        UserSeqs UserOf(string user)
         {
-            if (seqOf.TryGetValue((user, id), out var known))
+            if (!users.TryGetValue(user, out var seqs))
             {
-                if (known.Seq != seq && inconsistent.Add((user, id)))
+                users[user] = seqs = new UserSeqs();
+            }
+
+            return seqs;
+        }
+
+        void Claim(string user, UserSeqs seqs, string id, long seq, long index)
+        {
+            if (!seqs.SeqOf.TryAdd(id, (seq, index)))
+            {
+                var known = seqs.SeqOf[id];
+                if (known.Seq != seq && seqs.Inconsistent.Add(id))
                 {
                     result.Add(AnomalyNames.InconsistentSeq, () => new AnomalyExample(
                         [known.Index, index], $"{id} carried seq {known.Seq} and seq {seq} for {user}"));
                 }
             }
-            else
-            {
-                seqOf[(user, id)] = (seq, index);
-            }
 
-            if (idOf.TryGetValue((user, seq), out var owner))
+            if (!seqs.IdOf.TryAdd(seq, (id, index)))
             {
-                if (!string.Equals(owner.Id, id, StringComparison.Ordinal) && flaggedSeqs.Add((user, seq)))
+                var owner = seqs.IdOf[seq];
+                if (!string.Equals(owner.Id, id, StringComparison.Ordinal) && seqs.FlaggedSeqs.Add(seq))
                 {
-                    inconsistent.Add((user, id));
-                    inconsistent.Add((user, owner.Id));
+                    seqs.Inconsistent.Add(id);
+                    seqs.Inconsistent.Add(owner.Id);
                     result.Add(AnomalyNames.InconsistentSeq, () => new AnomalyExample(
                         [owner.Index, index], $"{user}'s seq {seq} carried {owner.Id} and {id}"));
                 }
             }
-            else
-            {
-                idOf[(user, seq)] = (id, index);
-            }
         }
 
         // 2. Live delivery order per device.
-        var devices = new Dictionary<DeviceKey, DeviceOrder>();
+        var devices = new DeviceMap<DeviceOrder>(_ => new DeviceOrder());
         foreach (var e in history)
         {
             switch (e.Op)
@@ -61,28 +61,23 @@ public sealed class SequenceCheck : ICheck
                 case SendValue send when e.Type == HistoryEventType.Ok && send.Seq is not null:
                     foreach (var (user, seq) in send.Seq)
                     {
-                        Claim(user, send.Id, seq, e.Index);
+                        Claim(user, UserOf(user), send.Id, seq, e.Index);
                     }
 
                     break;
                 case DeliverValue d:
-                    Claim(d.User, d.Id, d.Seq, e.Index);
+                    Claim(d.User, UserOf(d.User), d.Id, d.Seq, e.Index);
                     if (e.F == HistoryOps.Deliver)
                     {
-                        var key = new DeviceKey(d.User, d.Device);
-                        if (!devices.TryGetValue(key, out var order))
-                        {
-                            devices[key] = order = new DeviceOrder();
-                        }
-
-                        Observe(order, key, d, e.Index);
+                        Observe(devices.Get(d.User, d.Device), new DeviceKey(d.User, d.Device), d, e.Index);
                     }
 
                     break;
                 case SyncValue s when e.Type == HistoryEventType.Ok:
+                    var synced = UserOf(s.User);
                     foreach (var item in s.Items)
                     {
-                        Claim(s.User, item.Id, item.Seq, e.Index);
+                        Claim(s.User, synced, item.Id, item.Seq, e.Index);
                     }
 
                     break;
@@ -123,7 +118,7 @@ public sealed class SequenceCheck : ICheck
         // 3. Order inversion: walk sends in history order, remembering per user the highest seq among sends that
         //    completed ok so far; a send invoked later must get a higher seq. Inconsistent keys are left out
         //    (already reported) so that one bad claim is not reported twice.
-        var sends = SendTable.Build(history);
+        var sends = SendTable.For(history);
         var okAt = new Dictionary<long, SendRecord>();
         var invokedAt = new Dictionary<long, SendRecord>();
         foreach (var send in sends.All)
@@ -173,12 +168,12 @@ public sealed class SequenceCheck : ICheck
         }
 
         result.Count("devices-ordered", devices.Count);
-        result.Count("seq-claims", seqOf.Count);
+        result.Count("seq-claims", users.Values.Sum(u => (long)u.SeqOf.Count));
         return result.Build();
 
         bool TrySeq(string user, string id, out long seq)
         {
-            if (!inconsistent.Contains((user, id)) && seqOf.TryGetValue((user, id), out var claim))
+            if (users.TryGetValue(user, out var seqs) && !seqs.Inconsistent.Contains(id) && seqs.SeqOf.TryGetValue(id, out var claim))
             {
                 seq = claim.Seq;
                 return true;
@@ -190,6 +185,17 @@ public sealed class SequenceCheck : ICheck
     }
 
     private static string Gap(long from, long to) => from == to ? $"seq {from} was" : $"seqs {from}..{to} were";
+
+    private sealed class UserSeqs
+    {
+        public Dictionary<string, (long Seq, long Index)> SeqOf { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<long, (string Id, long Index)> IdOf { get; } = [];
+
+        public HashSet<string> Inconsistent { get; } = new(StringComparer.Ordinal);
+
+        public HashSet<long> FlaggedSeqs { get; } = [];
+    }
 
     private sealed class DeviceOrder
     {

@@ -16,7 +16,9 @@ internal static class HistoryLineParser
         long? index = null, time = null;
         string? process = null, f = null;
         HistoryEventType? type = null;
-        ReadOnlySpan<byte> value = default;
+        byte[]? raw = null;
+        OperationValue? op = null;
+        var decoded = false;
         var hasValue = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -78,8 +80,21 @@ internal static class HistoryLineParser
                 }
 
                 var start = (int)reader.TokenStartIndex;
-                reader.Skip();
-                value = line[start..(int)reader.BytesConsumed];
+                if (f is not null && OperationValueParser.IsKnown(f))
+                {
+                    // The common case (the writer puts f before value): decode in the same pass, and keep the raw
+                    // text only when it holds fields the typed value does not.
+                    pool.SawUnknownField = false;
+                    op = OperationValueParser.Parse(f, ref reader, pool, line);
+                    decoded = true;
+                    raw = pool.SawUnknownField ? line[start..(int)reader.BytesConsumed].ToArray() : null;
+                }
+                else
+                {
+                    reader.Skip();
+                    raw = line[start..(int)reader.BytesConsumed].ToArray();
+                }
+
                 hasValue = true;
             }
             else
@@ -104,8 +119,18 @@ internal static class HistoryLineParser
         if (type is null) throw new HistoryValueException("missing 'type'");
         if (f is null) throw new HistoryValueException("missing 'f'");
 
-        var raw = hasValue ? value.ToArray() : "{}"u8.ToArray();
-        var op = OperationValueParser.Parse(f, raw, pool);
+        if (!decoded)
+        {
+            // f came after value, or there was no value: decode now (an unknown op stays undecoded).
+            raw ??= "{}"u8.ToArray();
+            pool.SawUnknownField = false;
+            op = OperationValueParser.Parse(f, raw, pool);
+            if (op is not null && hasValue && !pool.SawUnknownField)
+            {
+                raw = null;
+            }
+        }
+
         return new HistoryEvent(index.Value, time.Value, process, type.Value, f, op, raw);
     }
 

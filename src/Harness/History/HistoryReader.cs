@@ -65,60 +65,134 @@ public sealed class HistoryReader : IAsyncDisposable
         var lineNumber = 0L;
         var lastIndex = long.MinValue;
         var eof = false;
+        var lines = new List<(int Start, int Length)>();
         while (true)
         {
-            var newline = buffer.AsSpan(start, end - start).IndexOf((byte)'\n');
-            if (newline < 0)
+            // Every complete line in the buffer (and the last one at end of file, newline or not).
+            lines.Clear();
+            var scan = start;
+            while (scan < end)
             {
-                if (eof)
+                var newline = buffer.AsSpan(scan, end - scan).IndexOf((byte)'\n');
+                if (newline < 0)
                 {
-                    if (start == end)
+                    if (eof)
                     {
-                        yield break;
+                        lines.Add((scan, end - scan));
+                        scan = end;
                     }
 
-                    newline = end - start; // last line without a trailing newline
+                    break;
                 }
-                else
+
+                lines.Add((scan, newline));
+                scan += newline + 1;
+            }
+
+            var parsed = ParseBatch(buffer, lines);
+            for (var i = 0; i < parsed.Length; i++)
+            {
+                lineNumber++;
+                var historyEvent = Accept(parsed[i], lineNumber, ref lastIndex);
+                if (historyEvent is not null)
                 {
-                    // Compact, grow when one line fills the buffer, then refill.
-                    if (start > 0)
-                    {
-                        Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
-                        end -= start;
-                        start = 0;
-                    }
-
-                    if (end == buffer.Length)
-                    {
-                        Array.Resize(ref buffer, buffer.Length * 2);
-                    }
-
-                    var read = await _stream.ReadAsync(buffer.AsMemory(end), cancellationToken);
-                    if (read == 0)
-                    {
-                        eof = true;
-                    }
-
-                    end += read;
-                    continue;
+                    yield return historyEvent;
                 }
             }
 
-            lineNumber++;
-            var historyEvent = ParseLine(buffer.AsSpan(start, newline), lineNumber, ref lastIndex);
-            start = Math.Min(end, start + newline + 1);
-            if (historyEvent is not null)
+            start = scan;
+            if (eof && start >= end)
             {
-                yield return historyEvent;
+                yield break;
             }
+
+            // Compact, grow when one line fills the buffer, then refill.
+            if (start > 0)
+            {
+                Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
+                end -= start;
+                start = 0;
+            }
+
+            if (end == buffer.Length)
+            {
+                Array.Resize(ref buffer, buffer.Length * 2);
+            }
+
+            var read = await _stream.ReadAsync(buffer.AsMemory(end), cancellationToken);
+            if (read == 0)
+            {
+                eof = true;
+            }
+
+            end += read;
         }
     }
 
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => _ownsStream ? _stream.DisposeAsync() : ValueTask.CompletedTask;
 
-    private HistoryEvent? ParseLine(ReadOnlySpan<byte> line, long lineNumber, ref long lastIndex)
+    /// <summary>Parses a batch of lines, in parallel when it is big enough to pay (events are independent; order,
+    /// index checks and error reporting stay sequential in <see cref="Accept"/>).</summary>
+    private Parsed[] ParseBatch(byte[] buffer, List<(int Start, int Length)> lines)
+    {
+        var parsed = new Parsed[lines.Count];
+        if (lines.Count < 512 || Environment.ProcessorCount == 1)
+        {
+            for (var i = 0; i < lines.Count; i++)
+            {
+                parsed[i] = ParseLine(buffer.AsSpan(lines[i].Start, lines[i].Length), _pool);
+            }
+
+            return parsed;
+        }
+
+        var chunk = (lines.Count + Environment.ProcessorCount - 1) / Environment.ProcessorCount;
+        Parallel.For(0, Environment.ProcessorCount, worker =>
+        {
+            var pool = worker == 0 ? _pool : _pool.Share();
+            for (var i = worker * chunk; i < Math.Min(lines.Count, (worker + 1) * chunk); i++)
+            {
+                parsed[i] = ParseLine(buffer.AsSpan(lines[i].Start, lines[i].Length), pool);
+            }
+        });
+        return parsed;
+    }
+
+    private HistoryEvent? Accept(Parsed parsed, long lineNumber, ref long lastIndex)
+    {
+        if (parsed.Blank)
+        {
+            return null;
+        }
+
+        var problem = parsed.Problem;
+        if (parsed.Event is { } historyEvent)
+        {
+            if (historyEvent.Index > lastIndex)
+            {
+                lastIndex = historyEvent.Index;
+                return historyEvent;
+            }
+
+            problem = $"index {historyEvent.Index} does not follow index {lastIndex} (indexes must increase)";
+        }
+
+        if (_mode == HistoryReadMode.Strict)
+        {
+            throw new HistoryFormatException(lineNumber, problem!);
+        }
+
+        SkippedCount++;
+        if (_skipped.Count < MaxSkippedKept)
+        {
+            _skipped.Add(new SkippedLine(lineNumber, problem!));
+        }
+
+        return null;
+    }
+
+    private static Parsed ParseLine(ReadOnlySpan<byte> line, StringPool pool)
     {
         if (!line.IsEmpty && line[^1] == (byte)'\r')
         {
@@ -127,50 +201,29 @@ public sealed class HistoryReader : IAsyncDisposable
 
         if (line.Trim(" \t"u8).IsEmpty)
         {
-            return null;
+            return new Parsed(null, null, Blank: true);
         }
 
-        string problem;
         try
         {
-            var historyEvent = HistoryLineParser.Parse(line, _pool);
-            if (historyEvent.Index <= lastIndex)
-            {
-                problem = $"index {historyEvent.Index} does not follow index {lastIndex} (indexes must increase)";
-            }
-            else
-            {
-                lastIndex = historyEvent.Index;
-                return historyEvent;
-            }
+            return new Parsed(HistoryLineParser.Parse(line, pool), null, Blank: false);
         }
         catch (HistoryValueException ex)
         {
-            problem = ex.Message;
+            return new Parsed(null, ex.Message, Blank: false);
         }
         catch (JsonException ex)
         {
             // The reader sees one line at a time, so JSON's own "LineNumber: 0" would only confuse.
             var message = ex.Message;
             var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-            problem = $"invalid JSON at byte {ex.BytePositionInLine}: {(cut >= 0 ? message[..cut] : message)}";
+            return new Parsed(null, $"invalid JSON at byte {ex.BytePositionInLine}: {(cut >= 0 ? message[..cut] : message)}", Blank: false);
         }
         catch (OverflowException ex)
         {
-            problem = "number out of range: " + ex.Message;
+            return new Parsed(null, "number out of range: " + ex.Message, Blank: false);
         }
-
-        if (_mode == HistoryReadMode.Strict)
-        {
-            throw new HistoryFormatException(lineNumber, problem);
-        }
-
-        SkippedCount++;
-        if (_skipped.Count < MaxSkippedKept)
-        {
-            _skipped.Add(new SkippedLine(lineNumber, problem));
-        }
-
-        return null;
     }
+
+    private readonly record struct Parsed(HistoryEvent? Event, string? Problem, bool Blank);
 }

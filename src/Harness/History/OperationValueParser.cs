@@ -5,11 +5,29 @@ namespace Chaos.Harness.History;
 /// <summary>Decodes the value of a known op straight from its UTF-8 bytes (no DOM: the reader must stay linear and lean).</summary>
 internal static class OperationValueParser
 {
+    /// <summary>Whether <paramref name="f"/> is an op this parser decodes.</summary>
+    public static bool IsKnown(string f) => f is HistoryOps.Send or HistoryOps.Deliver or HistoryOps.Drop or HistoryOps.Sync
+        or HistoryOps.Device or HistoryOps.Submit or HistoryOps.JobState or HistoryOps.Attempt or HistoryOps.Balance
+        or HistoryOps.Fault or HistoryOps.Heal or HistoryOps.Phase or HistoryOps.Drain or HistoryOps.Truncated;
+
     /// <summary>Decodes <paramref name="value"/> for op <paramref name="f"/>; null for an unknown op.</summary>
     public static OperationValue? Parse(string f, ReadOnlySpan<byte> value, StringPool pool)
     {
         var reader = new Utf8JsonReader(value);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        if (!reader.Read())
+        {
+            throw new HistoryValueException($"'{f}' value must be a JSON object");
+        }
+
+        return Parse(f, ref reader, pool, value);
+    }
+
+    /// <summary>Decodes the object the reader is on (its StartObject token) for op <paramref name="f"/>, leaving the
+    /// reader on the object's EndObject; <paramref name="source"/> is the buffer the reader reads. Sets
+    /// <see cref="StringPool.SawUnknownField"/> when a field was skipped.</summary>
+    public static OperationValue? Parse(string f, ref Utf8JsonReader reader, StringPool pool, ReadOnlySpan<byte> source)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
         {
             throw new HistoryValueException($"'{f}' value must be a JSON object");
         }
@@ -24,9 +42,9 @@ internal static class OperationValueParser
             HistoryOps.JobState => ParseJobState(ref reader, pool),
             HistoryOps.Attempt => ParseAttempt(ref reader, pool),
             HistoryOps.Balance => ParseBalance(ref reader, pool),
-            HistoryOps.Fault or HistoryOps.Heal => ParseNemesis(ref reader, pool, f, value),
+            HistoryOps.Fault or HistoryOps.Heal => ParseNemesis(ref reader, pool, f, source),
             HistoryOps.Phase => ParsePhase(ref reader, pool),
-            HistoryOps.Drain or HistoryOps.Truncated => ParseMarker(ref reader, pool, value),
+            HistoryOps.Drain or HistoryOps.Truncated => ParseMarker(ref reader, pool, source),
             _ => null,
         };
     }
@@ -34,8 +52,8 @@ internal static class OperationValueParser
     private static SendValue ParseSend(ref Utf8JsonReader reader, StringPool pool)
     {
         string? id = null, conversation = null;
-        List<string>? to = null;
-        Dictionary<string, long>? seq = null;
+        string[]? to = null;
+        IReadOnlyDictionary<string, long>? seq = null;
         long? intended = null;
         while (NextProperty(ref reader, out var name))
         {
@@ -46,7 +64,8 @@ internal static class OperationValueParser
                 case "intended": intended = ReadOptionalLong(ref reader, HistoryOps.Send, name); break;
                 case "to":
                     Expect(ref reader, JsonTokenType.StartArray, HistoryOps.Send, name, "an array of user names");
-                    to = [];
+                    var users = pool.ScratchStrings;
+                    users.Clear();
                     while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                     {
                         if (reader.TokenType != JsonTokenType.String)
@@ -54,9 +73,10 @@ internal static class OperationValueParser
                             throw new HistoryValueException("'send' value: 'to' must be an array of strings");
                         }
 
-                        to.Add(pool.Get(ref reader));
+                        users.Add(pool.Get(ref reader));
                     }
 
+                    to = [.. users];
                     break;
                 case "seq":
                     if (reader.TokenType == JsonTokenType.Null)
@@ -65,20 +85,25 @@ internal static class OperationValueParser
                     }
 
                     Expect(ref reader, JsonTokenType.StartObject, HistoryOps.Send, name, "an object {user: seq}");
-                    seq = [];
+                    var keys = pool.ScratchStrings;
+                    var values = pool.ScratchLongs;
+                    keys.Clear();
+                    values.Clear();
                     while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                     {
                         var user = pool.Get(ref reader);
                         reader.Read();
-                        seq[user] = ReadLong(ref reader, HistoryOps.Send, "seq." + user);
+                        keys.Add(user);
+                        values.Add(ReadLong(ref reader, HistoryOps.Send, "seq." + user));
                     }
 
+                    seq = new SeqMap([.. keys], [.. values]);
                     break;
-                default: reader.Skip(); break;
+                default: SkipUnknown(ref reader, pool); break;
             }
         }
 
-        return new SendValue(Required(id, HistoryOps.Send, "id"), (IReadOnlyList<string>?)to ?? [], conversation, seq, intended);
+        return new SendValue(Required(id, HistoryOps.Send, "id"), to ?? [], conversation, seq, intended);
     }
 
     private static DeliverValue ParseDeliver(ref Utf8JsonReader reader, StringPool pool, string f)
@@ -93,7 +118,7 @@ internal static class OperationValueParser
                 case "user": user = ReadString(ref reader, pool, f, name); break;
                 case "device": device = ReadString(ref reader, pool, f, name); break;
                 case "seq": seq = ReadLong(ref reader, f, name); break;
-                default: reader.Skip(); break;
+                default: SkipUnknown(ref reader, pool); break;
             }
         }
 
@@ -133,7 +158,7 @@ internal static class OperationValueParser
                             {
                                 case "id": id = ReadString(ref reader, pool, f, "items[].id"); break;
                                 case "seq": seq = ReadLong(ref reader, f, "items[].seq"); break;
-                                default: reader.Skip(); break;
+                                default: SkipUnknown(ref reader, pool); break;
                             }
                         }
 
@@ -141,7 +166,7 @@ internal static class OperationValueParser
                     }
 
                     break;
-                default: reader.Skip(); break;
+                default: SkipUnknown(ref reader, pool); break;
             }
         }
 
@@ -157,7 +182,7 @@ internal static class OperationValueParser
             {
                 case "user": user = ReadString(ref reader, pool, HistoryOps.Device, name); break;
                 case "device": device = ReadString(ref reader, pool, HistoryOps.Device, name); break;
-                default: reader.Skip(); break;
+                default: SkipUnknown(ref reader, pool); break;
             }
         }
 
@@ -177,7 +202,7 @@ internal static class OperationValueParser
                 case "txn": txn = ReadOptionalString(ref reader, pool, f, name); break;
                 case "account": account = ReadOptionalString(ref reader, pool, f, name); break;
                 case "amount": amount = ReadOptionalDecimal(ref reader, f, name); break;
-                default: reader.Skip(); break;
+                default: SkipUnknown(ref reader, pool); break;
             }
         }
 
@@ -197,7 +222,7 @@ internal static class OperationValueParser
                 case "state": state = ReadString(ref reader, pool, f, name); break;
                 case "reason": reason = ReadOptionalString(ref reader, pool, f, name); break;
                 case "attempts": attempts = ReadOptionalLong(ref reader, f, name); break;
-                default: reader.Skip(); break;
+                default: SkipUnknown(ref reader, pool); break;
             }
         }
 
@@ -216,7 +241,7 @@ internal static class OperationValueParser
                 case "id": id = ReadString(ref reader, pool, f, name); break;
                 case "attempt": attempt = ReadLong(ref reader, f, name); break;
                 case "outcome": outcome = ReadOptionalString(ref reader, pool, f, name); break;
-                default: reader.Skip(); break;
+                default: SkipUnknown(ref reader, pool); break;
             }
         }
 
@@ -234,7 +259,7 @@ internal static class OperationValueParser
             {
                 case "account": account = ReadString(ref reader, pool, f, name); break;
                 case "balance": balance = ReadOptionalDecimal(ref reader, f, name); break;
-                default: reader.Skip(); break;
+                default: SkipUnknown(ref reader, pool); break;
             }
         }
 
@@ -251,7 +276,7 @@ internal static class OperationValueParser
                 case "fault": fault = ReadString(ref reader, pool, f, name); break;
                 case "target": target = ReadScalarAsString(ref reader, pool, source); break;
                 case "id": id = ReadScalarAsString(ref reader, pool, source); break;
-                default: reader.Skip(); break;
+                default: SkipUnknown(ref reader, pool); break;
             }
         }
 
@@ -269,7 +294,7 @@ internal static class OperationValueParser
             }
             else
             {
-                reader.Skip();
+                SkipUnknown(ref reader, pool);
             }
         }
 
@@ -285,11 +310,17 @@ internal static class OperationValueParser
             {
                 case "target": target = ReadScalarAsString(ref reader, pool, source); break;
                 case "detail": detail = ReadScalarAsString(ref reader, pool, source); break;
-                default: reader.Skip(); break;
+                default: SkipUnknown(ref reader, pool); break;
             }
         }
 
         return new MarkerValue(target, detail);
+    }
+
+    private static void SkipUnknown(ref Utf8JsonReader reader, StringPool pool)
+    {
+        pool.SawUnknownField = true;
+        reader.Skip();
     }
 
     /// <summary>Moves to the next property's value; false at the end of the object.</summary>

@@ -10,5 +10,5 @@ public sealed record ReportInput(IReadOnlyList<HistoryEvent> History, CheckResul
     /// <summary>Latency and throughput; computed from <see cref="History"/> when null.</summary>
     public LatencyAnalysis? Latency { get; init; }
 
-    internal LatencyAnalysis LatencyOrCompute() => Latency ?? LatencyAnalysis.Analyze(History);
+    internal LatencyAnalysis LatencyOrCompute() => Latency ?? LatencyAnalysis.For(History);
 }

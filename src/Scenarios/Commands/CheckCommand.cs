@@ -43,7 +43,7 @@ internal static class CheckCommand
                     Informational = ParseInformational(parse.GetValue(informational) ?? []),
                     Retries = new RetryEnvelope
                     {
-                        BaseDelay = parse.GetValue(retryBase) is { } text ? LatencyThreshold.Parse("p50=" + text).Limit : null,
+                        BaseDelay = parse.GetValue(retryBase) is { } text ? LatencyThreshold.ParseDuration(text) : null,
                         MaxAttempts = parse.GetValue(retryBudget),
                     },
                 };

@@ -89,6 +89,32 @@ public sealed class HistoryReaderTests
         reader.Skipped.Select(s => s.LineNumber).Should().Equal(2, 3);
     }
 
+    [Theory]
+    [InlineData(HistoryReadMode.Strict)]
+    [InlineData(HistoryReadMode.Lenient)]
+    public async Task ReadAsync_MalformedLineInALargeBatch_IsReportedByItsOwnLineNumber(HistoryReadMode mode)
+    {
+        // Big enough for the parallel batch parser; the bad line sits in the middle of a batch.
+        var lines = Enumerable.Range(0, 3_000)
+            .Select(i => $$$"""{"index":{{{i}}},"time":{{{i}}},"process":"u1/d1","type":"ok","f":"deliver","value":{"id":"m{{{i}}}","user":"u1","device":"d1","seq":{{{i + 1}}}}}""")
+            .ToList();
+        lines[1_700] = """{"index":1700,"time":1700,"process":"u1/d1","type":"ok","f":"deliver","value":{"id":"m1700"}}""";
+        var text = string.Join('\n', lines);
+
+        if (mode == HistoryReadMode.Strict)
+        {
+            var act = () => ReadAsync(text);
+            (await act.Should().ThrowAsync<HistoryFormatException>()).Which.LineNumber.Should().Be(1_701);
+        }
+        else
+        {
+            var (events, reader) = await ReadAsync(text, mode);
+            events.Should().HaveCount(2_999);
+            events.Select(e => e.Index).Should().BeInAscendingOrder();
+            reader.Skipped.Should().ContainSingle().Which.LineNumber.Should().Be(1_701);
+        }
+    }
+
     [Fact]
     public async Task ReadAsync_LineLongerThanTheBuffer_IsRead()
     {

@@ -161,6 +161,15 @@ public sealed partial class CheckCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Check_BadRetryDelay_ExitsTwoNamingIt()
+    {
+        var (outcome, _) = await CheckAsync(History(), "--retry-base-delay", "soonish");
+
+        outcome.ExitCode.Should().Be(2);
+        outcome.Stderr.Should().Contain("duration 'soonish'");
+    }
+
+    [Fact]
     public async Task Check_DeclaredInformational_HoldsAndShowsTheReason()
     {
         var (outcome, outDir) = await CheckAsync(History(deliverM2: false), "--informational", "lost=this incident replays a known broker loss");

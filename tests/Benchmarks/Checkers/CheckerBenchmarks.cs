@@ -1,0 +1,54 @@
+using BenchmarkDotNet.Attributes;
+using Chaos.Harness.Checkers;
+using Chaos.Harness.History;
+
+namespace Chaos.Benchmarks.Checkers;
+
+/// <summary>Reading and checking a generated history of about a million events (docs/checkers.md has the figures):
+/// <c>dotnet run -c Release --project tests/Benchmarks -- --filter *CheckerBenchmarks*</c>.</summary>
+[MemoryDiagnoser]
+[SimpleJob(launchCount: 1, warmupCount: 1, iterationCount: 5)]
+public class CheckerBenchmarks
+{
+    private string _path = "";
+    private List<HistoryEvent> _history = [];
+
+    [Params(1_000_000)]
+    public int Events { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _history = SyntheticHistory.Generate(new SyntheticHistoryOptions
+        {
+            TargetEvents = Events,
+            Seed = 1,
+            Users = 100,
+            DevicesPerUser = 2,
+            Senders = 16,
+            Accounts = 20,
+        });
+        _path = Path.Combine(Path.GetTempPath(), $"chaos-bench-{Events}.jsonl");
+        HistoryFile.WriteAllAsync(_history, _path, CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => File.Delete(_path);
+
+    /// <summary>Parse the file (strict).</summary>
+    [Benchmark]
+    public async Task<int> Read() =>
+        (await HistoryReader.ReadAllAsync(_path, HistoryReadMode.Strict, CancellationToken.None)).Events.Count;
+
+    /// <summary>The standard composite on an in-memory history (a fresh list, so nothing is cached between runs).</summary>
+    [Benchmark]
+    public Verdict Check() => StandardChecks.Check([.. _history]).Verdict;
+
+    /// <summary>What <c>chaos check</c> does, minus writing reports: read, then check.</summary>
+    [Benchmark]
+    public async Task<Verdict> ReadAndCheck()
+    {
+        var read = await HistoryReader.ReadAllAsync(_path, HistoryReadMode.Strict, CancellationToken.None);
+        return StandardChecks.Check(read.Events).Verdict;
+    }
+}
