@@ -11,11 +11,13 @@ namespace Chaos.Reference.Tests;
 /// <summary>The api's contract (idempotency, validation) and the gateway's handshake, against real processes.</summary>
 public sealed class ApiTests(MockKafkaFixture fixture)
 {
-    [Fact]
-    public async Task The_same_POST_repeated_with_one_idempotency_key_creates_one_message()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task The_same_POST_repeated_with_one_idempotency_key_creates_one_message(string backend)
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
+        await using var run = await SystemRun.CreateAsync(fixture.Kafka, Backend.PostgresFor(backend), ct);
         var api = await run.StartAsync("api", "api-1");
         var notifier = await run.StartAsync("notifier", "notifier-1");
         await run.TokenAsync(api, "alice");
@@ -43,11 +45,13 @@ public sealed class ApiTests(MockKafkaFixture fixture)
         _ = notifier;
     }
 
-    [Fact]
-    public async Task Bad_input_gets_a_4xx_naming_the_problem_and_writes_nothing()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Bad_input_gets_a_4xx_naming_the_problem_and_writes_nothing(string backend)
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
+        await using var run = await SystemRun.CreateAsync(fixture.Kafka, Backend.PostgresFor(backend), ct);
         var api = await run.StartAsync("api", "api-1");
         await run.StartAsync("notifier", "notifier-1");
         await run.TokenAsync(api, "alice");
