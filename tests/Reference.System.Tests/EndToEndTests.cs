@@ -7,10 +7,12 @@ public sealed class EndToEndTests(MockKafkaFixture fixture)
 {
     private static readonly string[] Users = ["u1", "u2", "u3"];
 
-    [Fact]
-    public async Task Every_device_gets_each_of_its_messages_once_in_sequence_order_and_an_offline_device_catches_up_on_reconnect()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Every_device_gets_each_of_its_messages_once_in_sequence_order_and_an_offline_device_catches_up_on_reconnect(string backend)
     {
-        await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: TestContext.Current.CancellationToken);
+        await using var run = await SystemRun.CreateAsync(fixture.Kafka, Backend.PostgresFor(backend), TestContext.Current.CancellationToken);
         var ct = TestContext.Current.CancellationToken;
         var starts = new[]
         {

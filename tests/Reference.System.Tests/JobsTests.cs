@@ -7,11 +7,13 @@ namespace Chaos.Reference.Tests;
 /// <summary>Credit jobs: once per transaction id, retries with backoff and jitter, the DLQ, and the jobs defects.</summary>
 public sealed class JobsTests(MockKafkaFixture fixture)
 {
-    [Fact]
-    public async Task The_same_job_submitted_5_times_concurrently_and_replayed_on_Kafka_credits_the_account_once()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task The_same_job_submitted_5_times_concurrently_and_replayed_on_Kafka_credits_the_account_once(string backend)
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
+        await using var run = await SystemRun.CreateAsync(fixture.Kafka, Backend.PostgresFor(backend), ct);
         var api = await run.StartAsync("api", "api-1");
         await run.StartAsync("jobs", "jobs-1");
         await run.StartAsync("jobs", "jobs-2");
@@ -29,11 +31,13 @@ public sealed class JobsTests(MockKafkaFixture fixture)
         (await run.GetJsonAsync(api, "/accounts/acc-1", ct)).GetProperty("balance").GetInt64().Should().Be(251);
     }
 
-    [Fact]
-    public async Task A_poison_job_lands_in_the_DLQ_at_once_with_its_reason()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task A_poison_job_lands_in_the_DLQ_at_once_with_its_reason(string backend)
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
+        await using var run = await SystemRun.CreateAsync(fixture.Kafka, Backend.PostgresFor(backend), ct);
         var api = await run.StartAsync("api", "api-1");
         await run.StartAsync("jobs", "jobs-1");
         (await run.PostAsync(api, "/jobs", new { account = "acc-1", amount = -5, transactionId = "tx-poison" }, ct)).StatusCode.Should().Be(HttpStatusCode.Accepted);
@@ -56,23 +60,24 @@ public sealed class JobsTests(MockKafkaFixture fixture)
         var ct = TestContext.Current.CancellationToken;
         await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
         var api = await run.StartAsync("api", "api-1");
-        string[] args = ["--downstream-failure-rate", "1", "--job-retries", "4", "--job-retry-base-ms", "100"];
+        string[] args = ["--downstream-failure-rate", "1", "--job-retries", "5", "--job-retry-base-ms", "50"];
         await run.StartAsync("jobs", "jobs-1", defect ? [.. args, "--defect", "retry-without-backoff"] : args);
         await run.PostAsync(api, "/jobs", new { account = "acc-1", amount = 10, transactionId = "tx-r" }, ct);
 
         var job = await WaitJobStateAsync(run, api, "tx-r", "dead");
-        job.GetProperty("reason").GetString().Should().Contain("retry budget exhausted after 5 attempts");
+        job.GetProperty("reason").GetString().Should().Contain("retry budget exhausted after 6 attempts");
         var at = job.GetProperty("attempts").EnumerateArray().Select(a => a.GetProperty("atMs").GetInt64()).ToList();
-        at.Should().HaveCount(5);
+        at.Should().HaveCount(6);
         var gaps = at.Zip(at.Skip(1), (a, b) => b - a).ToList();
         if (defect)
         {
-            (at[^1] - at[0]).Should().BeLessThan(150, $"no backoff: all attempts at once (gaps {string.Join(",", gaps)})");
+            // Noise (a busy machine, JIT on the first attempts) only adds delay, so judge by the median gap.
+            gaps.Order().ElementAt(gaps.Count / 2).Should().BeLessThan(60, $"no backoff: attempts back to back (gaps {string.Join(",", gaps)})");
         }
         else
         {
-            // Nominal delays 100, 200, 400, 800 ms with decorrelated jitter: well spread, and not all equal.
-            (at[^1] - at[0]).Should().BeGreaterThan(400, $"gaps {string.Join(",", gaps)}");
+            // Nominal delays 50, 100, 200, 400, 800 ms with decorrelated jitter: well spread, and not all equal.
+            (at[^1] - at[0]).Should().BeGreaterThan(500, $"gaps {string.Join(",", gaps)}");
             gaps.Distinct().Should().HaveCountGreaterThan(1);
         }
 

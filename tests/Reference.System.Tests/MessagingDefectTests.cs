@@ -200,6 +200,57 @@ public sealed class MessagingDefectTests(MockKafkaFixture fixture)
         _ = last;
     }
 
+    [Fact]
+    public async Task A_notifier_crash_after_effects_before_commit_redelivers_and_the_business_key_keeps_each_message_once()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
+        var api = await run.StartAsync("api", "api-1");
+        await run.TokenAsync(api, "alice");
+        var ids = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            ids.Add(await run.SendAsync(api, $"m{i}", ["alice"], $"msg {i}", ct));
+        }
+
+        await WaitPublishedAsync(run, api, 10);
+        var notifier = await run.StartAsync("notifier", "notifier-1", "--failpoint", "notifier.after-effect-before-commit=crash@1", "--batch-linger-ms", "300");
+        await notifier.Exited.WaitAsync(TimeSpan.FromSeconds(60), ct);
+        var before = await run.InboxAsync(api, "alice", ct);
+        before.Should().NotBeEmpty("the effects were durable before the crash");
+
+        await run.StartAsync("notifier", "notifier-2");
+        var marker = await run.SendAsync(api, "marker", ["alice"], "marker", ct);
+        var inbox = await WaitForInboxContainsAsync(run, api, "alice", marker);
+        inbox.Select(x => x.Id).Should().Equal([.. ids, marker], "redelivered records found their (user, message id) rows");
+        inbox.Select(x => x.Seq).Should().Equal(Enumerable.Range(1, 11).Select(n => (long)n));
+        inbox.Take(before.Count).Should().Equal(before, "a redelivery keeps the first sequence number");
+    }
+
+    [Fact]
+    public async Task A_process_exits_when_the_process_named_by_CHAOS_PARENT_PID_is_gone()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
+        using var parent = System.Diagnostics.Process.Start("sleep", "120");
+        try
+        {
+            var api = await run.StartWithParentAsync(parent.Id, "api", "api-orphan");
+            api.HasExited.Should().BeFalse();
+            parent.Kill();
+            await parent.WaitForExitAsync(ct);
+            await api.Exited.WaitAsync(TimeSpan.FromSeconds(10), ct);
+            api.Lines.Should().Contain(l => l.Contains("is gone; exiting"));
+        }
+        finally
+        {
+            if (!parent.HasExited)
+            {
+                parent.Kill();
+            }
+        }
+    }
+
     internal static async Task WaitPublishedAsync(SystemRun run, SutProcess api, int count)
     {
         await WaitUntilAsync(async () =>

@@ -29,7 +29,7 @@ public sealed class SutProcess : IAsyncDisposable
 
     public IReadOnlyList<string> Lines => [.. _lines];
 
-    public static async Task<SutProcess> StartAsync(string name, IEnumerable<string> args, CancellationToken cancellationToken)
+    public static async Task<SutProcess> StartAsync(string name, IEnumerable<string> args, CancellationToken cancellationToken, int? parentPid = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -43,7 +43,7 @@ public sealed class SutProcess : IAsyncDisposable
             info.ArgumentList.Add(a);
         }
 
-        info.Environment["CHAOS_PARENT_PID"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        info.Environment["CHAOS_PARENT_PID"] = (parentPid ?? Environment.ProcessId).ToString(System.Globalization.CultureInfo.InvariantCulture);
         info.Environment["DOTNET_TieredCompilation"] = "1";
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var sut = new SutProcess(name, process);

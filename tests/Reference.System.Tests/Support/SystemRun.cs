@@ -68,7 +68,9 @@ public sealed class SystemRun : IAsyncDisposable
         return new SystemRun(kafka, prefix, "postgres:" + cs, directory, postgres, database);
     }
 
-    public async Task<SutProcess> StartAsync(string role, string instance, params string[] extra)
+    public Task<SutProcess> StartAsync(string role, string instance, params string[] extra) => StartWithParentAsync(null, role, instance, extra);
+
+    public async Task<SutProcess> StartWithParentAsync(int? parentPid, string role, string instance, params string[] extra)
     {
         string[] args =
         [
@@ -77,7 +79,7 @@ public sealed class SystemRun : IAsyncDisposable
             "--seed", "42", .. extra,
         ];
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        var p = await SutProcess.StartAsync(instance, args, cts.Token);
+        var p = await SutProcess.StartAsync(instance, args, cts.Token, parentPid);
         lock (_processes)
         {
             _processes.Add(p);

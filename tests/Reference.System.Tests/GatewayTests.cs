@@ -1,0 +1,77 @@
+using System.Net;
+using System.Net.Sockets;
+using Chaos.Reference.Tests.Support;
+
+namespace Chaos.Reference.Tests;
+
+/// <summary>Gateway failure handling: a crash mid-stream, and a silent connection detected by timeout.</summary>
+public sealed class GatewayTests(MockKafkaFixture fixture)
+{
+    [Fact]
+    public async Task A_device_resumes_in_order_without_duplicates_after_its_gateway_crashes_right_after_a_push()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
+        var api = await run.StartAsync("api", "api-1");
+        await run.StartAsync("notifier", "notifier-1");
+        var port = FreePort();
+        var url = $"http://127.0.0.1:{port}";
+        var gateway1 = await run.StartAsync("gateway", "gateway-1", "--urls", url, "--failpoint", "gateway.after-push-before-ack=crash@5");
+        await run.WaitReadyAsync(gateway1);
+        await run.TokenAsync(api, "alice");
+        var device = new DeviceRecorder(run.Client(gateway1, api, "alice", "d1"), run.Logs);
+        await device.Client.ConnectAsync(ct);
+
+        var sent = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            sent.Add(await run.SendAsync(api, $"m{i}", ["alice"], $"m{i}", ct));
+        }
+
+        await gateway1.Exited.WaitAsync(TimeSpan.FromSeconds(60), ct);
+        var gateway2 = await run.StartAsync("gateway", "gateway-2", "--urls", url);
+        await device.WaitForAsync(10, TimeSpan.FromSeconds(60));
+
+        device.Delivered.Select(d => d.Id).Should().Equal(sent);
+        device.Delivered.Select(d => d.Seq).Should().Equal(Enumerable.Range(1, 10).Select(n => (long)n));
+        _ = gateway2;
+    }
+
+    [Fact]
+    public async Task A_connection_that_goes_silent_is_dropped_after_the_client_timeout()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
+        var api = await run.StartAsync("api", "api-1");
+        var gateway = await run.StartAsync("gateway", "gateway-1");
+        await run.WaitReadyAsync(gateway);
+        var token = await run.TokenAsync(api, "alice");
+
+        // A device that stops sending anything (no pings: a phone asleep) while the server still talks to it.
+        await using var sleepy = new Client.ChatClient(new Client.ChatClientOptions
+        {
+            HubUrl = new Uri(gateway.Url, "/hub"),
+            TokenProvider = _ => ValueTask.FromResult(token),
+            User = "alice",
+            Device = "sleepy",
+            KeepAliveInterval = TimeSpan.FromMinutes(5),
+            ServerTimeout = TimeSpan.FromMinutes(10),
+            AutoReconnect = false,
+        });
+        await sleepy.ConnectAsync(ct);
+
+        await MessagingDefectTests.WaitUntilAsync(async () => (await run.GetJsonAsync(gateway, "/presence")).GetArrayLength() == 1, TimeSpan.FromSeconds(20), run.Logs);
+        var silentSince = DateTime.UtcNow;
+        await MessagingDefectTests.WaitUntilAsync(async () => (await run.GetJsonAsync(gateway, "/presence")).GetArrayLength() == 0, TimeSpan.FromSeconds(30), run.Logs);
+        (DateTime.UtcNow - silentSince).Should().BeGreaterThan(TimeSpan.FromSeconds(2), "the test runs the gateway with a 4 s client timeout");
+        var metrics = await run.GetJsonAsync(gateway, "/metrics", ct);
+        metrics.GetProperty("metrics").GetProperty("counters").GetProperty("refsys.connections.open").GetDouble().Should().Be(0);
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,117 @@
+using System.Collections;
+using Chaos.Reference.Client;
+using Chaos.Reference.Faults;
+using Chaos.Reference.Hosting;
+
+namespace Chaos.Reference.Tests;
+
+public sealed class OptionsAndFailpointTests
+{
+    private static readonly string[] Required = ["--role", "api", "--kafka", "127.0.0.1:9092", "--db", "sqlite:/tmp/x.db", "--jwt-key", "k"];
+
+    [Fact]
+    public void FromArgs_CommandLineAndEnvironment_CommandLineWinsAndListsMerge()
+    {
+        var env = new Hashtable { ["REFSYS_INSTANCE"] = "from-env", ["REFSYS_DEFECTS"] = "no-dedupe", ["REFSYS_SESSION_TIMEOUT_MS"] = "4000" };
+        var options = SystemOptions.FromArgs([.. Required, "--instance", "cli", "--defect", "no-resume,no-dlq"], env, out var error);
+        error.Should().BeEmpty();
+        options!.Instance.Should().Be("cli");
+        options.SessionTimeoutMs.Should().Be(4000);
+        options.Defects.Should().BeEquivalentTo(["no-dedupe", "no-resume", "no-dlq"]);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--role", "web" }, "--role")]
+    [InlineData(new[] { "--role", "api" }, "--kafka")]
+    [InlineData(new[] { "--role", "api", "--kafka", "k", "--db", "d", "--jwt-key", "j", "--defect", "bogus" }, "unknown defect 'bogus'")]
+    [InlineData(new[] { "--role", "api", "--kafka", "k", "--db", "d", "--jwt-key", "j", "--failpoint", "nowhere=crash" }, "unknown failpoint")]
+    [InlineData(new[] { "--role", "api", "--kafka", "k", "--db", "d", "--jwt-key", "j", "--seed", "x" }, "not a number")]
+    public void FromArgs_BadSetting_ErrorNamesIt(string[] args, string mention)
+    {
+        SystemOptions.FromArgs(args, new Hashtable(), out var error).Should().BeNull();
+        error.Should().Contain(mention);
+    }
+
+    [Theory]
+    [InlineData("notifier.mid-batch=crash@3", "crash", 0, 3, false, null)]
+    [InlineData("api.before-persist=delay:250", "delay", 250, null, false, null)]
+    [InlineData("jobs.after-effect-before-commit=throw@2+", "throw", 0, 2, true, null)]
+    [InlineData("gateway.after-push-before-ack=throw%0.25", "throw", 0, null, false, 0.25)]
+    public void TryParse_ValidSpec_Parsed(string text, string action, int delay, int? nth, bool andAfter, double? p)
+    {
+        FailpointSpec.TryParse(text, out var spec, out var error).Should().BeTrue(error);
+        spec.Action.ToString().ToLowerInvariant().Should().Be(action);
+        spec.Should().BeEquivalentTo(new { DelayMs = delay, Nth = nth, AndAfter = andAfter, Probability = p });
+    }
+
+    [Theory]
+    [InlineData("notifier.mid-batch")]
+    [InlineData("notifier.mid-batch=explode")]
+    [InlineData("notifier.mid-batch=crash@0")]
+    [InlineData("notifier.mid-batch=throw%2")]
+    public void TryParse_BadSpec_Refused(string text) => FailpointSpec.TryParse(text, out _, out _).Should().BeFalse();
+
+    [Fact]
+    public async Task HitAsync_ThrowOnSecondHit_FiresOnlyOnTheSecond()
+    {
+        var failpoints = new Failpoints(seed: 1);
+        FailpointSpec.TryParse("notifier.mid-batch=throw@2", out var spec, out _);
+        failpoints.Arm(spec);
+        await failpoints.HitAsync("notifier.mid-batch", TestContext.Current.CancellationToken);
+        var second = async () => await failpoints.HitAsync("notifier.mid-batch", TestContext.Current.CancellationToken);
+        await second.Should().ThrowAsync<FailpointException>();
+        await failpoints.HitAsync("notifier.mid-batch", TestContext.Current.CancellationToken);
+        await failpoints.HitAsync("api.before-persist", TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task HitAsync_SameSeed_SameProbabilisticFirings()
+    {
+        async Task<List<bool>> Run()
+        {
+            var failpoints = new Failpoints(seed: 7);
+            FailpointSpec.TryParse("notifier.mid-batch=throw%0.5", out var spec, out _);
+            failpoints.Arm(spec);
+            var fired = new List<bool>();
+            for (var i = 0; i < 40; i++)
+            {
+                try
+                {
+                    await failpoints.HitAsync("notifier.mid-batch", TestContext.Current.CancellationToken);
+                    fired.Add(false);
+                }
+                catch (FailpointException)
+                {
+                    fired.Add(true);
+                }
+            }
+
+            return fired;
+        }
+
+        var a = await Run();
+        (await Run()).Should().Equal(a);
+        a.Should().Contain(true).And.Contain(false);
+    }
+
+    [Fact]
+    public async Task FileSequenceStore_SaveThenLoad_RoundTripsPerDevice()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "refsys-seq-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var ct = TestContext.Current.CancellationToken;
+            var store = new FileSequenceStore(dir);
+            (await store.LoadAsync("u/1", "d", ct)).Should().Be(0);
+            await store.SaveAsync("u/1", "d", 41, ct);
+            await store.SaveAsync("u/1", "d", 42, ct);
+            await store.SaveAsync("u/1", "other", 7, ct);
+            (await new FileSequenceStore(dir).LoadAsync("u/1", "d", ct)).Should().Be(42);
+            (await store.LoadAsync("u/1", "other", ct)).Should().Be(7);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
