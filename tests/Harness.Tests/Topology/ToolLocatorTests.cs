@@ -21,9 +21,13 @@ public sealed class ToolLocatorTests
             var sut = ToolLocator.ReferenceSystem();
 
             sut.Arguments.Should().Equal(Path.Combine(Path.GetDirectoryName(ChaosDll)!, "sut", "Reference.System.dll"));
-            using var process = Process.Start(new ProcessStartInfo(sut.FileName) { ArgumentList = { sut.Arguments[0] }, UseShellExecute = false })!;
+            // Started with no role, the real program answers with its own usage error: proof that it loaded its
+            // deps and runtimeconfig from sut/ (a missing dependency fails earlier, with another message).
+            using var process = Process.Start(new ProcessStartInfo(sut.FileName) { ArgumentList = { sut.Arguments[0] }, UseShellExecute = false, RedirectStandardError = true })!;
+            var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
             await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
-            process.ExitCode.Should().Be(0, "the copied Reference.System starts with its own deps and runtimeconfig");
+            process.ExitCode.Should().Be(2, "the copied Reference.System starts with its own deps and runtimeconfig");
+            (await stderr).Should().Contain("--role must be one of");
         }
         finally
         {
