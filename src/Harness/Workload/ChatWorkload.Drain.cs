@@ -18,7 +18,7 @@ public sealed partial class ChatWorkload
         bounded.CancelAfter(timeout);
         var ct = bounded.Token;
         _history.Record(HistoryOps.NemesisProcess, HistoryEventType.Invoke, HistoryOps.Drain, new MarkerValue(Detail: "final drain"));
-        var outcome = new DrainOutcome();
+        var outcome = new DrainOutcome { Devices = _devices.Count, Jobs = _jobs.Count, Accounts = _options.Accounts };
         try
         {
             outcome.JobsSettled = await WaitForJobsAsync(ct);

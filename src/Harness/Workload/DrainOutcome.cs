@@ -1,6 +1,10 @@
 namespace Chaos.Harness.Workload;
 
-/// <summary>What the final drain achieved; a run whose drain did not finish cannot be judged valid.</summary>
+/// <summary>
+/// What the final drain achieved. It is finished when every device's sync, every job's state and every balance
+/// was read: then loss is decidable. Waiting for live catch-up and for terminal job states is bounded courtesy —
+/// a device still behind, or a job still pending, after the bound is exactly what unseen and lost-job report.
+/// </summary>
 public sealed class DrainOutcome
 {
     public bool JobsSettled { get; set; }
@@ -13,7 +17,13 @@ public sealed class DrainOutcome
 
     public int AccountsRead { get; set; }
 
-    public bool Finished => JobsSettled && DevicesCaughtUp;
+    public int Devices { get; set; }
+
+    public int Jobs { get; set; }
+
+    public int Accounts { get; set; }
+
+    public bool Finished => Synced == Devices && JobsRead == Jobs && AccountsRead == Accounts;
 
     public override string ToString() =>
         $"jobs settled: {JobsSettled}, devices caught up: {DevicesCaughtUp}, synced devices: {Synced}, jobs read: {JobsRead}, accounts read: {AccountsRead}";

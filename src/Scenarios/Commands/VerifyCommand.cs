@@ -1,0 +1,135 @@
+using System.CommandLine;
+using System.Globalization;
+using Chaos.Harness.Checkers;
+using Chaos.Harness.Faults.Schedule;
+using Chaos.Harness.Runs;
+using Chaos.Scenarios.Catalog;
+using Chaos.Scenarios.Verify;
+
+namespace Chaos.Scenarios.Commands;
+
+/// <summary>
+/// <c>chaos verify</c>: the detection matrix — each defect against the scenario(s) that must expose it, and the correct
+/// system against every scenario. Exit 0 only when every defect is caught and no correct run raised an error.
+/// </summary>
+internal static class VerifyCommand
+{
+    public static Command Create()
+    {
+        var seeds = new Option<string?>("--seeds") { Description = "Seeds per cell (default 1; the nightly suite uses 20)." };
+        var firstSeed = new Option<string?>("--seed") { Description = "The first seed (default 1)." };
+        var duration = new Option<string?>("--duration") { Description = "Fault-phase length of every run (default: each scenario's)." };
+        var output = new Option<string?>("--out") { Description = "The verify folder (default reports/verify-<utc stamp>)." };
+        var full = new Option<bool>("--full") { Description = "Also run every defect against every other scenario (shows where a defect is caught elsewhere)." };
+        var only = new Option<string[]>("--defect") { Description = "Only these defects (repeatable); the correct-system runs are skipped unless --correct is given." };
+        var correct = new Option<bool>("--correct") { Description = "With --defect: still run the correct system against every scenario." };
+        var command = new Command("verify", "Run the detection matrix: every defect caught by its scenario, the correct system never flagged.")
+        {
+            seeds, firstSeed, duration, output, full, only, correct,
+        };
+        command.SetAction(async (parse, outer) =>
+        {
+            using var shutdown = new ShutdownSignals(outer);
+            var ct = shutdown.Token;
+            try
+            {
+                var seedCount = Int(parse.GetValue(seeds), "--seeds", 1, 1, 1000);
+                var seed0 = Int(parse.GetValue(firstSeed), "--seed", 1, 0, int.MaxValue);
+                TimeSpan? durationValue = parse.GetValue(duration) is { } text
+                    ? DurationText.TryParse(text, out var d, out var error) && d > TimeSpan.Zero ? d : throw new UsageException($"--duration '{text}' is not a positive duration ({error})")
+                    : null;
+                var defects = parse.GetValue(only) ?? [];
+                var unknown = defects.FirstOrDefault(x => !RunCommand.KnownDefects.Contains(x));
+                if (unknown is not null)
+                {
+                    throw new UsageException($"--defect '{unknown}' is not a defect of the reference system (known: {string.Join(", ", RunCommand.KnownDefects)})");
+                }
+
+                var plan = Plan(defects, parse.GetValue(full), defects.Length == 0 || parse.GetValue(correct));
+                var root = parse.GetValue(output) ?? Path.Combine("reports", "verify-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+                var cells = new List<VerifyCell>();
+                foreach (var (defect, scenarioName, expected) in plan)
+                {
+                    for (var s = 0; s < seedCount && !ct.IsCancellationRequested; s++)
+                    {
+                        var seed = seed0 + s;
+                        var dir = Path.Combine(root, $"{defect ?? "correct"}--{scenarioName}--seed{seed}");
+                        if (ScenarioCatalog.Find(scenarioName) is not { } scenario)
+                        {
+                            cells.Add(new VerifyCell(defect, scenarioName, seed, Verdict.Unknown, [], expected, dir, "no such scenario in the catalogue"));
+                            continue;
+                        }
+
+                        Console.WriteLine($"verify: {defect ?? "correct system"} × {scenarioName} seed {seed}");
+                        var outcome = await RunPipeline.RunAsync(scenario, new RunOptions
+                        {
+                            Seed = seed,
+                            Duration = durationValue,
+                            Defects = defect is null ? [] : [defect],
+                            OutputDirectory = dir,
+                        }, progress: null, ct);
+                        var found = outcome.Result?.Anomalies.Where(a => a.Value.Count > 0 && !a.Value.Informational).Select(a => a.Key).Order(StringComparer.Ordinal).ToList() ?? [];
+                        var cell = new VerifyCell(defect, scenarioName, seed, outcome.Verdict, found, expected, outcome.Directory, outcome.Message);
+                        Console.WriteLine($"verify: {defect ?? "correct system"} × {scenarioName} seed {seed}: {cell.Outcome} ({outcome.Message})");
+                        cells.Add(cell);
+                    }
+                }
+
+                var report = new VerifyReport(cells, seedCount, durationValue);
+                await report.WriteAsync(root, CancellationToken.None);
+                Console.WriteLine(report.Markdown());
+                Console.WriteLine($"verify: {(report.Passed ? "passed" : "FAILED")} — {Path.GetFullPath(Path.Combine(root, "verify.md"))}");
+                return ct.IsCancellationRequested ? ExitCodes.RunFailed : report.Passed ? ExitCodes.Valid : ExitCodes.Invalid;
+            }
+            catch (Exception e) when (e is UsageException or ArgumentException)
+            {
+                await Console.Error.WriteLineAsync($"chaos verify: {e.Message}");
+                return ExitCodes.RunFailed;
+            }
+        });
+        return command;
+    }
+
+    private static List<(string? Defect, string Scenario, IReadOnlyList<string> Expected)> Plan(string[] onlyDefects, bool full, bool includeCorrect)
+    {
+        var plan = new List<(string?, string, IReadOnlyList<string>)>();
+        var defects = onlyDefects.Length > 0 ? onlyDefects : [.. DetectionMatrix.Expectations.Select(e => e.Defect).Distinct()];
+        foreach (var defect in defects)
+        {
+            foreach (var e in DetectionMatrix.Expectations.Where(e => e.Defect == defect))
+            {
+                plan.Add((defect, e.Scenario, e.Anomalies));
+            }
+
+            if (full)
+            {
+                foreach (var scenario in ScenarioCatalog.All.Where(s => !DetectionMatrix.Expectations.Any(e => e.Defect == defect && e.Scenario == s.Name)))
+                {
+                    plan.Add((defect, scenario.Name, []));
+                }
+            }
+        }
+
+        if (includeCorrect)
+        {
+            foreach (var scenario in ScenarioCatalog.All)
+            {
+                plan.Add((null, scenario.Name, []));
+            }
+        }
+
+        return plan;
+    }
+
+    private static int Int(string? text, string option, int fallback, int min, int max)
+    {
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max
+            ? v
+            : throw new UsageException($"{option} must be a whole number within {min}..{max}, got '{text}'");
+    }
+}
