@@ -57,6 +57,17 @@ public sealed class HistoryWriter : IAsyncDisposable
         return Append(process, type, f, value, null);
     }
 
+    /// <summary>
+    /// Records a known op that was observed after the fact, with the time it happened (e.g. job attempts as the
+    /// server stamped them, read during the drain). Such events are not in time order with their neighbours; the
+    /// index still gives the order of recording (docs/history.md).
+    /// </summary>
+    public HistoryEvent RecordAt(long time, string process, HistoryEventType type, string f, OperationValue value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return Append(process, type, f, value, null, time);
+    }
+
     /// <summary>Records any op with a raw JSON object value (for ops the harness does not know).</summary>
     public HistoryEvent Record(string process, HistoryEventType type, string f, JsonElement value)
     {
@@ -100,14 +111,14 @@ public sealed class HistoryWriter : IAsyncDisposable
         }
     }
 
-    private HistoryEvent Append(string process, HistoryEventType type, string f, OperationValue? op, byte[]? raw)
+    private HistoryEvent Append(string process, HistoryEventType type, string f, OperationValue? op, byte[]? raw, long? time = null)
     {
         ArgumentNullException.ThrowIfNull(process);
         ArgumentNullException.ThrowIfNull(f);
         lock (_gate)
         {
             ThrowIfFailed();
-            var historyEvent = new HistoryEvent(_nextIndex, Now(), process, type, f, op, raw);
+            var historyEvent = new HistoryEvent(_nextIndex, time ?? Now(), process, type, f, op, raw);
             var buffer = new ArrayBufferWriter<byte>(256);
             using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
             {

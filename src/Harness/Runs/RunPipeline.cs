@@ -60,7 +60,7 @@ public static class RunPipeline
             try
             {
                 var system = await ReferenceSystemDeployment.StartAsync(topology, systemOptions, cancellationToken);
-                workload = new ChatWorkload(system, history, workloadOptions, options.Seed);
+                workload = new ChatWorkload(system, history, workloadOptions, options.Seed, options.TimeProvider);
                 context = new RunContext(options, topology, system, workload, history, schedule);
                 var ctx = context;
                 reporter = ReportProgressAsync(() => phase, ctx, progress, options.TimeProvider, ticker.Token);

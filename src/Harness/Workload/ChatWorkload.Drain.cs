@@ -126,6 +126,7 @@ public sealed partial class ChatWorkload
     private async Task<int> RecordJobsAsync(CancellationToken cancellationToken)
     {
         var read = 0;
+        var attempts = new List<(long AtMs, string Id, int Attempt, string? Outcome)>();
         foreach (var id in _jobs.Keys.Order(StringComparer.Ordinal))
         {
             try
@@ -139,8 +140,17 @@ public sealed partial class ChatWorkload
                         var other => other ?? "unknown",
                     };
                     var reason = job.TryGetProperty("reason", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
-                    var attempts = job.TryGetProperty("attempts", out var a) && a.ValueKind == JsonValueKind.Array ? a.GetArrayLength() : (int?)null;
-                    _history.Record("drain", HistoryEventType.Ok, HistoryOps.JobState, new JobStateValue(id, state, reason, attempts));
+                    int? attemptCount = null;
+                    if (job.TryGetProperty("attempts", out var a) && a.ValueKind == JsonValueKind.Array)
+                    {
+                        attemptCount = a.GetArrayLength();
+                        foreach (var at in a.EnumerateArray())
+                        {
+                            attempts.Add((at.GetProperty("atMs").GetInt64(), id, at.GetProperty("attempt").GetInt32(), at.TryGetProperty("outcome", out var o) ? o.GetString() : null));
+                        }
+                    }
+
+                    _history.Record("drain", HistoryEventType.Ok, HistoryOps.JobState, new JobStateValue(id, state, reason, attemptCount));
                 }
                 else
                 {
@@ -154,6 +164,14 @@ public sealed partial class ChatWorkload
             {
                 // unread: no job-state event
             }
+        }
+
+        // every processing attempt, at the time the server stamped on it, in time order (docs/history.md: attempt)
+        foreach (var (atMs, id, attempt, outcome) in attempts.OrderBy(x => x.AtMs).ThenBy(x => x.Id, StringComparer.Ordinal).ThenBy(x => x.Attempt))
+        {
+            var time = _clockAnchor.HistoryNs + ((atMs - _clockAnchor.WallMs) * 1_000_000);
+            _history.RecordAt(time, "jobs", HistoryEventType.Ok, HistoryOps.Attempt, new AttemptValue(id, attempt, outcome));
+            Jobs.CountAttempt(outcome);
         }
 
         return read;

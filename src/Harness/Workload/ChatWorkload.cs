@@ -20,6 +20,7 @@ public sealed partial class ChatWorkload : IAsyncDisposable
     private readonly HistoryWriter _history;
     private readonly ChatWorkloadOptions _options;
     private readonly long _seed;
+    private readonly TimeProvider _time;
     private readonly HttpClient _http;
     private readonly ConcurrentDictionary<string, string> _tokens = new(StringComparer.Ordinal);
     private readonly List<VirtualDevice> _devices = [];
@@ -29,9 +30,11 @@ public sealed partial class ChatWorkload : IAsyncDisposable
     private long _jobCounter;
     private long _processCounter;
     private long _loadStartNs;
+    private (long HistoryNs, long WallMs) _clockAnchor;
 
-    public ChatWorkload(ReferenceSystemDeployment sut, HistoryWriter history, ChatWorkloadOptions options, long seed)
+    public ChatWorkload(ReferenceSystemDeployment sut, HistoryWriter history, ChatWorkloadOptions options, long seed, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _sut = sut;
@@ -52,6 +55,9 @@ public sealed partial class ChatWorkload : IAsyncDisposable
     /// <summary>Every virtual device of the run.</summary>
     public IReadOnlyList<VirtualDevice> Devices => _devices;
 
+    /// <summary>What the drain read of job processing: attempts by outcome class, poison jobs submitted.</summary>
+    public JobStatistics Jobs { get; } = new();
+
     /// <summary>Sends whose outcome was recorded, by outcome; for progress lines.</summary>
     public WorkloadCounters Counters { get; } = new();
 
@@ -60,6 +66,8 @@ public sealed partial class ChatWorkload : IAsyncDisposable
     /// <summary>Registers every user, then connects every device (spread over the gateways) and records it.</summary>
     public async Task ConnectDevicesAsync(CancellationToken cancellationToken)
     {
+        // the servers stamp job attempts with wall-clock ms; this pair maps them onto history time
+        _clockAnchor = (_history.Now(), _time.GetUtcNow().ToUnixTimeMilliseconds());
         foreach (var user in Users)
         {
             _tokens[user] = await IssueTokenAsync(user, cancellationToken);
@@ -171,12 +179,17 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         var txn = $"t{n}";
         var id = txn;
         var account = $"a{rng.Next(1, _options.Accounts + 1)}";
-        var amount = rng.Next(1, 101);
+        // a poison job passes the api (an integer amount) and fails validation in the worker: dead-lettered at once
+        var amount = rng.NextDouble() < _options.PoisonJobRate ? 0 : rng.Next(1, 101);
         var process = TakeProcess();
         var value = new SubmitValue(id, txn, account, amount);
         _history.Record(process, HistoryEventType.Invoke, HistoryOps.Submit, value);
         var outcome = await PostAsync("/jobs", new { idempotencyKey = id, account, amount, transactionId = txn }, n, cancellationToken);
         _history.Record(process, outcome, HistoryOps.Submit, value);
+        if (amount == 0 && outcome == HistoryEventType.Ok)
+        {
+            Jobs.CountPoison();
+        }
         if (outcome != HistoryEventType.Fail)
         {
             _jobs[id] = new SubmittedJob(id, account);

@@ -15,6 +15,9 @@ public sealed record ChatWorkloadOptions
     /// <summary>Job submissions per second (credit-account jobs); 0 for none.</summary>
     public double JobRate { get; init; } = 5;
 
+    /// <summary>Fraction of jobs submitted with an invalid payload (amount 0): poison, to be dead-lettered at once.</summary>
+    public double PoisonJobRate { get; init; }
+
     /// <summary>Accounts the jobs credit.</summary>
     public int Accounts { get; init; } = 5;
 
@@ -48,6 +51,11 @@ public sealed record ChatWorkloadOptions
         if (!(JobRate >= 0 && JobRate <= 5_000))
         {
             throw new ArgumentException($"job rate must be within [0, 5000] jobs/s, was {JobRate}", nameof(JobRate));
+        }
+
+        if (!(PoisonJobRate >= 0 && PoisonJobRate <= 1))
+        {
+            throw new ArgumentException($"poison job rate must be within [0, 1], was {PoisonJobRate}", nameof(PoisonJobRate));
         }
 
         if (Accounts < 1)

@@ -8,6 +8,7 @@ internal static class ScenarioCatalog
     public static IReadOnlyList<Scenario> All { get; } =
     [
         new SteadyStateScenario(),
+        new JobRetryStormScenario(),
     ];
 
     /// <summary>Suites: smoke (every scenario, short), nightly (several seeds, longer), pre-release (nightly + SLO gates).</summary>

@@ -33,8 +33,20 @@ internal sealed partial class JobsWorker(Store store, KafkaClients kafka, System
                 BackoffType = noBackoff ? DelayBackoffType.Constant : DelayBackoffType.Exponential,
                 Delay = noBackoff ? TimeSpan.Zero : TimeSpan.FromMilliseconds(options.JobRetryBaseMs),
                 MaxDelay = TimeSpan.FromSeconds(10),
-                UseJitter = !noBackoff,
-                Randomizer = () => { lock (_jitter) { return _jitter.NextDouble(); } },
+                // "Equal jitter": retry n waits base·2^(n−1)·(1 − 0.5·u), u uniform in [0,1). Polly's built-in jitter
+                // (decorrelated, V2) can wait arbitrarily close to zero; this one keeps a floor of half the exponential
+                // delay, so the harness's retry envelope (docs/checkers.md, retry-storm) is exact for the correct system.
+                DelayGenerator = noBackoff ? null : args =>
+                {
+                    double u;
+                    lock (_jitter)
+                    {
+                        u = _jitter.NextDouble();
+                    }
+
+                    var exponential = options.JobRetryBaseMs * Math.Pow(2, args.AttemptNumber);
+                    return ValueTask.FromResult<TimeSpan?>(TimeSpan.FromMilliseconds(Math.Min(10_000, exponential * (1 - (0.5 * u)))));
+                },
                 OnRetry = _ =>
                 {
                     metrics.Retries.Add(1);

@@ -1,0 +1,93 @@
+using System.Globalization;
+using Chaos.Harness.Checkers;
+using Chaos.Harness.Faults;
+using Chaos.Harness.Faults.Downstream;
+using Chaos.Harness.Faults.Schedule;
+using Chaos.Harness.Runs;
+using Chaos.Harness.Workload;
+
+namespace Chaos.Scenarios.Catalog;
+
+/// <summary>
+/// The jobs' downstream dependency fails, then slows down, under job load with poison payloads mixed in: retries
+/// must spread by exponential backoff with jitter (within the retry envelope), poison jobs must be dead-lettered
+/// with a reason, and balances must be exact.
+/// </summary>
+internal sealed class JobRetryStormScenario : Scenario
+{
+    private const string Failing = "downstream-failure";
+    private const string Slow = "downstream-slow";
+
+    public override string Name => "job-retry-storm";
+
+    public override string Description => "The jobs' downstream fails then slows under job load with poison payloads: backoff with jitter, DLQ with reasons, exact balances.";
+
+    public override TimeSpan DefaultDuration => TimeSpan.FromSeconds(20);
+
+    /// <summary>The reference system's policy: base 100 ms, ×2 per retry, equal jitter (≥ half the delay), 5 retries.</summary>
+    public override CheckOptions CheckOptions => new()
+    {
+        Retries = new RetryEnvelope
+        {
+            BaseDelay = TimeSpan.FromMilliseconds(100),
+            Multiplier = 2,
+            Jitter = 0.55, // the policy's floor is 0.5; attempt stamps are whole milliseconds
+            MaxAttempts = 6,
+        },
+        LatencySlos = [LatencyThreshold.Parse("steady:p99=2000ms")],
+    };
+
+    public override ChatWorkloadOptions ConfigureWorkload(ChatWorkloadOptions options) => options with
+    {
+        JobRate = Math.Max(options.JobRate, 20),
+        PoisonJobRate = options.PoisonJobRate > 0 ? options.PoisonJobRate : 0.05,
+    };
+
+    public override FaultMenu Faults => new(
+    [
+        new FaultMenuItem(Failing, ["jobs"], MinDuration: TimeSpan.FromSeconds(3), MaxDuration: TimeSpan.FromSeconds(10)),
+        new FaultMenuItem(Slow, ["jobs"], MinDuration: TimeSpan.FromSeconds(3), MaxDuration: TimeSpan.FromSeconds(10)),
+    ]);
+
+    /// <summary>Scripted: failing for the first half of the phase, then slow and flaky for most of the second.</summary>
+    public override FaultSchedule BuildSchedule(long seed, TimeSpan duration)
+    {
+        var half = duration / 2;
+        var rng = new Random(unchecked((int)seed));
+        var rate = 0.5 + (rng.NextDouble() * 0.3);
+        return new FaultSchedule(
+        [
+            new FaultScheduleEntry(TimeSpan.FromSeconds(1), Failing, "jobs", half - TimeSpan.FromSeconds(1), Params(rate, 0)),
+            new FaultScheduleEntry(half + TimeSpan.FromSeconds(1), Slow, "jobs", half - TimeSpan.FromSeconds(2), Params(0.3, 150 + rng.Next(0, 150))),
+        ], duration)
+        { Scenario = Name, Seed = seed };
+
+        static Dictionary<string, string> Params(double failureRate, int latencyMs) => new()
+        {
+            ["failureRate"] = failureRate.ToString("0.##", CultureInfo.InvariantCulture),
+            ["latencyMs"] = latencyMs.ToString(CultureInfo.InvariantCulture),
+        };
+    }
+
+    public override IFault CreateFault(FaultScheduleEntry entry, RunContext context)
+    {
+        var failureRate = entry.Parameters.TryGetValue("failureRate", out var f) ? double.Parse(f, CultureInfo.InvariantCulture) : entry.Fault == Failing ? 0.6 : 0.3;
+        var latencyMs = entry.Parameters.TryGetValue("latencyMs", out var l) ? int.Parse(l, CultureInfo.InvariantCulture) : entry.Fault == Slow ? 200 : 0;
+        return entry.Fault switch
+        {
+            Failing or Slow => new DownstreamFault(context.System.Jobs, failureRate, latencyMs, entry.Fault),
+            _ => base.CreateFault(entry, context),
+        };
+    }
+
+    public override string? VerifyFaultsTookEffect(RunContext context)
+    {
+        var jobs = context.Workload.Jobs;
+        if (jobs.TransientFailures == 0)
+        {
+            return $"no job attempt failed transiently ({jobs.Attempts} attempts read): the downstream fault never reached the jobs";
+        }
+
+        return jobs.PoisonSubmitted == 0 ? "no poison job was submitted and acknowledged" : null;
+    }
+}
