@@ -70,7 +70,7 @@ internal sealed class LoadRecorder
     {
         var bucket = Bucket(intended);
         _latency.RecordValue(Clamp(latencyMicros));
-        bucket.Latency.RecordValue(Clamp(latencyMicros));
+        bucket.Record(Clamp(latencyMicros));
         Interlocked.Increment(ref bucket.Completed);
         var second = (int)Math.Clamp(finishedAt.Ticks / TimeSpan.TicksPerSecond, 0, _throughput.Length - 1);
         Interlocked.Increment(ref _throughput[second]);
@@ -159,7 +159,22 @@ internal sealed class LoadRecorder
         public long Failed;
 #pragma warning restore SA1401, CA1051
 
-        // Two significant digits (1 %) is plenty for a per-second chart and keeps each bucket small.
-        public IntConcurrentHistogram Latency { get; } = new(1, HighestMicros, 2);
+        private IntConcurrentHistogram? _latency;
+
+        /// <summary>Null until the first latency of this second; a long soak allocates only seconds that had load.</summary>
+        public IntConcurrentHistogram? Latency => Volatile.Read(ref _latency);
+
+        public void Record(long micros)
+        {
+            var histogram = Volatile.Read(ref _latency);
+            if (histogram is null)
+            {
+                // Two significant digits (1 %) is plenty for a per-second chart and keeps each bucket at ~13 KB.
+                var created = new IntConcurrentHistogram(1, HighestMicros, 2);
+                histogram = Interlocked.CompareExchange(ref _latency, created, null) ?? created;
+            }
+
+            histogram.RecordValue(micros);
+        }
     }
 }

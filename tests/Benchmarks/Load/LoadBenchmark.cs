@@ -25,6 +25,12 @@ internal static class LoadBenchmark
 
         var ok = true;
         var spinOnly = Array.IndexOf(args, "--spin-only") >= 0;
+        if (Array.IndexOf(args, "--spin-window-us") >= 0)
+        {
+            SpinningScheduleWaiter.SpinWindowMicroseconds = Option(args, "--spin-window-us", 100);
+            Console.WriteLine($"spin window: {SpinningScheduleWaiter.SpinWindowMicroseconds} us");
+        }
+
         foreach (var dispatch in Array.IndexOf(args, "--inline-only") >= 0 ? [LoadDispatch.Inline] : new[] { LoadDispatch.ThreadPool, LoadDispatch.Inline })
         {
             ok &= await ConstantRateAsync(rate, seconds, dispatch, spinOnly);

@@ -253,6 +253,24 @@ public sealed class OpenLoadGeneratorTests
     }
 
     [Fact]
+    public async Task RunAsync_ZeroRate_EndsWithoutOperations()
+    {
+        var generator = new OpenLoadGenerator(new OpenLoadOptions { Profile = ArrivalProfile.Constant(0, TimeSpan.FromHours(1)) });
+        var calls = 0;
+
+        var result = await generator.RunAsync((_, _) =>
+        {
+            Interlocked.Increment(ref calls);
+            return ValueTask.CompletedTask;
+        }, Ct).WaitAsync(Bound, Ct);
+
+        calls.Should().Be(0);
+        result.Intended.Should().Be(0);
+        result.TimeSeries.Should().BeEmpty();
+        result.LatencySummary.Should().Be(LatencySummary.Empty);
+    }
+
+    [Fact]
     public void Constructor_ZeroMaxInFlight_ThrowsNamingField()
     {
         var act = () => new OpenLoadGenerator(new OpenLoadOptions { Profile = ArrivalProfile.Constant(1, TimeSpan.FromSeconds(1)), MaxInFlight = 0 });

@@ -101,4 +101,39 @@ public sealed class FaultScheduleGeneratorTests
 
         schedule.Entries.Select(e => e.Fault).Distinct().Should().BeEquivalentTo(["process-kill", "network-latency", "broker-down"]);
     }
+
+    [Fact]
+    public void FaultMenu_ItemWithoutTargets_ThrowsNamingTheField()
+    {
+        var act = () => new FaultMenu([new FaultMenuItem("process-kill", ["api-1"]), new FaultMenuItem("broker-down", [])]);
+
+        act.Should().Throw<ArgumentException>().WithMessage("items[1].targets:*broker-down*");
+    }
+
+    [Fact]
+    public void FaultMenu_HalfADurationRange_ThrowsNamingTheField()
+    {
+        var act = () => new FaultMenu([new FaultMenuItem("broker-down", ["broker-1"], MinDuration: TimeSpan.FromSeconds(1))]);
+
+        act.Should().Throw<ArgumentException>().WithMessage("items[0].duration:*");
+    }
+
+    [Fact]
+    public void Generate_EmptyMenu_GivesEmptyScheduleThatRoundTrips()
+    {
+        var schedule = FaultScheduleGenerator.Generate(new FaultMenu([]), 1, TimeSpan.FromSeconds(30));
+
+        schedule.Entries.Should().BeEmpty();
+        FaultScheduleFile.Parse(Encoding.UTF8.GetString(FaultScheduleFile.Serialize(schedule)), ScheduleFileFormat.Json).Should().Be(schedule);
+    }
+
+    [Fact]
+    public void ToCatalogue_AcceptsExactlyTheMenusFaultsAndTargets()
+    {
+        var catalogue = Menu.ToCatalogue();
+
+        catalogue.Faults.Should().Equal("broker-down", "network-latency", "process-kill");
+        catalogue.TargetsOf("network-latency").Should().Equal("gateway-1", "gateway-2");
+        catalogue.IsKnownFault("disk-full").Should().BeFalse();
+    }
 }
