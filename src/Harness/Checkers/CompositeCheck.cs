@@ -44,20 +44,14 @@ public sealed class CompositeCheck : ICheck
         var counters = new Dictionary<string, long>(StringComparer.Ordinal);
         var checks = new Dictionary<string, CheckResult>(StringComparer.Ordinal);
         var verdict = Verdict.Valid;
-        foreach (var check in _checks)
-        {
-            CheckResult result;
-            try
-            {
-                result = Reclassify(check.Check(history));
-            }
-#pragma warning disable CA1031 // Any failure of a checker is an undecided verdict, by design (never valid).
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                result = CheckResult.Unknown($"checker '{check.Name}' failed: {ex.GetType().Name}: {ex.Message}");
-            }
 
+        // Checkers are pure functions of an immutable history: run them side by side, merge in declaration order.
+        var results = new CheckResult[_checks.Count];
+        Parallel.For(0, _checks.Count, i => results[i] = Run(_checks[i], history));
+        for (var i = 0; i < _checks.Count; i++)
+        {
+            var check = _checks[i];
+            var result = results[i];
             checks[check.Name] = result;
             verdict = (Verdict)Math.Max((int)verdict, (int)result.Verdict);
             unknown.AddRange(result.UnknownReasons.Select(r => $"{check.Name}: {r}"));
@@ -79,6 +73,20 @@ public sealed class CompositeCheck : ICheck
         }
 
         return new CheckResult(verdict, anomalies, unknown, counters) { Checks = checks };
+    }
+
+    private CheckResult Run(ICheck check, IReadOnlyList<HistoryEvent> history)
+    {
+        try
+        {
+            return Reclassify(check.Check(history));
+        }
+#pragma warning disable CA1031 // Any failure of a checker is an undecided verdict, by design (never valid).
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return CheckResult.Unknown($"checker '{check.Name}' failed: {ex.GetType().Name}: {ex.Message}");
+        }
     }
 
     private CheckResult Reclassify(CheckResult result)

@@ -10,7 +10,18 @@ internal static class HistoryCache<T>
 {
     private static readonly ConditionalWeakTable<IReadOnlyList<HistoryEvent>, Entry> Entries = new();
 
+    // Checkers run in parallel: the first to ask builds, the others wait rather than build it again.
+    private static readonly Lock Gate = new();
+
     public static T Get(IReadOnlyList<HistoryEvent> history, Func<IReadOnlyList<HistoryEvent>, T> build)
+    {
+        lock (Gate)
+        {
+            return GetLocked(history, build);
+        }
+    }
+
+    private static T GetLocked(IReadOnlyList<HistoryEvent> history, Func<IReadOnlyList<HistoryEvent>, T> build)
     {
         var count = history.Count;
         var last = count > 0 ? history[count - 1] : null;

@@ -74,6 +74,12 @@ internal sealed class SendTable
                     }
 
                     record.Seq ??= send.Seq;
+                    if (send.Seq is not null)
+                    {
+                        // An ok that names per-recipient seqs names the recipients too (a writer may omit "to").
+                        record.AddRecipients([.. send.Seq.Keys]);
+                    }
+
                     break;
                 case HistoryEventType.Fail:
                     record.Fails++;

@@ -79,7 +79,7 @@ internal static class SvgChart
     /// <summary>Events placed along a time axis, labelled with their index and op.</summary>
     public static string Timeline(IReadOnlyList<(long Index, long Time, string Label, string Kind)> events)
     {
-        const int width = 900, height = 90, left = 30, right = 30, axisY = 58;
+        const int width = 900, height = 90, left = 100, right = 100, axisY = 58;
         var svg = new StringBuilder();
         svg.Append(CultureInfo.InvariantCulture, $"<svg viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"event timeline\">");
         svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{left}\" x2=\"{width - right}\" y1=\"{axisY}\" y2=\"{axisY}\" class=\"axisline\"/>");

@@ -6,8 +6,11 @@ namespace Chaos.Benchmarks.Checkers;
 
 /// <summary>Reading and checking a generated history of about a million events (docs/checkers.md has the figures):
 /// <c>dotnet run -c Release --project tests/Benchmarks -- --filter *CheckerBenchmarks*</c>.</summary>
+/// <remarks>In-process: on the shared build machine, building BenchmarkDotNet's separate project times out.</remarks>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 1, iterationCount: 5)]
+[InProcess]
+[WarmupCount(1)]
+[IterationCount(5)]
 public class CheckerBenchmarks
 {
     private string _path = "";

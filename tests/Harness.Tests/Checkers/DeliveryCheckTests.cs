@@ -299,4 +299,14 @@ public sealed class DeliveryCheckTests
 
         Check(h).Verdict.Should().Be(Verdict.Valid);
     }
+
+    [Fact]
+    public void Check_OkWithSeqButNoRecipientList_TakesRecipientsFromTheSeqs()
+    {
+        var h = new TestHistory().Device("u1", "d1");
+        h.Add("s1", HistoryEventType.Ok, HistoryOps.Send, new SendValue("m1", [], Seq: new Dictionary<string, long> { ["u1"] = 1 }));
+        h.Sync("u1", "d1");
+
+        Check(h).Count(AnomalyNames.Lost).Should().Be(1);
+    }
 }
