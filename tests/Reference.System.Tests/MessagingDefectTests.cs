@@ -267,7 +267,7 @@ public sealed class MessagingDefectTests(MockKafkaFixture fixture)
     internal static async Task<List<(string Id, long Seq)>> WaitForInboxContainsAsync(SystemRun run, SutProcess api, string user, string id)
     {
         List<(string Id, long Seq)> inbox = [];
-        await WaitUntilAsync(async () => (inbox = await run.InboxAsync(api, user)).Any(x => x.Id == id), TimeSpan.FromSeconds(60), run.Logs);
+        await WaitUntilAsync(async () => (inbox = await run.InboxAsync(api, user)).Any(x => x.Id == id), TimeSpan.FromSeconds(120), run.Logs);
         return inbox;
     }
 
