@@ -84,7 +84,7 @@ public sealed class EndToEndTests(MockKafkaFixture fixture)
         {
             foreach (var ((user, _), rec) in devices)
             {
-                await rec.WaitForAsync(expected[user].Count, TimeSpan.FromSeconds(90));
+                await rec.WaitForAsync(expected[user].Count, TimeSpan.FromSeconds(180));
             }
         }
         catch (TimeoutException e)

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Chaos.Reference.Client;
 using Chaos.Reference.Tests.Support;
 
 namespace Chaos.Reference.Tests;
@@ -66,6 +67,44 @@ public sealed class GatewayTests(MockKafkaFixture fixture)
         (DateTime.UtcNow - silentSince).Should().BeGreaterThan(TimeSpan.FromSeconds(2), "the test runs the gateway with a 4 s client timeout");
         var metrics = await run.GetJsonAsync(gateway, "/metrics", ct);
         metrics.GetProperty("metrics").GetProperty("counters").GetProperty("refsys.connections.open").GetDouble().Should().Be(0);
+    }
+
+    [Fact]
+    public async Task An_app_restarted_with_a_file_sequence_store_resumes_after_the_last_processed_sequence()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
+        var api = await run.StartAsync("api", "api-1");
+        var gateway = await run.StartAsync("gateway", "gateway-1");
+        await run.StartAsync("notifier", "notifier-1");
+        await run.WaitReadyAsync(gateway);
+        await run.TokenAsync(api, "alice");
+        var store = new FileSequenceStore(Path.Combine(run.Directory, "seq"));
+
+        var first = new DeviceRecorder(run.Client(gateway, api, "alice", "phone", store), run.Logs);
+        await first.Client.ConnectAsync(ct);
+        await run.SendAsync(api, "m1", ["alice"], "one", ct);
+        using (var n = await run.PostAsync(api, "/notifications", new { idempotencyKey = "n1", to = "alice", body = "ping" }, ct))
+        {
+            n.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        }
+
+        await first.WaitForAsync(2, TimeSpan.FromSeconds(30));
+        first.Delivered.Select(d => d.Kind).Should().Equal("message", "notification");
+        await first.Client.DisposeAsync(); // the app is closed
+
+        var later = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            later.Add(await run.SendAsync(api, $"later{i}", ["alice"], $"later {i}", ct));
+        }
+
+        var second = new DeviceRecorder(run.Client(gateway, api, "alice", "phone", new FileSequenceStore(Path.Combine(run.Directory, "seq"))), run.Logs);
+        await second.Client.ConnectAsync(ct);
+        await second.WaitForAsync(3, TimeSpan.FromSeconds(30));
+        second.Delivered.Select(d => d.Id).Should().Equal(later, "it resumes after sequence 2, from the file");
+        second.Delivered.Select(d => d.Seq).Should().Equal(3L, 4L, 5L);
+        second.Frames.Should().OnlyContain(f => f.Disposition == Client.FrameDisposition.Accepted, "nothing before sequence 3 was sent again");
     }
 
     private static int FreePort()

@@ -149,6 +149,10 @@ public sealed class MessagingDefectTests(MockKafkaFixture fixture)
         await WaitForInboxContainsAsync(run, api, "alice", missed[^1]);
         var device = new DeviceRecorder(run.Client(gateway, api, "alice", "d1"), run.Logs);
         await device.Client.ConnectAsync(ct);
+        // Resume is processed asynchronously by the device's pump: wait until the gateway has placed its cursor (3 either
+        // way: the device's position after the replay, or the latest sequence with no-resume) before sending live.
+        await WaitUntilAsync(async () => (await run.GetJsonAsync(gateway, "/presence")).EnumerateArray().Any(p => p.GetProperty("lastPushed").GetInt64() == 3),
+            TimeSpan.FromSeconds(30), run.Logs);
         var live = await run.SendAsync(api, "live", ["alice"], "live", ct);
         await WaitUntilAsync(() => device.Frames.Any(f => f.Id == live), TimeSpan.FromSeconds(30), run.Logs);
 
@@ -263,7 +267,7 @@ public sealed class MessagingDefectTests(MockKafkaFixture fixture)
     internal static async Task<List<(string Id, long Seq)>> WaitForInboxContainsAsync(SystemRun run, SutProcess api, string user, string id)
     {
         List<(string Id, long Seq)> inbox = [];
-        await WaitUntilAsync(async () => (inbox = await run.InboxAsync(api, user)).Any(x => x.Id == id), TimeSpan.FromSeconds(60), run.Logs);
+        await WaitUntilAsync(async () => (inbox = await run.InboxAsync(api, user)).Any(x => x.Id == id), TimeSpan.FromSeconds(120), run.Logs);
         return inbox;
     }
 

@@ -21,6 +21,7 @@ public sealed class ChatClient : IAsyncDisposable
     private ClientWebSocket? _socket;
     private CancellationTokenSource? _reconnect;
     private long _last;
+    private int _disposeCalled;
     private volatile bool _wantConnected;
     private volatile ChatClientState _state;
 
@@ -251,6 +252,11 @@ public sealed class ChatClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposeCalled, 1) == 1)
+        {
+            return;
+        }
+
         _wantConnected = false;
         await _disposed.CancelAsync();
         await _connection.DisposeAsync();

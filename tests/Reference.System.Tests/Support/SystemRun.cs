@@ -37,7 +37,7 @@ public sealed class SystemRun : IAsyncDisposable
 
     public string Directory => _directory;
 
-    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
+    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(90) };
 
     public IReadOnlyList<SutProcess> Processes => _processes;
 

@@ -32,7 +32,7 @@ internal static class ApiEndpoints
             var key = RequestReader.IdempotencyKey(http.Request, root);
             var to = RequestReader.RequiredStringArray(root, "to");
             var body = RequestReader.RequiredString(root, "body", RequestReader.MaxPayloadBytes);
-            return await writer.WriteAsync(key, hash, RequestReader.OptionalString(root, "id", 128), "message",
+            return await writer.WriteAsync(http.Response, key, hash, RequestReader.OptionalString(root, "id", 128), "message",
                 RequestReader.OptionalString(root, "from", 128), RequestReader.OptionalString(root, "conversation", 128), to, body, ct);
         }));
 
@@ -42,7 +42,7 @@ internal static class ApiEndpoints
             var key = RequestReader.IdempotencyKey(http.Request, root);
             var to = RequestReader.RequiredString(root, "to", 128);
             var body = RequestReader.RequiredString(root, "body", RequestReader.MaxPayloadBytes);
-            return await writer.WriteAsync(key, hash, RequestReader.OptionalString(root, "id", 128), "notification", null, null, [to], body, ct);
+            return await writer.WriteAsync(http.Response, key, hash, RequestReader.OptionalString(root, "id", 128), "notification", null, null, [to], body, ct);
         }));
 
         app.MapPost("/jobs", (HttpContext http, Store store, SystemOptions options, TimeProvider time, OutboxSignal signal, CancellationToken ct) => Guard(async () =>

@@ -7,7 +7,7 @@ namespace Chaos.Reference.Api;
 /// <summary>Persists a chat message or notification with its outbox rows, then answers; the relay publishes.</summary>
 internal sealed partial class MessageWriter(Store store, SystemOptions options, Failpoints failpoints, TimeProvider time, OutboxSignal signal, ILogger<MessageWriter> logger)
 {
-    public async Task<IResult> WriteAsync(string key, string hash, string? id, string kind, string? sender, string? conversation,
+    public async Task<IResult> WriteAsync(HttpResponse response, string key, string hash, string? id, string kind, string? sender, string? conversation,
         IReadOnlyList<string> to, string body, CancellationToken cancellationToken)
     {
         var unknown = await store.UnknownUsersAsync(to, cancellationToken);
@@ -20,21 +20,26 @@ internal sealed partial class MessageWriter(Store store, SystemOptions options, 
         var keyed = !options.Has(DefectNames.UnkeyedPartitioning);
         if (options.Has(DefectNames.AckBeforePersist))
         {
-            // The bug: the sender is told "accepted" while the message exists only in this process's memory.
-            _ = Task.Run(async () =>
+            // The bug: the sender is told "accepted" while the message exists only in this process's memory; it is
+            // persisted once the answer has gone out (plus a moment, so the sender has surely read it).
+            response.OnCompleted(() =>
             {
-                try
+                _ = Task.Run(async () =>
                 {
-                    await Task.Delay(50, CancellationToken.None);
-                    await failpoints.HitAsync("api.before-persist", CancellationToken.None);
-                    await store.CreateMessageAsync(key, hash, messageId, kind, sender, conversation, to, body, time.GetUtcNow().ToUnixTimeMilliseconds(), options.Topics.Fanout, keyed, CancellationToken.None);
-                    signal.Wake();
-                }
-                catch (Exception e)
-                {
-                    LogBackgroundPersistFailed(logger, e, messageId);
-                }
-            }, CancellationToken.None);
+                    try
+                    {
+                        await Task.Delay(100, CancellationToken.None);
+                        await failpoints.HitAsync("api.before-persist", CancellationToken.None);
+                        await store.CreateMessageAsync(key, hash, messageId, kind, sender, conversation, to, body, time.GetUtcNow().ToUnixTimeMilliseconds(), options.Topics.Fanout, keyed, CancellationToken.None);
+                        signal.Wake();
+                    }
+                    catch (Exception e)
+                    {
+                        LogBackgroundPersistFailed(logger, e, messageId);
+                    }
+                }, CancellationToken.None);
+                return Task.CompletedTask;
+            });
             return Results.Json(new { id = messageId, duplicate = false }, statusCode: 202);
         }
 

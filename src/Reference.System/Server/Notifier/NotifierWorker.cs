@@ -8,8 +8,8 @@ using Confluent.Kafka;
 namespace Chaos.Reference.Notifier;
 
 /// <summary>
-/// The notifier consume loop (a dedicated thread). Per record: next per-user sequence + inbox row in one transaction,
-/// keyed by (user, message id) so a redelivered record changes nothing; then the delivery goes to the backplane topic;
+/// The notifier consume loop (a dedicated thread). Per batch, in one transaction, per record: next per-user sequence +
+/// inbox row, keyed by (user, message id) so a redelivered record changes nothing; then the deliveries go to the backplane topic;
 /// offsets are committed only after the batch's effects are durable and its deliveries acknowledged by Kafka.
 /// </summary>
 internal sealed partial class NotifierWorker(Store store, KafkaClients kafka, SystemOptions options, Failpoints failpoints, TimeProvider time,
@@ -42,28 +42,39 @@ internal sealed partial class NotifierWorker(Store store, KafkaClients kafka, Sy
                     consumer.Commit(offsets); // the defect: the batch counts as done before any of it is
                 }
 
-                var produced = new List<Task<DeliveryResult<string?, string>>>(batch.Count);
-                for (var i = 0; i < batch.Count; i++)
+                var items = new List<(FanoutRecord Record, string DedupeKey, int Partition)>(batch.Count);
+                foreach (var result in batch)
                 {
-                    var result = batch[i];
-                    var record = Json.Deserialize<FanoutRecord>(result.Message.Value);
-                    if (record is null)
+                    if (Json.Deserialize<FanoutRecord>(result.Message.Value) is { } record)
                     {
-                        continue;
+                        items.Add((record, noDedupe ? $"{record.MessageId}#{Guid.NewGuid():N}" : record.MessageId, result.Partition.Value));
                     }
+                }
 
-                    var dedupeKey = noDedupe ? $"{record.MessageId}#{Guid.NewGuid():N}" : record.MessageId;
-                    var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-                    var (seq, duplicate) = await store.AppendInboxAsync(record, dedupeKey, result.Partition.Value, now, stoppingToken);
+                var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+                var last = items.Count - 1;
+                var outcomes = await store.TryAppendInboxBatchAsync(items, now,
+                    i => i < last ? failpoints.HitAsync("notifier.mid-batch", stoppingToken) : ValueTask.CompletedTask, stoppingToken);
+                if (outcomes is null)
+                {
+                    // A zombie consumer of the same partition wrote some of these rows first: go record by record.
+                    outcomes = [];
+                    foreach (var (record, key, partition) in items)
+                    {
+                        outcomes.Add(await store.AppendInboxAsync(record, key, partition, now, stoppingToken));
+                    }
+                }
+
+                var produced = new List<Task<DeliveryResult<string?, string>>>(items.Count);
+                for (var i = 0; i < items.Count; i++)
+                {
+                    var record = items[i].Record;
+                    var (seq, duplicate) = outcomes[i];
                     (duplicate ? metrics.Duplicates : metrics.Processed).Add(1);
                     metrics.ProcessingLatency.Record(Math.Max(0, now - record.SentAt));
                     // Also on a duplicate: whether the first attempt's delivery reached the backplane is unknown.
                     var delivery = new DeliveryRecord(record.MessageId, record.User, seq, record.Kind, record.Sender, record.Conversation, record.Payload, record.SentAt);
                     produced.Add(producer.ProduceAsync(options.Topics.Deliveries, new Message<string?, string> { Key = record.User, Value = Json.Serialize(delivery) }, stoppingToken));
-                    if (i < batch.Count - 1)
-                    {
-                        await failpoints.HitAsync("notifier.mid-batch", stoppingToken);
-                    }
                 }
 
                 await Task.WhenAll(produced);

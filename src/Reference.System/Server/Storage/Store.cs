@@ -186,6 +186,52 @@ internal sealed class Store(Database db)
         }
     }
 
+    /// <summary>
+    /// The same as <see cref="AppendInboxAsync"/> for a whole batch in one transaction (one write-lock acquisition instead
+    /// of one per record, which is what keeps SQLite's single writer from queueing the api behind the notifiers).
+    /// <paramref name="afterEach"/> runs after each record's rows are written, before the commit. Returns null when a
+    /// concurrent writer hit a unique key (nothing committed): the caller then goes record by record.
+    /// </summary>
+    public async Task<List<(long Seq, bool Duplicate)>?> TryAppendInboxBatchAsync(
+        IReadOnlyList<(FanoutRecord Record, string DedupeKey, int Partition)> items, long now, Func<int, ValueTask> afterEach, CancellationToken cancellationToken)
+    {
+        await using var c = await db.OpenAsync(cancellationToken);
+        try
+        {
+            await using var tx = await db.BeginWriteAsync(c, cancellationToken);
+            var results = new List<(long, bool)>(items.Count);
+            for (var i = 0; i < items.Count; i++)
+            {
+                var (record, dedupeKey, partition) = items[i];
+                var existing = await c.ScalarAsync(tx, "SELECT seq FROM inbox WHERE user_id = @u AND dedupe_key = @k", cancellationToken, ("u", record.User), ("k", dedupeKey));
+                if (existing is not null)
+                {
+                    results.Add((Convert.ToInt64(existing, System.Globalization.CultureInfo.InvariantCulture), true));
+                }
+                else
+                {
+                    var seq = Convert.ToInt64(await c.ScalarAsync(tx,
+                        "INSERT INTO user_seq (user_id, last_seq) VALUES (@u, 1) ON CONFLICT (user_id) DO UPDATE SET last_seq = user_seq.last_seq + 1 RETURNING last_seq",
+                        cancellationToken, ("u", record.User)), System.Globalization.CultureInfo.InvariantCulture);
+                    await c.ExecAsync(tx,
+                        "INSERT INTO inbox (user_id, seq, message_id, dedupe_key, kind, sender, conversation, payload, sent_at, stored_at, source_partition) VALUES (@u, @s, @m, @k, @kind, @sender, @conv, @p, @sent, @now, @part)",
+                        cancellationToken, ("u", record.User), ("s", seq), ("m", record.MessageId), ("k", dedupeKey), ("kind", record.Kind), ("sender", record.Sender),
+                        ("conv", record.Conversation), ("p", record.Payload), ("sent", record.SentAt), ("now", now), ("part", partition));
+                    results.Add((seq, false));
+                }
+
+                await afterEach(i);
+            }
+
+            await tx.CommitAsync(cancellationToken);
+            return results;
+        }
+        catch (Exception e) when (db.IsUniqueViolation(e))
+        {
+            return null;
+        }
+    }
+
     public async Task<List<DeliveryRecord>> ReadInboxAsync(string user, long afterSeq, int limit, CancellationToken cancellationToken)
     {
         await using var c = await db.OpenAsync(cancellationToken);
