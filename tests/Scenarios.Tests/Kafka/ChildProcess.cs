@@ -131,14 +131,14 @@ internal sealed class ChildProcess : IAsyncDisposable
         WaitForLineAsync(_ => condition(Lines), timeout, what);
 
     /// <summary>
-    /// Waits until a condition over several processes holds. Re-checked every 50 ms, because a line
+    /// Waits until a condition over several processes holds. Re-checked every 200 ms, because a line
     /// of any of them can make it true.
     /// </summary>
     public static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what, IReadOnlyList<ChildProcess> processes)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         cts.CancelAfter(timeout);
-        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
         while (!condition())
         {
             try

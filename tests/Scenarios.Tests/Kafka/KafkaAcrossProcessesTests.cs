@@ -33,7 +33,12 @@ public sealed class KafkaAcrossProcessesTests
             await ChildProcess.WaitUntilAsync(() => members.SelectMany(m => KafkaRecord.Consumed(m.Lines)).Select(r => r.Id).Distinct().Count() >= count, Timeout, "every message consumed", members);
 
             var consumed = members.SelectMany(m => KafkaRecord.Consumed(m.Lines)).ToList();
-            consumed.Select(r => r.Id).Should().BeEquivalentTo(acked.Select(r => r.Id), o => o.WithoutStrictOrdering(), "nothing acknowledged is lost and nothing unsent appears");
+            // Distinct: a rebalance forced by a missed heartbeat on a loaded machine may redeliver (at-least-once).
+            // Set differences: FluentAssertions' BeEquivalentTo on 10,000 items is quadratic.
+            var consumedIds = consumed.Select(r => r.Id).ToHashSet();
+            var ackedIds = acked.Select(r => r.Id).ToHashSet();
+            ackedIds.Except(consumedIds).Should().BeEmpty("nothing acknowledged is lost");
+            consumedIds.Except(ackedIds).Should().BeEmpty("nothing unsent appears");
             foreach (var key in acked.GroupBy(r => r.Key))
             {
                 key.Select(r => r.Partition).Distinct().Should().ContainSingle($"key {key.Key} is partitioned by key");
@@ -133,7 +138,7 @@ public sealed class KafkaAcrossProcessesTests
         acked.Max(r => r.LatencyMs).Should().BeGreaterThan((long)(downFor.TotalMilliseconds * 0.5), "messages for broker 2's partitions waited for it to come back");
 
         var stored = ReadAll(host.BootstrapServers, "load", partitions);
-        stored.Should().Contain(acked.Select(r => r.Id), "every acknowledged message is consumable after the broker is back");
+        acked.Select(r => r.Id).Where(id => !stored.Contains(id)).Should().BeEmpty("every acknowledged message is consumable after the broker is back");
     }
 
     [Fact]
