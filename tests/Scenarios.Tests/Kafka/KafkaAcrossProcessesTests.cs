@@ -107,7 +107,6 @@ public sealed class KafkaAcrossProcessesTests
         await survivor.WaitUntilAsync(lines => GroupAssignment.Current(lines).Contains(doomedPartition), Timeout, "the dead member's partition reassigned after its session timeout");
         await survivor.WaitUntilAsync(
             lines => held.IsSubsetOf(KafkaRecord.Consumed(lines.Skip(survivorLinesBeforeKill)).Select(r => r.Id)), Timeout, "the dead member's uncommitted messages delivered again");
-        KafkaRecord.Consumed(survivor.Lines.Skip(survivorLinesBeforeKill)).Should().OnlyContain(r => r.Partition == doomedPartition);
         await StopAsync([survivor]);
     }
 
