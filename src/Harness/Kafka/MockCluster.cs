@@ -211,7 +211,11 @@ public sealed class MockCluster : IKafkaFaults, IAsyncDisposable, IDisposable
     public void SetPartitionLeader(string topic, int partition, int brokerId)
     {
         KafkaArguments.ValidateTopicName(topic, nameof(topic));
-        ValidateBroker(brokerId, nameof(brokerId), allowAll: true);
+        if (brokerId != NoLeader)
+        {
+            ValidateBroker(brokerId, nameof(brokerId), allowAll: false);
+        }
+
         lock (gate)
         {
             var mc = Live();

@@ -12,6 +12,7 @@ internal sealed class ChildProcess : IAsyncDisposable
     private readonly Lock gate = new();
     private readonly Task stdout;
     private readonly Task stderr;
+    private bool disposed;
     private TaskCompletionSource changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private ChildProcess(Process process)
@@ -126,8 +127,38 @@ internal sealed class ChildProcess : IAsyncDisposable
     }
 
     /// <summary>Waits until the lines so far satisfy <paramref name="condition"/>.</summary>
-    public async Task WaitUntilAsync(Func<IReadOnlyList<string>, bool> condition, TimeSpan timeout, string what) =>
-        await WaitForLineAsync(_ => condition(Lines), timeout, what);
+    public Task WaitUntilAsync(Func<IReadOnlyList<string>, bool> condition, TimeSpan timeout, string what) =>
+        WaitForLineAsync(_ => condition(Lines), timeout, what);
+
+    /// <summary>
+    /// Waits until a condition over several processes holds. Re-checked every 200 ms, because a line
+    /// of any of them can make it true.
+    /// </summary>
+    public static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what, IReadOnlyList<ChildProcess> processes)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        cts.CancelAfter(timeout);
+        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
+        while (!condition())
+        {
+            try
+            {
+                await tick.WaitForNextTickAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                var outputs = processes.Select((p, i) => $"--- process {i} (pid {p.Id}):\n{string.Join('\n', p.Lines.TakeLast(12))}\nstderr: {p.StandardError}");
+                throw new TimeoutException($"Not '{what}' within {timeout.TotalSeconds:0} s.\n{string.Join('\n', outputs)}");
+            }
+        }
+    }
+
+    /// <summary>Writes <paramref name="text"/> to stdin, then closes it.</summary>
+    public async Task WriteInputAndCloseAsync(string text)
+    {
+        await process.StandardInput.WriteAsync(text.AsMemory(), TestContext.Current.CancellationToken);
+        process.StandardInput.Close();
+    }
 
     /// <summary>Closes stdin: the Kafka probe verbs take it as "stop cleanly".</summary>
     public void CloseInput() => process.StandardInput.Close();
@@ -150,6 +181,12 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (disposed)
+        {
+            return;
+        }
+
+        disposed = true;
         if (!process.HasExited)
         {
             try
