@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Chaos.Harness.Topology;
 
 namespace Chaos.Harness.Kafka;
 
@@ -80,7 +81,7 @@ public sealed class EmbeddedKafkaHost : IKafkaFaults, IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        start.Environment[ParentProcessWatcher.EnvironmentVariable] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        start.Environment[ParentWatch.EnvironmentVariable] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         Process process;
         try
         {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Chaos.Harness.Topology;
 
 namespace Chaos.Harness.Kafka;
 
@@ -57,7 +58,7 @@ public static partial class KafkaHostRunner
         var waits = new List<Task> { Task.Delay(Timeout.Infinite, stop.Token), server.ShutdownRequested };
         if (parentPid is { } pid)
         {
-            waits.Add(ParentProcessWatcher.WaitForExitAsync(pid, timeProvider, stop.Token));
+            waits.Add(ParentWatch.WaitForExitAsync(pid, timeProvider, stop.Token));
         }
 
         var first = await Task.WhenAny(waits);

@@ -50,6 +50,35 @@ public sealed class ParentWatch : IDisposable
             : null;
     }
 
+    /// <summary>The parent pid from CHAOS_PARENT_PID, or null when unset. Throws when it is set but not a pid.</summary>
+    public static int? ParentPidFromEnvironment()
+    {
+        var text = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid > 0
+            ? pid
+            : throw new ArgumentException($"{EnvironmentVariable}='{text}' is not a process id.", EnvironmentVariable);
+    }
+
+    /// <summary>Completes when process <paramref name="pid"/> is gone (at once when it does not exist).</summary>
+    public static async Task WaitForExitAsync(int pid, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        using var watch = Start(pid, () => { }, timeProvider: timeProvider);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(watch.ParentGone, cancellationToken);
+        try
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, timeProvider, either.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // the parent is gone
+        }
+    }
+
     /// <summary>Starts watching <paramref name="parentPid"/>.</summary>
     public static ParentWatch Start(int parentPid, Action onParentGone, TimeSpan? pollInterval = null, TimeProvider? timeProvider = null)
     {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Chaos.Harness.Kafka;
 using Microsoft.Extensions.Logging;
+using Chaos.Harness.Topology;
 
 namespace Chaos.Scenarios.Commands;
 
@@ -46,7 +47,7 @@ internal static class KafkaCommand
                     InitialRebalanceDelayMs = parse.GetValue(rebalanceDelay) is { } d ? Integer(d, "initial-rebalance-delay-ms") : null,
                 };
                 options.Validate();
-                parentPid = ParentProcessWatcher.ParentPidFromEnvironment();
+                parentPid = ParentWatch.ParentPidFromEnvironment();
             }
             catch (ArgumentException e)
             {

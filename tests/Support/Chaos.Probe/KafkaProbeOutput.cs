@@ -39,11 +39,11 @@ internal static class KafkaProbeOutput
 
             await cts.CancelAsync();
         }, cts.Token);
-        if (Chaos.Harness.Kafka.ParentProcessWatcher.ParentPidFromEnvironment() is { } parent)
+        if (Chaos.Harness.Topology.ParentWatch.ParentPidFromEnvironment() is { } parent)
         {
             _ = Task.Run(async () =>
             {
-                await Chaos.Harness.Kafka.ParentProcessWatcher.WaitForExitAsync(parent, TimeProvider.System, cts.Token);
+                await Chaos.Harness.Topology.ParentWatch.WaitForExitAsync(parent, TimeProvider.System, cts.Token);
                 await cts.CancelAsync();
             }, cts.Token);
         }
