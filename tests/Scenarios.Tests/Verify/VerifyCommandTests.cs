@@ -1,0 +1,50 @@
+using System.Text.Json;
+using Chaos.Scenarios.Tests.Check;
+
+namespace Chaos.Scenarios.Tests.Verify;
+
+/// <summary>`chaos verify` end to end on one cell of the matrix, and its input errors.</summary>
+public sealed class VerifyCommandTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "chaos-verify-tests", Guid.NewGuid().ToString("N")[..8]);
+
+    [Fact]
+    public async Task Retry_without_backoff_is_caught_by_job_retry_storm_as_a_retry_storm()
+    {
+        var run = await ChaosCli.RunAsync(TimeSpan.FromMinutes(5), TestContext.Current.CancellationToken,
+            "verify", "--defect", "retry-without-backoff", "--duration", "8s", "--out", _root);
+
+        run.ExitCode.Should().Be(0, $"the defect must be caught; stdout:\n{run.Stdout}\nstderr:\n{run.Stderr}");
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_root, "verify.json"), TestContext.Current.CancellationToken));
+        json.RootElement.GetProperty("passed").GetBoolean().Should().BeTrue();
+        var cell = json.RootElement.GetProperty("runs").EnumerateArray().Should().ContainSingle().Subject;
+        cell.GetProperty("scenario").GetString().Should().Be("job-retry-storm");
+        cell.GetProperty("outcome").GetString().Should().Be("caught");
+        cell.GetProperty("anomalies").EnumerateArray().Select(a => a.GetString()).Should().Contain("retry-storm");
+        File.Exists(Path.Combine(_root, "verify.md")).Should().BeTrue();
+        File.Exists(Path.Combine(_root, "verify.html")).Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData("--seeds", "0")]
+    [InlineData("--defect", "no-such-defect")]
+    [InlineData("--duration", "later")]
+    public async Task Bad_input_exits_2_naming_it(string option, string value)
+    {
+        var run = await ChaosCli.RunAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken, "verify", option, value, "--out", _root);
+
+        run.ExitCode.Should().Be(2);
+        run.Stderr.Should().Contain(option == "--defect" ? value : option);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
