@@ -25,15 +25,26 @@ public sealed partial class ChatWorkload : IAsyncDisposable
     private readonly List<VirtualDevice> _devices = [];
     private readonly ConcurrentBag<string> _freeProcesses = [];
     private readonly ConcurrentDictionary<string, SubmittedJob> _jobs = new(StringComparer.Ordinal);
+    private readonly IReadOnlyList<Uri>? _hubUrls;
+    private readonly ISequenceStore? _sequences;
     private long _sendCounter;
     private long _jobCounter;
     private long _processCounter;
     private long _loadStartNs;
 
-    public ChatWorkload(ReferenceSystemDeployment sut, HistoryWriter history, ChatWorkloadOptions options, long seed)
+    /// <summary>A workload on <paramref name="sut"/>; <paramref name="hubUrls"/>, when given, is where devices connect instead of the gateways' own hubs (e.g. fault proxies in front of them).</summary>
+    public ChatWorkload(ReferenceSystemDeployment sut, HistoryWriter history, ChatWorkloadOptions options, long seed, IReadOnlyList<Uri>? hubUrls = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        _hubUrls = hubUrls;
+        ISequenceStore? store = options.SequenceDirectory is { } dir ? new FileSequenceStore(dir) : null;
+        if (options.SequenceSaveEvery > 1)
+        {
+            store = new WriteBehindSequenceStore(store ?? new InMemorySequenceStore(), options.SequenceSaveEvery);
+        }
+
+        _sequences = store;
         _sut = sut;
         _history = history;
         _options = options;
@@ -65,7 +76,7 @@ public sealed partial class ChatWorkload : IAsyncDisposable
             _tokens[user] = await IssueTokenAsync(user, cancellationToken);
         }
 
-        var hubs = _sut.HubUrls;
+        var hubs = _hubUrls ?? _sut.HubUrls;
         var i = 0;
         foreach (var user in Users)
         {
@@ -269,6 +280,7 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         User = user,
         Device = device,
         DropDuplicates = _options.ClientDropsDuplicates,
+        SequenceStore = _sequences ?? new InMemorySequenceStore(),
         ServerTimeout = TimeSpan.FromSeconds(8),
         KeepAliveInterval = TimeSpan.FromSeconds(1),
         ReconnectMaxDelay = TimeSpan.FromSeconds(1),
