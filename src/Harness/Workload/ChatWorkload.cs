@@ -132,6 +132,9 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         return false;
     }
 
+    /// <summary>The highest sequence the user's durable inbox holds (what every device of the user must reach).</summary>
+    public Task<long> LatestSequenceAsync(string user, CancellationToken cancellationToken) => LatestSeqAsync(user, cancellationToken);
+
     /// <summary>Marks the history time at which the load generator starts, so intended times can be recorded.</summary>
     public void MarkLoadStart() => Interlocked.Exchange(ref _loadStartNs, _history.Now());
 
@@ -267,6 +270,11 @@ public sealed partial class ChatWorkload : IAsyncDisposable
 
     internal void RecordFrame(VirtualDevice device, TransportFrame frame)
     {
+        if (frame.Disposition == FrameDisposition.Duplicate)
+        {
+            Counters.RecordRedelivered();
+        }
+
         if (frame.Disposition == FrameDisposition.Duplicate && _options.ClientDropsDuplicates)
         {
             _history.Record(device.Process, HistoryEventType.Ok, HistoryOps.Drop, new DeliverValue(frame.Id, frame.User, device.Device, frame.Seq));

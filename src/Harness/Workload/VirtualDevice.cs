@@ -65,6 +65,9 @@ public sealed class VirtualDevice
         }
     }
 
+    /// <summary>The head of this device's user's durable inbox.</summary>
+    public Task<long> InboxLatestAsync(CancellationToken cancellationToken) => _owner.LatestSequenceAsync(User, cancellationToken);
+
     /// <summary>
     /// Kills the app: the socket is cut with no close handshake and the client disposed. The cut comes first and the
     /// client is disposed only once it saw the connection close, i.e. after the frame it was handling (if any) was

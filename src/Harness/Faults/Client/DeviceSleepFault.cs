@@ -23,6 +23,9 @@ public sealed class DeviceSleepFault(VirtualDevice device) : IFault
     /// <summary>True once healed after an apply.</summary>
     public bool Woken { get; private set; }
 
+    /// <summary>The user's inbox head when the device woke: above <see cref="SequenceAtSleep"/>, the device slept through a gap it must get replayed.</summary>
+    public long? InboxAtWake { get; private set; }
+
     public Task ApplyAsync(CancellationToken cancellationToken)
     {
         ReconnectsAtSleep = device.Reconnects;
@@ -31,10 +34,22 @@ public sealed class DeviceSleepFault(VirtualDevice device) : IFault
         return Task.CompletedTask;
     }
 
-    public Task HealAsync(CancellationToken cancellationToken)
+    public async Task HealAsync(CancellationToken cancellationToken)
     {
         device.Client.Wake();
-        Woken = SequenceAtSleep is not null;
-        return Task.CompletedTask;
+        if (SequenceAtSleep is null || Woken)
+        {
+            return;
+        }
+
+        Woken = true;
+        try
+        {
+            InboxAtWake = await device.InboxLatestAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is HttpRequestException or InvalidOperationException or OperationCanceledException)
+        {
+            // evidence only: the wake itself happened
+        }
     }
 }
