@@ -289,6 +289,7 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         Device = device,
         DropDuplicates = _options.ClientDropsDuplicates,
         SequenceStore = _sequences ?? new InMemorySequenceStore(),
+        GapTimeout = _options.GapTimeout,
         ServerTimeout = TimeSpan.FromSeconds(8),
         KeepAliveInterval = TimeSpan.FromSeconds(1),
         ReconnectMaxDelay = TimeSpan.FromSeconds(1),

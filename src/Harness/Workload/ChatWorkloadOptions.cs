@@ -45,6 +45,9 @@ public sealed record ChatWorkloadOptions
     /// </summary>
     public int SequenceSaveEvery { get; init; } = 1;
 
+    /// <summary>The clients' <c>GapTimeout</c>: how long a device asks for a gap to be filled before it moves on (null: forever).</summary>
+    public TimeSpan? GapTimeout { get; init; }
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first bad field.</summary>
     public void Validate()
     {

@@ -27,6 +27,7 @@ public sealed class ChatClient : IAsyncDisposable
     private volatile EndPoint? _localEndPoint;
     private int _reconnects;
     private int _disposedOnce;
+    private long _gapSince;
     private CancellationTokenSource? _reconnect;
     private long _last;
     private volatile bool _wantConnected;
@@ -204,10 +205,18 @@ public sealed class ChatClient : IAsyncDisposable
 
         if (frame.Seq > last + 1)
         {
-            FrameReceived?.Invoke(new TransportFrame(frame.Id, _options.User, _options.Device, frame.Seq, FrameDisposition.Dropped, now));
-            await _connection.SendAsync("Resume", last);
-            return;
+            var tick = _options.TimeProvider.GetTimestamp();
+            var since = Interlocked.CompareExchange(ref _gapSince, tick, 0);
+            var givenUp = since != 0 && _options.GapTimeout is { } limit && _options.TimeProvider.GetElapsedTime(since, tick) >= limit;
+            if (!givenUp)
+            {
+                FrameReceived?.Invoke(new TransportFrame(frame.Id, _options.User, _options.Device, frame.Seq, FrameDisposition.Dropped, now));
+                await _connection.SendAsync("Resume", last);
+                return;
+            }
         }
+
+        Interlocked.Exchange(ref _gapSince, 0);
 
         FrameReceived?.Invoke(new TransportFrame(frame.Id, _options.User, _options.Device, frame.Seq, FrameDisposition.Accepted, now));
         Delivered?.Invoke(ToDelivery(frame));

@@ -30,7 +30,9 @@ internal sealed class MobileSleepWakeScenario : Scenario
 
     public override CheckOptions CheckOptions => new()
     {
-        LatencySlos = [LatencyThreshold.Parse("steady:p99=2000ms")],
+        // Faults delay deliveries by seconds on purpose (that is judged by the loss and order promises); the SLO is on
+        // the warm-up, loose enough for the embedded broker's consumer group, which may still rebalance in its first seconds.
+        LatencySlos = [LatencyThreshold.Parse("steady:p99=5000ms")],
     };
 
     public override ReferenceSystemOptions ConfigureSystem(ReferenceSystemOptions options) => options with { ClientTimeoutMs = ClientTimeoutMs };

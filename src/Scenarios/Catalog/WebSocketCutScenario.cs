@@ -15,7 +15,9 @@ namespace Chaos.Scenarios.Catalog;
 /// of a frame, single devices reset mid-frame, a reset_peer window, a gateway instance SIGKILLed and restarted, frames
 /// sliced and delayed. Clients must reconnect and resume from their stored sequence: nothing lost, nothing handed to
 /// the app twice. Devices persist their position every 4th frame (as apps batch the write), so every resume replays
-/// frames the client already handled — the client's dedupe is exercised on every reconnect.
+/// frames the client already handled — the client's dedupe is exercised on every reconnect. Devices give up on a gap
+/// the gateway does not fill within 3 s (a correct gateway fills it at once): a gateway that ignores where a device
+/// was then shows as skipped and undelivered messages, not as a device that stalls and leaves the run undecided.
 /// </summary>
 internal sealed class WebSocketCutScenario : Scenario
 {
@@ -31,14 +33,15 @@ internal sealed class WebSocketCutScenario : Scenario
 
     public override CheckOptions CheckOptions => new()
     {
-        // Cuts and a gateway restart delay deliveries by seconds during the fault phase; steady state must stay fast.
-        LatencySlos = [LatencyThreshold.Parse("steady:p99=2000ms")],
+        // Faults delay deliveries by seconds on purpose (that is judged by the loss and order promises); the SLO is on
+        // the warm-up, loose enough for the embedded broker's consumer group, which may still rebalance in its first seconds.
+        LatencySlos = [LatencyThreshold.Parse("steady:p99=5000ms")],
     };
 
     public override ReferenceSystemOptions ConfigureSystem(ReferenceSystemOptions options) => options with { GatewayInstances = Gateways.Length };
 
     public override ChatWorkloadOptions ConfigureWorkload(ChatWorkloadOptions options) =>
-        options with { ProxyGateways = true, SequenceSaveEvery = SaveEvery };
+        options with { ProxyGateways = true, SequenceSaveEvery = SaveEvery, GapTimeout = TimeSpan.FromSeconds(3) };
 
     public override FaultMenu Faults { get; } = new(
     [
