@@ -21,6 +21,10 @@ public sealed class ChatClient : IAsyncDisposable
     private readonly Random _random;
     private readonly CancellationTokenSource _disposed = new();
     private readonly SleepGate _sleep = new();
+
+    // One frame at a time across connection incarnations: after a reconnect, SignalR may still be dispatching the old
+    // connection's queued frames while the new one replays; unserialised, both could pass the duplicate check.
+    private readonly SemaphoreSlim _frames = new(1, 1);
     private readonly SocketsHttpHandler _handler;
     private readonly HttpMessageInvoker _invoker;
     private WebSocket? _socket;
@@ -190,6 +194,24 @@ public sealed class ChatClient : IAsyncDisposable
 
     private async Task OnDeliverAsync(DeliveryFrame frame)
     {
+        await _frames.WaitAsync();
+        try
+        {
+            await HandleFrameAsync(frame);
+        }
+        finally
+        {
+            _frames.Release();
+        }
+    }
+
+    private async Task HandleFrameAsync(DeliveryFrame frame)
+    {
+        if (_disposed.IsCancellationRequested)
+        {
+            return; // the app is gone: frames still queued in the connection are handled by nobody
+        }
+
         var now = _options.TimeProvider.GetUtcNow();
         var last = Interlocked.Read(ref _last);
         if (frame.Seq <= last)
@@ -221,7 +243,8 @@ public sealed class ChatClient : IAsyncDisposable
         FrameReceived?.Invoke(new TransportFrame(frame.Id, _options.User, _options.Device, frame.Seq, FrameDisposition.Accepted, now));
         Delivered?.Invoke(ToDelivery(frame));
         Interlocked.Exchange(ref _last, frame.Seq);
-        await _options.SequenceStore.SaveAsync(_options.User, _options.Device, frame.Seq, _disposed.Token);
+        // Not cancelled by disposal: a frame handed to the app is also persisted, so a restarted app does not get it again.
+        await _options.SequenceStore.SaveAsync(_options.User, _options.Device, frame.Seq, CancellationToken.None);
         await _connection.SendAsync("Ack", frame.Seq);
     }
 
@@ -316,8 +339,8 @@ public sealed class ChatClient : IAsyncDisposable
         }
 
         _wantConnected = false;
-        _sleep.Wake(); // a frozen socket would hold the close up
         await _disposed.CancelAsync();
+        _sleep.Wake(); // a frozen socket would hold the close up (handlers see the disposal first and hand nothing over)
         await _connection.DisposeAsync();
         _invoker.Dispose();
         _handler.Dispose();
