@@ -28,7 +28,7 @@ public sealed class NetworkScenarioTests : IDisposable
 
         await ShouldHoldEveryPromiseAsync(run, dir);
         var faults = await AppliedFaultsAsync(dir);
-        faults.Should().Contain(["reset-mid-frame", "crash", "reset_peer", "slicer", "latency"]);
+        faults.Should().Contain(["reset-mid-frame", "crash", "down", "reset_peer", "slicer", "latency"]);
         (await HistoryLinesAsync(dir)).Count(l => l.Contains("\"f\":\"drop\"", StringComparison.Ordinal))
             .Should().BePositive("devices persist every 4th frame, so resumes replay frames the client must drop");
     }
