@@ -40,6 +40,9 @@ public sealed class RunContext
 
     public TimeProvider TimeProvider => Options.TimeProvider;
 
+    /// <summary>The fault proxies in front of the gateways, when the workload asked for them (<see cref="ChatWorkloadOptions.ProxyGateways"/>).</summary>
+    public GatewayProxies? Proxies { get; internal init; }
+
     /// <summary>Faults in force now, for live progress.</summary>
     public ICollection<string> ActiveFaults { get; } = new HashSet<string>(StringComparer.Ordinal);
 }

@@ -39,6 +39,11 @@ public static class RunPipeline
         {
             ClientDropsDuplicates = !options.Defects.Contains(DefectClientNoDedupe),
         };
+        if (workloadOptions is { PersistSequences: true, SequenceDirectory: null })
+        {
+            workloadOptions = workloadOptions with { SequenceDirectory = Path.Combine(directory, "devices") };
+        }
+
         var systemOptions = scenario.ConfigureSystem(new ReferenceSystemOptions
         {
             JwtKey = $"chaos-run-{options.Seed:D8}-signing-key-0123456789abcdef",
@@ -54,14 +59,20 @@ public static class RunPipeline
         {
             await using var topology = new ProcessTopology(new ProcessTopologyOptions { RunDirectory = directory, AllowRemote = options.AllowRemote });
             ChatWorkload? workload = null;
+            GatewayProxies? proxies = null;
             RunContext? context = null;
             using var ticker = new CancellationTokenSource();
             Task? reporter = null;
             try
             {
                 var system = await ReferenceSystemDeployment.StartAsync(topology, systemOptions, cancellationToken);
-                workload = new ChatWorkload(system, history, workloadOptions, options.Seed, options.TimeProvider);
-                context = new RunContext(options, topology, system, workload, history, schedule);
+                if (workloadOptions.ProxyGateways)
+                {
+                    proxies = await GatewayProxies.StartAsync(system, options.Seed, cancellationToken);
+                }
+
+                workload = new ChatWorkload(system, history, workloadOptions, options.Seed, proxies?.HubUrls, options.TimeProvider);
+                context = new RunContext(options, topology, system, workload, history, schedule) { Proxies = proxies };
                 var ctx = context;
                 reporter = ReportProgressAsync(() => phase, ctx, progress, options.TimeProvider, ticker.Token);
                 await workload.ConnectDevicesAsync(cancellationToken);
@@ -156,6 +167,11 @@ public static class RunPipeline
                 if (workload is not null)
                 {
                     await workload.DisposeAsync();
+                }
+
+                if (proxies is not null)
+                {
+                    await proxies.DisposeAsync();
                 }
             }
         }

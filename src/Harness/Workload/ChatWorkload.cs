@@ -26,17 +26,28 @@ public sealed partial class ChatWorkload : IAsyncDisposable
     private readonly List<VirtualDevice> _devices = [];
     private readonly ConcurrentBag<string> _freeProcesses = [];
     private readonly ConcurrentDictionary<string, SubmittedJob> _jobs = new(StringComparer.Ordinal);
+    private readonly IReadOnlyList<Uri>? _hubUrls;
+    private readonly ISequenceStore? _sequences;
     private long _sendCounter;
     private long _jobCounter;
     private long _processCounter;
     private long _loadStartNs;
     private (long HistoryNs, long WallMs) _clockAnchor;
 
-    public ChatWorkload(ReferenceSystemDeployment sut, HistoryWriter history, ChatWorkloadOptions options, long seed, TimeProvider? time = null)
+    /// <summary>A workload on <paramref name="sut"/>; <paramref name="hubUrls"/>, when given, is where devices connect instead of the gateways' own hubs (e.g. fault proxies in front of them).</summary>
+    public ChatWorkload(ReferenceSystemDeployment sut, HistoryWriter history, ChatWorkloadOptions options, long seed, IReadOnlyList<Uri>? hubUrls = null, TimeProvider? time = null)
     {
         _time = time ?? TimeProvider.System;
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        _hubUrls = hubUrls;
+        ISequenceStore? store = options.SequenceDirectory is { } dir ? new FileSequenceStore(dir) : null;
+        if (options.SequenceSaveEvery > 1)
+        {
+            store = new WriteBehindSequenceStore(store ?? new InMemorySequenceStore(), options.SequenceSaveEvery);
+        }
+
+        _sequences = store;
         _sut = sut;
         _history = history;
         _options = options;
@@ -73,7 +84,7 @@ public sealed partial class ChatWorkload : IAsyncDisposable
             _tokens[user] = await IssueTokenAsync(user, cancellationToken);
         }
 
-        var hubs = _sut.HubUrls;
+        var hubs = _hubUrls ?? _sut.HubUrls;
         var i = 0;
         foreach (var user in Users)
         {
@@ -128,6 +139,9 @@ public sealed partial class ChatWorkload : IAsyncDisposable
 
         return false;
     }
+
+    /// <summary>The highest sequence the user's durable inbox holds (what every device of the user must reach).</summary>
+    public Task<long> LatestSequenceAsync(string user, CancellationToken cancellationToken) => LatestSeqAsync(user, cancellationToken);
 
     /// <summary>Marks the history time at which the load generator starts, so intended times can be recorded.</summary>
     public void MarkLoadStart() => Interlocked.Exchange(ref _loadStartNs, _history.Now());
@@ -269,6 +283,11 @@ public sealed partial class ChatWorkload : IAsyncDisposable
 
     internal void RecordFrame(VirtualDevice device, TransportFrame frame)
     {
+        if (frame.Disposition == FrameDisposition.Duplicate)
+        {
+            Counters.RecordRedelivered();
+        }
+
         if (frame.Disposition == FrameDisposition.Duplicate && _options.ClientDropsDuplicates)
         {
             _history.Record(device.Process, HistoryEventType.Ok, HistoryOps.Drop, new DeliverValue(frame.Id, frame.User, device.Device, frame.Seq));
@@ -282,6 +301,8 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         User = user,
         Device = device,
         DropDuplicates = _options.ClientDropsDuplicates,
+        SequenceStore = _sequences ?? new InMemorySequenceStore(),
+        GapTimeout = _options.GapTimeout,
         ServerTimeout = TimeSpan.FromSeconds(8),
         KeepAliveInterval = TimeSpan.FromSeconds(1),
         ReconnectMaxDelay = TimeSpan.FromSeconds(1),

@@ -30,6 +30,27 @@ public sealed record ChatWorkloadOptions
     /// <summary>The client library drops redelivered duplicates (off only for the client-no-dedupe defect).</summary>
     public bool ClientDropsDuplicates { get; init; } = true;
 
+    /// <summary>Devices connect through one fault proxy per gateway instance (the run starts them; see RunContext.Proxies).</summary>
+    public bool ProxyGateways { get; init; }
+
+    /// <summary>
+    /// Where devices persist their last sequence (one small file each, so a restarted app resumes from it); null keeps
+    /// it in memory. The run sets it to a folder of the run when <see cref="PersistSequences"/> is on.
+    /// </summary>
+    public string? SequenceDirectory { get; init; }
+
+    /// <summary>Ask the run for a <see cref="SequenceDirectory"/> in its run folder.</summary>
+    public bool PersistSequences { get; init; }
+
+    /// <summary>
+    /// A device persists its position every Nth frame only (apps batch such writes), so a resume replays up to N−1
+    /// frames the client already handled and must drop. 1 persists every frame.
+    /// </summary>
+    public int SequenceSaveEvery { get; init; } = 1;
+
+    /// <summary>The clients' <c>GapTimeout</c>: how long a device asks for a gap to be filled before it moves on (null: forever).</summary>
+    public TimeSpan? GapTimeout { get; init; }
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first bad field.</summary>
     public void Validate()
     {
@@ -61,6 +82,11 @@ public sealed record ChatWorkloadOptions
         if (Accounts < 1)
         {
             throw new ArgumentException($"accounts must be at least 1, was {Accounts}", nameof(Accounts));
+        }
+
+        if (SequenceSaveEvery is < 1 or > 1000)
+        {
+            throw new ArgumentException($"sequence save interval must be within 1..1000 frames, was {SequenceSaveEvery}", nameof(SequenceSaveEvery));
         }
 
         if (MaxRecipients < 1)

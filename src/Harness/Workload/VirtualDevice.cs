@@ -2,29 +2,122 @@ using Chaos.Reference.Client;
 
 namespace Chaos.Harness.Workload;
 
-/// <summary>One device of one virtual user: a reference client connected to one gateway, recording what its app layer saw.</summary>
+/// <summary>
+/// One device of one virtual user: a reference client connected to one gateway (or its fault proxy), recording what
+/// its app layer saw. The app may be killed and restarted: a new client then resumes from the persisted sequence,
+/// under the same history process name.
+/// </summary>
 public sealed class VirtualDevice
 {
+    private readonly ChatWorkload _owner;
+    private readonly Lock _gate = new();
+    private int _reconnectsBefore;
+    private int _restarts;
+    private bool _running = true;
+
     internal VirtualDevice(string user, string device, Uri hub, ChatWorkload owner)
     {
         User = user;
         Device = device;
         Hub = hub;
         Process = $"{user}/{device}";
-        Client = new ChatClient(owner.ClientOptions(user, device, hub));
-        Client.Delivered += delivery => owner.RecordDelivery(this, delivery);
-        Client.FrameReceived += frame => owner.RecordFrame(this, frame);
+        _owner = owner;
+        Client = NewClient();
     }
 
     public string User { get; }
 
     public string Device { get; }
 
-    /// <summary>The gateway hub this device connects to.</summary>
+    /// <summary>The hub this device connects to: a gateway's, or the fault proxy in front of it.</summary>
     public Uri Hub { get; }
 
     /// <summary>The history process name of this device's events.</summary>
     public string Process { get; }
 
-    public ChatClient Client { get; }
+    /// <summary>The app's client; replaced when the app is restarted.</summary>
+    public ChatClient Client { get; private set; }
+
+    /// <summary>Automatic reconnects over every incarnation of the app.</summary>
+    public int Reconnects
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _reconnectsBefore + Client.Reconnects;
+            }
+        }
+    }
+
+    /// <summary>How many times the app was restarted.</summary>
+    public int Restarts => Volatile.Read(ref _restarts);
+
+    /// <summary>False between <see cref="KillAppAsync"/> and <see cref="RestartAppAsync"/>.</summary>
+    public bool IsAppRunning
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _running;
+            }
+        }
+    }
+
+    /// <summary>The head of this device's user's durable inbox.</summary>
+    public Task<long> InboxLatestAsync(CancellationToken cancellationToken) => _owner.LatestSequenceAsync(User, cancellationToken);
+
+    /// <summary>
+    /// Kills the app: the socket is cut with no close handshake and the client disposed at once, so frames still queued
+    /// in the connection reach no app. A frame the app was handling when killed is still persisted (the kill falls
+    /// between frames: a kill between handing a frame over and persisting it is a property of the app, not of the
+    /// transport under test).
+    /// </summary>
+    public async Task KillAppAsync(CancellationToken cancellationToken)
+    {
+        ChatClient client;
+        lock (_gate)
+        {
+            if (!_running)
+            {
+                return;
+            }
+
+            _running = false;
+            client = Client;
+        }
+
+        client.Cut();
+        await client.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+    }
+
+    /// <summary>Starts the app again: a new client that resumes from the persisted last sequence. No-op when it runs.</summary>
+    public async Task RestartAppAsync(CancellationToken cancellationToken)
+    {
+        ChatClient client;
+        lock (_gate)
+        {
+            if (_running)
+            {
+                return;
+            }
+
+            _reconnectsBefore += Client.Reconnects;
+            client = NewClient();
+            Client = client;
+            _running = true;
+        }
+
+        Interlocked.Increment(ref _restarts);
+        await client.ConnectAsync(cancellationToken);
+    }
+
+    private ChatClient NewClient()
+    {
+        var client = new ChatClient(_owner.ClientOptions(User, Device, Hub));
+        client.Delivered += delivery => _owner.RecordDelivery(this, delivery);
+        client.FrameReceived += frame => _owner.RecordFrame(this, frame);
+        return client;
+    }
 }

@@ -8,12 +8,18 @@ public sealed class WorkloadCounters
     private long _ok;
     private long _fail;
     private long _info;
+    private long _redelivered;
 
     public long Ok => Interlocked.Read(ref _ok);
 
     public long Fail => Interlocked.Read(ref _fail);
 
     public long Info => Interlocked.Read(ref _info);
+
+    /// <summary>Frames devices received again (seq at or below their last): replays after a resume from a stored sequence.</summary>
+    public long Redelivered => Interlocked.Read(ref _redelivered);
+
+    internal void RecordRedelivered() => Interlocked.Increment(ref _redelivered);
 
     internal void Record(HistoryEventType outcome)
     {

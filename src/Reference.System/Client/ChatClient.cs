@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Http.Connections.Client;
@@ -18,10 +20,20 @@ public sealed class ChatClient : IAsyncDisposable
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private readonly Random _random;
     private readonly CancellationTokenSource _disposed = new();
-    private ClientWebSocket? _socket;
+    private readonly SleepGate _sleep = new();
+
+    // One frame at a time across connection incarnations: after a reconnect, SignalR may still be dispatching the old
+    // connection's queued frames while the new one replays; unserialised, both could pass the duplicate check.
+    private readonly SemaphoreSlim _frames = new(1, 1);
+    private readonly SocketsHttpHandler _handler;
+    private readonly HttpMessageInvoker _invoker;
+    private WebSocket? _socket;
+    private volatile EndPoint? _localEndPoint;
+    private int _reconnects;
+    private int _disposedOnce;
+    private long _gapSince;
     private CancellationTokenSource? _reconnect;
     private long _last;
-    private int _disposeCalled;
     private volatile bool _wantConnected;
     private volatile ChatClientState _state;
 
@@ -30,6 +42,9 @@ public sealed class ChatClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _random = new Random(options.Seed);
+        // Our own connect, so the client knows its socket's local address: a fault proxy names connections by it.
+        _handler = new SocketsHttpHandler { ConnectCallback = ConnectSocketAsync };
+        _invoker = new HttpMessageInvoker(_handler, disposeHandler: false);
         var url = new UriBuilder(options.HubUrl);
         var device = "device=" + Uri.EscapeDataString(options.Device);
         url.Query = string.IsNullOrEmpty(url.Query) ? device : url.Query.TrimStart('?') + "&" + device;
@@ -64,6 +79,15 @@ public sealed class ChatClient : IAsyncDisposable
     public long LastSequence => Interlocked.Read(ref _last);
 
     public ChatClientState State => _state;
+
+    /// <summary>Successful automatic reconnects so far (each one resumed from the stored sequence).</summary>
+    public int Reconnects => Volatile.Read(ref _reconnects);
+
+    /// <summary>The local address of the current (or last) connection's socket, as a proxy in front sees the client.</summary>
+    public EndPoint? LocalEndPoint => _localEndPoint;
+
+    /// <summary>True between <see cref="Sleep"/> and <see cref="Wake"/>.</summary>
+    public bool IsAsleep => _sleep.IsAsleep;
 
     /// <summary>Connects, then asks the gateway for everything after the stored last sequence. Throws when the handshake is refused (e.g. a bad token).</summary>
     public async Task ConnectAsync(CancellationToken cancellationToken)
@@ -119,6 +143,16 @@ public sealed class ChatClient : IAsyncDisposable
     /// <summary>An abrupt cut: the socket is aborted with no close handshake (as when the network drops). Reconnects by itself if enabled.</summary>
     public void Cut() => _socket?.Abort();
 
+    /// <summary>
+    /// Suspends the device as a mobile OS suspends an app: from now on the client neither reads nor writes its socket
+    /// (no frames, no acks, no pings) and makes no reconnect attempt, until <see cref="Wake"/>. The connection is left
+    /// as it is, so the server's client timeout decides its fate.
+    /// </summary>
+    public void Sleep() => _sleep.Sleep();
+
+    /// <summary>Resumes a suspended device: reads and writes continue; a connection that died meanwhile is re-made and resumed.</summary>
+    public void Wake() => _sleep.Wake();
+
     private async ValueTask<WebSocket> OpenSocketAsync(WebSocketConnectionContext context, CancellationToken cancellationToken)
     {
         var socket = new ClientWebSocket();
@@ -128,7 +162,7 @@ public sealed class ChatClient : IAsyncDisposable
             socket.Options.KeepAliveInterval = TimeSpan.Zero; // SignalR pings; no WebSocket-level pings to confuse timeouts
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(_options.ConnectTimeout);
-            await socket.ConnectAsync(context.Uri, timeout.Token);
+            await socket.ConnectAsync(context.Uri, _invoker, timeout.Token);
         }
         catch
         {
@@ -136,12 +170,48 @@ public sealed class ChatClient : IAsyncDisposable
             throw;
         }
 
-        _socket = socket;
-        return socket;
+        var sleepable = new SleepableWebSocket(socket, _sleep);
+        _socket = sleepable;
+        return sleepable;
+    }
+
+    private async ValueTask<Stream> ConnectSocketAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        _localEndPoint = socket.LocalEndPoint;
+        return new NetworkStream(socket, ownsSocket: true);
     }
 
     private async Task OnDeliverAsync(DeliveryFrame frame)
     {
+        await _frames.WaitAsync();
+        try
+        {
+            await HandleFrameAsync(frame);
+        }
+        finally
+        {
+            _frames.Release();
+        }
+    }
+
+    private async Task HandleFrameAsync(DeliveryFrame frame)
+    {
+        if (_disposed.IsCancellationRequested)
+        {
+            return; // the app is gone: frames still queued in the connection are handled by nobody
+        }
+
         var now = _options.TimeProvider.GetUtcNow();
         var last = Interlocked.Read(ref _last);
         if (frame.Seq <= last)
@@ -157,15 +227,24 @@ public sealed class ChatClient : IAsyncDisposable
 
         if (frame.Seq > last + 1)
         {
-            FrameReceived?.Invoke(new TransportFrame(frame.Id, _options.User, _options.Device, frame.Seq, FrameDisposition.Dropped, now));
-            await _connection.SendAsync("Resume", last);
-            return;
+            var tick = _options.TimeProvider.GetTimestamp();
+            var since = Interlocked.CompareExchange(ref _gapSince, tick, 0);
+            var givenUp = since != 0 && _options.GapTimeout is { } limit && _options.TimeProvider.GetElapsedTime(since, tick) >= limit;
+            if (!givenUp)
+            {
+                FrameReceived?.Invoke(new TransportFrame(frame.Id, _options.User, _options.Device, frame.Seq, FrameDisposition.Dropped, now));
+                await _connection.SendAsync("Resume", last);
+                return;
+            }
         }
+
+        Interlocked.Exchange(ref _gapSince, 0);
 
         FrameReceived?.Invoke(new TransportFrame(frame.Id, _options.User, _options.Device, frame.Seq, FrameDisposition.Accepted, now));
         Delivered?.Invoke(ToDelivery(frame));
         Interlocked.Exchange(ref _last, frame.Seq);
-        await _options.SequenceStore.SaveAsync(_options.User, _options.Device, frame.Seq, _disposed.Token);
+        // Not cancelled by disposal: a frame handed to the app is also persisted, so a restarted app does not get it again.
+        await _options.SequenceStore.SaveAsync(_options.User, _options.Device, frame.Seq, CancellationToken.None);
         await _connection.SendAsync("Ack", frame.Seq);
     }
 
@@ -201,6 +280,7 @@ public sealed class ChatClient : IAsyncDisposable
             try
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(ceiling * jitter), _options.TimeProvider, cancellationToken);
+                await _sleep.WaitAwakeAsync(cancellationToken); // a suspended app makes no attempt
                 await _lifecycle.WaitAsync(cancellationToken);
                 try
                 {
@@ -217,6 +297,7 @@ public sealed class ChatClient : IAsyncDisposable
                     // Resume from what is durably stored: the in-memory last sequence only filters what comes back.
                     var stored = await _options.SequenceStore.LoadAsync(_options.User, _options.Device, cancellationToken);
                     await _connection.InvokeAsync("Resume", stored, cancellationToken);
+                    Interlocked.Increment(ref _reconnects);
                     SetState(ChatClientState.Connected, null);
                     return;
                 }
@@ -252,14 +333,25 @@ public sealed class ChatClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposeCalled, 1) == 1)
+        if (Interlocked.Exchange(ref _disposedOnce, 1) == 1)
         {
             return;
         }
 
         _wantConnected = false;
+        // Let the frame in hand finish (its sequence saved) before the app goes: a graceful close never makes the
+        // next start resume too early (regression: GatewayTests, app restarted with a file sequence store).
+        var idle = await _frames.WaitAsync(TimeSpan.FromSeconds(2));
         await _disposed.CancelAsync();
+        if (idle)
+        {
+            _frames.Release();
+        }
+
+        _sleep.Wake(); // a frozen socket would hold the close up (handlers see the disposal first and hand nothing over)
         await _connection.DisposeAsync();
+        _invoker.Dispose();
+        _handler.Dispose();
         _reconnect?.Dispose();
         _disposed.Dispose();
         _lifecycle.Dispose();

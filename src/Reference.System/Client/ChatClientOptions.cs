@@ -32,6 +32,14 @@ public sealed class ChatClientOptions
 
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long the client keeps asking the gateway to fill a gap (frames that skip ahead are dropped and a resume is
+    /// requested) before it gives up, accepts the next frame and moves on; null waits forever. A correct gateway fills
+    /// a gap at once, so this only matters when it does not: the app then shows the gap (a skip and undelivered
+    /// messages) instead of stalling.
+    /// </summary>
+    public TimeSpan? GapTimeout { get; init; }
+
     /// <summary>Seed of the reconnect jitter.</summary>
     public int Seed { get; init; }
 

@@ -9,6 +9,8 @@ internal static class ScenarioCatalog
     [
         new SteadyStateScenario(),
         new JobRetryStormScenario(),
+        new WebSocketCutScenario(),
+        new MobileSleepWakeScenario(),
     ];
 
     /// <summary>Suites: smoke (every scenario, short), nightly (several seeds, longer), pre-release (nightly + SLO gates).</summary>

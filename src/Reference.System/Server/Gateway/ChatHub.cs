@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
+using Chaos.Reference.Observability;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Chaos.Reference.Gateway;
@@ -8,7 +9,7 @@ namespace Chaos.Reference.Gateway;
 /// Server → client: <c>Deliver(DeliveryRecord)</c>. The user is the token's <c>sub</c>; a device only ever gets its user's rows.
 /// </summary>
 [Authorize]
-internal sealed class ChatHub(ConnectionRegistry registry) : Hub
+internal sealed class ChatHub(ConnectionRegistry registry, SystemMetrics metrics) : Hub
 {
     public override Task OnConnectedAsync()
     {
@@ -23,5 +24,15 @@ internal sealed class ChatHub(ConnectionRegistry registry) : Hub
 
     public void Ack(long seq) => registry.Ack(Context.ConnectionId, seq);
 
-    public override Task OnDisconnectedAsync(Exception? exception) => registry.RemoveAsync(Context.ConnectionId);
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        // SignalR closes a connection whose client sent nothing (not even a ping) within ClientTimeoutInterval with
+        // this exception; a chaos run reads the count to prove that sleeping devices were timed out.
+        if (exception is OperationCanceledException && exception.Message.Contains(nameof(HubOptions.ClientTimeoutInterval), StringComparison.Ordinal))
+        {
+            metrics.ClientTimeouts.Add(1);
+        }
+
+        return registry.RemoveAsync(Context.ConnectionId);
+    }
 }

@@ -23,6 +23,7 @@ internal sealed class SystemMetrics : IDisposable
         Pushed = _meter.CreateCounter<long>("refsys.gateway.pushed", description: "frames pushed to devices");
         Acks = _meter.CreateCounter<long>("refsys.gateway.acks", description: "acknowledgements from devices");
         DeadLettered = _meter.CreateCounter<long>("refsys.jobs.dead_lettered", description: "jobs sent to the DLQ by this process");
+        ClientTimeouts = _meter.CreateCounter<long>("refsys.gateway.client_timeouts", description: "device connections the gateway dropped because the client fell silent past the client timeout");
         OpenConnections = _meter.CreateUpDownCounter<long>("refsys.connections.open", description: "open device connections");
         _meter.CreateObservableGauge("refsys.queue.lag", () => Volatile.Read(ref _queueLag), description: "records behind the high watermark on this consumer's partitions");
         _meter.CreateObservableGauge("refsys.outbox.backlog", () => Volatile.Read(ref _outboxBacklog), description: "outbox rows not yet published");
@@ -48,6 +49,8 @@ internal sealed class SystemMetrics : IDisposable
     public Counter<long> DeadLettered { get; }
 
     public UpDownCounter<long> OpenConnections { get; }
+
+    public Counter<long> ClientTimeouts { get; }
 
     public void SetQueueLag(long value) => Volatile.Write(ref _queueLag, value);
 

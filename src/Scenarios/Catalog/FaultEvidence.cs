@@ -1,0 +1,25 @@
+namespace Chaos.Scenarios.Catalog;
+
+/// <summary>Helpers for took-effect checks: bounded waits for evidence, and one sentence out of the problems found.</summary>
+internal static class FaultEvidence
+{
+    /// <summary>Polls <paramref name="condition"/> until true or <paramref name="timeout"/>; returns whether it held.</summary>
+    public static async Task<bool> WaitAsync(Func<bool> condition, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var start = time.GetTimestamp();
+        while (!condition())
+        {
+            if (time.GetElapsedTime(start) > timeout)
+            {
+                return false;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), time, cancellationToken);
+        }
+
+        return true;
+    }
+
+    /// <summary>Null when nothing is wrong, else the problems joined into one sentence.</summary>
+    public static string? Sentence(IReadOnlyList<string> problems) => problems.Count == 0 ? null : string.Join("; ", problems);
+}

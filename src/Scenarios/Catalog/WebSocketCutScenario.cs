@@ -1,0 +1,190 @@
+using System.Globalization;
+using Chaos.Harness.Checkers;
+using Chaos.Harness.Faults;
+using Chaos.Harness.Faults.Network;
+using Chaos.Harness.Faults.Schedule;
+using Chaos.Harness.Runs;
+using Chaos.Harness.Sut;
+using Chaos.Harness.Workload;
+using Chaos.Reference.Client;
+
+namespace Chaos.Scenarios.Catalog;
+
+/// <summary>
+/// WebSockets cut through the fault proxies in front of the gateways: every connection of a proxy reset in the middle
+/// of a frame, single devices reset mid-frame, a reset_peer window, a gateway instance SIGKILLed and restarted, frames
+/// sliced and delayed. Clients must reconnect and resume from their stored sequence: nothing lost, nothing handed to
+/// the app twice. Devices persist their position every 4th frame (as apps batch the write), so every resume replays
+/// frames the client already handled — the client's dedupe is exercised on every reconnect. Devices give up on a gap
+/// the gateway does not fill within 3 s (a correct gateway fills it at once): a gateway that ignores where a device
+/// was then shows as skipped and undelivered messages, not as a device that stalls and leaves the run undecided.
+/// </summary>
+internal sealed class WebSocketCutScenario : Scenario
+{
+    private const int SaveEvery = 4;
+    private static readonly string[] Gateways = ["gateway-1", "gateway-2"];
+
+    public override string Name => "websocket-cut";
+
+    public override string Description =>
+        "WebSockets reset mid-frame through the gateway proxies, connections reset, a gateway killed and restarted: clients reconnect and resume, nothing lost or duplicated.";
+
+    public override TimeSpan DefaultDuration => TimeSpan.FromSeconds(30);
+
+    public override CheckOptions CheckOptions => new()
+    {
+        // Faults delay deliveries by seconds on purpose (that is judged by the loss and order promises); the SLO is on
+        // the warm-up, loose enough for the embedded broker's consumer group, which may still rebalance in its first seconds.
+        LatencySlos = [LatencyThreshold.Parse("steady:p99=5000ms")],
+    };
+
+    public override ReferenceSystemOptions ConfigureSystem(ReferenceSystemOptions options) => options with { GatewayInstances = Gateways.Length };
+
+    public override ChatWorkloadOptions ConfigureWorkload(ChatWorkloadOptions options) =>
+        options with { ProxyGateways = true, SequenceSaveEvery = SaveEvery, GapTimeout = TimeSpan.FromSeconds(3) };
+
+    public override FaultMenu Faults { get; } = new(
+    [
+        new FaultMenuItem("reset-mid-frame", Gateways, Parameters: Choices("bytes", "16", "64", "200", "400")),
+        new FaultMenuItem("device-reset-mid-frame", Gateways, Parameters: new Dictionary<string, IReadOnlyList<string>>
+        {
+            ["bytes"] = ["16", "64", "200"],
+            ["device"] = [.. Enumerable.Range(1, DevicePick.Slots).Select(k => k.ToString(CultureInfo.InvariantCulture))],
+        }),
+        new FaultMenuItem("reset-peer", Gateways, MinDuration: TimeSpan.FromSeconds(1), MaxDuration: TimeSpan.FromSeconds(2)),
+        new FaultMenuItem("down", Gateways, MinDuration: TimeSpan.FromSeconds(1), MaxDuration: TimeSpan.FromSeconds(2)),
+        new FaultMenuItem("crash", Gateways, MinDuration: TimeSpan.FromSeconds(2), MaxDuration: TimeSpan.FromSeconds(5)),
+        new FaultMenuItem("slicer", Gateways, MinDuration: TimeSpan.FromSeconds(1), MaxDuration: TimeSpan.FromSeconds(4)),
+        new FaultMenuItem("latency", Gateways, MinDuration: TimeSpan.FromSeconds(1), MaxDuration: TimeSpan.FromSeconds(4), Parameters: Choices("latency", "100", "300")),
+    ]);
+
+    /// <summary>
+    /// A scripted timeline so every run holds each kind of cut and one gateway crash; the seed picks the gateways,
+    /// devices, byte counts and times within each slot. Same seed, same schedule.
+    /// </summary>
+    public override FaultSchedule BuildSchedule(long seed, TimeSpan duration)
+    {
+        var rng = new Random(unchecked((int)(seed * 31 + 7)));
+        var d = duration.TotalSeconds;
+        var crashed = Gateways[rng.Next(Gateways.Length)];
+        var other = Gateways.First(g => g != crashed);
+        var devices = DevicePick.Shuffled(rng);
+        TimeSpan At(double fraction) => TimeSpan.FromMilliseconds(Math.Round((fraction + (rng.NextDouble() * 0.04)) * d * 1000));
+        string Bytes() => new[] { "16", "64", "200", "400" }[rng.Next(4)];
+        var crashFor = TimeSpan.FromSeconds(Math.Clamp(Math.Round(d * 0.15), 2, 5));
+        var shortFor = TimeSpan.FromSeconds(Math.Clamp(Math.Round(d * 0.1), 1, 4));
+        List<FaultScheduleEntry> entries =
+        [
+            new(At(0.05), "reset-mid-frame", other, null, P("bytes", Bytes())),
+            new(At(0.15), "device-reset-mid-frame", crashed, null, P("bytes", Bytes(), "device", Slot(devices[0]))),
+            new(At(0.2), "device-reset-mid-frame", other, null, P("bytes", Bytes(), "device", Slot(devices[1]))),
+            new(At(0.3), "crash", crashed, crashFor),
+            new(At(0.45), "down", other, TimeSpan.FromSeconds(1)),
+            new(At(0.55), "reset-peer", other, TimeSpan.FromSeconds(1)),
+            new(At(0.65), "slicer", crashed, shortFor),
+            new(At(0.65), "latency", other, shortFor, P("latency", rng.Next(2) == 0 ? "100" : "300")),
+            new(At(0.8), "reset-mid-frame", crashed, null, P("bytes", Bytes())),
+        ];
+        return new FaultSchedule([.. entries.OrderBy(e => e.At)], duration) { Scenario = Name, Seed = seed };
+    }
+
+    public override IFault CreateFault(FaultScheduleEntry entry, RunContext context)
+    {
+        var proxies = context.Proxies ?? throw new InvalidOperationException("websocket-cut needs the gateway proxies");
+        var client = proxies.Client;
+        if (!proxies.Names.Contains(entry.Target))
+        {
+            throw new ArgumentException($"fault '{entry.Fault}' at {entry.At}: no gateway proxy '{entry.Target}' (have {string.Join(", ", proxies.Names)})");
+        }
+
+        var evidence = RunEvidence.For(context);
+        long Param(string name, long fallback) =>
+            entry.Parameters.TryGetValue(name, out var v) && long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : fallback;
+        return entry.Fault switch
+        {
+            "reset-mid-frame" => evidence.Add(new ConnectionCutFault(client, entry.Target, ConnectionCut.ResetAfter(Param("bytes", 64)))),
+            "device-reset-mid-frame" => evidence.Add(new DeviceCutFault(
+                client,
+                entry.Target,
+                DevicePick.Resolve(entry, [.. context.Workload.Devices.Where(dev => proxies.NameFor(dev.Hub) == entry.Target)]),
+                ConnectionCut.ResetAfter(Param("bytes", 64)))),
+            "reset-peer" => evidence.Add(new ToxicFault(client, entry.Target, Toxic.ResetPeer())),
+            "down" => evidence.Add(new ProxyDownFault(client, entry.Target)),
+            "crash" => evidence.Add(new GatewayCrashFault(context.System.Gateways.First(g => g.Name == entry.Target))),
+            "slicer" => evidence.Add(new ToxicFault(client, entry.Target, Toxic.Slicer(averageSize: 7, sizeVariation: 5, delayMicroseconds: 500))),
+            "latency" => evidence.Add(new ToxicFault(client, entry.Target, Toxic.Latency(Param("latency", 100), jitterMs: 50))),
+            _ => base.CreateFault(entry, context),
+        };
+    }
+
+    public override async Task RunFaultPhaseAsync(RunContext context, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        await base.RunFaultPhaseAsync(context, duration, cancellationToken);
+
+        // Everything is healed; give the clients a bounded while to be back before the evidence is judged.
+        await FaultEvidence.WaitAsync(() => context.Workload.Devices.All(d => d.Client.State == ChatClientState.Connected), TimeSpan.FromSeconds(20), context.TimeProvider, cancellationToken);
+    }
+
+    public override string? VerifyFaultsTookEffect(RunContext context)
+    {
+        var evidence = RunEvidence.For(context);
+        var proxies = context.Proxies!;
+        var problems = new List<string>();
+
+        var cuts = evidence.Of<ConnectionCutFault>();
+        if (cuts.Count > 0 && cuts.All(c => c.CutConnections.Count == 0))
+        {
+            problems.Add("no proxy-wide mid-frame reset cut any connection");
+        }
+
+        var hit = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var cut in cuts.Where(c => c.CutConnections.Count > 0))
+        {
+            hit.Add(cut.Target);
+        }
+
+        foreach (var crash in evidence.Of<GatewayCrashFault>().Where(c => c.IncarnationAtCrash is not null))
+        {
+            var node = context.System.Gateways.First(g => g.Name == crash.Target);
+            if (node.Incarnation <= crash.IncarnationAtCrash)
+            {
+                problems.Add($"{crash.Target} was not restarted after its crash");
+            }
+
+            hit.Add(crash.Target);
+        }
+
+        if (hit.Count == 0)
+        {
+            problems.Add("neither a proxy-wide cut nor a gateway crash took hold");
+        }
+
+        // Every device behind a cut or crashed gateway lost its connection: it must have reconnected (and resumed) by itself.
+        var stuck = context.Workload.Devices.Where(d => hit.Contains(proxies.NameFor(d.Hub)) && d.Reconnects == 0).Select(d => d.Process).ToList();
+        if (stuck.Count > 0)
+        {
+            problems.Add($"{stuck.Count} device(s) behind a cut or crashed gateway never reconnected ({string.Join(", ", stuck.Take(5))})");
+        }
+
+        var deviceCuts = evidence.Of<DeviceCutFault>().Where(c => c.CutConnection is not null).ToList();
+        if (deviceCuts.Count == 0)
+        {
+            problems.Add("no single-device mid-frame reset found its device's connection");
+        }
+
+        var down = context.Workload.Devices.Where(d => d.Client.State != ChatClientState.Connected).Select(d => d.Process).ToList();
+        if (down.Count > 0)
+        {
+            problems.Add($"{down.Count} device(s) were not connected again after the fault phase ({string.Join(", ", down.Take(5))})");
+        }
+
+        return FaultEvidence.Sentence(problems);
+    }
+
+    private static Dictionary<string, IReadOnlyList<string>> Choices(string name, params string[] values) => new() { [name] = values };
+
+    private static Dictionary<string, string> P(params string[] pairs) =>
+        Enumerable.Range(0, pairs.Length / 2).ToDictionary(i => pairs[2 * i], i => pairs[(2 * i) + 1], StringComparer.Ordinal);
+
+    private static string Slot(int k) => k.ToString(CultureInfo.InvariantCulture);
+}
