@@ -244,6 +244,13 @@ public sealed class MessagingDefectTests(MockKafkaFixture fixture)
             parent.Kill();
             await parent.WaitForExitAsync(ct);
             await api.Exited.WaitAsync(TimeSpan.FromSeconds(10), ct);
+
+            // the exit is observed before the last output lines are read: give the reader a bounded moment
+            for (var i = 0; i < 50 && !api.Lines.Any(l => l.Contains("is gone; exiting")); i++)
+            {
+                await Task.Delay(100, ct);
+            }
+
             api.Lines.Should().Contain(l => l.Contains("is gone; exiting"));
         }
         finally
