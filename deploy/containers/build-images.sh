@@ -44,7 +44,9 @@ if [ -z "$mirror" ]; then
   mirror="$(grep -h -o -E 'https?://[^ ]+/debian/?$' /etc/apt/sources.list.d/* /etc/apt/sources.list 2>/dev/null | head -n1 || true)"
   mirror="${mirror:-http://deb.debian.org/debian}"
 fi
-base_recipe="bookworm minbase v1 $mirror"
+# libssl3: ASP.NET Core (Kestrel, SignalR) loads it at start; ca-certificates for TLS to a real broker or database.
+base_packages="libssl3,ca-certificates"
+base_recipe="bookworm minbase v1 $base_packages $mirror"
 base_tag="chaos-base:$(printf '%s' "$base_recipe" | hash_text)"
 if have_image "$base_tag"; then
   say "$base_tag cached"
@@ -53,7 +55,7 @@ else
   say "debootstrap bookworm from $mirror"
   rootfs="$work/rootfs"
   rm -rf "$rootfs"
-  debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 \
+  debootstrap --variant=minbase --include="$base_packages" bookworm "$rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 \
     || { tail -n 20 "$work/debootstrap.log" >&2; exit 1; }
   # Keep the image small: no apt lists or caches.
   rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*

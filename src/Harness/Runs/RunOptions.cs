@@ -1,3 +1,4 @@
+using Chaos.Harness.Topology;
 using Chaos.Harness.Workload;
 
 namespace Chaos.Harness.Runs;
@@ -28,6 +29,9 @@ public sealed record RunOptions
     public required string OutputDirectory { get; init; }
 
     public bool AllowRemote { get; init; }
+
+    /// <summary>Which back-end runs the nodes (<c>--topology</c>): processes (default) or containers.</summary>
+    public TopologyKind Topology { get; init; } = TopologyKind.Processes;
 
     /// <summary>A PostgreSQL connection string for the system's storage; SQLite in the run folder when null.</summary>
     public string? Postgres { get; init; }

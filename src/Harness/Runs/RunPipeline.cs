@@ -5,7 +5,6 @@ using Chaos.Harness.Load;
 using Chaos.Harness.Reports;
 using Chaos.Harness.Sut;
 using Chaos.Harness.Topology;
-using Chaos.Harness.Topology.Processes;
 using Chaos.Harness.Workload;
 
 namespace Chaos.Harness.Runs;
@@ -49,7 +48,7 @@ public static class RunPipeline
         var history = HistoryWriter.Create(historyPath, options.TimeProvider);
         await using (history)
         {
-            await using var topology = new ProcessTopology(new ProcessTopologyOptions { RunDirectory = directory, AllowRemote = options.AllowRemote });
+            await using var topology = await TopologyFactory.CreateAsync(options.Topology, directory, options.AllowRemote, cancellationToken);
             ChatWorkload? workload = null;
             RunContext? context = null;
             using var ticker = new CancellationTokenSource();

@@ -19,6 +19,9 @@ internal static class ContainerLabels
 
     public const string Incarnation = "org.chaos.incarnation";
 
+    /// <summary>The run folder (for people looking at <c>docker ps</c>).</summary>
+    public const string RunDirectory = "org.chaos.run-dir";
+
     /// <summary>"bootid pid starttime" of the harness process.</summary>
     public const string Harness = "org.chaos.harness";
 

@@ -263,6 +263,7 @@ public sealed class ContainerTopology : ITopology
     {
         [ContainerLabels.Topology] = "containers",
         [ContainerLabels.Run] = RunId,
+        [ContainerLabels.RunDirectory] = RunDirectory,
         [ContainerLabels.Node] = node,
         [ContainerLabels.Incarnation] = incarnation.ToString(CultureInfo.InvariantCulture),
         [ContainerLabels.Harness] = ContainerLabels.ThisHarness,
@@ -372,20 +373,33 @@ public sealed class ContainerTopology : ITopology
         entry.Node.OnDied(entry.Incarnation, code);
     }
 
+    /// <summary>Force-removes every container of this run and waits until the engine lists none (bounded by the token).</summary>
     private async Task RemoveRunContainersAsync(CancellationToken cancellationToken)
     {
         try
         {
-            foreach (var container in await ContainerReaper.ListAsync(Client, $"{ContainerLabels.Run}={RunId}", cancellationToken))
+            while (true)
             {
-                try
+                var left = await ContainerReaper.ListAsync(Client, $"{ContainerLabels.Run}={RunId}", cancellationToken);
+                if (left.Count == 0)
                 {
-                    await ContainerReaper.RemoveAsync(Client, container.ID, cancellationToken);
+                    return;
                 }
-                catch (DockerApiException ex)
+
+                foreach (var container in left)
                 {
-                    ContainerLog.RemoveFailed(logger, container.ID[..12], ex.Message);
+                    try
+                    {
+                        await ContainerReaper.RemoveAsync(Client, container.ID, cancellationToken);
+                    }
+                    catch (DockerApiException ex)
+                    {
+                        ContainerLog.RemoveFailed(logger, container.ID[..12], ex.Message);
+                    }
                 }
+
+                // An auto-removal in progress answers "conflict"; look again shortly.
+                await Task.Delay(TimeSpan.FromMilliseconds(100), options.TimeProvider, cancellationToken);
             }
         }
         catch (Exception ex) when (ex is DockerApiException or HttpRequestException or IOException or OperationCanceledException)
