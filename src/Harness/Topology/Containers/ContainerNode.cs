@@ -483,6 +483,21 @@ internal sealed class ContainerNode : ITopologyNode, IDisposable
 
             throw new TopologyException($"node '{Name}': cannot start container {inc.ContainerName} from image '{owner.Image}': {ex.Message}", ex);
         }
+        catch (OperationCanceledException)
+        {
+            // Cancelled between create and start, or while Testcontainers waited: the container may never have run,
+            // so no death will be reported for it. Remove it and close the incarnation here.
+            log.Write("---", "harness: start cancelled; container removed");
+            if (inc.Id is { } id)
+            {
+                await ContainerReaper.RemoveAsync(owner.Client, id, CancellationToken.None);
+                await Task.WhenAny(inc.Died.Task, Task.Delay(TimeSpan.FromSeconds(2), owner.TimeProvider, CancellationToken.None));
+            }
+
+            inc.ExpectedExit = true;
+            OnDied(inc, -1);
+            throw;
+        }
 
         try
         {

@@ -4,6 +4,7 @@ using static Chaos.Harness.Tests.Topology.TopologyTestSupport;
 namespace Chaos.Harness.Tests.Topology.Containers;
 
 /// <summary><c>chaos run ... --topology containers</c> end to end, as a user runs it.</summary>
+[Collection(ContainerRunCollection.Name)]
 public sealed class ContainerRunTests
 {
     [Fact(Timeout = 240_000)]
@@ -13,7 +14,7 @@ public sealed class ContainerRunTests
         var output = Path.Combine(NewTempDirectory("crun"), "steady");
 
         var (code, stdout, stderr) = await RunChaosAsync(
-            ["run", "steady-state", "--topology", "containers", "--warmup", "2s", "--duration", "5s", "--rate", "20", "--out", output],
+            ["run", "steady-state", "--topology", "containers", "--warmup", "5s", "--duration", "5s", "--rate", "20", "--out", output],
             TimeSpan.FromSeconds(200),
             TestContext.Current.CancellationToken);
 

@@ -12,12 +12,21 @@ internal static class ContainerTestSupport
 {
     private static readonly Lazy<Task<string?>> Unavailable = new(FindWhyUnavailableAsync);
 
+    /// <summary>Set to 1 (CI with containers on) to fail instead of skipping when Docker or the image is missing.</summary>
+    public const string RequireVariable = "CHAOS_REQUIRE_DOCKER";
+
     /// <summary>Skips the calling test, with the reason, when no engine answers or the image is missing.</summary>
     public static async Task RequireDockerAsync()
     {
         if (await Unavailable.Value is { } reason)
         {
-            Assert.Skip("containers topology tests need Docker and the app image: " + reason);
+            var message = "containers topology tests need Docker and the app image: " + reason;
+            if (Environment.GetEnvironmentVariable(RequireVariable) == "1")
+            {
+                Assert.Fail(message);
+            }
+
+            Assert.Skip(message);
         }
     }
 
