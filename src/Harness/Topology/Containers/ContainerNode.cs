@@ -5,6 +5,7 @@ using Docker.DotNet;
 using Docker.DotNet.Models;
 using DotNet.Testcontainers.Builders;
 using DotNet.Testcontainers.Configurations;
+using DotNet.Testcontainers.Containers;
 using DotNet.Testcontainers.Images;
 using Microsoft.Extensions.Logging;
 
@@ -21,6 +22,7 @@ internal sealed class ContainerNode : ITopologyNode, IDisposable
     private readonly ILogger logger;
     private readonly SemaphoreSlim control = new(1, 1);
     private readonly Dictionary<string, int> ports;
+    private readonly List<IContainer> containers = [];
     private volatile ContainerIncarnation? current;
     private int incarnation;
 
@@ -298,6 +300,29 @@ internal sealed class ContainerNode : ITopologyNode, IDisposable
         }
     }
 
+    /// <summary>Releases Testcontainers' handles (and their engine connections) of every incarnation; the containers are gone by then.</summary>
+    public async Task ReleaseContainersAsync()
+    {
+        IContainer[] all;
+        lock (containers)
+        {
+            all = [.. containers];
+            containers.Clear();
+        }
+
+        foreach (var container in all)
+        {
+            try
+            {
+                await container.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5), owner.TimeProvider);
+            }
+            catch (Exception ex) when (ex is DockerApiException or HttpRequestException or IOException or TimeoutException or InvalidOperationException)
+            {
+                // already removed by the engine; nothing else to release
+            }
+        }
+    }
+
     public void Dispose()
     {
         log.Dispose();
@@ -450,6 +475,11 @@ internal sealed class ContainerNode : ITopologyNode, IDisposable
 
         var container = builder.Build();
         inc.Container = container;
+        lock (containers)
+        {
+            containers.Add(container);
+        }
+
 
         // Attach before the container starts (as `docker run` does) so no line is lost, even of a container that dies
         // at once and is removed by the engine before anyone could ask for its logs.

@@ -171,6 +171,7 @@ public sealed class ContainerTopology : ITopology
                 nodes.Remove(node);
             }
 
+            await node.ReleaseContainersAsync();
             node.Dispose();
             throw;
         }
@@ -249,6 +250,7 @@ public sealed class ContainerTopology : ITopology
             // the event stream will notice the cancellation on its own
         }
 
+        await Task.WhenAll(toStop.Select(n => n.ReleaseContainersAsync()));
         foreach (var node in toStop)
         {
             node.Dispose();
