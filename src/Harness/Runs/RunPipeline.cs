@@ -189,6 +189,7 @@ public static class RunPipeline
                 ["users"] = workloadOptions.Users.ToString(CultureInfo.InvariantCulture),
                 ["devices"] = workloadOptions.Devices.ToString(CultureInfo.InvariantCulture),
                 ["defects"] = options.Defects.Count == 0 ? "none" : string.Join(',', options.Defects),
+                ["topology"] = options.Topology.ToString().ToLowerInvariant(),
                 ["drain"] = drain?.ToString() ?? "not reached",
                 ["broker"] = "embedded librdkafka mock cluster: acks are not honoured and a plain idempotent producer's retries can duplicate at the broker",
             },

@@ -45,7 +45,7 @@ public sealed class ContainerTopology : ITopology
             Timeout = Timeout.InfiniteTimeSpan,
         };
         events = Task.Run(() => PumpEventsAsync(options.TimeProvider.GetUtcNow() - TimeSpan.FromSeconds(2)));
-        AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
+        ContainerRunRegistry.Register(this);
     }
 
     public string RunDirectory { get; }
@@ -231,13 +231,13 @@ public sealed class ContainerTopology : ITopology
             toStop = [.. nodes];
         }
 
-        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+        ContainerRunRegistry.Unregister(this);
         await Task.WhenAll(toStop.Select(n => n.KillQuietlyAsync()));
 
         // Whatever is left of this run (a container whose kill failed, one created by a cancelled start).
         using (var bounded = new CancellationTokenSource(options.ExitTimeout, options.TimeProvider))
         {
-            await RemoveRunContainersAsync(bounded.Token);
+            await RemoveRunContainersAsync(killFirst: false, bounded.Token);
         }
 
         await stopping.CancelAsync();
@@ -375,8 +375,12 @@ public sealed class ContainerTopology : ITopology
         entry.Node.OnDied(entry.Incarnation, code);
     }
 
-    /// <summary>Force-removes every container of this run and waits until the engine lists none (bounded by the token).</summary>
-    private async Task RemoveRunContainersAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Force-removes every container of this run and waits until the engine lists none (bounded by the token). With
+    /// <paramref name="killFirst"/>, first sends SIGKILL to all of them at once: a killed container is removed by the
+    /// engine itself (auto-remove), even if this process is gone before the removals finish.
+    /// </summary>
+    private async Task RemoveRunContainersAsync(bool killFirst, CancellationToken cancellationToken)
     {
         try
         {
@@ -388,17 +392,13 @@ public sealed class ContainerTopology : ITopology
                     return;
                 }
 
-                foreach (var container in left)
+                if (killFirst)
                 {
-                    try
-                    {
-                        await ContainerReaper.RemoveAsync(Client, container.ID, cancellationToken);
-                    }
-                    catch (DockerApiException ex)
-                    {
-                        ContainerLog.RemoveFailed(logger, container.ID[..12], ex.Message);
-                    }
+                    await Task.WhenAll(left.Select(c => KillQuietlyAsync(c.ID, cancellationToken)));
+                    killFirst = false;
                 }
+
+                await Task.WhenAll(left.Select(c => RemoveQuietlyAsync(c.ID, cancellationToken)));
 
                 // An auto-removal in progress answers "conflict"; look again shortly.
                 await Task.Delay(TimeSpan.FromMilliseconds(100), options.TimeProvider, cancellationToken);
@@ -410,17 +410,44 @@ public sealed class ContainerTopology : ITopology
         }
     }
 
-    private void OnProcessExit(object? sender, EventArgs e)
+    private async Task KillQuietlyAsync(string id, CancellationToken cancellationToken)
     {
-        // Environment.Exit, end of Main without dispose, SIGTERM: remove this run's containers (bounded; best effort).
         try
         {
-            using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            RemoveRunContainersAsync(bounded.Token).Wait(TimeSpan.FromSeconds(6));
+            await Client.Containers.KillContainerAsync(id, new ContainerKillParameters { Signal = "KILL" }, cancellationToken);
         }
-        catch (AggregateException)
+        catch (DockerApiException)
         {
-            // the process is going away; the reaper gets the rest at the next start
+            // not running, or gone
+        }
+    }
+
+    private async Task RemoveQuietlyAsync(string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ContainerReaper.RemoveAsync(Client, id, cancellationToken);
+        }
+        catch (DockerApiException ex)
+        {
+            ContainerLog.RemoveFailed(logger, id[..12], ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// The harness is going down without dispose (SIGTERM, Ctrl-C, Environment.Exit): kill this run's containers at
+    /// once (the engine removes them) and remove what it can, bounded; never throws.
+    /// </summary>
+    internal void RemoveEverythingNow()
+    {
+        try
+        {
+            using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(8));
+            RemoveRunContainersAsync(killFirst: true, bounded.Token).Wait(TimeSpan.FromSeconds(9));
+        }
+        catch (Exception ex) when (ex is AggregateException or ObjectDisposedException)
+        {
+            // the process is going away; the reaper gets anything left at the next start
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Chaos.Harness.Topology;
 using Chaos.Harness.Topology.Containers;
+using Chaos.Harness.Topology.Processes;
 using static Chaos.Harness.Tests.Topology.TopologyTestSupport;
 
 namespace Chaos.Harness.Tests.Topology.Containers;
@@ -22,6 +23,24 @@ public sealed class ContainerCleanupTests
 
             (await ContainerTestSupport.WaitUntilNoContainerAsync($"org.chaos.run={run}", TimeSpan.FromSeconds(15)))
                 .Should().BeEmpty("each node exits within ~1 s of its harness and the engine then removes its container");
+        }
+        finally
+        {
+            await RemoveRunAsync(harness, run);
+        }
+    }
+
+    [Fact(Timeout = 90_000)]
+    public async Task A_harness_stopped_by_SIGTERM_removes_its_containers_even_when_their_nodes_ignore_their_parent()
+    {
+        await ContainerTestSupport.RequireDockerAsync();
+        var (harness, run) = await StartStandInHarnessAsync("--no-parent-watch");
+        try
+        {
+            PosixSignals.Send(harness.Id, PosixSignals.SigTerm).Should().BeTrue();
+            await harness.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+            (await ContainerTestSupport.WaitUntilNoContainerAsync($"org.chaos.run={run}", TimeSpan.FromSeconds(10))).Should().BeEmpty();
         }
         finally
         {
