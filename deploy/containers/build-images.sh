@@ -6,8 +6,9 @@
 # Each tag is a hash of that layer's inputs, so a second run with the same inputs builds nothing.
 # chaos-app:latest points at the newest app image; the harness uses it unless CHAOS_CONTAINER_IMAGE says otherwise.
 #
-# Usage: deploy/containers/build-images.sh [--chaos-dir DIR]
+# Usage: deploy/containers/build-images.sh [--chaos-dir DIR] [--prune]
 #   --chaos-dir DIR  use an existing chaos build/publish output (with sut/) instead of `dotnet publish`
+#   --prune          remove older chaos-app:<hash> images (not the one just built)
 # Environment: DEBIAN_MIRROR (default: the first deb.debian.org-style URI in /etc/apt/sources.list.d),
 #              DOTNET_ROOT (default: the folder of the `dotnet` on PATH), CHAOS_IMAGE_WORK (scratch folder).
 # Needs: docker (a running engine), debootstrap, tar, sha256sum; root for debootstrap.
@@ -15,10 +16,12 @@ set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 chaos_dir=""
+prune=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --chaos-dir) chaos_dir="$(cd "$2" && pwd)"; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --prune) prune=1; shift ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 1 ;;
   esac
 done
@@ -117,4 +120,9 @@ EOF
   say "built $app_tag"
 fi
 docker tag "$app_tag" chaos-app:latest
+if [ "$prune" = 1 ]; then
+  for old in $(docker images chaos-app --format '{{.Tag}}' | grep -v -x -e latest -e "${app_tag#chaos-app:}"); do
+    docker rmi "chaos-app:$old" >/dev/null 2>&1 && say "removed chaos-app:$old" || true
+  done
+fi
 echo "$app_tag"
