@@ -67,6 +67,23 @@ public sealed class ContainerRunTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Run_WithContainersTopologyAndAMissingImage_Exits2NamingTheBuildScript()
+    {
+        await ContainerTestSupport.RequireDockerAsync();
+        var output = Path.Combine(NewTempDirectory("crun"), "noimage");
+
+        var (code, _, stderr) = await RunChaosAsync(
+            ["run", "steady-state", "--topology", "containers", "--out", output],
+            TimeSpan.FromSeconds(50),
+            TestContext.Current.CancellationToken,
+            ("CHAOS_CONTAINER_IMAGE", "chaos-app:no-such-tag"));
+
+        code.Should().Be(2);
+        stderr.Should().Contain("'chaos-app:no-such-tag' is not in the local Docker engine").And.Contain("deploy/containers/build-images.sh");
+        Directory.Exists(output).Should().BeFalse("nothing started");
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Run_WithAnUnknownTopology_IsAUsageError()
     {
         var (code, _, stderr) = await RunChaosAsync(["run", "steady-state", "--topology", "vms"], TimeSpan.FromSeconds(50), TestContext.Current.CancellationToken);
