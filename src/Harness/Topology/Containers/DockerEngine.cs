@@ -47,6 +47,11 @@ public sealed class DockerEngine
         VersionAnswer answer;
         try
         {
+            if (endpoint.Scheme == "unix" && !File.Exists(endpoint.AbsolutePath))
+            {
+                throw new IOException($"the socket {endpoint.AbsolutePath} does not exist");
+            }
+
             using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             bounded.CancelAfter(timeout);
             using var http = CreateHttpClient(endpoint);
