@@ -1,4 +1,5 @@
 using Chaos.Harness.Faults.Schedule;
+using Chaos.Harness.Topology;
 using Chaos.Harness.Workload;
 
 namespace Chaos.Harness.Runs;
@@ -32,6 +33,9 @@ public sealed record RunOptions
 
     /// <summary>A schedule to replay instead of the one the scenario generates from the seed.</summary>
     public FaultSchedule? Schedule { get; init; }
+
+    /// <summary>Which back-end runs the nodes (<c>--topology</c>): processes (default) or containers.</summary>
+    public TopologyKind Topology { get; init; } = TopologyKind.Processes;
 
     /// <summary>A PostgreSQL connection string for the system's storage; SQLite in the run folder when null.</summary>
     public string? Postgres { get; init; }

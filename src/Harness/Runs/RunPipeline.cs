@@ -6,7 +6,6 @@ using Chaos.Harness.Load;
 using Chaos.Harness.Reports;
 using Chaos.Harness.Sut;
 using Chaos.Harness.Topology;
-using Chaos.Harness.Topology.Processes;
 using Chaos.Harness.Workload;
 
 namespace Chaos.Harness.Runs;
@@ -57,7 +56,7 @@ public static class RunPipeline
         var history = HistoryWriter.Create(historyPath, options.TimeProvider);
         await using (history)
         {
-            await using var topology = new ProcessTopology(new ProcessTopologyOptions { RunDirectory = directory, AllowRemote = options.AllowRemote });
+            await using var topology = await TopologyFactory.CreateAsync(options.Topology, directory, options.AllowRemote, cancellationToken);
             ChatWorkload? workload = null;
             GatewayProxies? proxies = null;
             RunContext? context = null;
@@ -221,6 +220,7 @@ public static class RunPipeline
                 ["users"] = workloadOptions.Users.ToString(CultureInfo.InvariantCulture),
                 ["devices"] = workloadOptions.Devices.ToString(CultureInfo.InvariantCulture),
                 ["defects"] = options.Defects.Count == 0 ? "none" : string.Join(',', options.Defects),
+                ["topology"] = options.Topology.ToString().ToLowerInvariant(),
                 ["drain"] = drain?.ToString() ?? "not reached",
                 ["broker"] = "embedded librdkafka mock cluster: acks are not honoured and a plain idempotent producer's retries can duplicate at the broker",
             },

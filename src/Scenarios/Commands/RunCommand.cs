@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Runs;
+using Chaos.Harness.Topology;
+using Chaos.Harness.Topology.Containers;
 using Chaos.Harness.Workload;
 using Chaos.Scenarios.Catalog;
 
@@ -25,10 +27,11 @@ internal static class RunCommand
         var output = new Option<string?>("--out") { Description = "The run folder (default reports/<scenario>-<utc stamp>)." };
         var postgres = new Option<string?>("--postgres") { Description = "A PostgreSQL connection string for the system's storage (default: SQLite in the run folder)." };
         var allowRemote = new Option<bool>("--allow-remote") { Description = "Allow targets that are not loopback (refused by default)." };
+        var topology = new Option<string?>("--topology") { Description = "Where the system runs: processes (default) or containers (Docker; see docs/containers.md)." };
 
         var command = new Command("run", "Run a scenario (or a suite) against the reference system and check the promises.")
         {
-            scenarioArg, suite, seed, duration, warmup, rate, jobRate, users, devices, defects, output, postgres, allowRemote,
+            scenarioArg, suite, seed, duration, warmup, rate, jobRate, users, devices, defects, output, postgres, allowRemote, topology,
         };
         command.SetAction(async (parse, outer) =>
         {
@@ -58,6 +61,12 @@ internal static class RunCommand
                     throw new UsageException($"--defect '{unknownDefect}' is not a defect of the reference system (known: {string.Join(", ", KnownDefects)})");
                 }
 
+                var topologyText = parse.GetValue(topology) ?? "processes";
+                if (!TopologyFactory.TryParse(topologyText, out var topologyKind))
+                {
+                    throw new UsageException($"--topology '{topologyText}' is not a topology (known: processes, containers)");
+                }
+
                 var durationValue = Duration(parse.GetValue(duration), "--duration");
                 var warmupValue = Duration(parse.GetValue(warmup), "--warmup") ?? TimeSpan.FromSeconds(5);
                 List<(Scenario Scenario, long Seed)> runs = [];
@@ -81,6 +90,17 @@ internal static class RunCommand
                     }
                 }
 
+                // Before anything starts: a containers run with no engine or no image says what is missing and exits 2.
+                try
+                {
+                    await TopologyFactory.EnsureAvailableAsync(topologyKind, cancellationToken);
+                }
+                catch (DockerUnavailableException e)
+                {
+                    await Console.Error.WriteLineAsync($"chaos run: --topology containers cannot run here: {e.Message}");
+                    return ExitCodes.RunFailed;
+                }
+
                 var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
                 var outRoot = parse.GetValue(output);
                 var worst = ExitCodes.Valid;
@@ -99,6 +119,7 @@ internal static class RunCommand
                         OutputDirectory = dir,
                         Postgres = parse.GetValue(postgres),
                         AllowRemote = parse.GetValue(allowRemote),
+                        Topology = topologyKind,
                     };
                     options.Validate();
                     Console.WriteLine($"run {scenario.Name} seed={runSeed} → {Path.GetFullPath(dir)}");
@@ -114,7 +135,7 @@ internal static class RunCommand
 
                 return worst;
             }
-            catch (Exception e) when (e is UsageException or ArgumentException)
+            catch (Exception e) when (e is UsageException or ArgumentException or DockerUnavailableException)
             {
                 await Console.Error.WriteLineAsync($"chaos run: {e.Message}");
                 return ExitCodes.RunFailed;

@@ -231,7 +231,7 @@ public sealed partial class ProcessTopology : ITopology
     internal static string PortName(Match placeholder) =>
         placeholder.Groups["name"] is { Success: true } name ? name.Value : "endpoint";
 
-    private static Dictionary<string, int> AllocatePorts(NodeSpec spec)
+    internal static Dictionary<string, int> AllocatePorts(NodeSpec spec)
     {
         var ports = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var text in spec.Arguments.Concat(spec.Environment.Values))

@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using Chaos.Harness.Topology;
+using Chaos.Harness.Topology.Containers;
+using Chaos.Harness.Topology.Processes;
+using static Chaos.Harness.Tests.Topology.TopologyTestSupport;
+
+namespace Chaos.Harness.Tests.Topology.Containers;
+
+/// <summary>A stand-in harness on the containers back-end (the probe's containers-harness verb) is SIGKILLed.</summary>
+public sealed class ContainerCleanupTests
+{
+    [Fact(Timeout = 90_000)]
+    public async Task A_SIGKILLed_harness_leaves_no_container_because_its_nodes_watch_CHAOS_PARENT_PID_across_the_host_pid_namespace()
+    {
+        await ContainerTestSupport.RequireDockerAsync();
+        var (harness, run) = await StartStandInHarnessAsync("");
+        try
+        {
+            (await ContainerTestSupport.ContainersWithLabelsAsync($"org.chaos.run={run}")).Should().HaveCount(2);
+
+            harness.Kill();
+            await harness.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+
+            (await ContainerTestSupport.WaitUntilNoContainerAsync($"org.chaos.run={run}", TimeSpan.FromSeconds(15)))
+                .Should().BeEmpty("each node exits within ~1 s of its harness and the engine then removes its container");
+        }
+        finally
+        {
+            await RemoveRunAsync(harness, run);
+        }
+    }
+
+    [Fact(Timeout = 90_000)]
+    public async Task A_harness_stopped_by_SIGTERM_removes_its_containers_even_when_their_nodes_ignore_their_parent()
+    {
+        await ContainerTestSupport.RequireDockerAsync();
+        var (harness, run) = await StartStandInHarnessAsync("--no-parent-watch");
+        try
+        {
+            PosixSignals.Send(harness.Id, PosixSignals.SigTerm).Should().BeTrue();
+            await harness.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+            (await ContainerTestSupport.WaitUntilNoContainerAsync($"org.chaos.run={run}", TimeSpan.FromSeconds(10))).Should().BeEmpty();
+        }
+        finally
+        {
+            await RemoveRunAsync(harness, run);
+        }
+    }
+
+    [Fact(Timeout = 90_000)]
+    public async Task Containers_of_a_SIGKILLed_harness_that_ignore_their_parent_are_removed_by_the_reaper_at_the_next_start()
+    {
+        await ContainerTestSupport.RequireDockerAsync();
+        var (harness, run) = await StartStandInHarnessAsync("--no-parent-watch");
+        try
+        {
+            harness.Kill();
+            await harness.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+            await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken); // the time in which watching nodes would have gone: these do not
+            (await ContainerTestSupport.ContainersWithLabelsAsync($"org.chaos.run={run}")).Should().HaveCount(2, "nothing but the reaper removes these");
+
+            await using (await ContainerTopology.CreateAsync(ContainerTestSupport.Options(reap: true), TestContext.Current.CancellationToken))
+            {
+                (await ContainerTestSupport.ContainersWithLabelsAsync($"org.chaos.run={run}")).Should().BeEmpty();
+            }
+        }
+        finally
+        {
+            await RemoveRunAsync(harness, run);
+        }
+    }
+
+    private static async Task<(Process Harness, string Run)> StartStandInHarnessAsync(string serveArgs)
+    {
+        var psi = new ProcessStartInfo(ToolLocator.DotnetHost())
+        {
+            ArgumentList = { ProbeDll, "containers-harness", "--run", NewTempDirectory("crun"), "--nodes", "2", "--serve-args", serveArgs },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        var harness = Process.Start(psi)!;
+        harness.ErrorDataReceived += (_, _) => { };
+        harness.BeginErrorReadLine();
+        var seen = new List<string>();
+        var run = (await WaitForLineAsync(harness.StandardOutput, "run ", TimeSpan.FromSeconds(30), seen))["run ".Length..];
+        await WaitForLineAsync(harness.StandardOutput, "ready", TimeSpan.FromSeconds(60), seen);
+        return (harness, run);
+    }
+
+    private static async Task RemoveRunAsync(Process harness, string run)
+    {
+        if (!harness.HasExited)
+        {
+            harness.Kill();
+        }
+
+        harness.Dispose();
+        var engine = await DockerEngine.ConnectAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
+        using var client = engine.CreateClient();
+        foreach (var id in await ContainerTestSupport.ContainersWithLabelsAsync($"org.chaos.run={run}"))
+        {
+            await ContainerReaper.RemoveAsync(client, id, CancellationToken.None);
+        }
+    }
+}
