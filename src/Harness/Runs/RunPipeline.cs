@@ -78,7 +78,7 @@ public static class RunPipeline
                 phase = "settle";
                 if (!await workload.SettleAsync(TimeSpan.FromSeconds(60), cancellationToken))
                 {
-                    throw new InvalidOperationException("the system did not deliver a canary notification within 60 s of starting");
+                    throw new InvalidOperationException("the system did not carry a canary notification (and job) end to end within 60 s of starting");
                 }
 
                 // phases 2–4: one open-model load spans warm-up, fault phase and recovery; the nemesis runs beside it
