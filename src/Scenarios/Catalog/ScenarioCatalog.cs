@@ -8,6 +8,9 @@ internal static class ScenarioCatalog
     public static IReadOnlyList<Scenario> All { get; } =
     [
         new SteadyStateScenario(),
+        new KafkaRebalanceScenario(),
+        new BrokerOutageScenario(),
+        new DuplicateReplayScenario(),
     ];
 
     /// <summary>Suites: smoke (every scenario, short), nightly (several seeds, longer), pre-release (nightly + SLO gates).</summary>

@@ -50,7 +50,7 @@ internal sealed class KafkaClients(SystemOptions options, SystemMetrics metrics)
             assigned?.Invoke(c, p);
         })
         .SetPartitionsRevokedHandler((_, p) => metrics.Revocations.Add(1))
-        .SetPartitionsLostHandler((_, p) => metrics.Revocations.Add(1))
+        .SetPartitionsLostHandler((_, p) => metrics.Lost.Add(1)) // evicted: e.g. frozen past the session timeout
         .Build();
 
     /// <summary>A group-less consumer for the gateway backplane (manual assignment of every partition).</summary>

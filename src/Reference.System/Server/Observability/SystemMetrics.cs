@@ -25,7 +25,8 @@ internal sealed class SystemMetrics : IDisposable
         Acks = _meter.CreateCounter<long>("refsys.gateway.acks", description: "acknowledgements from devices");
         DeadLettered = _meter.CreateCounter<long>("refsys.jobs.dead_lettered", description: "jobs sent to the DLQ by this process");
         Assignments = _meter.CreateCounter<long>("refsys.consumer.assignments", description: "partition assignments this process's group consumer received (one per rebalance it took part in)");
-        Revocations = _meter.CreateCounter<long>("refsys.consumer.revocations", description: "partition revocations or losses this process's group consumer saw");
+        Revocations = _meter.CreateCounter<long>("refsys.consumer.revocations", description: "partition revocations this process's group consumer saw (every eager rebalance revokes)");
+        Lost = _meter.CreateCounter<long>("refsys.consumer.lost", description: "times this process's group consumer found it had lost its partitions (evicted from the group)");
         _meter.CreateObservableGauge("refsys.consumer.partitions", () => Volatile.Read(ref _assignedPartitions), description: "partitions assigned to this process's group consumer by the last rebalance");
         OpenConnections = _meter.CreateUpDownCounter<long>("refsys.connections.open", description: "open device connections");
         _meter.CreateObservableGauge("refsys.queue.lag", () => Volatile.Read(ref _queueLag), description: "records behind the high watermark on this consumer's partitions");
@@ -56,6 +57,8 @@ internal sealed class SystemMetrics : IDisposable
     public Counter<long> Assignments { get; }
 
     public Counter<long> Revocations { get; }
+
+    public Counter<long> Lost { get; }
 
     public void SetQueueLag(long value) => Volatile.Write(ref _queueLag, value);
 
