@@ -27,7 +27,7 @@ internal sealed class BrokerOutageScenario : Scenario
     public override CheckOptions CheckOptions => new()
     {
         // partitions led by a down broker stall until it is up (the mock does not move leadership)
-        LatencySlos = [LatencyThreshold.Parse("steady:p99=2000ms"), LatencyThreshold.Parse("all:p99=20000ms")],
+        LatencySlos = [LatencyThreshold.Parse("steady:p99=5000ms"), LatencyThreshold.Parse("all:p99=20000ms")],
     };
 
     public override FaultMenu Faults => new(

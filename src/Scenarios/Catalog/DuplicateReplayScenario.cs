@@ -27,7 +27,7 @@ internal sealed class DuplicateReplayScenario : Scenario
 
     public override CheckOptions CheckOptions => new()
     {
-        LatencySlos = [LatencyThreshold.Parse("steady:p99=2000ms"), LatencyThreshold.Parse("all:p99=5000ms")],
+        LatencySlos = [LatencyThreshold.Parse("steady:p99=5000ms"), LatencyThreshold.Parse("all:p99=5000ms")],
     };
 
     public override FaultMenu Faults => new(

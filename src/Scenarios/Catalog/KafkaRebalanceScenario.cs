@@ -16,6 +16,7 @@ namespace Chaos.Scenarios.Catalog;
 internal sealed class KafkaRebalanceScenario : Scenario
 {
     private const int SessionTimeoutMs = 4000;
+    private const string Assignments = "refsys.consumer.assignments";
     private static readonly TimeSpan ZombieFreeze = TimeSpan.FromMilliseconds((2 * SessionTimeoutMs) + 1000);
     private readonly ConditionalWeakTable<RunContext, RunState> _runs = [];
 
@@ -29,7 +30,7 @@ internal sealed class KafkaRebalanceScenario : Scenario
     public override CheckOptions CheckOptions => new()
     {
         // a frozen partition owner stalls its users' deliveries for about a session timeout plus a rebalance
-        LatencySlos = [LatencyThreshold.Parse("steady:p99=2000ms"), LatencyThreshold.Parse("all:p99=25000ms")],
+        LatencySlos = [LatencyThreshold.Parse("steady:p99=5000ms"), LatencyThreshold.Parse("all:p99=25000ms")],
     };
 
     public override FaultMenu Faults => new(
@@ -79,7 +80,15 @@ internal sealed class KafkaRebalanceScenario : Scenario
     public override IFault CreateFault(FaultScheduleEntry entry, RunContext context)
     {
         var fault = KafkaFaultFactory.Create(entry, context) ?? base.CreateFault(entry, context);
-        _runs.GetOrCreateValue(context).Faults.Add(fault);
+        var state = _runs.GetOrCreateValue(context);
+        state.Faults.Add(fault);
+        if (fault is ZombieConsumerFault zombie)
+        {
+            // what the zombie had received before it froze: a later assignment proves it rejoined after waking
+            var node = context.Topology.GetNode(zombie.Target);
+            return new BeforeApply(fault, async ct => state.ZombieAssignmentsBefore = (await RoleMetrics.TryReadAsync(node, ct))?.Counter(Assignments));
+        }
+
         return fault;
     }
 
@@ -122,7 +131,6 @@ internal sealed class KafkaRebalanceScenario : Scenario
         var survivors = await RoleMetrics.ReadAllAsync(notifiers, cancellationToken);
         var jobsMetrics = await RoleMetrics.ReadAllAsync(jobs, cancellationToken);
         RoleMetrics? zombieMetrics = zombie is null ? null : await RoleMetrics.TryReadAsync(context.Topology.GetNode(zombie.Target), cancellationToken);
-        const string Assignments = "refsys.consumer.assignments";
         return new RebalanceEvidence
         {
             ScaleOutHeld = applied.Any(a => a.Name == KafkaFaultFactory.ScaleOut && a.TookHold),
@@ -133,6 +141,8 @@ internal sealed class KafkaRebalanceScenario : Scenario
             ZombieScheduled = zombie is not null,
             ZombieFrozenFor = zombie?.FrozenFor,
             ZombieLost = zombieMetrics?.Counter("refsys.consumer.lost") ?? 0,
+            ZombieAssignmentsBefore = state.ZombieAssignmentsBefore,
+            ZombieAssignmentsAfter = zombieMetrics?.Counter(Assignments),
             SessionTimeout = TimeSpan.FromMilliseconds(SessionTimeoutMs),
         };
     }
@@ -142,5 +152,23 @@ internal sealed class KafkaRebalanceScenario : Scenario
         public List<IFault> Faults { get; } = [];
 
         public RebalanceEvidence? Evidence { get; set; }
+
+        public long? ZombieAssignmentsBefore { get; set; }
+    }
+
+    /// <summary>Runs a probe just before the fault is applied (and records nothing itself).</summary>
+    private sealed class BeforeApply(IFault inner, Func<CancellationToken, Task> probe) : IFault
+    {
+        public string Name => inner.Name;
+
+        public string Target => inner.Target;
+
+        public async Task ApplyAsync(CancellationToken cancellationToken)
+        {
+            await probe(cancellationToken);
+            await inner.ApplyAsync(cancellationToken);
+        }
+
+        public Task HealAsync(CancellationToken cancellationToken) => inner.HealAsync(cancellationToken);
     }
 }

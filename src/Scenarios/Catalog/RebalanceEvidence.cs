@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Chaos.Scenarios.Catalog;
 
 /// <summary>
@@ -23,6 +25,11 @@ internal sealed record RebalanceEvidence
 
     /// <summary>How often the zombie found its partitions lost (evicted from the group).</summary>
     public long ZombieLost { get; init; }
+
+    /// <summary>The zombie's assignment count just before it froze, and after the phase (null: not read).</summary>
+    public long? ZombieAssignmentsBefore { get; init; }
+
+    public long? ZombieAssignmentsAfter { get; init; }
 
     public TimeSpan SessionTimeout { get; init; }
 
@@ -50,9 +57,10 @@ internal sealed record RebalanceEvidence
             {
                 missing.Add($"the zombie consumer was frozen {ZombieFrozenFor?.TotalSeconds ?? 0:0.0}s, not past the {SessionTimeout.TotalSeconds:0.0}s session timeout");
             }
-            else if (ZombieLost < 1)
+            else if (ZombieLost < 1 && !(ZombieAssignmentsAfter > ZombieAssignmentsBefore))
             {
-                missing.Add("the zombie consumer woke up without losing its partitions (the group did not evict it)");
+                // evicted while frozen, the zombie must either report its partitions lost or be assigned anew after waking
+                missing.Add($"the zombie consumer woke up and was neither told it lost its partitions nor reassigned (assignments {ZombieAssignmentsBefore?.ToString(CultureInfo.InvariantCulture) ?? "?"} before, {ZombieAssignmentsAfter?.ToString(CultureInfo.InvariantCulture) ?? "?"} after)");
             }
         }
 
