@@ -18,7 +18,7 @@ public sealed class KafkaScenarioRunTests : IDisposable
     private readonly string _root = Path.Combine(Path.GetTempPath(), "chaos-kafka-scenario-tests", Guid.NewGuid().ToString("N")[..8]);
 
     private static string[] Args(string scenario, string duration, string outDir, params string[] extra) =>
-        ["run", scenario, "--seed", "1", "--duration", duration, "--warmup", "3s", "--rate", "30", "--job-rate", "3", "--users", "4", "--devices", "2", "--out", outDir, .. extra];
+        ["run", scenario, "--seed", "1", "--duration", duration, "--warmup", "2s", "--rate", "30", "--job-rate", "3", "--users", "4", "--devices", "2", "--out", outDir, .. extra];
 
     [Fact]
     public async Task Kafka_rebalance_on_the_correct_system_keeps_every_promise_through_scale_out_scale_in_and_a_zombie()
@@ -46,7 +46,7 @@ public sealed class KafkaScenarioRunTests : IDisposable
     public async Task Duplicate_replay_on_the_correct_system_dedupes_every_replayed_record()
     {
         var dir = Path.Combine(_root, "replay");
-        var run = await ChaosCli.RunAsync(RunTimeout, Ct, Args("duplicate-replay", "10s", dir));
+        var run = await ChaosCli.RunAsync(RunTimeout, Ct, Args("duplicate-replay", "8s", dir));
 
         run.ExitCode.Should().Be(0, Explain(run, dir));
         (await NemesisOkAsync(dir)).Count(n => n == "fault:replay").Should().Be(3);
@@ -56,7 +56,7 @@ public sealed class KafkaScenarioRunTests : IDisposable
     public async Task Duplicate_replay_catches_no_dedupe_as_duplicates_and_inconsistent_sequence_numbers()
     {
         var dir = Path.Combine(_root, "replay-no-dedupe");
-        var run = await ChaosCli.RunAsync(RunTimeout, Ct, Args("duplicate-replay", "10s", dir, "--defect", "no-dedupe"));
+        var run = await ChaosCli.RunAsync(RunTimeout, Ct, Args("duplicate-replay", "8s", dir, "--defect", "no-dedupe"));
 
         run.ExitCode.Should().Be(1, Explain(run, dir));
         (await AnomaliesAsync(dir)).Should().Contain(a => a == AnomalyNames.Duplicate || a == AnomalyNames.InconsistentSeq);
@@ -66,7 +66,7 @@ public sealed class KafkaScenarioRunTests : IDisposable
     public async Task Broker_outage_on_the_correct_system_keeps_every_promise_while_brokers_fail_and_move()
     {
         var dir = Path.Combine(_root, "broker");
-        var run = await ChaosCli.RunAsync(RunTimeout, Ct, Args("broker-outage", "12s", dir));
+        var run = await ChaosCli.RunAsync(RunTimeout, Ct, Args("broker-outage", "10s", dir));
 
         run.ExitCode.Should().Be(0, Explain(run, dir));
         (await NemesisOkAsync(dir)).Should().Contain(["fault:broker-down", "heal:broker-down", "fault:leader-move", "fault:coordinator-move", "fault:request-errors", "fault:broker-rtt"]);
