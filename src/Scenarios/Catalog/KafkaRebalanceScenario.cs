@@ -55,7 +55,7 @@ internal sealed class KafkaRebalanceScenario : Scenario
         var jobs = 1 + SeedPick.Of(seed, 2, 2);
         TimeSpan Ms(double ms) => TimeSpan.FromMilliseconds(Math.Floor(ms));
 
-        var scaleOutEnd = Math.Max(7000, 0.3 * d);
+        var scaleOutEnd = Math.Max(9000, 0.3 * d);
         Add(1000, KafkaFaultFactory.ScaleOut, "notifier", scaleOutEnd - 1000);
         Add(2000, KafkaFaultFactory.ScaleIn, $"jobs-{jobs}", Math.Max(5000, 0.35 * d));
         var zombieAt = Math.Max(1000, Math.Min(Math.Max(scaleOutEnd + 1000, 0.4 * d), d - ZombieFreeze.TotalMilliseconds - 500));
