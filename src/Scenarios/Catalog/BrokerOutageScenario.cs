@@ -81,8 +81,20 @@ internal sealed class BrokerOutageScenario : Scenario
         bound.CancelAfter(TimeSpan.FromSeconds(15));
         try
         {
-            while ((state.ProcessedAfter = await ProcessedAsync(context, bound.Token)) <= state.ProcessedAtHeal)
+            while (true)
             {
+                var processed = await ProcessedAsync(context, bound.Token);
+                if (bound.IsCancellationRequested)
+                {
+                    break; // reads cut short by the bound prove nothing
+                }
+
+                state.ProcessedAfter = processed;
+                if (processed > state.ProcessedAtHeal)
+                {
+                    break;
+                }
+
                 await Task.Delay(TimeSpan.FromMilliseconds(500), context.TimeProvider, bound.Token);
             }
         }

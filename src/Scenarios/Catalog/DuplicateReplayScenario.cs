@@ -70,6 +70,11 @@ internal sealed class DuplicateReplayScenario : Scenario
                 var notifiers = await RoleMetrics.ReadAllAsync(context.System.InstancesOf("notifier"), bound.Token);
                 var jobs = await RoleMetrics.ReadAllAsync(context.System.InstancesOf("jobs"), bound.Token);
                 var records = await Task.Run(() => TopicRecords.Count(context.System.BootstrapServers, "fanout"), bound.Token);
+                if (bound.IsCancellationRequested)
+                {
+                    break; // reads cut short by the bound prove nothing: the last complete evidence stands
+                }
+
                 evidence = new ReplayEvidence
                 {
                     FanoutReplayed = replays.Where(r => r.Topic == "fanout").Sum(r => r.Replayed),

@@ -103,8 +103,14 @@ internal sealed class KafkaRebalanceScenario : Scenario
         {
             while (true)
             {
-                state.Evidence = await GatherAsync(context, state, bound.Token);
-                if (state.Evidence.Explain() is null)
+                var evidence = await GatherAsync(context, state, bound.Token);
+                if (bound.IsCancellationRequested)
+                {
+                    return; // reads cut short by the bound prove nothing: the last complete evidence stands
+                }
+
+                state.Evidence = evidence;
+                if (evidence.Explain() is null)
                 {
                     return;
                 }
