@@ -33,6 +33,8 @@ internal sealed class DuplicateReplayScenario : Scenario
     public override FaultMenu Faults => new(
     [
         new FaultMenuItem(KafkaFaultFactory.Replay, ["fanout", "jobs"], Parameters: new Dictionary<string, IReadOnlyList<string>> { ["count"] = ["20", "60", "120"] }),
+        // not in the scripted timeline (stopping every member costs a rebalance); available to incident files
+        new FaultMenuItem(KafkaFaultFactory.OffsetRewind, ["notifier", "jobs"], Parameters: new Dictionary<string, IReadOnlyList<string>> { ["records"] = ["10", "50"] }),
     ]);
 
     /// <summary>Two replays of the fan-out topic and one of the jobs topic, at fixed fractions of the phase.</summary>

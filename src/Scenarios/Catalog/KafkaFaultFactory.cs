@@ -22,6 +22,7 @@ internal static class KafkaFaultFactory
     public const string ScaleIn = "scale-in";
     public const string Zombie = "zombie-consumer";
     public const string Replay = "replay";
+    public const string OffsetRewind = "offset-rewind";
 
     /// <summary>The fault for <paramref name="entry"/>, or null when it names no Kafka fault.</summary>
     public static IFault? Create(FaultScheduleEntry entry, RunContext context)
@@ -40,6 +41,7 @@ internal static class KafkaFaultFactory
             ScaleIn => new ConsumerScaleInFault(ConsumerNode(entry, context)),
             Zombie => new ZombieConsumerFault(ConsumerNode(entry, context), context.TimeProvider),
             Replay => new RecordReplayFault(context.System.BootstrapServers, entry.Target, Int(entry, "count", 50), context.Seed + (long)entry.At.TotalMilliseconds),
+            OffsetRewind => new OffsetRewindFault(context.System, entry.Target, Int(entry, "records", 20)),
             _ => null,
         };
     }

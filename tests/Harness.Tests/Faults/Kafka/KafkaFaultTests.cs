@@ -120,6 +120,29 @@ public sealed class KafkaFaultTests
         values.Where(v => int.Parse(v.Value[1..], System.Globalization.CultureInfo.InvariantCulture) % 2 != v.Partition).Should().BeEmpty("copies go to the partition of their original");
     }
 
+    [Fact]
+    public async Task GroupOffsets_Rewind_MovesCommittedOffsetsBack_NotBelowTheLogStart()
+    {
+        await using var cluster = MockCluster.Create(1);
+        cluster.CreateTopic("t", 2, 1);
+        using (var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = cluster.BootstrapServers, GroupId = "g", EnableAutoCommit = false }).Build())
+        {
+            using var producer = Producer(cluster.BootstrapServers);
+            for (var i = 0; i < 30; i++)
+            {
+                await producer.ProduceAsync(new TopicPartition("t", i % 2), new Message<Null, string> { Value = "v" }, Ct).WaitAsync(Bound, Ct);
+            }
+
+            consumer.Commit([new TopicPartitionOffset("t", 0, 15), new TopicPartitionOffset("t", 1, 4)]);
+        }
+
+        var rewound = GroupOffsets.Rewind(cluster.BootstrapServers, "g", "t", 10);
+
+        rewound.Should().Be(14, "partition 0 goes back 10 records, partition 1 only the 4 it has");
+        using var reader = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = cluster.BootstrapServers, GroupId = "g" }).Build();
+        reader.Committed([new TopicPartition("t", 0), new TopicPartition("t", 1)], TimeSpan.FromSeconds(10)).Select(c => c.Offset.Value).Should().Equal(5, 0);
+    }
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static IProducer<Null, string> Producer(string bootstrap, int retries = 5) =>
