@@ -11,6 +11,12 @@ namespace Chaos.Harness.Sut;
 /// </summary>
 public sealed class ReferenceSystemDeployment
 {
+    private readonly List<ITopologyNode> _added = [];
+    private readonly HashSet<string> _reserved = new(StringComparer.Ordinal);
+    private readonly Lock _addedGate = new();
+    private ITopology? _topology;
+    private Func<string, int, NodeSpec>? _roleSpec;
+
     private ReferenceSystemDeployment(
         ITopologyNode kafka,
         KafkaControlClient kafkaControl,
@@ -48,6 +54,56 @@ public sealed class ReferenceSystemDeployment
     public string Database { get; }
 
     public IEnumerable<ITopologyNode> Roles => Api.Concat(Notifiers).Concat(Gateways).Concat(Jobs);
+
+    /// <summary>Instances launched after the start by <see cref="LaunchInstanceAsync"/> (e.g. a consumer-group scale-out).</summary>
+    public IReadOnlyList<ITopologyNode> AddedInstances
+    {
+        get
+        {
+            lock (_addedGate)
+            {
+                return [.. _added];
+            }
+        }
+    }
+
+    /// <summary>Every instance of <paramref name="role"/>: the ones started with the deployment, then the added ones.</summary>
+    public IReadOnlyList<ITopologyNode> InstancesOf(string role) => [.. Roles.Concat(AddedInstances).Where(n => n.Role == role)];
+
+    /// <summary>
+    /// Launches one more instance of <paramref name="role"/> as a new topology node (<c>role-N</c>, N the next free
+    /// number), configured like the others, and waits until it is ready. The topology owns and stops it.
+    /// </summary>
+    public async Task<ITopologyNode> LaunchInstanceAsync(string role, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(role);
+        if (_topology is null || _roleSpec is null)
+        {
+            throw new InvalidOperationException("the deployment was not started by StartAsync");
+        }
+
+        int instance;
+        lock (_addedGate)
+        {
+            var taken = _topology.Nodes.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
+            instance = 1;
+            while (taken.Contains($"{role}-{instance}") || _reserved.Contains($"{role}-{instance}"))
+            {
+                instance++;
+            }
+
+            // reserved before the (slow) launch so two concurrent scale-outs pick different names
+            _reserved.Add($"{role}-{instance}");
+        }
+
+        var node = await _topology.LaunchAsync(_roleSpec(role, instance), cancellationToken);
+        lock (_addedGate)
+        {
+            _added.Add(node);
+        }
+
+        return node;
+    }
 
     public IReadOnlyList<Uri> ApiUrls => [.. Api.Select(n => n.Endpoint!)];
 
@@ -125,6 +181,10 @@ public sealed class ReferenceSystemDeployment
             [.. rest.Where(n => n.Role == "notifier")],
             [.. rest.Where(n => n.Role == "gateway")],
             [.. rest.Where(n => n.Role == "jobs")],
-            database);
+            database)
+        {
+            _topology = topology,
+            _roleSpec = Role,
+        };
     }
 }

@@ -11,6 +11,9 @@ internal static class ScenarioCatalog
         new JobRetryStormScenario(),
         new WebSocketCutScenario(),
         new MobileSleepWakeScenario(),
+        new KafkaRebalanceScenario(),
+        new BrokerOutageScenario(),
+        new DuplicateReplayScenario(),
     ];
 
     /// <summary>Suites: smoke (every scenario, short), nightly (several seeds, longer), pre-release (nightly + SLO gates).</summary>

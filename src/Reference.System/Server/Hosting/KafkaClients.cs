@@ -1,9 +1,10 @@
+using Chaos.Reference.Observability;
 using Confluent.Kafka;
 
 namespace Chaos.Reference.Hosting;
 
 /// <summary>Kafka client settings shared by every role, tuned for the embedded mock cluster and loopback latency.</summary>
-internal sealed class KafkaClients(SystemOptions options)
+internal sealed class KafkaClients(SystemOptions options, SystemMetrics metrics)
 {
     /// <summary>
     /// Ordered, acknowledged producer: max one request in flight per connection so a retried batch cannot overtake a
@@ -41,7 +42,15 @@ internal sealed class KafkaClients(SystemOptions options)
             FetchWaitMaxMs = 20,
             AllowAutoCreateTopics = false,
         })
-        .SetPartitionsAssignedHandler((c, p) => assigned?.Invoke(c, p))
+        .SetPartitionsAssignedHandler((c, p) =>
+        {
+            // Counted so a harness can prove a rebalance happened (the assignment changed), not merely that it was asked for.
+            metrics.Assignments.Add(1);
+            metrics.SetAssignedPartitions(p.Count);
+            assigned?.Invoke(c, p);
+        })
+        .SetPartitionsRevokedHandler((_, p) => metrics.Revocations.Add(1))
+        .SetPartitionsLostHandler((_, p) => metrics.Lost.Add(1)) // evicted: e.g. frozen past the session timeout
         .Build();
 
     /// <summary>A group-less consumer for the gateway backplane (manual assignment of every partition).</summary>

@@ -11,6 +11,7 @@ internal sealed class SystemMetrics : IDisposable
     private long _queueLag;
     private long _outboxBacklog;
     private long _dlqSize;
+    private long _assignedPartitions;
 
     public SystemMetrics()
     {
@@ -24,6 +25,10 @@ internal sealed class SystemMetrics : IDisposable
         Acks = _meter.CreateCounter<long>("refsys.gateway.acks", description: "acknowledgements from devices");
         DeadLettered = _meter.CreateCounter<long>("refsys.jobs.dead_lettered", description: "jobs sent to the DLQ by this process");
         ClientTimeouts = _meter.CreateCounter<long>("refsys.gateway.client_timeouts", description: "device connections the gateway dropped because the client fell silent past the client timeout");
+        Assignments = _meter.CreateCounter<long>("refsys.consumer.assignments", description: "partition assignments this process's group consumer received (one per rebalance it took part in)");
+        Revocations = _meter.CreateCounter<long>("refsys.consumer.revocations", description: "partition revocations this process's group consumer saw (every eager rebalance revokes)");
+        Lost = _meter.CreateCounter<long>("refsys.consumer.lost", description: "times this process's group consumer found it had lost its partitions (evicted from the group)");
+        _meter.CreateObservableGauge("refsys.consumer.partitions", () => Volatile.Read(ref _assignedPartitions), description: "partitions assigned to this process's group consumer by the last rebalance");
         OpenConnections = _meter.CreateUpDownCounter<long>("refsys.connections.open", description: "open device connections");
         _meter.CreateObservableGauge("refsys.queue.lag", () => Volatile.Read(ref _queueLag), description: "records behind the high watermark on this consumer's partitions");
         _meter.CreateObservableGauge("refsys.outbox.backlog", () => Volatile.Read(ref _outboxBacklog), description: "outbox rows not yet published");
@@ -52,9 +57,17 @@ internal sealed class SystemMetrics : IDisposable
 
     public Counter<long> ClientTimeouts { get; }
 
+    public Counter<long> Assignments { get; }
+
+    public Counter<long> Revocations { get; }
+
+    public Counter<long> Lost { get; }
+
     public void SetQueueLag(long value) => Volatile.Write(ref _queueLag, value);
 
     public void SetOutboxBacklog(long value) => Volatile.Write(ref _outboxBacklog, value);
+
+    public void SetAssignedPartitions(long value) => Volatile.Write(ref _assignedPartitions, value);
 
     public void SetDlqSize(long value) => Volatile.Write(ref _dlqSize, value);
 

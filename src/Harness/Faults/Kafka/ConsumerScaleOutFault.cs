@@ -1,0 +1,55 @@
+using Chaos.Harness.Sut;
+using Chaos.Harness.Topology;
+
+namespace Chaos.Harness.Faults.Kafka;
+
+/// <summary>
+/// The consumer group of a role (notifier or jobs) is scaled out under load: one more instance is launched as a new
+/// topology node (the apply completes when it is ready) and joins the group, which rebalances. Heal: the added instance
+/// is terminated (SIGTERM, so it leaves the group), and the group rebalances again.
+/// </summary>
+public sealed class ConsumerScaleOutFault : IFault
+{
+    private readonly ReferenceSystemDeployment _system;
+    private ITopologyNode? _added;
+
+    public ConsumerScaleOutFault(ReferenceSystemDeployment system, string role)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        if (role is not ("notifier" or "jobs"))
+        {
+            throw new ArgumentException($"'{role}' has no consumer group to scale (notifier or jobs)", nameof(role));
+        }
+
+        _system = system;
+        Role = role;
+    }
+
+    public string Name => "scale-out";
+
+    public string Target => Role;
+
+    public string Role { get; }
+
+    /// <summary>The instance launched by the apply, once it is ready.</summary>
+    public ITopologyNode? Added => _added;
+
+    /// <summary>
+    /// Partition assignments the added member had received when the heal stopped it (null: not read). On the mock a
+    /// join takes a rebalance delay of session timeout − 1 s, longer when another member is frozen, so a short
+    /// scale-out may be undone before the member was ever assigned anything; this says whether it was.
+    /// </summary>
+    public long? AssignmentsAtHeal { get; private set; }
+
+    public async Task ApplyAsync(CancellationToken cancellationToken) =>
+        _added = await _system.LaunchInstanceAsync(Role, cancellationToken);
+
+    public async Task HealAsync(CancellationToken cancellationToken)
+    {
+        if (_added is { IsRunning: true } node)
+        {
+            AssignmentsAtHeal = (await RoleMetrics.TryReadAsync(node, cancellationToken))?.Counter("refsys.consumer.assignments");
+            await node.TerminateAsync(null, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,143 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Chaos.Harness.Checkers;
+using Chaos.Harness.Faults;
+using Chaos.Harness.Faults.Schedule;
+using Chaos.Harness.Runs;
+using Chaos.Harness.Sut;
+
+namespace Chaos.Scenarios.Catalog;
+
+/// <summary>
+/// The Kafka cluster misbehaves under load: a broker down and up, a partition leader moved, group coordinators moved,
+/// retriable errors injected into produce, fetch and offset-commit requests, a slow broker. Clients must retry and
+/// follow; every promise must hold. Needs the embedded cluster's fault API (docs/scenarios.md says what degrades).
+/// </summary>
+internal sealed class BrokerOutageScenario : Scenario
+{
+    private readonly ConditionalWeakTable<RunContext, RunState> _runs = [];
+
+    public override string Name => "broker-outage";
+
+    public override string Description =>
+        "A broker down and up, partition leader and group coordinator moves, retriable request errors and broker delay under load: clients retry and follow, every promise holds.";
+
+    public override TimeSpan DefaultDuration => TimeSpan.FromSeconds(30);
+
+    public override CheckOptions CheckOptions => new()
+    {
+        // partitions led by a down broker stall until it is up (the mock does not move leadership)
+        LatencySlos = [LatencyThreshold.Parse("steady:p99=5000ms"), LatencyThreshold.Parse("all:p99=20000ms")],
+    };
+
+    public override FaultMenu Faults => new(
+    [
+        new FaultMenuItem(KafkaFaultFactory.BrokerDown, ["broker-1", "broker-2", "broker-3"], MinDuration: TimeSpan.FromSeconds(2), MaxDuration: TimeSpan.FromSeconds(5)),
+        new FaultMenuItem(KafkaFaultFactory.LeaderMove, [.. Enumerable.Range(0, 6).Select(p => $"fanout/{p}"), .. Enumerable.Range(0, 4).Select(p => $"jobs/{p}")], MinDuration: TimeSpan.FromSeconds(2), MaxDuration: TimeSpan.FromSeconds(6)),
+        new FaultMenuItem(KafkaFaultFactory.CoordinatorMove, ["notifier", "jobs"], Parameters: new Dictionary<string, IReadOnlyList<string>> { ["to"] = ["1", "2", "3"] }),
+        new FaultMenuItem(KafkaFaultFactory.RequestErrors, ["Produce", "Fetch", "OffsetCommit"], MinDuration: TimeSpan.FromSeconds(2), MaxDuration: TimeSpan.FromSeconds(4), Parameters: new Dictionary<string, IReadOnlyList<string>> { ["count"] = ["4", "8"] }),
+        new FaultMenuItem(KafkaFaultFactory.BrokerRtt, ["broker-1", "broker-2", "broker-3", "all"], MinDuration: TimeSpan.FromSeconds(2), MaxDuration: TimeSpan.FromSeconds(6), Parameters: new Dictionary<string, IReadOnlyList<string>> { ["rtt"] = ["50", "150", "300"] }),
+    ]);
+
+    /// <summary>A scripted timeline — every kind of broker fault at least once — with brokers and partitions drawn from the seed.</summary>
+    public override FaultSchedule BuildSchedule(long seed, TimeSpan duration)
+    {
+        var d = duration.TotalMilliseconds;
+        var entries = new List<FaultScheduleEntry>();
+        string Broker(int salt) => $"broker-{1 + SeedPick.Of(seed, salt, 3)}";
+        string To(int salt) => (1 + SeedPick.Of(seed, salt, 3)).ToString(CultureInfo.InvariantCulture);
+        Add(Math.Max(1000, 0.05 * d), KafkaFaultFactory.BrokerDown, Broker(1), Math.Max(2000, 0.15 * d));
+        Add(0.25 * d, KafkaFaultFactory.LeaderMove, $"fanout/{SeedPick.Of(seed, 2, 6)}", 0.2 * d);
+        Add(0.3 * d, KafkaFaultFactory.CoordinatorMove, "notifier", null, ("to", To(3)));
+        Add(0.4 * d, KafkaFaultFactory.RequestErrors, "Produce", 0.15 * d, ("count", "6"));
+        Add(0.5 * d, KafkaFaultFactory.RequestErrors, "OffsetCommit", 0.15 * d, ("count", "4"));
+        Add(0.6 * d, KafkaFaultFactory.BrokerRtt, Broker(4), 0.2 * d, ("rtt", "150"));
+        Add(0.7 * d, KafkaFaultFactory.CoordinatorMove, "jobs", null, ("to", To(5)));
+        Add(0.8 * d, KafkaFaultFactory.RequestErrors, "Fetch", 0.1 * d, ("count", "6"));
+        return new FaultSchedule(entries, duration) { Seed = seed, Scenario = Name };
+
+        void Add(double at, string fault, string target, double? length, params (string Key, string Value)[] parameters)
+        {
+            if (at >= d)
+            {
+                return;
+            }
+
+            TimeSpan? span = length is { } l ? TimeSpan.FromMilliseconds(Math.Floor(Math.Min(l, d - at))) : null;
+            entries.Add(new FaultScheduleEntry(TimeSpan.FromMilliseconds(Math.Floor(at)), fault, target, span, parameters.ToDictionary(p => p.Key, p => p.Value)));
+        }
+    }
+
+    public override IFault CreateFault(FaultScheduleEntry entry, RunContext context) =>
+        KafkaFaultFactory.Create(entry, context) ?? base.CreateFault(entry, context);
+
+    public override async Task RunFaultPhaseAsync(RunContext context, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        await base.RunFaultPhaseAsync(context, duration, cancellationToken);
+        // Proof that traffic flowed through Kafka after the last heal: the notifiers keep processing records.
+        var state = _runs.GetOrCreateValue(context);
+        state.ProcessedAtHeal = await ProcessedAsync(context, cancellationToken);
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(TimeSpan.FromSeconds(15));
+        try
+        {
+            while (true)
+            {
+                var processed = await ProcessedAsync(context, bound.Token);
+                if (bound.IsCancellationRequested)
+                {
+                    break; // reads cut short by the bound prove nothing
+                }
+
+                state.ProcessedAfter = processed;
+                if (processed > state.ProcessedAtHeal)
+                {
+                    break;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(500), context.TimeProvider, bound.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // nothing processed after the heal: reported by VerifyFaultsTookEffect
+        }
+    }
+
+    public override string? VerifyFaultsTookEffect(RunContext context)
+    {
+        _runs.TryGetValue(context, out var state);
+        return Explain(context.Schedule, context.Nemesis.Applied, state?.ProcessedAtHeal ?? 0, state?.ProcessedAfter ?? 0);
+    }
+
+    /// <summary>Null when every scheduled broker fault was acknowledged by the cluster and records flowed after the heal.</summary>
+    internal static string? Explain(FaultSchedule schedule, IReadOnlyList<AppliedFault> applied, long processedAtHeal, long processedAfter)
+    {
+        var missing = new List<string>();
+        foreach (var kind in schedule.Entries.Select(e => e.Fault).Distinct(StringComparer.Ordinal))
+        {
+            var tries = applied.Where(a => a.Name == kind).ToList();
+            if (!tries.Any(a => a.TookHold))
+            {
+                missing.Add(tries.Count == 0 ? $"{kind} was never applied" : $"{kind} was refused ({tries[0].Error})");
+            }
+        }
+
+        if (processedAfter <= processedAtHeal)
+        {
+            missing.Add("no record was processed after the faults were healed");
+        }
+
+        return missing.Count == 0 ? null : string.Join("; ", missing);
+    }
+
+    private static async Task<long> ProcessedAsync(RunContext context, CancellationToken cancellationToken) =>
+        (await RoleMetrics.ReadAllAsync(context.System.InstancesOf("notifier"), cancellationToken)).Sum(m => m.Counter("refsys.processed"));
+
+    private sealed class RunState
+    {
+        public long ProcessedAtHeal { get; set; }
+
+        public long ProcessedAfter { get; set; }
+    }
+}

@@ -1,0 +1,107 @@
+using System.Runtime.CompilerServices;
+using Chaos.Harness.Checkers;
+using Chaos.Harness.Faults;
+using Chaos.Harness.Faults.Kafka;
+using Chaos.Harness.Faults.Schedule;
+using Chaos.Harness.Runs;
+using Chaos.Harness.Sut;
+
+namespace Chaos.Scenarios.Catalog;
+
+/// <summary>
+/// Duplicate events: already-processed fan-out and job records are re-published under load. The notifier must recognise
+/// every replayed record by its business key (no second sequence number, no second delivery) and the jobs worker must
+/// not apply a credit twice (catches <c>no-dedupe</c>).
+/// </summary>
+internal sealed class DuplicateReplayScenario : Scenario
+{
+    private readonly ConditionalWeakTable<RunContext, List<RecordReplayFault>> _runs = [];
+    private readonly ConditionalWeakTable<RunContext, ReplayEvidence> _evidence = [];
+
+    public override string Name => "duplicate-replay";
+
+    public override string Description =>
+        "Already-processed fan-out and job records re-published under load: the system must deduplicate them (no duplicate delivery, no second sequence number, no double credit).";
+
+    public override TimeSpan DefaultDuration => TimeSpan.FromSeconds(30);
+
+    public override CheckOptions CheckOptions => new()
+    {
+        LatencySlos = [LatencyThreshold.Parse("steady:p99=5000ms"), LatencyThreshold.Parse("all:p99=5000ms")],
+    };
+
+    public override FaultMenu Faults => new(
+    [
+        new FaultMenuItem(KafkaFaultFactory.Replay, ["fanout", "jobs"], Parameters: new Dictionary<string, IReadOnlyList<string>> { ["count"] = ["20", "60", "120"] }),
+        // not in the scripted timeline (stopping every member costs a rebalance); available to incident files
+        new FaultMenuItem(KafkaFaultFactory.OffsetRewind, ["notifier", "jobs"], Parameters: new Dictionary<string, IReadOnlyList<string>> { ["records"] = ["10", "50"] }),
+    ]);
+
+    /// <summary>Two replays of the fan-out topic and one of the jobs topic, at fixed fractions of the phase.</summary>
+    public override FaultSchedule BuildSchedule(long seed, TimeSpan duration)
+    {
+        var d = duration.TotalMilliseconds;
+        FaultScheduleEntry At(double fraction, string topic, string count) =>
+            new(TimeSpan.FromMilliseconds(Math.Floor(fraction * d)), KafkaFaultFactory.Replay, topic, null, new Dictionary<string, string> { ["count"] = count });
+        return new FaultSchedule([At(0.2, "fanout", "60"), At(0.35, "jobs", "20"), At(0.6, "fanout", "60")], duration) { Seed = seed, Scenario = Name };
+    }
+
+    public override IFault CreateFault(FaultScheduleEntry entry, RunContext context)
+    {
+        var fault = KafkaFaultFactory.Create(entry, context) ?? base.CreateFault(entry, context);
+        if (fault is RecordReplayFault replay)
+        {
+            _runs.GetOrCreateValue(context).Add(replay);
+        }
+
+        return fault;
+    }
+
+    public override async Task RunFaultPhaseAsync(RunContext context, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        await base.RunFaultPhaseAsync(context, duration, cancellationToken);
+        var replays = _runs.GetOrCreateValue(context);
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(TimeSpan.FromSeconds(20));
+        ReplayEvidence evidence = new();
+        try
+        {
+            // the replayed copies are consumed within moments; wait until every record on the topic has been handled
+            while (true)
+            {
+                var notifiers = await RoleMetrics.ReadAllAsync(context.System.InstancesOf("notifier"), bound.Token);
+                var jobs = await RoleMetrics.ReadAllAsync(context.System.InstancesOf("jobs"), bound.Token);
+                var records = await Task.Run(() => TopicRecords.Count(context.System.BootstrapServers, "fanout"), bound.Token);
+                if (bound.IsCancellationRequested)
+                {
+                    break; // reads cut short by the bound prove nothing: the last complete evidence stands
+                }
+
+                evidence = new ReplayEvidence
+                {
+                    FanoutReplayed = replays.Where(r => r.Topic == "fanout").Sum(r => r.Replayed),
+                    JobsReplayed = replays.Where(r => r.Topic == "jobs").Sum(r => r.Replayed),
+                    FanoutRecords = records,
+                    NotifierHandled = notifiers.Sum(m => m.Counter("refsys.processed") + m.Counter("refsys.duplicates")),
+                    NotifierDedupeHits = notifiers.Sum(m => m.Counter("refsys.duplicates")),
+                    JobsDedupeHits = jobs.Sum(m => m.Counter("refsys.duplicates")),
+                };
+                if (evidence.Explain() is null)
+                {
+                    break;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(500), context.TimeProvider, bound.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // the evidence gathered last stands
+        }
+
+        _evidence.AddOrUpdate(context, evidence);
+    }
+
+    public override string? VerifyFaultsTookEffect(RunContext context) =>
+        _evidence.TryGetValue(context, out var evidence) ? evidence.Explain() : "no evidence was gathered after the fault phase";
+}

@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Chaos.Harness.Faults.Kafka;
+using Chaos.Harness.Kafka;
+using Confluent.Kafka;
+
+namespace Chaos.Harness.Tests.Faults.Kafka;
+
+/// <summary>Each Kafka fault applied and healed against a real (in-process) librdkafka mock cluster, observed by real clients.</summary>
+public sealed class KafkaFaultTests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task BrokerDown_Apply_RefusesConnections_Heal_AcceptsThemAgain()
+    {
+        await using var cluster = MockCluster.Create(3);
+        var port = int.Parse(cluster.BootstrapServers.Split(',')[1].Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
+        var fault = new BrokerDownFault(cluster, 2);
+
+        await fault.ApplyAsync(Ct).WaitAsync(Bound, Ct);
+        var whileDown = await CanConnectAsync(port);
+        await fault.HealAsync(Ct).WaitAsync(Bound, Ct);
+        await fault.HealAsync(Ct).WaitAsync(Bound, Ct); // idempotent
+
+        whileDown.Should().BeFalse("a broker set down stops listening");
+        (await CanConnectAsync(port)).Should().BeTrue("the heal sets it up again on the same port");
+        fault.Target.Should().Be("broker-2");
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(4)]
+    public async Task BrokerFaults_UnknownBroker_ThrowBeforeTouchingTheCluster(int broker)
+    {
+        await using var cluster = MockCluster.Create(3);
+
+        ((Action)(() => _ = new BrokerDownFault(cluster, broker))).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*1..3*");
+        ((Action)(() => _ = new CoordinatorMoveFault(cluster, "g", broker))).Should().Throw<ArgumentOutOfRangeException>();
+        ((Action)(() => _ = new BrokerRttFault(cluster, broker, TimeSpan.FromMilliseconds(10)))).Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    [Fact]
+    public async Task BrokerRtt_Apply_DelaysEveryAnswer_Heal_RemovesTheDelay()
+    {
+        await using var cluster = MockCluster.Create(1);
+        cluster.CreateTopic("t", 1, 1);
+        using var producer = Producer(cluster.BootstrapServers);
+        await producer.ProduceAsync("t", new Message<Null, string> { Value = "warm" }, Ct).WaitAsync(Bound, Ct);
+        var fault = new BrokerRttFault(cluster, MockCluster.AllBrokers, TimeSpan.FromMilliseconds(400));
+
+        await fault.ApplyAsync(Ct).WaitAsync(Bound, Ct);
+        var slow = await TimeProduceAsync(producer);
+        await fault.HealAsync(Ct).WaitAsync(Bound, Ct);
+        var fast = await TimeProduceAsync(producer);
+
+        slow.Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(350));
+        fast.Should().BeLessThan(TimeSpan.FromMilliseconds(350));
+    }
+
+    [Fact]
+    public async Task RequestErrors_Apply_FailsTheNextRequests_Heal_ClearsThePendingOnes()
+    {
+        await using var cluster = MockCluster.Create(1);
+        cluster.CreateTopic("t", 1, 1);
+        using var producer = Producer(cluster.BootstrapServers, retries: 0);
+        await producer.ProduceAsync("t", new Message<Null, string> { Value = "warm" }, Ct).WaitAsync(Bound, Ct);
+        var fault = new RequestErrorsFault(cluster, KafkaApiKey.Produce, [KafkaErrorCode.NotEnoughReplicas, .. Enumerable.Repeat(KafkaErrorCode.NotEnoughReplicas, 50)]);
+
+        await fault.ApplyAsync(Ct).WaitAsync(Bound, Ct);
+        var failed = () => producer.ProduceAsync("t", new Message<Null, string> { Value = "x" }, Ct).WaitAsync(Bound, Ct);
+        (await failed.Should().ThrowAsync<ProduceException<Null, string>>()).Which.Error.Code.Should().Be(ErrorCode.NotEnoughReplicas);
+        await fault.HealAsync(Ct).WaitAsync(Bound, Ct);
+        var result = await producer.ProduceAsync("t", new Message<Null, string> { Value = "y" }, Ct).WaitAsync(Bound, Ct);
+
+        result.Status.Should().Be(PersistenceStatus.Persisted, "the heal dropped the errors still pending");
+    }
+
+    [Fact]
+    public async Task LeaderMove_Apply_MovesLeadership_Heal_MovesItBack()
+    {
+        await using var cluster = MockCluster.Create(3);
+        cluster.CreateTopic("t", 2, 1);
+        var before = PartitionLeaderMoveFault.ReadLeader(cluster.BootstrapServers, "t", 1);
+        var fault = new PartitionLeaderMoveFault(cluster, "t", 1);
+
+        await fault.ApplyAsync(Ct).WaitAsync(Bound, Ct);
+        var during = PartitionLeaderMoveFault.ReadLeader(cluster.BootstrapServers, "t", 1);
+        await fault.HealAsync(Ct).WaitAsync(Bound, Ct);
+
+        during.Should().NotBe(before, "leadership moved to another broker");
+        fault.PreviousLeader.Should().Be(before);
+        PartitionLeaderMoveFault.ReadLeader(cluster.BootstrapServers, "t", 1).Should().Be(before);
+        fault.Target.Should().Be("t/1");
+    }
+
+    [Fact]
+    public async Task Replay_RepublishesAlreadyWrittenRecords_SameKeyValueAndPartition()
+    {
+        await using var cluster = MockCluster.Create(1);
+        cluster.CreateTopic("t", 2, 1);
+        using (var producer = Producer(cluster.BootstrapServers))
+        {
+            for (var i = 0; i < 40; i++)
+            {
+                await producer.ProduceAsync(new TopicPartition("t", i % 2), new Message<Null, string> { Value = $"v{i}" }, Ct).WaitAsync(Bound, Ct);
+            }
+        }
+
+        var fault = new RecordReplayFault(cluster.BootstrapServers, "t", 10, seed: 7);
+
+        await fault.ApplyAsync(Ct).WaitAsync(Bound, Ct);
+        await fault.HealAsync(Ct).WaitAsync(Bound, Ct);
+
+        fault.Replayed.Should().Be(10);
+        TopicRecords.Count(cluster.BootstrapServers, "t").Should().Be(50);
+        fault.Slices.Should().HaveCount(2).And.OnlyContain(s => s.Count == 5 && s.From + s.Count <= 10, "slices come from the older half of each partition");
+        var values = ReadAll(cluster.BootstrapServers, "t", 50);
+        values.GroupBy(v => v).Where(g => g.Count() == 2).Should().HaveCount(10, "each replayed record is a copy of one already written");
+        values.Where(v => int.Parse(v.Value[1..], System.Globalization.CultureInfo.InvariantCulture) % 2 != v.Partition).Should().BeEmpty("copies go to the partition of their original");
+    }
+
+    [Fact]
+    public async Task GroupOffsets_Rewind_MovesCommittedOffsetsBack_NotBelowTheLogStart()
+    {
+        await using var cluster = MockCluster.Create(1);
+        cluster.CreateTopic("t", 2, 1);
+        using (var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = cluster.BootstrapServers, GroupId = "g", EnableAutoCommit = false }).Build())
+        {
+            using var producer = Producer(cluster.BootstrapServers);
+            for (var i = 0; i < 30; i++)
+            {
+                await producer.ProduceAsync(new TopicPartition("t", i % 2), new Message<Null, string> { Value = "v" }, Ct).WaitAsync(Bound, Ct);
+            }
+
+            consumer.Commit([new TopicPartitionOffset("t", 0, 15), new TopicPartitionOffset("t", 1, 4)]);
+        }
+
+        var rewound = GroupOffsets.Rewind(cluster.BootstrapServers, "g", "t", 10);
+
+        rewound.Should().Be(14, "partition 0 goes back 10 records, partition 1 only the 4 it has");
+        using var reader = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = cluster.BootstrapServers, GroupId = "g" }).Build();
+        reader.Committed([new TopicPartition("t", 0), new TopicPartition("t", 1)], TimeSpan.FromSeconds(10)).Select(c => c.Offset.Value).Should().Equal(5, 0);
+    }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static IProducer<Null, string> Producer(string bootstrap, int retries = 5) =>
+        new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = bootstrap, LingerMs = 0, MessageSendMaxRetries = retries, RetryBackoffMs = 10 }).Build();
+
+    private static async Task<TimeSpan> TimeProduceAsync(IProducer<Null, string> producer)
+    {
+        var clock = Stopwatch.StartNew();
+        await producer.ProduceAsync("t", new Message<Null, string> { Value = "timed" }, Ct).WaitAsync(Bound, Ct);
+        return clock.Elapsed;
+    }
+
+    private static async Task<bool> CanConnectAsync(int port)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync("127.0.0.1", port, Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(5), Ct);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static List<(string Value, int Partition)> ReadAll(string bootstrap, string topic, int expected)
+    {
+        using var consumer = new ConsumerBuilder<Ignore, string>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "reader", EnableAutoCommit = false }).Build();
+        consumer.Assign([new TopicPartitionOffset(topic, 0, Offset.Beginning), new TopicPartitionOffset(topic, 1, Offset.Beginning)]);
+        var values = new List<(string, int)>();
+        var clock = Stopwatch.StartNew();
+        while (values.Count < expected && clock.Elapsed < Bound)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } r)
+            {
+                values.Add((r.Message.Value, r.Partition.Value));
+            }
+        }
+
+        return values;
+    }
+}
