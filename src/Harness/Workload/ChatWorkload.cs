@@ -30,6 +30,7 @@ public sealed partial class ChatWorkload : IAsyncDisposable
     private readonly ISequenceStore? _sequences;
     private long _sendCounter;
     private long _jobCounter;
+    private long _fanoutCounter;
     private long _processCounter;
     private long _loadStartNs;
     private (long HistoryNs, long WallMs) _clockAnchor;
@@ -185,12 +186,23 @@ public sealed partial class ChatWorkload : IAsyncDisposable
     public void MarkLoadStart() => Interlocked.Exchange(ref _loadStartNs, _history.Now());
 
     /// <summary>The open-model operation for sends: one chat message or notification per arrival.</summary>
-    public ValueTask SendAsync(LoadInvocation invocation, CancellationToken cancellationToken) => new(SendCoreAsync(invocation, cancellationToken));
+    public ValueTask SendAsync(LoadInvocation invocation, CancellationToken cancellationToken) =>
+        new(SendCoreAsync(Interlocked.Read(ref _loadStartNs) + (invocation.IntendedStart.Ticks * 100), cancellationToken));
+
+    /// <summary>
+    /// The send operation for another generator started now (e.g. a burst): its intended start times count from this
+    /// moment, so latency is measured from when each of its sends was due — not from the main load's start.
+    /// </summary>
+    public LoadOperation SendOperationStartingNow()
+    {
+        var start = _history.Now();
+        return (invocation, ct) => new(SendCoreAsync(start + (invocation.IntendedStart.Ticks * 100), ct));
+    }
 
     /// <summary>The open-model operation for jobs: one credit-account job per arrival.</summary>
     public ValueTask SubmitJobAsync(LoadInvocation invocation, CancellationToken cancellationToken) => new(SubmitCoreAsync(invocation, cancellationToken));
 
-    private async Task SendCoreAsync(LoadInvocation invocation, CancellationToken cancellationToken)
+    private async Task SendCoreAsync(long intended, CancellationToken cancellationToken)
     {
         var n = Interlocked.Increment(ref _sendCounter);
         var rng = new Random(unchecked((int)(_seed * 1_000_003 + n)));
@@ -214,13 +226,27 @@ public sealed partial class ChatWorkload : IAsyncDisposable
             body = new { id, idempotencyKey = id, from = $"u{rng.Next(1, _options.Users + 1)}", conversation, to, body = $"message {n}" };
         }
 
-        var intended = Interlocked.Read(ref _loadStartNs) + invocation.IntendedStart.Ticks * 100;
         var process = TakeProcess();
         _history.Record(process, HistoryEventType.Invoke, HistoryOps.Send, new SendValue(id, to, conversation, null, intended));
         var outcome = await PostAsync(path, body, n, cancellationToken);
         _history.Record(process, outcome, HistoryOps.Send, new SendValue(id, to, conversation));
         Counters.Record(outcome);
         ReturnProcess(process, outcome);
+    }
+
+    /// <summary>One chat message to every user at once (a large group): the fan-out spike. Recorded like any send.</summary>
+    public async Task<HistoryEventType> SendFanoutAsync(CancellationToken cancellationToken)
+    {
+        var n = Interlocked.Increment(ref _fanoutCounter);
+        var id = $"fanout{n}";
+        string[] to = [.. Users];
+        var process = TakeProcess();
+        _history.Record(process, HistoryEventType.Invoke, HistoryOps.Send, new SendValue(id, to, "all-hands"));
+        var outcome = await PostAsync("/messages", new { id, idempotencyKey = id, from = "u1", conversation = "all-hands", to, body = $"fan-out {n}" }, n, cancellationToken);
+        _history.Record(process, outcome, HistoryOps.Send, new SendValue(id, to, "all-hands"));
+        Counters.Record(outcome);
+        ReturnProcess(process, outcome);
+        return outcome;
     }
 
     private async Task SubmitCoreAsync(LoadInvocation invocation, CancellationToken cancellationToken)

@@ -9,6 +9,7 @@ internal static class ScenarioCatalog
     [
         new SteadyStateScenario(),
         new JobRetryStormScenario(),
+        new FanoutSpikeScenario(),
         new WebSocketCutScenario(),
         new MobileSleepWakeScenario(),
         new KafkaRebalanceScenario(),

@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Chaos.Harness.Checkers;
+using Chaos.Harness.Faults;
+using Chaos.Harness.Faults.Load;
+using Chaos.Harness.Faults.Schedule;
+using Chaos.Harness.Runs;
+using Chaos.Harness.Workload;
+
+namespace Chaos.Scenarios.Catalog;
+
+/// <summary>
+/// Load shapes, not breakage: messages to every user at once (a large group) and bursts of sends far above the steady
+/// rate. Backpressure shows as latency in the fault phase (report.html, summary.md); nothing may be lost, duplicated
+/// or reordered.
+/// </summary>
+internal sealed class FanoutSpikeScenario : Scenario
+{
+    private const string Fanout = "fanout";
+    private const string Burst = "burst";
+    private readonly ConditionalWeakTable<RunContext, List<IFault>> _runs = [];
+
+    public override string Name => "fanout-spike";
+
+    public override string Description => "Messages to every user at once and send bursts ×10 the steady rate: backpressure visible, nothing lost.";
+
+    public override TimeSpan DefaultDuration => TimeSpan.FromSeconds(20);
+
+    public override CheckOptions CheckOptions => new()
+    {
+        // the burst is meant to push latency up (backpressure); the gate is that it comes back and nothing breaks
+        LatencySlos = [LatencyThreshold.Parse("steady:p99=5000ms"), LatencyThreshold.Parse("fault:p99=30000ms")],
+    };
+
+    public override ChatWorkloadOptions ConfigureWorkload(ChatWorkloadOptions options) => options with { Users = Math.Max(options.Users, 30) };
+
+    public override FaultMenu Faults => new(
+    [
+        new FaultMenuItem(Fanout, ["all-users"], Parameters: new Dictionary<string, IReadOnlyList<string>> { ["messages"] = ["3", "5", "10"] }),
+        new FaultMenuItem(Burst, ["api"], MinDuration: TimeSpan.FromSeconds(2), MaxDuration: TimeSpan.FromSeconds(6), Parameters: new Dictionary<string, IReadOnlyList<string>> { ["factor"] = ["5", "10"] }),
+    ]);
+
+    /// <summary>Scripted: a fan-out, a burst, then both together; sizes and times from the seed.</summary>
+    public override FaultSchedule BuildSchedule(long seed, TimeSpan duration)
+    {
+        var rng = new Random(unchecked((int)seed));
+        var d = duration.TotalMilliseconds;
+        TimeSpan At(double fraction) => TimeSpan.FromMilliseconds(Math.Round(d * fraction));
+        var burst = TimeSpan.FromMilliseconds(Math.Round(Math.Min(d * 0.2, 5000)));
+        return new FaultSchedule(
+        [
+            new FaultScheduleEntry(At(0.1), Fanout, "all-users", null, P("messages", 3 + rng.Next(0, 5))),
+            new FaultScheduleEntry(At(0.3), Burst, "api", burst, P("factor", 10)),
+            new FaultScheduleEntry(At(0.65), Fanout, "all-users", null, P("messages", 5 + rng.Next(0, 5))),
+            new FaultScheduleEntry(At(0.65), Burst, "api", burst, P("factor", 5)),
+        ], duration)
+        { Scenario = Name, Seed = seed };
+
+        static Dictionary<string, string> P(string name, int value) => new() { [name] = value.ToString(CultureInfo.InvariantCulture) };
+    }
+
+    public override IFault CreateFault(FaultScheduleEntry entry, RunContext context)
+    {
+        IFault fault = entry.Fault switch
+        {
+            Fanout => new FanoutSpikeFault(context.Workload, Int(entry, "messages", 5)),
+            Burst => new BurstFault(
+                context.Workload,
+                context.Options.Workload.Rate * Int(entry, "factor", 10),
+                entry.Duration ?? TimeSpan.FromSeconds(3),
+                context.Seed + entry.At.Ticks),
+            _ => base.CreateFault(entry, context),
+        };
+        _runs.GetOrCreateValue(context).Add(fault);
+        return fault;
+    }
+
+    public override string? VerifyFaultsTookEffect(RunContext context)
+    {
+        var faults = _runs.TryGetValue(context, out var list) ? list : [];
+        var fanouts = faults.OfType<FanoutSpikeFault>().Sum(f => f.Acknowledged);
+        if (fanouts == 0)
+        {
+            return "no fan-out message to every user was acknowledged";
+        }
+
+        var bursts = faults.OfType<BurstFault>().ToList();
+        var completed = bursts.Sum(b => b.Result?.Completed ?? 0);
+        var expected = bursts.Sum(b => b.Result is { } r ? r.Intended / 2 : 0);
+        return bursts.Count == 0 || completed == 0 || completed < expected
+            ? $"the bursts did not happen: {completed} burst sends completed of {bursts.Sum(b => b.Result?.Intended ?? 0)} intended"
+            : null;
+    }
+
+    private static int Int(FaultScheduleEntry entry, string name, int fallback) =>
+        entry.Parameters.TryGetValue(name, out var text) && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v > 0 ? v : fallback;
+}
