@@ -8,6 +8,8 @@ internal static class ScenarioCatalog
     public static IReadOnlyList<Scenario> All { get; } =
     [
         new SteadyStateScenario(),
+        new ServiceCrashScenario(),
+        new ConsumerKillMidBatchScenario(),
     ];
 
     /// <summary>Suites: smoke (every scenario, short), nightly (several seeds, longer), pre-release (nightly + SLO gates).</summary>

@@ -48,7 +48,7 @@ internal sealed partial class JobsWorker(Store store, KafkaClients kafka, System
     {
         var retry = BuildRetry();
         using var producer = kafka.CreateProducer("jobs-dlq");
-        using var consumer = kafka.CreateGroupConsumer(options.Topics.Group("jobs"));
+        using var consumer = kafka.CreateGroupConsumer(options.Topics.Group("jobs"), (_, _) => metrics.Assignments.Add(1));
         consumer.Subscribe(options.Topics.Jobs);
         readiness.MarkReady();
         try
@@ -129,6 +129,7 @@ internal sealed partial class JobsWorker(Store store, KafkaClients kafka, System
         if (existing is { State: "done" or "dead" })
         {
             metrics.Duplicates.Add(1);
+            metrics.Redelivered.Add(1);
             return;
         }
 
@@ -169,6 +170,7 @@ internal sealed partial class JobsWorker(Store store, KafkaClients kafka, System
         else if (!await store.ApplyCreditAsync(job, now, ct))
         {
             metrics.Duplicates.Add(1);
+            metrics.Redelivered.Add(1);
         }
 
         metrics.Processed.Add(1);

@@ -21,7 +21,11 @@ internal sealed partial class NotifierWorker(Store store, KafkaClients kafka, Sy
     private async Task Run(CancellationToken stoppingToken)
     {
         using var producer = kafka.CreateProducer("deliveries");
-        using var consumer = kafka.CreateGroupConsumer(options.Topics.Group("notifier"), (_, parts) => LogAssigned(logger, options.Instance, string.Join(',', parts.Select(p => p.Partition.Value))));
+        using var consumer = kafka.CreateGroupConsumer(options.Topics.Group("notifier"), (_, parts) =>
+        {
+            metrics.Assignments.Add(1);
+            LogAssigned(logger, options.Instance, string.Join(',', parts.Select(p => p.Partition.Value)));
+        });
         consumer.Subscribe(options.Topics.Fanout);
         readiness.MarkReady();
         var noDedupe = options.Has(DefectNames.NoDedupe);
@@ -54,8 +58,15 @@ internal sealed partial class NotifierWorker(Store store, KafkaClients kafka, Sy
 
                     var dedupeKey = noDedupe ? $"{record.MessageId}#{Guid.NewGuid():N}" : record.MessageId;
                     var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+                    // Without dedupe the append cannot tell a redelivery; look first so the harness still sees it happen.
+                    var seenBefore = noDedupe && await store.InboxHoldsAsync(record.User, record.MessageId, stoppingToken);
                     var (seq, duplicate) = await store.AppendInboxAsync(record, dedupeKey, result.Partition.Value, now, stoppingToken);
                     (duplicate ? metrics.Duplicates : metrics.Processed).Add(1);
+                    if (duplicate || seenBefore)
+                    {
+                        metrics.Redelivered.Add(1);
+                    }
+
                     metrics.ProcessingLatency.Record(Math.Max(0, now - record.SentAt));
                     // Also on a duplicate: whether the first attempt's delivery reached the backplane is unknown.
                     var delivery = new DeliveryRecord(record.MessageId, record.User, seq, record.Kind, record.Sender, record.Conversation, record.Payload, record.SentAt);

@@ -19,6 +19,8 @@ internal sealed class SystemMetrics : IDisposable
         Retries = _meter.CreateCounter<long>("refsys.jobs.retries", description: "job attempts after the first");
         Processed = _meter.CreateCounter<long>("refsys.processed", description: "records whose effect became durable");
         Duplicates = _meter.CreateCounter<long>("refsys.duplicates", description: "redelivered records recognised by their business key");
+        Redelivered = _meter.CreateCounter<long>("refsys.redelivered", description: "consumed records this process found already processed once (counted whether or not dedupe absorbed them)");
+        Assignments = _meter.CreateCounter<long>("refsys.consumer.assignments", description: "partition assignments this process's group consumer received (one per rebalance it took part in)");
         Published = _meter.CreateCounter<long>("refsys.outbox.published", description: "outbox rows published");
         Pushed = _meter.CreateCounter<long>("refsys.gateway.pushed", description: "frames pushed to devices");
         Acks = _meter.CreateCounter<long>("refsys.gateway.acks", description: "acknowledgements from devices");
@@ -38,6 +40,10 @@ internal sealed class SystemMetrics : IDisposable
     public Counter<long> Processed { get; }
 
     public Counter<long> Duplicates { get; }
+
+    public Counter<long> Redelivered { get; }
+
+    public Counter<long> Assignments { get; }
 
     public Counter<long> Published { get; }
 

@@ -1,0 +1,113 @@
+using System.Globalization;
+using Chaos.Harness.Checkers;
+using Chaos.Harness.Faults.Failpoints;
+using Chaos.Harness.Faults.Process;
+using Chaos.Harness.Faults.Schedule;
+using Chaos.Harness.Runs;
+
+namespace Chaos.Scenarios.Catalog;
+
+/// <summary>
+/// Notifier and jobs consumers crashed at exact points — after the side effect and before the offset commit, and in
+/// the middle of a batch — plus a random SIGKILL of a consumer; each restarted. The group must rebalance and the
+/// uncommitted records be redelivered, and the business keys must absorb the redelivery.
+/// </summary>
+internal sealed class ConsumerKillMidBatchScenario : CrashScenario
+{
+    private const string Redelivered = "refsys.redelivered";
+    private const string Assignments = "refsys.consumer.assignments";
+
+    public override string Name => "consumer-kill-mid-batch";
+
+    public override string Description =>
+        "Notifier and jobs consumers crashed between effect and commit and mid-batch (failpoints), plus random SIGKILLs: rebalance, redelivery, no duplicate or lost effect.";
+
+    public override TimeSpan DefaultDuration => TimeSpan.FromSeconds(40);
+
+    public override CheckOptions CheckOptions => new()
+    {
+        // a dead member holds its partitions until its 6 s session expires, then the mock waits 5 s more to rebalance
+        LatencySlos = [LatencyThreshold.Parse("steady:p99=2000ms"), LatencyThreshold.Parse("fault:p99=30s")],
+    };
+
+    /// <summary>
+    /// A scripted timeline, targets and trigger hits drawn from the seed: a notifier crashed after effect before commit
+    /// at 1 s, a jobs consumer crashed the same way at 30 %, the other notifier crashed mid-batch at 50 %, and a
+    /// random consumer SIGKILLed at 70 %. Crashed instances stay down until the heal (25 %, 15 %, 15 % of the phase,
+    /// 3 s for the kill) restarts them; the last restart lands by 80 % so that the session timeout (6 s), the
+    /// mock's rebalance wait (5 s) and the redelivery fit in the rest of the phase, the recovery and the drain.
+    /// </summary>
+    public override FaultSchedule BuildSchedule(long seed, TimeSpan duration)
+    {
+        var d = duration.TotalMilliseconds;
+        var notifierA = Pick(seed, 1, 2) + 1;
+        var jobsA = Pick(seed, 2, 2) + 1;
+        string[] consumers = ["notifier-1", "notifier-2", "jobs-1", "jobs-2"];
+        FaultScheduleEntry[] entries =
+        [
+            Crash(Ms(Math.Min(1000, d * 0.05)), $"notifier-{notifierA}", "notifier.after-effect-before-commit", Pick(seed, 3, 3) + 1, Ms(Math.Max(3000, d * 0.25))),
+            Crash(Ms(d * 0.3), $"jobs-{jobsA}", "jobs.after-effect-before-commit", Pick(seed, 4, 2) + 1, Ms(Math.Max(3000, d * 0.15))),
+            Crash(Ms(d * 0.5), $"notifier-{3 - notifierA}", "notifier.mid-batch", Pick(seed, 5, 3) + 1, Ms(Math.Max(3000, d * 0.15))),
+            new(Ms(d * 0.7), ProcessFaultNames.Kill, consumers[Pick(seed, 6, consumers.Length)], TimeSpan.FromSeconds(3)),
+        ];
+        return new FaultSchedule(entries, duration) { Scenario = Name, Seed = seed };
+    }
+
+    /// <summary>
+    /// Every targeted process died (a crash at its failpoint, or our SIGKILL) and came back; for each consumer role a
+    /// failpoint crashed, the group rebalanced (an instance that lived through the phase got a new assignment, or,
+    /// when none did, a restarted one got one) and records were redelivered (<c>refsys.redelivered</c> on the
+    /// instances that re-read them — counted whether or not dedupe absorbed them).
+    /// </summary>
+    public override string? VerifyFaultsTookEffect(RunContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var faults = FaultsOf(context);
+        var problems = new List<string>();
+        if (CheckFaults(context, faults) is { } basic)
+        {
+            problems.Add(basic);
+        }
+
+        var now = ReadMetricsNow(context);
+        var baseline = BaselineOf(context);
+        foreach (var role in new[] { "notifier", "jobs" })
+        {
+            var crashed = faults.OfType<FailpointFault>().Where(f => f.Crashed && f.Target.StartsWith(role + "-", StringComparison.Ordinal)).ToList();
+            var killed = faults.Where(KilledOrCrashed).Where(f => f.Target.StartsWith(role + "-", StringComparison.Ordinal)).ToList();
+            if (killed.Count == 0)
+            {
+                continue;
+            }
+
+            var instances = now.Where(m => m.Node.StartsWith(role + "-", StringComparison.Ordinal)).ToList();
+            var survivors = instances.Where(m => baseline.TryGetValue(m.Node, out var b) && b.Incarnation == m.Incarnation).ToList();
+            var rebalanced = survivors.Count > 0
+                ? survivors.Any(m => m.Counter(Assignments) > baseline[m.Node].Counter(Assignments))
+                : instances.Any(m => m.Counter(Assignments) > 0);
+            if (!rebalanced)
+            {
+                problems.Add($"the {role} group did not rebalance: no instance got a new partition assignment after {string.Join(", ", killed.Select(k => k.Target))} went down");
+            }
+
+            if (crashed.Count > 0)
+            {
+                var redelivered = instances.Sum(m => m.Counter(Redelivered) - (baseline.TryGetValue(m.Node, out var b) && b.Incarnation == m.Incarnation ? b.Counter(Redelivered) : 0));
+                if (redelivered <= 0)
+                {
+                    problems.Add(string.Create(CultureInfo.InvariantCulture, $"no {role} record was redelivered after the crash at {string.Join(", ", crashed.Select(c => c.Settings.Point).Distinct())}"));
+                }
+            }
+        }
+
+        return problems.Count == 0 ? null : string.Join("; ", problems);
+    }
+
+    private static FaultScheduleEntry Crash(TimeSpan at, string target, string point, int hit, TimeSpan down) =>
+        new(at, ProcessFaultNames.Failpoint, target, down, new Dictionary<string, string>
+        {
+            ["point"] = point,
+            ["action"] = "crash",
+            ["hit"] = hit.ToString(CultureInfo.InvariantCulture),
+        });
+}
