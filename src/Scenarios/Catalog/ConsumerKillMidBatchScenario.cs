@@ -27,7 +27,7 @@ internal sealed class ConsumerKillMidBatchScenario : CrashScenario
     public override CheckOptions CheckOptions => new()
     {
         // a dead member holds its partitions until its 6 s session expires, then the mock waits 5 s more to rebalance
-        LatencySlos = [LatencyThreshold.Parse("steady:p99=2000ms"), LatencyThreshold.Parse("fault:p99=30s")],
+        LatencySlos = [LatencyThreshold.Parse("steady:p99=10s"), LatencyThreshold.Parse("fault:p99=30s")],
     };
 
     /// <summary>

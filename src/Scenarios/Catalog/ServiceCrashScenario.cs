@@ -22,7 +22,7 @@ internal sealed class ServiceCrashScenario : CrashScenario
     public override CheckOptions CheckOptions => new()
     {
         // a dead gateway stalls its devices until they reconnect to it; deliveries then catch up from the inbox
-        LatencySlos = [LatencyThreshold.Parse("steady:p99=2000ms"), LatencyThreshold.Parse("fault:p99=20s")],
+        LatencySlos = [LatencyThreshold.Parse("steady:p99=10s"), LatencyThreshold.Parse("fault:p99=20s")],
     };
 
     /// <summary>

@@ -74,8 +74,14 @@ public sealed class FailpointFault : IFault, IFaultOutcome
                     + (Node.IsRunning && Node.Incarnation > armed ? string.Create(CultureInfo.InvariantCulture, $"; restarted as incarnation {Node.Incarnation}") : "; down");
             }
 
+            var armedText = string.Create(CultureInfo.InvariantCulture, $"{Settings.Spec} armed on incarnation {armed}");
+            if (!_disarmed)
+            {
+                return armedText;
+            }
+
             var hits = HitsAtHeal is { } h ? string.Create(CultureInfo.InvariantCulture, $"hit {h} times") : "hits unknown";
-            return $"{Settings.Spec} armed on incarnation {armed}; {hits}; {(Fired ? "fired" : "did not fire")}";
+            return $"{armedText}; {hits}; {(Fired ? "fired" : "did not fire")}; disarmed";
         }
     }
 
