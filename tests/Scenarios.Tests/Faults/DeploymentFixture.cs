@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Chaos.Harness.Sut;
 using Chaos.Harness.Topology;
 using Chaos.Harness.Topology.Processes;
@@ -24,6 +25,13 @@ public sealed class DeploymentFixture : IAsyncLifetime
             _topology,
             new ReferenceSystemOptions { JwtKey = "fault-tests-signing-key-0123456789abcdef", ApiInstances = 1, NotifierInstances = 1, GatewayInstances = 1, JobsInstances = 1 },
             bound.Token);
+
+        // users exist once they have been issued a token; the failpoint tests send messages between u1 and u2
+        foreach (var user in new[] { "u1", "u2" })
+        {
+            using var response = await Http.PostAsJsonAsync(new Uri(System.ApiUrls[0], "/token"), new { user, ttlSeconds = 3600 }, bound.Token);
+            response.EnsureSuccessStatusCode();
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -23,14 +23,21 @@ public sealed class FailpointFaultTests(DeploymentFixture fixture)
         var fault = new FailpointFault(node, new FailpointSettings { Point = "api.after-persist-before-publish", Action = FailpointAction.Crash, Hit = 2 }, fixture.Http);
 
         await fault.ApplyAsync(Token).WaitAsync(Bound, Token);
-        (await SendAsync()).Should().BeTrue("the first hit passes");
+        try
+        {
+            var first = await SendWithDetailAsync();
+            first.Ok.Should().BeTrue($"the first hit passes ({first.Detail})");
         fault.Crashed.Should().BeFalse();
         (await SendAsync()).Should().BeFalse("the second hit exits the process before it answers");
         await fault.CrashedTask.WaitAsync(Bound, Token);
+        }
+        finally
+        {
+            await fault.HealAsync(Token).WaitAsync(Bound, Token);
+        }
 
         fault.CrashExitCode.Should().Be(137);
         fault.Outcome.Should().Contain("crashed incarnation").And.Contain("at hit 2");
-        await fault.HealAsync(Token).WaitAsync(Bound, Token);
 
         fault.Restarted.Should().BeTrue();
         node.Incarnation.Should().Be(before + 1);
@@ -46,11 +53,18 @@ public sealed class FailpointFaultTests(DeploymentFixture fixture)
         var fault = new FailpointFault(node, new FailpointSettings { Point = "api.before-persist", Action = FailpointAction.Delay, Delay = TimeSpan.FromMilliseconds(400) }, fixture.Http);
 
         await fault.ApplyAsync(Token).WaitAsync(Bound, Token);
-        (await ArmedAsync()).Should().ContainSingle();
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        (await SendAsync()).Should().BeTrue();
-        watch.Elapsed.Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(380));
-        await fault.HealAsync(Token).WaitAsync(Bound, Token);
+        try
+        {
+            (await ArmedAsync()).Should().ContainSingle();
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            (await SendAsync()).Should().BeTrue();
+            watch.Elapsed.Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(380));
+        }
+        finally
+        {
+            await fault.HealAsync(Token).WaitAsync(Bound, Token);
+        }
+
         await fault.HealAsync(Token).WaitAsync(Bound, Token); // idempotent
 
         (await ArmedAsync()).Should().BeEmpty("heal disarms");
@@ -104,17 +118,23 @@ public sealed class FailpointFaultTests(DeploymentFixture fixture)
 
     private async Task<bool> SendAsync()
     {
+        var (ok, _) = await SendWithDetailAsync();
+        return ok;
+    }
+
+    private async Task<(bool Ok, string Detail)> SendWithDetailAsync()
+    {
         var n = Interlocked.Increment(ref _messages);
         var id = $"fp-test-{Guid.NewGuid():N}-{n}";
         try
         {
             using var response = await fixture.Http.PostAsJsonAsync(new Uri(fixture.Node("api-1").Endpoint!, "/messages"),
                 new { id, idempotencyKey = id, from = "u1", conversation = "c1", to = new[] { "u2" }, body = "hello" }, Token);
-            return response.IsSuccessStatusCode;
+            return (response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(Token)}");
         }
-        catch (HttpRequestException)
+        catch (HttpRequestException e)
         {
-            return false;
+            return (false, e.Message);
         }
     }
 
