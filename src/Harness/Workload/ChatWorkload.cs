@@ -179,7 +179,7 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         _history.Record(process, outcome, HistoryOps.Submit, value);
         if (outcome != HistoryEventType.Fail)
         {
-            _jobs[id] = new SubmittedJob(id, account);
+            _jobs[id] = new SubmittedJob(id, account, Unknown: outcome == HistoryEventType.Info);
         }
 
         ReturnProcess(process, outcome);
@@ -291,5 +291,6 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         _http.Dispose();
     }
 
-    private sealed record SubmittedJob(string Id, string Account);
+    /// <summary>A submitted job; <paramref name="Unknown"/> when the submit ended info (it may never have reached the system).</summary>
+    private sealed record SubmittedJob(string Id, string Account, bool Unknown = false);
 }

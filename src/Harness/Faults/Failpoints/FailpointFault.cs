@@ -101,10 +101,35 @@ public sealed class FailpointFault : IFault, IFaultOutcome
         {
             await _client.ArmAsync(endpoint, Settings, cancellationToken);
         }
+        catch (HttpRequestException)
+        {
+            // under load a crash@1 can fire before the role answers the arming request: then it was armed, and it fired
+            if (!await CrashedWithinAsync(CrashGrace, cancellationToken))
+            {
+                Unsubscribe();
+                throw;
+            }
+        }
         catch
         {
             Unsubscribe();
             throw;
+        }
+    }
+
+    /// <summary>How long a failed arming request waits for the crash that may have cut it.</summary>
+    private static TimeSpan CrashGrace => TimeSpan.FromSeconds(5);
+
+    private async Task<bool> CrashedWithinAsync(TimeSpan grace, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _crashed.Task.WaitAsync(grace, cancellationToken);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
         }
     }
 

@@ -9,7 +9,14 @@ public sealed class ProcessRestartFault(ITopologyNode node) : ProcessFault(node)
 
     protected override async Task ApplyCoreAsync(CancellationToken cancellationToken)
     {
-        await Node.RestartAsync(cancellationToken);
+        // A restart once begun is finished (bounded by the node's startup timeout) even when the fault phase ends
+        // meanwhile: cancelling it half way would leave the node down, with the outcome recorded as "not applied".
+        using var bound = new CancellationTokenSource(Node.Spec.StartupTimeout + Node.Spec.TerminateGrace + TimeSpan.FromSeconds(10));
+        await Node.RestartAsync(bound.Token);
         MarkExited();
     }
+
+    protected override string Describe() => Died
+        ? $"incarnation {HitIncarnation} stopped and started again"
+        : $"incarnation {HitIncarnation} was not restarted";
 }
