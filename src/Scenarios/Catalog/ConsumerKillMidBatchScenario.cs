@@ -90,9 +90,11 @@ internal sealed class ConsumerKillMidBatchScenario : CrashScenario
                 problems.Add($"the {role} group did not rebalance: no instance got a new partition assignment after {string.Join(", ", killed.Select(k => k.Target))} went down");
             }
 
+            var redelivered = instances.Sum(m => m.Counter(Redelivered) - (baseline.TryGetValue(m.Node, out var b) && b.Incarnation == m.Incarnation ? b.Counter(Redelivered) : 0));
+            RecordEvidence(context, string.Create(CultureInfo.InvariantCulture,
+                $"{role}: rebalanced={rebalanced}, redelivered={redelivered}, assignments={string.Join(",", instances.Select(m => $"{m.Node}#{m.Incarnation}:{m.Counter(Assignments)}"))}"));
             if (crashed.Count > 0)
             {
-                var redelivered = instances.Sum(m => m.Counter(Redelivered) - (baseline.TryGetValue(m.Node, out var b) && b.Incarnation == m.Incarnation ? b.Counter(Redelivered) : 0));
                 if (redelivered <= 0)
                 {
                     problems.Add(string.Create(CultureInfo.InvariantCulture, $"no {role} record was redelivered after the crash at {string.Join(", ", crashed.Select(c => c.Settings.Point).Distinct())}"));

@@ -72,6 +72,7 @@ internal sealed class ServiceCrashScenario : CrashScenario
         if (faults.OfType<FailpointFault>().Any(f => f.Crashed && f.Settings.Point.StartsWith("api.", StringComparison.Ordinal)))
         {
             var backlog = metrics.Where(m => m.Node.StartsWith("api-", StringComparison.Ordinal)).Sum(m => m.Gauge("refsys.outbox.backlog"));
+            RecordEvidence(context, $"outbox backlog after the drain: {backlog}; sends cut in flight (info): {context.Workload.Counters.Info}");
             if (backlog > 0)
             {
                 problems.Add($"after the drain the outbox still holds {backlog} unpublished rows");
@@ -82,6 +83,7 @@ internal sealed class ServiceCrashScenario : CrashScenario
         {
             var node = NodeOf(context, gateway);
             var hub = node?.Endpoint is { } endpoint ? new Uri(endpoint, "/hub") : null;
+            RecordEvidence(context, $"{gateway}: {(hub is null ? 0 : ReconnectsOf(context, hub))} device reconnects");
             if (hub is not null && context.Workload.Devices.Any(d => d.Hub == hub) && ReconnectsOf(context, hub) == 0)
             {
                 problems.Add($"no device of {gateway} reconnected after it went down");

@@ -43,7 +43,20 @@ public sealed class CrashScenarioTests : IDisposable
         }
 
         healed.Should().Contain(o => o.Contains("exited with 137", StringComparison.Ordinal), "the random SIGKILL of a consumer");
+        var evidence = await EvidenceAsync(dir);
+        foreach (var role in new[] { "notifier", "jobs" })
+        {
+            var line = evidence.Should().ContainSingle(e => e.StartsWith(role + ":", StringComparison.Ordinal)).Which;
+            line.Should().Contain("rebalanced=True");
+            int.Parse(System.Text.RegularExpressions.Regex.Match(line, @"redelivered=(\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)
+                .Should().BePositive($"the {role} records after the crash were re-read ({line})");
+        }
     }
+
+    private static async Task<List<string>> EvidenceAsync(string dir) =>
+        [.. (await File.ReadAllLinesAsync(Path.Combine(dir, "history.jsonl"), TestContext.Current.CancellationToken))
+            .Where(l => l.Contains("\"f\":\"verify\"", StringComparison.Ordinal))
+            .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("value").GetProperty("detail").GetString()!)];
 
     [Theory]
     [InlineData("service-crash")]
