@@ -32,9 +32,9 @@ internal sealed class ConsumerKillMidBatchScenario : CrashScenario
 
     /// <summary>
     /// A scripted timeline, targets and trigger hits drawn from the seed: a notifier crashed after effect before commit
-    /// at 1 s, a jobs consumer crashed the same way at 30 %, the other notifier crashed mid-batch at 50 %, and a
-    /// random consumer SIGKILLed at 70 %. Crashed instances stay down until the heal (25 %, 15 %, 15 % of the phase,
-    /// 3 s for the kill) restarts them; the last restart lands by 80 % so that the session timeout (6 s), the
+    /// at 1 s, a jobs consumer crashed the same way at 30 %, the other notifier crashed mid-batch at 40 % (armed for
+    /// 30 %), and a random consumer SIGKILLed at 70 %. Crashed instances stay down until the heal restarts them; the
+    /// last restart lands by 70 % + 3 s so that the session timeout (6 s), the
     /// mock's rebalance wait (5 s) and the redelivery fit in the rest of the phase, the recovery and the drain.
     /// </summary>
     public override FaultSchedule BuildSchedule(long seed, TimeSpan duration)
@@ -42,15 +42,40 @@ internal sealed class ConsumerKillMidBatchScenario : CrashScenario
         var d = duration.TotalMilliseconds;
         var notifierA = Pick(seed, 1, 2) + 1;
         var jobsA = Pick(seed, 2, 2) + 1;
-        string[] consumers = ["notifier-1", "notifier-2", "jobs-1", "jobs-2"];
+        // not notifier-B: its failpoint window ends where the kill starts
+        string[] consumers = [$"notifier-{notifierA}", "jobs-1", "jobs-2"];
         FaultScheduleEntry[] entries =
         [
-            Crash(Ms(Math.Min(1000, d * 0.05)), $"notifier-{notifierA}", "notifier.after-effect-before-commit", Pick(seed, 3, 3) + 1, Ms(Math.Max(3000, d * 0.25))),
+            Crash(Ms(Math.Min(1000, d * 0.05)), $"notifier-{notifierA}", "notifier.after-effect-before-commit", Pick(seed, 3, 2) + 1, Ms(Math.Max(3000, d * 0.25))),
             Crash(Ms(d * 0.3), $"jobs-{jobsA}", "jobs.after-effect-before-commit", Pick(seed, 4, 2) + 1, Ms(Math.Max(3000, d * 0.15))),
-            Crash(Ms(d * 0.5), $"notifier-{3 - notifierA}", "notifier.mid-batch", Pick(seed, 5, 3) + 1, Ms(Math.Max(3000, d * 0.15))),
+            // armed for 30 %: the restart of notifier-A triggers a rebalance that leaves notifier-B without partitions for ~5 s
+            Crash(Ms(d * 0.4), $"notifier-{3 - notifierA}", "notifier.mid-batch", Pick(seed, 5, 2) + 1, Ms(Math.Max(3000, d * 0.3))),
             new(Ms(d * 0.7), ProcessFaultNames.Kill, consumers[Pick(seed, 6, consumers.Length)], TimeSpan.FromSeconds(3)),
         ];
         return new FaultSchedule(entries, duration) { Scenario = Name, Seed = seed };
+    }
+
+    /// <summary>
+    /// Waits (at most 30 s) until every notifier and jobs instance has been assigned partitions — the groups' first
+    /// rebalances are over — so a failpoint armed at 1 s is armed on a consumer that is consuming; then plays the schedule.
+    /// </summary>
+    public override async Task RunFaultPhaseAsync(RunContext context, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var consumers = context.System.Notifiers.Concat(context.System.Jobs).ToList();
+        var deadline = context.TimeProvider.GetTimestamp();
+        while (context.TimeProvider.GetElapsedTime(deadline) < TimeSpan.FromSeconds(30))
+        {
+            var metrics = await ReadMetricsAsync(context, cancellationToken);
+            if (consumers.All(c => metrics.Any(m => m.Node == c.Name && m.Counter(Assignments) >= 1)))
+            {
+                break;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), context.TimeProvider, cancellationToken);
+        }
+
+        await base.RunFaultPhaseAsync(context, duration, cancellationToken);
     }
 
     /// <summary>

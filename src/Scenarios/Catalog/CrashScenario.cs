@@ -183,7 +183,7 @@ internal abstract class CrashScenario : Scenario
         return Task.Run(() => ReadMetricsAsync(context, bound.Token)).GetAwaiter().GetResult();
     }
 
-    private static async Task<IReadOnlyList<RoleMetrics>> ReadMetricsAsync(RunContext context, CancellationToken cancellationToken)
+    protected static async Task<IReadOnlyList<RoleMetrics>> ReadMetricsAsync(RunContext context, CancellationToken cancellationToken)
     {
         var reads = await Task.WhenAll(context.System.Roles.Select(n => RoleMetrics.ReadAsync(n, Http, cancellationToken)));
         return [.. reads.OfType<RoleMetrics>()];
