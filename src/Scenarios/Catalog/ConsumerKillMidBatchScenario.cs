@@ -63,19 +63,26 @@ internal sealed class ConsumerKillMidBatchScenario : CrashScenario
     {
         ArgumentNullException.ThrowIfNull(context);
         var consumers = context.System.Notifiers.Concat(context.System.Jobs).ToList();
-        var deadline = context.TimeProvider.GetTimestamp();
-        while (context.TimeProvider.GetElapsedTime(deadline) < TimeSpan.FromSeconds(30))
+        await WaitForAssignmentsAsync(context, consumers, cancellationToken);
+        await base.RunFaultPhaseAsync(context, duration, cancellationToken);
+
+        // and again after the last restart: the drain must not start while a group is still rebalancing
+        await WaitForAssignmentsAsync(context, consumers, cancellationToken);
+    }
+
+    private static async Task WaitForAssignmentsAsync(RunContext context, IReadOnlyList<Harness.Topology.ITopologyNode> consumers, CancellationToken cancellationToken)
+    {
+        var start = context.TimeProvider.GetTimestamp();
+        while (context.TimeProvider.GetElapsedTime(start) < TimeSpan.FromSeconds(30))
         {
             var metrics = await ReadMetricsAsync(context, cancellationToken);
-            if (consumers.All(c => metrics.Any(m => m.Node == c.Name && m.Counter(Assignments) >= 1)))
+            if (consumers.All(c => metrics.Any(m => m.Node == c.Name && m.Incarnation == c.Incarnation && m.Counter(Assignments) >= 1)))
             {
-                break;
+                return;
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(250), context.TimeProvider, cancellationToken);
         }
-
-        await base.RunFaultPhaseAsync(context, duration, cancellationToken);
     }
 
     /// <summary>
@@ -105,11 +112,11 @@ internal sealed class ConsumerKillMidBatchScenario : CrashScenario
                 continue;
             }
 
-            var instances = now.Where(m => m.Node.StartsWith(role + "-", StringComparison.Ordinal)).ToList();
-            var survivors = instances.Where(m => baseline.TryGetValue(m.Node, out var b) && b.Incarnation == m.Incarnation).ToList();
+            var instances = SamplesOf(context).Where(m => m.Node.StartsWith(role + "-", StringComparison.Ordinal)).ToList();
+            var survivors = now.Where(m => m.Node.StartsWith(role + "-", StringComparison.Ordinal) && baseline.TryGetValue(m.Node, out var b) && b.Incarnation == m.Incarnation).ToList();
             var rebalanced = survivors.Count > 0
                 ? survivors.Any(m => m.Counter(Assignments) > baseline[m.Node].Counter(Assignments))
-                : instances.Any(m => m.Counter(Assignments) > 0);
+                : instances.Any(m => baseline.TryGetValue(m.Node, out var b) && m.Incarnation > b.Incarnation && m.Counter(Assignments) > 0);
             if (!rebalanced)
             {
                 problems.Add($"the {role} group did not rebalance: no instance got a new partition assignment after {string.Join(", ", killed.Select(k => k.Target))} went down");

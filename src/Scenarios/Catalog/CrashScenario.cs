@@ -72,7 +72,35 @@ internal abstract class CrashScenario : Scenario
             };
         }
 
-        await base.RunFaultPhaseAsync(context, duration, cancellationToken);
+        // Sample /metrics every second: counters live per incarnation, and an instance that re-read records may be
+        // killed later in the phase, taking its evidence with it.
+        using var stopSampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var sampler = SampleAsync(context, run, stopSampling.Token);
+        try
+        {
+            await base.RunFaultPhaseAsync(context, duration, cancellationToken);
+        }
+        finally
+        {
+            await stopSampling.CancelAsync();
+            await sampler;
+        }
+    }
+
+    private static async Task SampleAsync(RunContext context, CrashRun run, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                run.Sample(await ReadMetricsAsync(context, cancellationToken));
+                await Task.Delay(TimeSpan.FromSeconds(1), context.TimeProvider, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the phase is over
+        }
     }
 
     /// <summary>Instance names for a deployment shaped like <paramref name="system"/>: api-1, notifier-1, ...</summary>
@@ -177,11 +205,16 @@ internal abstract class CrashScenario : Scenario
     };
 
     /// <summary>Reads every role instance's /metrics (sync-over-async: the verification hook is synchronous and runs once, after the drain).</summary>
-    protected static IReadOnlyList<RoleMetrics> ReadMetricsNow(RunContext context)
+    protected IReadOnlyList<RoleMetrics> ReadMetricsNow(RunContext context)
     {
         using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        return Task.Run(() => ReadMetricsAsync(context, bound.Token)).GetAwaiter().GetResult();
+        var now = Task.Run(() => ReadMetricsAsync(context, bound.Token)).GetAwaiter().GetResult();
+        Run(context).Sample(now);
+        return now;
     }
+
+    /// <summary>The last reading of every (instance, incarnation) seen during the phase and after it, including ones since killed.</summary>
+    protected IReadOnlyList<RoleMetrics> SamplesOf(RunContext context) => Run(context).Samples();
 
     protected static async Task<IReadOnlyList<RoleMetrics>> ReadMetricsAsync(RunContext context, CancellationToken cancellationToken)
     {
@@ -198,6 +231,27 @@ internal abstract class CrashScenario : Scenario
         public List<IFault> Faults { get; } = [];
 
         public Dictionary<string, RoleMetrics> Baseline { get; } = new(StringComparer.Ordinal);
+
+        private readonly Dictionary<(string Node, int Incarnation), RoleMetrics> _samples = [];
+
+        public void Sample(IEnumerable<RoleMetrics> readings)
+        {
+            lock (_samples)
+            {
+                foreach (var m in readings)
+                {
+                    _samples[(m.Node, m.Incarnation)] = m;
+                }
+            }
+        }
+
+        public IReadOnlyList<RoleMetrics> Samples()
+        {
+            lock (_samples)
+            {
+                return [.. _samples.Values];
+            }
+        }
 
         public void CountReconnect(Uri hub)
         {
