@@ -26,8 +26,9 @@ internal sealed class ConsumerKillMidBatchScenario : CrashScenario
 
     public override CheckOptions CheckOptions => new()
     {
-        // a dead member holds its partitions until its 6 s session expires, then the mock waits 5 s more to rebalance
-        LatencySlos = [LatencyThreshold.Parse("steady:p99=10s"), LatencyThreshold.Parse("fault:p99=30s")],
+        // a dead member holds its partitions until its 6 s session expires, then the mock waits 5 s more to rebalance; a
+        // restart right after triggers another: records of the group wait 25–30 s (measured p99 26.5 s), plus noise
+        LatencySlos = [LatencyThreshold.Parse("steady:p99=10s"), LatencyThreshold.Parse("fault:p99=60s")],
     };
 
     /// <summary>
