@@ -53,13 +53,16 @@ public sealed class MessagingDefectTests(MockKafkaFixture fixture)
         var ct = TestContext.Current.CancellationToken;
         await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
         var api = await run.StartAsync("api", "api-1");
-        await run.StartAsync("notifier", "notifier-1", defect ? ["--defect", "no-dedupe"] : []);
+        var notifier = await run.StartAsync("notifier", "notifier-1", defect ? ["--defect", "no-dedupe"] : []);
         var record = JsonSerializer.Serialize(new { messageId = "dup-1", kind = "message", user = "alice", sender = "s", conversation = (string?)null, payload = "p", sentAt = 1L });
         var marker = JsonSerializer.Serialize(new { messageId = "marker", kind = "message", user = "alice", sender = "s", conversation = (string?)null, payload = "p", sentAt = 1L });
         await KafkaTestProducer.ProduceAsync(fixture.Kafka.BootstrapServers, run.Prefix + "fanout", "alice", record, record, marker);
 
         var inbox = await WaitForInboxContainsAsync(run, api, "alice", "marker");
         inbox.Count(x => x.Id == "dup-1").Should().Be(defect ? 2 : 1);
+        var counters = (await run.GetJsonAsync(notifier, "/metrics", ct)).GetProperty("metrics").GetProperty("counters");
+        counters.GetProperty("refsys.redelivered").GetDouble().Should().Be(1, "the second copy is a redelivery whether or not dedupe absorbs it");
+        counters.GetProperty("refsys.consumer.assignments").GetDouble().Should().BeGreaterThanOrEqualTo(1);
     }
 
     [Theory]

@@ -161,6 +161,12 @@ public sealed class Nemesis
                 writer.WriteString("error", error);
             }
 
+            if (fault is IFaultOutcome { Outcome: { } outcome })
+            {
+                // what actually happened (e.g. "crashed at hit 3"), for readers of the history
+                writer.WriteString("outcome", outcome);
+            }
+
             writer.WriteEndObject();
         }
 

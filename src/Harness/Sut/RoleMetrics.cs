@@ -5,50 +5,44 @@ namespace Chaos.Harness.Sut;
 
 /// <summary>
 /// One read of a role instance's loopback <c>GET /metrics</c> (docs/reference-system.md): counter totals and gauge
-/// values by instrument name. Counters restart from zero when the process restarts.
+/// values of its current incarnation, by instrument name. A restarted instance starts again from zero.
 /// </summary>
-public sealed class RoleMetrics
+public sealed record RoleMetrics(string Node, int Incarnation, IReadOnlyDictionary<string, double> Counters, IReadOnlyDictionary<string, double> Gauges)
 {
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
-
-    private RoleMetrics(string node, IReadOnlyDictionary<string, double> counters, IReadOnlyDictionary<string, double> gauges)
-    {
-        Node = node;
-        Counters = counters;
-        Gauges = gauges;
-    }
-
-    /// <summary>The topology node the metrics were read from.</summary>
-    public string Node { get; }
-
-    public IReadOnlyDictionary<string, double> Counters { get; }
-
-    public IReadOnlyDictionary<string, double> Gauges { get; }
+    private static readonly HttpClient SharedHttp = new() { Timeout = TimeSpan.FromSeconds(5) };
 
     /// <summary>A counter's total, 0 when the instrument never recorded.</summary>
     public long Counter(string name) => Counters.TryGetValue(name, out var v) ? (long)v : 0;
 
+    /// <summary>A gauge's value, 0 when the instance never set it.</summary>
+    public double Gauge(string name) => Gauges.GetValueOrDefault(name);
+
     /// <summary>Reads the node's metrics; null when it is not running or does not answer.</summary>
-    public static async Task<RoleMetrics?> TryReadAsync(ITopologyNode node, CancellationToken cancellationToken)
+    public static Task<RoleMetrics?> TryReadAsync(ITopologyNode node, CancellationToken cancellationToken) => ReadAsync(node, SharedHttp, cancellationToken);
+
+    /// <summary>Reads the node's metrics with <paramref name="http"/>; null when it is not running or does not answer.</summary>
+    public static async Task<RoleMetrics?> ReadAsync(ITopologyNode node, HttpClient http, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(http);
         if (!node.IsRunning || node.Endpoint is not { } endpoint)
         {
             return null;
         }
 
+        var incarnation = node.Incarnation;
         try
         {
-            using var response = await Http.GetAsync(new Uri(endpoint, "/metrics"), cancellationToken);
+            using var response = await http.GetAsync(new Uri(endpoint, "/metrics"), cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
                 return null;
             }
 
             using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
-            return Parse(node.Name, json.RootElement);
+            return Parse(node.Name, incarnation, json.RootElement);
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException && !cancellationToken.IsCancellationRequested)
         {
             return null;
         }
@@ -61,10 +55,12 @@ public sealed class RoleMetrics
         return [.. reads.OfType<RoleMetrics>()];
     }
 
-    internal static RoleMetrics Parse(string node, JsonElement root)
+    internal static RoleMetrics Parse(string node, JsonElement root) => Parse(node, 0, root);
+
+    private static RoleMetrics Parse(string node, int incarnation, JsonElement root)
     {
         var metrics = root.TryGetProperty("metrics", out var m) ? m : root;
-        return new RoleMetrics(node, Read(metrics, "counters"), Read(metrics, "gauges"));
+        return new RoleMetrics(node, incarnation, Read(metrics, "counters"), Read(metrics, "gauges"));
 
         static Dictionary<string, double> Read(JsonElement metrics, string section)
         {

@@ -6,6 +6,9 @@ namespace Chaos.Harness.Workload;
 
 public sealed partial class ChatWorkload
 {
+    /// <summary>How long the drain waits for an info-submitted job to show up before it stops waiting for it.</summary>
+    private const long UnknownJobGraceMs = 5000;
+
     /// <summary>
     /// The final drain (run phase 6), bounded by <paramref name="timeout"/>: waits for every job to reach a terminal
     /// state and every device to catch up live with its durable inbox, then records each job's state, each account's
@@ -45,12 +48,20 @@ public sealed partial class ChatWorkload
     private async Task<bool> WaitForJobsAsync(CancellationToken cancellationToken)
     {
         var pending = new HashSet<string>(_jobs.Keys, StringComparer.Ordinal);
+        var started = Environment.TickCount64;
         while (pending.Count > 0)
         {
             foreach (var id in pending.ToArray())
             {
-                if (await JobAsync(id, cancellationToken) is { } job && IsTerminal(job))
+                var job = await JobAsync(id, cancellationToken);
+                if (job is { } found && IsTerminal(found))
                 {
+                    pending.Remove(id);
+                }
+                else if (job is null && _jobs[id].Unknown && Environment.TickCount64 - started > UnknownJobGraceMs)
+                {
+                    // a submit that ended info (e.g. its api was killed) and never reached the store can never settle;
+                    // the lost-job checker judges it by the submit's outcome
                     pending.Remove(id);
                 }
             }

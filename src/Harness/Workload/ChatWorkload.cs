@@ -270,7 +270,7 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         }
         if (outcome != HistoryEventType.Fail)
         {
-            _jobs[id] = new SubmittedJob(id, account);
+            _jobs[id] = new SubmittedJob(id, account, Unknown: outcome == HistoryEventType.Info);
         }
 
         ReturnProcess(process, outcome);
@@ -389,5 +389,6 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         _http.Dispose();
     }
 
-    private sealed record SubmittedJob(string Id, string Account);
+    /// <summary>A submitted job; <paramref name="Unknown"/> when the submit ended info (it may never have reached the system).</summary>
+    private sealed record SubmittedJob(string Id, string Account, bool Unknown = false);
 }

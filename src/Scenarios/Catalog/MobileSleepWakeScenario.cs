@@ -104,7 +104,7 @@ internal sealed class MobileSleepWakeScenario : Scenario
         double timeouts = 0;
         foreach (var gateway in context.System.Gateways)
         {
-            timeouts += await RoleMetricsReader.ReadCounterAsync(gateway, TimeoutsCounter, cancellationToken) ?? 0;
+            timeouts += (await RoleMetrics.TryReadAsync(gateway, cancellationToken))?.Counter(TimeoutsCounter) ?? 0;
         }
 
         evidence.Counters[TimeoutsCounter] = timeouts;

@@ -15,6 +15,8 @@ internal static class ScenarioCatalog
         new KafkaRebalanceScenario(),
         new BrokerOutageScenario(),
         new DuplicateReplayScenario(),
+        new ServiceCrashScenario(),
+        new ConsumerKillMidBatchScenario(),
     ];
 
     /// <summary>Suites: smoke (every scenario, short), nightly (several seeds, longer), pre-release (nightly + SLO gates).</summary>

@@ -151,7 +151,7 @@ internal static class RunCommand
         "client-no-dedupe", "retry-without-backoff", "non-atomic-effect", "no-dlq",
     ];
 
-    private static long Long(string? text, string option, long fallback)
+    internal static long Long(string? text, string option, long fallback)
     {
         if (text is null)
         {
@@ -163,7 +163,7 @@ internal static class RunCommand
             : throw new UsageException($"{option} must be a whole number ≥ 0, got '{text}'");
     }
 
-    private static double Double(string? text, string option, double fallback)
+    internal static double Double(string? text, string option, double fallback)
     {
         if (text is null)
         {
@@ -175,7 +175,7 @@ internal static class RunCommand
             : throw new UsageException($"{option} must be a number ≥ 0, got '{text}'");
     }
 
-    private static TimeSpan? Duration(string? text, string option)
+    internal static TimeSpan? Duration(string? text, string option)
     {
         if (text is null)
         {

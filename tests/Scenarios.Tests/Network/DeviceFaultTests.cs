@@ -75,7 +75,7 @@ public sealed class DeviceFaultTests : IAsyncDisposable
         var sleep = new DeviceSleepFault(u2);
         await sleep.ApplyAsync(ct);
         u2.Client.IsAsleep.Should().BeTrue();
-        await WaitAsync(async () => await RoleMetricsReader.ReadCounterAsync(system.Gateways[0], "refsys.gateway.client_timeouts", ct) >= 1, "the gateway times the sleeping device out");
+        await WaitAsync(async () => (await RoleMetrics.TryReadAsync(system.Gateways[0], ct))?.Counter("refsys.gateway.client_timeouts") >= 1, "the gateway times the sleeping device out");
         u2.Reconnects.Should().Be(0, "a sleeping device makes no reconnect attempt");
         await sleep.HealAsync(ct);
         await WaitAsync(() => u2.Reconnects == 1 && u2.Client.State == ChatClientState.Connected, "u2 reconnects once woken");

@@ -141,6 +141,7 @@ internal sealed partial class JobsWorker(Store store, KafkaClients kafka, System
         if (existing is { State: "done" or "dead" })
         {
             metrics.Duplicates.Add(1);
+            metrics.Redelivered.Add(1);
             return;
         }
 
@@ -181,6 +182,7 @@ internal sealed partial class JobsWorker(Store store, KafkaClients kafka, System
         else if (!await store.ApplyCreditAsync(job, now, ct))
         {
             metrics.Duplicates.Add(1);
+            metrics.Redelivered.Add(1);
         }
 
         metrics.Processed.Add(1);

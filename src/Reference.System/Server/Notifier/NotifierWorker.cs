@@ -52,6 +52,16 @@ internal sealed partial class NotifierWorker(Store store, KafkaClients kafka, Sy
                 }
 
                 var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+                // Without dedupe the append cannot tell a redelivery; look first so the harness still sees it happen.
+                var seenBefore = new bool[items.Count];
+                if (noDedupe)
+                {
+                    for (var i = 0; i < items.Count; i++)
+                    {
+                        seenBefore[i] = await store.InboxHoldsAsync(items[i].Record.User, items[i].Record.MessageId, stoppingToken);
+                    }
+                }
+
                 var last = items.Count - 1;
                 var outcomes = await store.TryAppendInboxBatchAsync(items, now,
                     i => i < last ? failpoints.HitAsync("notifier.mid-batch", stoppingToken) : ValueTask.CompletedTask, stoppingToken);
@@ -71,6 +81,11 @@ internal sealed partial class NotifierWorker(Store store, KafkaClients kafka, Sy
                     var record = items[i].Record;
                     var (seq, duplicate) = outcomes[i];
                     (duplicate ? metrics.Duplicates : metrics.Processed).Add(1);
+                    if (duplicate || seenBefore[i])
+                    {
+                        metrics.Redelivered.Add(1);
+                    }
+
                     metrics.ProcessingLatency.Record(Math.Max(0, now - record.SentAt));
                     // Also on a duplicate: whether the first attempt's delivery reached the backplane is unknown.
                     var delivery = new DeliveryRecord(record.MessageId, record.User, seq, record.Kind, record.Sender, record.Conversation, record.Payload, record.SentAt);

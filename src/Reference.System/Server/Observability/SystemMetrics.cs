@@ -20,6 +20,7 @@ internal sealed class SystemMetrics : IDisposable
         Retries = _meter.CreateCounter<long>("refsys.jobs.retries", description: "job attempts after the first");
         Processed = _meter.CreateCounter<long>("refsys.processed", description: "records whose effect became durable");
         Duplicates = _meter.CreateCounter<long>("refsys.duplicates", description: "redelivered records recognised by their business key");
+        Redelivered = _meter.CreateCounter<long>("refsys.redelivered", description: "consumed records this process found already processed once (counted whether or not dedupe absorbed them)");
         Published = _meter.CreateCounter<long>("refsys.outbox.published", description: "outbox rows published");
         Pushed = _meter.CreateCounter<long>("refsys.gateway.pushed", description: "frames pushed to devices");
         Acks = _meter.CreateCounter<long>("refsys.gateway.acks", description: "acknowledgements from devices");
@@ -44,6 +45,8 @@ internal sealed class SystemMetrics : IDisposable
     public Counter<long> Processed { get; }
 
     public Counter<long> Duplicates { get; }
+
+    public Counter<long> Redelivered { get; }
 
     public Counter<long> Published { get; }
 

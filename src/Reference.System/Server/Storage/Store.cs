@@ -232,6 +232,13 @@ internal sealed class Store(Database db)
         }
     }
 
+    /// <summary>Whether the user's inbox already holds the message (under any dedupe key).</summary>
+    public async Task<bool> InboxHoldsAsync(string user, string messageId, CancellationToken cancellationToken)
+    {
+        await using var c = await db.OpenAsync(cancellationToken);
+        return await c.ScalarAsync(null, "SELECT 1 FROM inbox WHERE user_id = @u AND message_id = @m LIMIT 1", cancellationToken, ("u", user), ("m", messageId)) is not null;
+    }
+
     public async Task<List<DeliveryRecord>> ReadInboxAsync(string user, long afterSeq, int limit, CancellationToken cancellationToken)
     {
         await using var c = await db.OpenAsync(cancellationToken);

@@ -1,0 +1,148 @@
+using System.Globalization;
+using Chaos.Harness.Checkers;
+using Chaos.Harness.Faults.Failpoints;
+using Chaos.Harness.Faults.Process;
+using Chaos.Harness.Faults.Schedule;
+using Chaos.Harness.Runs;
+
+namespace Chaos.Scenarios.Catalog;
+
+/// <summary>
+/// Notifier and jobs consumers crashed at exact points — after the side effect and before the offset commit, and in
+/// the middle of a batch — plus a random SIGKILL of a consumer; each restarted. The group must rebalance and the
+/// uncommitted records be redelivered, and the business keys must absorb the redelivery.
+/// </summary>
+internal sealed class ConsumerKillMidBatchScenario : CrashScenario
+{
+    private const string Redelivered = "refsys.redelivered";
+    private const string Assignments = "refsys.consumer.assignments";
+
+    public override string Name => "consumer-kill-mid-batch";
+
+    public override string Description =>
+        "Notifier and jobs consumers crashed between effect and commit and mid-batch (failpoints), plus random SIGKILLs: rebalance, redelivery, no duplicate or lost effect.";
+
+    public override TimeSpan DefaultDuration => TimeSpan.FromSeconds(40);
+
+    public override CheckOptions CheckOptions => new()
+    {
+        // a dead member holds its partitions until its 6 s session expires, then the mock waits 5 s more to rebalance; a
+        // restart right after triggers another: records of the group wait 25–30 s (measured p99 26.5 s), plus noise
+        LatencySlos = [LatencyThreshold.Parse("steady:p99=10s"), LatencyThreshold.Parse("fault:p99=60s")],
+    };
+
+    /// <summary>
+    /// A scripted timeline, targets and trigger hits drawn from the seed: a notifier crashed after effect before commit
+    /// at 1 s, a jobs consumer crashed the same way at 30 %, the other notifier crashed mid-batch at 40 % (armed for
+    /// 30 %), and a random consumer SIGKILLed at 70 %. Crashed instances stay down until the heal restarts them; the
+    /// last restart lands by 70 % + 3 s so that the session timeout (6 s), the
+    /// mock's rebalance wait (5 s) and the redelivery fit in the rest of the phase, the recovery and the drain.
+    /// </summary>
+    public override FaultSchedule BuildSchedule(long seed, TimeSpan duration)
+    {
+        var d = duration.TotalMilliseconds;
+        var notifierA = Pick(seed, 1, 2) + 1;
+        var jobsA = Pick(seed, 2, 2) + 1;
+        // not notifier-B: its failpoint window ends where the kill starts
+        string[] consumers = [$"notifier-{notifierA}", "jobs-1", "jobs-2"];
+        FaultScheduleEntry[] entries =
+        [
+            Crash(Ms(Math.Min(1000, d * 0.05)), $"notifier-{notifierA}", "notifier.after-effect-before-commit", Pick(seed, 3, 2) + 1, Ms(Math.Max(3000, d * 0.25))),
+            Crash(Ms(d * 0.3), $"jobs-{jobsA}", "jobs.after-effect-before-commit", Pick(seed, 4, 2) + 1, Ms(Math.Max(3000, d * 0.15))),
+            // armed for 30 %: the restart of notifier-A triggers a rebalance that leaves notifier-B without partitions for ~5 s
+            Crash(Ms(d * 0.4), $"notifier-{3 - notifierA}", "notifier.mid-batch", Pick(seed, 5, 2) + 1, Ms(Math.Max(3000, d * 0.3))),
+            new(Ms(d * 0.7), ProcessFaultNames.Kill, consumers[Pick(seed, 6, consumers.Length)], TimeSpan.FromSeconds(3)),
+        ];
+        return new FaultSchedule(entries, duration) { Scenario = Name, Seed = seed };
+    }
+
+    /// <summary>
+    /// Waits (at most 30 s) until every notifier and jobs instance has been assigned partitions — the groups' first
+    /// rebalances are over — so a failpoint armed at 1 s is armed on a consumer that is consuming; then plays the schedule.
+    /// </summary>
+    public override async Task RunFaultPhaseAsync(RunContext context, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var consumers = context.System.Notifiers.Concat(context.System.Jobs).ToList();
+        await WaitForAssignmentsAsync(context, consumers, cancellationToken);
+        await base.RunFaultPhaseAsync(context, duration, cancellationToken);
+
+        // and again after the last restart: the drain must not start while a group is still rebalancing
+        await WaitForAssignmentsAsync(context, consumers, cancellationToken);
+    }
+
+    private static async Task WaitForAssignmentsAsync(RunContext context, IReadOnlyList<Harness.Topology.ITopologyNode> consumers, CancellationToken cancellationToken)
+    {
+        var start = context.TimeProvider.GetTimestamp();
+        while (context.TimeProvider.GetElapsedTime(start) < TimeSpan.FromSeconds(30))
+        {
+            var metrics = await ReadMetricsAsync(context, cancellationToken);
+            if (consumers.All(c => metrics.Any(m => m.Node == c.Name && m.Incarnation == c.Incarnation && m.Counter(Assignments) >= 1)))
+            {
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), context.TimeProvider, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Every targeted process died (a crash at its failpoint, or our SIGKILL) and came back; for each consumer role a
+    /// failpoint crashed, the group rebalanced (an instance that lived through the phase got a new assignment, or,
+    /// when none did, a restarted one got one) and records were redelivered (<c>refsys.redelivered</c> on the
+    /// instances that re-read them — counted whether or not dedupe absorbed them).
+    /// </summary>
+    public override string? VerifyFaultsTookEffect(RunContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var faults = FaultsOf(context);
+        var problems = new List<string>();
+        if (CheckFaults(context, faults) is { } basic)
+        {
+            problems.Add(basic);
+        }
+
+        var now = ReadMetricsNow(context);
+        var baseline = BaselineOf(context);
+        foreach (var role in new[] { "notifier", "jobs" })
+        {
+            var crashed = faults.OfType<FailpointFault>().Where(f => f.Crashed && f.Target.StartsWith(role + "-", StringComparison.Ordinal)).ToList();
+            var killed = faults.Where(KilledOrCrashed).Where(f => f.Target.StartsWith(role + "-", StringComparison.Ordinal)).ToList();
+            if (killed.Count == 0)
+            {
+                continue;
+            }
+
+            var instances = SamplesOf(context).Where(m => m.Node.StartsWith(role + "-", StringComparison.Ordinal)).ToList();
+            var survivors = now.Where(m => m.Node.StartsWith(role + "-", StringComparison.Ordinal) && baseline.TryGetValue(m.Node, out var b) && b.Incarnation == m.Incarnation).ToList();
+            var rebalanced = survivors.Count > 0
+                ? survivors.Any(m => m.Counter(Assignments) > baseline[m.Node].Counter(Assignments))
+                : instances.Any(m => baseline.TryGetValue(m.Node, out var b) && m.Incarnation > b.Incarnation && m.Counter(Assignments) > 0);
+            if (!rebalanced)
+            {
+                problems.Add($"the {role} group did not rebalance: no instance got a new partition assignment after {string.Join(", ", killed.Select(k => k.Target))} went down");
+            }
+
+            var redelivered = instances.Sum(m => m.Counter(Redelivered) - (baseline.TryGetValue(m.Node, out var b) && b.Incarnation == m.Incarnation ? b.Counter(Redelivered) : 0));
+            RecordEvidence(context, string.Create(CultureInfo.InvariantCulture,
+                $"{role}: rebalanced={rebalanced}, redelivered={redelivered}, assignments={string.Join(",", instances.Select(m => $"{m.Node}#{m.Incarnation}:{m.Counter(Assignments)}"))}"));
+            if (crashed.Count > 0)
+            {
+                if (redelivered <= 0)
+                {
+                    problems.Add(string.Create(CultureInfo.InvariantCulture, $"no {role} record was redelivered after the crash at {string.Join(", ", crashed.Select(c => c.Settings.Point).Distinct())}"));
+                }
+            }
+        }
+
+        return problems.Count == 0 ? null : string.Join("; ", problems);
+    }
+
+    private static FaultScheduleEntry Crash(TimeSpan at, string target, string point, int hit, TimeSpan down) =>
+        new(at, ProcessFaultNames.Failpoint, target, down, new Dictionary<string, string>
+        {
+            ["point"] = point,
+            ["action"] = "crash",
+            ["hit"] = hit.ToString(CultureInfo.InvariantCulture),
+        });
+}

@@ -1,0 +1,282 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Chaos.Harness.Faults;
+using Chaos.Harness.Faults.Failpoints;
+using Chaos.Harness.Faults.Process;
+using Chaos.Harness.Faults.Schedule;
+using Chaos.Harness.Runs;
+using Chaos.Harness.Sut;
+using Chaos.Harness.Topology;
+using Chaos.Reference.Client;
+
+namespace Chaos.Scenarios.Catalog;
+
+/// <summary>
+/// What the process-crash scenarios share: faults made by <see cref="ProcessFaultFactory"/> on the run's role
+/// instances, a catalogue of every process fault on every instance (so incident files may name any), a /metrics
+/// baseline and device reconnect counts taken around the fault phase, and the check that every fault really killed
+/// (or crashed) its process and the process came back.
+/// </summary>
+internal abstract class CrashScenario : Scenario
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
+    private readonly ConditionalWeakTable<RunContext, CrashRun> _runs = [];
+
+    public override FaultCatalogue Catalogue
+    {
+        get
+        {
+            var system = ConfigureSystem(new ReferenceSystemOptions { JwtKey = "catalogue" });
+            var nodes = InstanceNames(system).ToList();
+            return FaultCatalogue.Of(ProcessFaultNames.All, nodes);
+        }
+    }
+
+    public override IFault CreateFault(FaultScheduleEntry entry, RunContext context)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(context);
+        var fault = ProcessFaultFactory.Create(entry, name => context.System.Roles.FirstOrDefault(n => n.Name == name));
+        lock (Run(context).Faults)
+        {
+            Run(context).Faults.Add(fault);
+        }
+
+        return fault;
+    }
+
+    public override async Task RunFaultPhaseAsync(RunContext context, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var run = Run(context);
+        foreach (var m in await ReadMetricsAsync(context, cancellationToken))
+        {
+            run.Baseline[m.Node] = m;
+        }
+
+        foreach (var device in context.Workload.Devices)
+        {
+            var hub = device.Hub;
+            var wasReconnecting = false;
+            device.Client.StateChanged += (state, _) =>
+            {
+                if (state == ChatClientState.Reconnecting)
+                {
+                    wasReconnecting = true;
+                }
+                else if (state == ChatClientState.Connected && wasReconnecting)
+                {
+                    wasReconnecting = false;
+                    run.CountReconnect(hub);
+                }
+            };
+        }
+
+        // Sample /metrics every second: counters live per incarnation, and an instance that re-read records may be
+        // killed later in the phase, taking its evidence with it.
+        using var stopSampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var sampler = SampleAsync(context, run, stopSampling.Token);
+        try
+        {
+            await base.RunFaultPhaseAsync(context, duration, cancellationToken);
+        }
+        finally
+        {
+            await stopSampling.CancelAsync();
+            await sampler;
+        }
+    }
+
+    private static async Task SampleAsync(RunContext context, CrashRun run, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                run.Sample(await ReadMetricsAsync(context, cancellationToken));
+                await Task.Delay(TimeSpan.FromSeconds(1), context.TimeProvider, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the phase is over
+        }
+    }
+
+    /// <summary>Instance names for a deployment shaped like <paramref name="system"/>: api-1, notifier-1, ...</summary>
+    protected static IEnumerable<string> InstanceNames(ReferenceSystemOptions system) =>
+        Instances("api", system.ApiInstances).Concat(Instances("notifier", system.NotifierInstances))
+            .Concat(Instances("gateway", system.GatewayInstances)).Concat(Instances("jobs", system.JobsInstances));
+
+    protected static IEnumerable<string> Instances(string role, int count) =>
+        Enumerable.Range(1, count).Select(i => string.Create(CultureInfo.InvariantCulture, $"{role}-{i}"));
+
+    /// <summary>A deterministic pick in [0, n) from the seed and a salt (schedules must be the same for the same seed on any machine).</summary>
+    protected static int Pick(long seed, int salt, int n)
+    {
+        var x = unchecked((ulong)seed + ((ulong)salt * 0x9E3779B97F4A7C15UL));
+        x = unchecked((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL);
+        x = unchecked((x ^ (x >> 27)) * 0x94D049BB133111EBUL);
+        x ^= x >> 31;
+        return (int)(x % (ulong)n);
+    }
+
+    /// <summary>Whole milliseconds, so the schedule file round-trips exactly.</summary>
+    protected static TimeSpan Ms(double milliseconds) => TimeSpan.FromMilliseconds(Math.Round(milliseconds));
+
+    /// <summary>The faults this run created (applied or not), in creation order.</summary>
+    protected IReadOnlyList<IFault> FaultsOf(RunContext context)
+    {
+        var faults = Run(context).Faults;
+        lock (faults)
+        {
+            return [.. faults];
+        }
+    }
+
+    protected IReadOnlyDictionary<string, RoleMetrics> BaselineOf(RunContext context) => Run(context).Baseline;
+
+    /// <summary>How many devices of <paramref name="hub"/> went from reconnecting back to connected during the run.</summary>
+    protected int ReconnectsOf(RunContext context, Uri hub) => Run(context).Reconnects(hub);
+
+    /// <summary>
+    /// Null when every fault that was applied did what it says: a kill/terminate/restart saw its incarnation exit and
+    /// a new one running; a pause paused and was resumed; a crash failpoint crashed the instance, which came back.
+    /// </summary>
+    protected static string? CheckFaults(RunContext context, IReadOnlyList<IFault> faults)
+    {
+        var problems = new List<string>();
+        foreach (var failed in context.Nemesis.Applied.Where(a => a.Error is not null))
+        {
+            problems.Add($"{failed.Name} on {failed.Target} could not be applied ({failed.Error})");
+        }
+
+        var applied = 0;
+        foreach (var fault in faults)
+        {
+            switch (fault)
+            {
+                case ProcessPauseFault { HitIncarnation: not null } pause:
+                    applied++;
+                    if (!pause.Paused || !pause.Resumed)
+                    {
+                        problems.Add($"{pause.Name} on {pause.Target}: {pause.Outcome}");
+                    }
+
+                    break;
+                case ProcessFault { HitIncarnation: not null } process:
+                    applied++;
+                    if (!process.Died || !process.CameBack)
+                    {
+                        problems.Add($"{process.Name} on {process.Target}: {process.Outcome}");
+                    }
+
+                    break;
+                case FailpointFault { ArmedIncarnation: not null } failpoint:
+                    applied++;
+                    if (!failpoint.Fired)
+                    {
+                        problems.Add($"failpoint on {failpoint.Target}: {failpoint.Outcome}");
+                    }
+                    else if (failpoint.Crashed && !(failpoint.Node.IsRunning && failpoint.Node.Incarnation > failpoint.ArmedIncarnation))
+                    {
+                        problems.Add($"failpoint on {failpoint.Target} crashed it but it did not come back: {failpoint.Outcome}");
+                    }
+
+                    break;
+            }
+        }
+
+        if (applied == 0 && problems.Count == 0)
+        {
+            problems.Add("no fault was applied during the fault phase");
+        }
+
+        return problems.Count == 0 ? null : string.Join("; ", problems);
+    }
+
+    /// <summary>True when the fault ended an incarnation of its target (crash, kill, terminate or restart).</summary>
+    protected static bool KilledOrCrashed(IFault fault) => fault switch
+    {
+        FailpointFault f => f.Crashed,
+        ProcessPauseFault => false,
+        ProcessFault p => p.Died,
+        _ => false,
+    };
+
+    /// <summary>Reads every role instance's /metrics (sync-over-async: the verification hook is synchronous and runs once, after the drain).</summary>
+    protected IReadOnlyList<RoleMetrics> ReadMetricsNow(RunContext context)
+    {
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var now = Task.Run(() => ReadMetricsAsync(context, bound.Token)).GetAwaiter().GetResult();
+        Run(context).Sample(now);
+        return now;
+    }
+
+    /// <summary>The last reading of every (instance, incarnation) seen during the phase and after it, including ones since killed.</summary>
+    protected IReadOnlyList<RoleMetrics> SamplesOf(RunContext context) => Run(context).Samples();
+
+    protected static async Task<IReadOnlyList<RoleMetrics>> ReadMetricsAsync(RunContext context, CancellationToken cancellationToken)
+    {
+        var reads = await Task.WhenAll(context.System.Roles.Select(n => RoleMetrics.ReadAsync(n, Http, cancellationToken)));
+        return [.. reads.OfType<RoleMetrics>()];
+    }
+
+    private CrashRun Run(RunContext context) => _runs.GetValue(context, _ => new CrashRun());
+
+    private sealed class CrashRun
+    {
+        private readonly Dictionary<Uri, int> _reconnects = [];
+
+        public List<IFault> Faults { get; } = [];
+
+        public Dictionary<string, RoleMetrics> Baseline { get; } = new(StringComparer.Ordinal);
+
+        private readonly Dictionary<(string Node, int Incarnation), RoleMetrics> _samples = [];
+
+        public void Sample(IEnumerable<RoleMetrics> readings)
+        {
+            lock (_samples)
+            {
+                foreach (var m in readings)
+                {
+                    _samples[(m.Node, m.Incarnation)] = m;
+                }
+            }
+        }
+
+        public IReadOnlyList<RoleMetrics> Samples()
+        {
+            lock (_samples)
+            {
+                return [.. _samples.Values];
+            }
+        }
+
+        public void CountReconnect(Uri hub)
+        {
+            lock (_reconnects)
+            {
+                _reconnects[hub] = _reconnects.GetValueOrDefault(hub) + 1;
+            }
+        }
+
+        public int Reconnects(Uri hub)
+        {
+            lock (_reconnects)
+            {
+                return _reconnects.GetValueOrDefault(hub);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes what the verification measured into the history (<c>f = "verify"</c>, ignored by the checkers), so the
+    /// evidence that the faults took effect stays with the run.
+    /// </summary>
+    protected static void RecordEvidence(RunContext context, string detail) =>
+        context.History.Record(Harness.History.HistoryOps.NemesisProcess, Harness.History.HistoryEventType.Info, "verify", new Harness.History.MarkerValue(Detail: detail));
+
+    /// <summary>The topology node with this name among the run's roles.</summary>
+    protected static ITopologyNode? NodeOf(RunContext context, string name) => context.System.Roles.FirstOrDefault(n => n.Name == name);
+}

@@ -1,0 +1,139 @@
+using System.CommandLine;
+using System.Globalization;
+using Chaos.Harness.Faults.Process;
+using Chaos.Harness.Faults.Schedule;
+using Chaos.Harness.Runs;
+using Chaos.Harness.Workload;
+using Chaos.Scenarios.Catalog;
+
+namespace Chaos.Scenarios.Commands;
+
+/// <summary>
+/// <c>chaos replay &lt;schedule.json | run folder | incident.yaml|json&gt;</c>: runs a saved schedule or a hand-written
+/// incident again, against the scenario it names (or <c>--scenario</c>), with <c>chaos run</c>'s options.
+/// </summary>
+internal static class ReplayCommand
+{
+    public static Command Create()
+    {
+        var source = new Argument<string>("schedule") { Description = "A schedule.json, a run folder holding one, or an incident file (.yaml/.yml or .json)." };
+        var scenarioOption = new Option<string?>("--scenario") { Description = "The scenario to replay it against (default: the file's `scenario`)." };
+        var seed = new Option<string?>("--seed") { Description = "The run's seed (default: the file's seed, else 1); load and device choices derive from it." };
+        var duration = new Option<string?>("--duration") { Description = "Fault-phase length (default: the file's `duration`, else the scenario's)." };
+        var warmup = new Option<string?>("--warmup") { Description = "Steady-state load before the fault phase (default 5s)." };
+        var rate = new Option<string?>("--rate") { Description = "Sends per second (default 50)." };
+        var jobRate = new Option<string?>("--job-rate") { Description = "Job submissions per second (default 5; 0 for none)." };
+        var users = new Option<string?>("--users") { Description = "Virtual users (default 10)." };
+        var devices = new Option<string?>("--devices") { Description = "Devices per user (default 2)." };
+        var defects = new Option<string[]>("--defect") { Description = "Switch on a defect of the reference system (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var output = new Option<string?>("--out") { Description = "The run folder (default reports/replay-<name>-<utc stamp>)." };
+        var postgres = new Option<string?>("--postgres") { Description = "A PostgreSQL connection string for the system's storage (default: SQLite in the run folder)." };
+        var allowRemote = new Option<bool>("--allow-remote") { Description = "Allow targets that are not loopback (refused by default)." };
+
+        var command = new Command("replay", "Run a saved fault schedule or an incident file again and check the promises.")
+        {
+            source, scenarioOption, seed, duration, warmup, rate, jobRate, users, devices, defects, output, postgres, allowRemote,
+        };
+        command.SetAction(async (parse, outer) =>
+        {
+            using var shutdown = new ShutdownSignals(outer);
+            var cancellationToken = shutdown.Token;
+            try
+            {
+                var path = parse.GetValue(source)!;
+                if (Directory.Exists(path))
+                {
+                    path = Path.Combine(path, "schedule.json");
+                }
+
+                // first read without a catalogue, to learn which scenario the file names; then validate against it
+                var loose = await FaultScheduleFile.LoadAsync(path, null, cancellationToken);
+                var scenarioName = parse.GetValue(scenarioOption) ?? loose.Scenario
+                    ?? throw new UsageException($"{path} names no scenario: give --scenario NAME (see `chaos list`)");
+                var scenario = ScenarioCatalog.Find(scenarioName)
+                    ?? throw new UsageException($"unknown scenario '{scenarioName}' (known: {string.Join(", ", ScenarioCatalog.All.Select(s => s.Name))})");
+                var schedule = await FaultScheduleFile.LoadAsync(path, scenario.Catalogue, cancellationToken);
+                ValidateParameters(path, schedule);
+
+                var defectList = parse.GetValue(defects) ?? [];
+                var unknownDefect = defectList.FirstOrDefault(d => !RunCommand.KnownDefects.Contains(d));
+                if (unknownDefect is not null)
+                {
+                    throw new UsageException($"--defect '{unknownDefect}' is not a defect of the reference system (known: {string.Join(", ", RunCommand.KnownDefects)})");
+                }
+
+                var phase = RunCommand.Duration(parse.GetValue(duration), "--duration") ?? schedule.Duration ?? scenario.DefaultDuration;
+                var late = schedule.Entries.Where(e => e.At >= phase).ToList();
+                if (late.Count > 0)
+                {
+                    throw new UsageException($"{late.Count} fault(s) start at or after the end of the {DurationText.Format(phase)} fault phase (first: {late[0].Fault} on {late[0].Target} at {DurationText.Format(late[0].At)}): give a longer --duration");
+                }
+
+                var runSeed = RunCommand.Long(parse.GetValue(seed), "--seed", schedule.Seed ?? 1);
+                var dir = parse.GetValue(output)
+                    ?? Path.Combine("reports", $"replay-{schedule.Name ?? scenario.Name}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
+                var options = new RunOptions
+                {
+                    Seed = runSeed,
+                    Duration = phase,
+                    Warmup = RunCommand.Duration(parse.GetValue(warmup), "--warmup") ?? TimeSpan.FromSeconds(5),
+                    Workload = new ChatWorkloadOptions
+                    {
+                        Rate = RunCommand.Double(parse.GetValue(rate), "--rate", 50),
+                        JobRate = RunCommand.Double(parse.GetValue(jobRate), "--job-rate", 5),
+                        Users = (int)RunCommand.Long(parse.GetValue(users), "--users", 10),
+                        Devices = (int)RunCommand.Long(parse.GetValue(devices), "--devices", 2),
+                    },
+                    Defects = defectList,
+                    OutputDirectory = dir,
+                    Postgres = parse.GetValue(postgres),
+                    AllowRemote = parse.GetValue(allowRemote),
+                    Schedule = schedule,
+                };
+                options.Validate();
+                Console.WriteLine($"replay {schedule.Name ?? Path.GetFileName(path)} ({schedule.Entries.Count} faults) on {scenario.Name} seed={runSeed} → {Path.GetFullPath(dir)}");
+                var outcome = await RunProgressView.RunAsync(scenario, options, cancellationToken);
+                Console.WriteLine($"{scenario.Name} replay: {outcome.Verdict.ToString().ToLowerInvariant()} — {outcome.Message}");
+                Console.WriteLine($"report: {Path.Combine(outcome.Directory, "summary.md")}");
+                return outcome.ExitCode;
+            }
+            catch (ScheduleFileException e)
+            {
+                await Console.Error.WriteLineAsync($"chaos replay: {e.Message}");
+                return ExitCodes.RunFailed;
+            }
+            catch (Exception e) when (e is UsageException or ArgumentException)
+            {
+                await Console.Error.WriteLineAsync($"chaos replay: {e.Message}");
+                return ExitCodes.RunFailed;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// Fault parameters are the fault's business, not the file format's: check the ones we know before anything
+    /// starts, so a typo is exit 2 naming the entry and field rather than a run that fails half way.
+    /// </summary>
+    private static void ValidateParameters(string path, FaultSchedule schedule)
+    {
+        for (var i = 0; i < schedule.Entries.Count; i++)
+        {
+            var entry = schedule.Entries[i];
+            if (!ProcessFaultFactory.Handles(entry.Fault))
+            {
+                continue;
+            }
+
+            try
+            {
+                ProcessFaultFactory.Validate(entry);
+            }
+            catch (ArgumentException e)
+            {
+                var message = e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+                throw new UsageException($"{path}: faults[{i}] ({entry.Fault} on {entry.Target} at {DurationText.Format(entry.At)}).{message}");
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using System.Net.Http.Json;
+using Chaos.Harness.Sut;
+using Chaos.Harness.Topology;
+using Chaos.Harness.Topology.Processes;
+
+namespace Chaos.Scenarios.Tests.Faults;
+
+/// <summary>One real deployment of the reference system (Kafka host and one instance per role) shared by a fault test class.</summary>
+public sealed class DeploymentFixture : IAsyncLifetime
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "chaos-fault-tests", Guid.NewGuid().ToString("N")[..8]);
+    private ProcessTopology? _topology;
+
+    public ReferenceSystemDeployment System { get; private set; } = null!;
+
+    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(20) };
+
+    public ITopologyNode Node(string name) => System.Roles.Single(n => n.Name == name);
+
+    public async ValueTask InitializeAsync()
+    {
+        _topology = new ProcessTopology(new ProcessTopologyOptions { RunDirectory = _dir });
+        using var bound = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        System = await ReferenceSystemDeployment.StartAsync(
+            _topology,
+            new ReferenceSystemOptions { JwtKey = "fault-tests-signing-key-0123456789abcdef", ApiInstances = 1, NotifierInstances = 1, GatewayInstances = 1, JobsInstances = 1 },
+            bound.Token);
+
+        // users exist once they have been issued a token; the failpoint tests send messages between u1 and u2
+        foreach (var user in new[] { "u1", "u2" })
+        {
+            using var response = await Http.PostAsJsonAsync(new Uri(System.ApiUrls[0], "/token"), new { user, ttlSeconds = 3600 }, bound.Token);
+            response.EnsureSuccessStatusCode();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        if (_topology is not null)
+        {
+            await _topology.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

@@ -1,0 +1,131 @@
+using System.Text.Json;
+using Chaos.Scenarios.Tests.Check;
+
+namespace Chaos.Scenarios.Tests.Run;
+
+/// <summary>`chaos replay`: incident files and saved schedules run again; bad ones refused before anything starts.</summary>
+public sealed class ReplayCommandTests : IDisposable
+{
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(5);
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "chaos-replay-tests", Guid.NewGuid().ToString("N")[..8]);
+
+    public ReplayCommandTests() => Directory.CreateDirectory(_root);
+
+    private static string Incident { get; } = FindIncident("3am-duplicate-email.yaml");
+
+    private static string[] Replay(string file, string outDir, params string[] more) =>
+        ["replay", file, "--warmup", "2s", "--rate", "30", "--job-rate", "3", "--users", "4", "--devices", "2", "--out", outDir, .. more];
+
+    [Fact]
+    public async Task The_3am_incident_is_harmless_on_the_correct_system()
+    {
+        var dir = Path.Combine(_root, "3am-ok");
+
+        var run = await ChaosCli.RunAsync(RunTimeout, TestContext.Current.CancellationToken, Replay(Incident, dir));
+
+        run.ExitCode.Should().Be(0, $"the business key absorbs the redelivery; stdout:\n{run.Stdout}\nstderr:\n{run.Stderr}");
+        (await CrashScenarioTests.NemesisAsync(dir, "heal")).Should().ContainSingle()
+            .Which.Should().StartWith("notifier.after-effect-before-commit crashed incarnation 1 at hit 3");
+        var schedule = await File.ReadAllTextAsync(Path.Combine(dir, "schedule.json"), TestContext.Current.CancellationToken);
+        schedule.Should().Contain("\"name\": \"3am-duplicate-email\"", "the run saves the replayed schedule");
+    }
+
+    [Fact]
+    public async Task The_3am_incident_is_caught_when_the_dedupe_defect_is_on()
+    {
+        var dir = Path.Combine(_root, "3am-defect");
+
+        var run = await ChaosCli.RunAsync(RunTimeout, TestContext.Current.CancellationToken, Replay(Incident, dir, "--defect", "no-dedupe"));
+
+        run.ExitCode.Should().Be(1, $"the redelivered record is notified twice; stdout:\n{run.Stdout}\nstderr:\n{run.Stderr}");
+        using var results = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(dir, "results.json"), TestContext.Current.CancellationToken));
+        var anomalies = results.RootElement.GetProperty("anomalies");
+        int Count(string name) => anomalies.TryGetProperty(name, out var a) ? a.GetProperty("count").GetInt32() : 0;
+        (Count("duplicate") + Count("inconsistent-seq")).Should().BePositive();
+    }
+
+    [Fact]
+    public async Task A_failpoint_that_never_fires_makes_the_run_unknown_not_a_pass()
+    {
+        // api.before-persist is a point of the api role: armed on a notifier, it is never hit, so nothing crashes
+        var file = await WriteAsync("inert.yaml", """
+            scenario: consumer-kill-mid-batch
+            duration: 3s
+            faults:
+              - at: 500ms
+                fault: failpoint
+                target: notifier-1
+                duration: 2s
+                parameters: { point: api.before-persist, action: crash }
+            """);
+
+        var run = await ChaosCli.RunAsync(RunTimeout, TestContext.Current.CancellationToken, Replay(file, Path.Combine(_root, "inert")));
+
+        run.ExitCode.Should().Be(2, $"a fault that did nothing proves nothing; stdout:\n{run.Stdout}\nstderr:\n{run.Stderr}");
+        run.Stdout.Should().Contain("did not fire");
+    }
+
+    [Theory]
+    [InlineData("- at: 1s\n    fault: process-explode\n    target: api-1", "incident.yaml:5:12: faults[0].fault")]
+    [InlineData("- at: 1s\n    fault: process-kill\n    target: moon-1", "incident.yaml:6:13: faults[0].target")]
+    [InlineData("- at: 2parsecs\n    fault: process-kill\n    target: api-1", "incident.yaml:4:9: faults[0].at")]
+    [InlineData("- at: 1s\n    fault: failpoint\n    target: api-1\n    parameters: { point: api.before-persist, hit: soon }", "faults[0] (failpoint on api-1 at 1s).parameters.hit")]
+    public async Task A_bad_incident_file_exits_2_naming_the_line_and_field(string fault, string named)
+    {
+        var file = await WriteAsync("incident.yaml", $"scenario: service-crash\nduration: 10s\nfaults:\n  {fault}\n");
+
+        var run = await ChaosCli.RunAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken, "replay", file, "--out", Path.Combine(_root, "bad"));
+
+        run.ExitCode.Should().Be(2);
+        run.Stderr.Should().Contain(named);
+        Directory.Exists(Path.Combine(_root, "bad")).Should().BeFalse("nothing starts when the file is bad");
+    }
+
+    [Fact]
+    public async Task A_run_folder_replays_its_schedule_json_and_a_schedule_without_scenario_needs_one()
+    {
+        var folder = Path.Combine(_root, "old-run");
+        Directory.CreateDirectory(folder);
+        await File.WriteAllTextAsync(Path.Combine(folder, "schedule.json"), """{"duration": "5s", "faults": [{"at": "1s", "fault": "process-kill", "target": "api-9"}]}""", TestContext.Current.CancellationToken);
+
+        var noScenario = await ChaosCli.RunAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken, "replay", folder);
+        var wrongTarget = await ChaosCli.RunAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken, "replay", folder, "--scenario", "service-crash");
+
+        noScenario.ExitCode.Should().Be(2);
+        noScenario.Stderr.Should().Contain("--scenario");
+        wrongTarget.ExitCode.Should().Be(2);
+        wrongTarget.Stderr.Should().Contain("schedule.json:1:").And.Contain("faults[0].target").And.Contain("api-9");
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private async Task<string> WriteAsync(string name, string text)
+    {
+        var path = Path.Combine(_root, name);
+        await File.WriteAllTextAsync(path, text, TestContext.Current.CancellationToken);
+        return path;
+    }
+
+    private static string FindIncident(string name)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "incidents", name);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException($"incidents/{name} not found above {AppContext.BaseDirectory}");
+    }
+}
