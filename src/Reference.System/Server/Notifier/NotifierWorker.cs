@@ -56,9 +56,11 @@ internal sealed partial class NotifierWorker(Store store, KafkaClients kafka, Sy
                 var seenBefore = new bool[items.Count];
                 if (noDedupe)
                 {
+                    var inBatch = new HashSet<(string, string)>();
                     for (var i = 0; i < items.Count; i++)
                     {
-                        seenBefore[i] = await store.InboxHoldsAsync(items[i].Record.User, items[i].Record.MessageId, stoppingToken);
+                        var (user, id) = (items[i].Record.User, items[i].Record.MessageId);
+                        seenBefore[i] = !inBatch.Add((user, id)) || await store.InboxHoldsAsync(user, id, stoppingToken);
                     }
                 }
 
