@@ -7,6 +7,8 @@ using static Chaos.Harness.Tests.Topology.TopologyTestSupport;
 namespace Chaos.Harness.Tests.Topology.Containers;
 
 /// <summary>A stand-in harness on the containers back-end (the probe's containers-harness verb) is SIGKILLed.</summary>
+// One at a time: another test's topology would reap this one's deliberate leftovers (regression: a flaky reaper test).
+[Collection(ContainerRunCollection.Name)]
 public sealed class ContainerCleanupTests
 {
     [Fact(Timeout = 90_000)]

@@ -7,6 +7,8 @@ namespace Chaos.Harness.Tests.Topology.Containers;
 /// The topology contract on the containers back-end: the same probe nodes, each in its own container (host network,
 /// host pids), the probe build mounted read-only. Skipped with the reason when Docker or the image is missing.
 /// </summary>
+// One at a time: another test's topology would reap this one's deliberate leftovers (regression: a flaky reaper test).
+[Collection(ContainerRunCollection.Name)]
 public sealed class ContainerTopologyContractTests : TopologyContractTests, IAsyncLifetime
 {
     // Skip before the test body: some contract tests create the topology inside an assertion that expects another exception.

@@ -5,6 +5,8 @@ using Docker.DotNet.Models;
 namespace Chaos.Harness.Tests.Topology.Containers;
 
 /// <summary>What only the containers back-end does: real containers, host network, cgroup freezer, auto-removal, the reaper.</summary>
+// One at a time: another test's topology would reap this one's deliberate leftovers (regression: a flaky reaper test).
+[Collection(ContainerRunCollection.Name)]
 public sealed class ContainerTopologyTests
 {
     [Fact(Timeout = 60_000)]
