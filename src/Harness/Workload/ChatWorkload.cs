@@ -123,6 +123,7 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         bounded.CancelAfter(timeout);
         try
         {
+            await SettleConsumersAsync(bounded.Token);
             await SettleMessagesAsync(bounded.Token);
             if (_options.JobRate > 0)
             {
@@ -134,6 +135,25 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Every notifier and jobs instance holds partitions: the consumer groups finished their first rebalances, so the
+    /// steady phase does not measure a group still forming (the mock's classic rebalances take seconds).
+    /// </summary>
+    private async Task SettleConsumersAsync(CancellationToken cancellationToken)
+    {
+        var consumers = _sut.Notifiers.Concat(_sut.Jobs).ToList();
+        while (true)
+        {
+            var metrics = await Task.WhenAll(consumers.Select(n => RoleMetrics.TryReadAsync(n, cancellationToken)));
+            if (metrics.All(m => m is not null && m.Gauge("refsys.consumer.partitions") > 0))
+            {
+                return;
+            }
+
+            await Task.Delay(200, cancellationToken);
         }
     }
 

@@ -34,7 +34,7 @@ internal sealed class JobRetryStormScenario : Scenario
             Jitter = 0.55, // the policy's floor is 0.5; attempt stamps are whole milliseconds
             MaxAttempts = 6,
         },
-        LatencySlos = [LatencyThreshold.Parse("steady:p99=2000ms")],
+        LatencySlos = [LatencyThreshold.Parse("steady:p99=5000ms")],
     };
 
     public override ChatWorkloadOptions ConfigureWorkload(ChatWorkloadOptions options) => options with

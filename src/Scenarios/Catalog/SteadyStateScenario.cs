@@ -14,6 +14,6 @@ internal sealed class SteadyStateScenario : Scenario
 
     public override CheckOptions CheckOptions => new()
     {
-        LatencySlos = [LatencyThreshold.Parse("steady:p99=2000ms"), LatencyThreshold.Parse("all:p99=3000ms")],
+        LatencySlos = [LatencyThreshold.Parse("steady:p99=5000ms"), LatencyThreshold.Parse("all:p99=5000ms")],
     };
 }
