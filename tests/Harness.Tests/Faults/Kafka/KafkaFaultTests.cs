@@ -47,15 +47,15 @@ public sealed class KafkaFaultTests
         cluster.CreateTopic("t", 1, 1);
         using var producer = Producer(cluster.BootstrapServers);
         await producer.ProduceAsync("t", new Message<Null, string> { Value = "warm" }, Ct).WaitAsync(Bound, Ct);
-        var fault = new BrokerRttFault(cluster, MockCluster.AllBrokers, TimeSpan.FromMilliseconds(400));
+        var fault = new BrokerRttFault(cluster, MockCluster.AllBrokers, TimeSpan.FromMilliseconds(1500));
 
         await fault.ApplyAsync(Ct).WaitAsync(Bound, Ct);
         var slow = await TimeProduceAsync(producer);
         await fault.HealAsync(Ct).WaitAsync(Bound, Ct);
         var fast = await TimeProduceAsync(producer);
 
-        slow.Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(350));
-        fast.Should().BeLessThan(TimeSpan.FromMilliseconds(350));
+        slow.Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(1400));
+        fast.Should().BeLessThan(TimeSpan.FromMilliseconds(1000), "the 1.5 s round-trip delay was removed (the margin is for a loaded CI machine)");
     }
 
     [Fact]

@@ -22,11 +22,11 @@ public sealed class ToxicEffectTests
         using var client = await SocketTestExtensions.ConnectAsync(listen);
         var before = await RoundTripAsync(client);
 
-        await proxy.AddToxicAsync("echo", Toxic.Latency(300));
+        await proxy.AddToxicAsync("echo", Toxic.Latency(1000));
         var after = await RoundTripAsync(client);
 
-        before.Should().BeLessThan(TimeSpan.FromMilliseconds(300));
-        after.Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(300) - Early).And.BeLessThan(TimeSpan.FromMilliseconds(300) + Slack);
+        before.Should().BeLessThan(TimeSpan.FromMilliseconds(1000));
+        after.Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(1000) - Early).And.BeLessThan(TimeSpan.FromMilliseconds(1000) + Slack);
     }
 
     [Fact]
