@@ -178,32 +178,18 @@ public static class RunPipeline
         // phases 7–8: check the history as written (the same code `chaos check` runs) and report
         var events = await ReadHistoryAsync(historyPath);
         var result = StandardChecks.Check(events, scenario.CheckOptions);
-        var reasons = new List<string>();
-        if (failure is not null)
-        {
-            reasons.Add(failure);
-        }
-
+        var problems = new List<string>();
         if (vacuous is not null)
         {
-            reasons.Add($"the faults did not take effect: {vacuous}");
+            problems.Add($"the faults did not take effect: {vacuous}");
         }
 
         if (drain is { Finished: false })
         {
-            reasons.Add($"the final drain did not finish within {options.DrainTimeout.TotalSeconds:0}s ({drain})");
+            problems.Add($"the final drain did not finish within {options.DrainTimeout.TotalSeconds:0}s ({drain})");
         }
 
-        // A run that failed or was aborted could not be carried out: its verdict is unknown (exit 2) even when the
-        // partial history already shows anomalies — they stay in the report as evidence.
-        if ((failure is not null || vacuous is not null) && result.Verdict == Verdict.Invalid)
-        {
-            result = result with { Verdict = Verdict.Unknown, UnknownReasons = [.. result.UnknownReasons, .. reasons] };
-        }
-        else if (reasons.Count > 0 && result.Verdict == Verdict.Valid)
-        {
-            result = result with { Verdict = Verdict.Unknown, UnknownReasons = [.. result.UnknownReasons, .. reasons] };
-        }
+        result = RunVerdict.Settle(result, failure, problems);
 
         var metadata = new RunMetadata
         {
@@ -229,7 +215,8 @@ public static class RunPipeline
         var message = result.Verdict switch
         {
             Verdict.Valid => "every promise held",
-            Verdict.Invalid => "a promise was broken: " + string.Join(", ", result.Anomalies.Where(a => a.Value.Count > 0).Select(a => $"{a.Key} ×{a.Value.Count}")),
+            Verdict.Invalid => "a promise was broken: " + string.Join(", ", result.Anomalies.Where(a => a.Value.Count > 0).Select(a => $"{a.Key} ×{a.Value.Count}"))
+                + (problems.Count > 0 ? " (note: " + string.Join("; ", problems) + ")" : ""),
             _ => "undecided: " + string.Join("; ", result.UnknownReasons),
         };
         return new RunOutcome(result.Verdict, directory, result, message);
