@@ -39,7 +39,7 @@ internal sealed partial class NotifierWorker(Store store, KafkaClients kafka, Sy
                 var offsets = batch.GroupBy(r => r.TopicPartition).Select(g => new TopicPartitionOffset(g.Key, g.Max(r => r.Offset.Value) + 1)).ToList();
                 if (commitFirst)
                 {
-                    consumer.Commit(offsets); // the defect: the batch counts as done before any of it is
+                    TryCommit(consumer, offsets); // the defect: the batch counts as done before any of it is
                 }
 
                 var items = new List<(FanoutRecord Record, string DedupeKey, int Partition)>(batch.Count);
@@ -98,15 +98,7 @@ internal sealed partial class NotifierWorker(Store store, KafkaClients kafka, Sy
                 await failpoints.HitAsync("notifier.after-effect-before-commit", stoppingToken);
                 if (!commitFirst)
                 {
-                    try
-                    {
-                        consumer.Commit(offsets);
-                    }
-                    catch (KafkaException e)
-                    {
-                        // Partitions moved during the batch: the new owner re-reads them and the dedupe key absorbs it.
-                        LogCommitFailed(logger, e, e.Error.Reason);
-                    }
+                    TryCommit(consumer, offsets);
                 }
 
                 UpdateLag(consumer);
@@ -156,6 +148,22 @@ internal sealed partial class NotifierWorker(Store store, KafkaClients kafka, Sy
         }
 
         return batch;
+    }
+
+    /// <summary>
+    /// Commits the batch's offsets; a commit refused because the partitions moved (a rebalance in progress) is logged:
+    /// the new owner re-reads from the last committed offset and the dedupe key absorbs it.
+    /// </summary>
+    private void TryCommit(IConsumer<string?, string> consumer, List<TopicPartitionOffset> offsets)
+    {
+        try
+        {
+            consumer.Commit(offsets);
+        }
+        catch (KafkaException e)
+        {
+            LogCommitFailed(logger, e, e.Error.Reason);
+        }
     }
 
     private void UpdateLag(IConsumer<string?, string> consumer)
