@@ -270,12 +270,7 @@ internal abstract class CrashScenario : Scenario
         }
     }
 
-    /// <summary>
-    /// Writes what the verification measured into the history (<c>f = "verify"</c>, ignored by the checkers), so the
-    /// evidence that the faults took effect stays with the run.
-    /// </summary>
-    protected static void RecordEvidence(RunContext context, string detail) =>
-        context.History.Record(Harness.History.HistoryOps.NemesisProcess, Harness.History.HistoryEventType.Info, "verify", new Harness.History.MarkerValue(Detail: detail));
+    protected static void RecordEvidence(RunContext context, string detail) => FaultEvidence.Record(context, detail);
 
     /// <summary>The topology node with this name among the run's roles.</summary>
     protected static ITopologyNode? NodeOf(RunContext context, string name) => context.System.Roles.FirstOrDefault(n => n.Name == name);

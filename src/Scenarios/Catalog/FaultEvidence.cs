@@ -1,6 +1,10 @@
+using Chaos.Harness.History;
+using Chaos.Harness.Runs;
+
 namespace Chaos.Scenarios.Catalog;
 
-/// <summary>Helpers for took-effect checks: bounded waits for evidence, and one sentence out of the problems found.</summary>
+/// <summary>Helpers for took-effect checks: bounded waits for evidence, one sentence out of the problems found, and
+/// the evidence written into the history.</summary>
 internal static class FaultEvidence
 {
     /// <summary>Polls <paramref name="condition"/> until true or <paramref name="timeout"/>; returns whether it held.</summary>
@@ -22,4 +26,14 @@ internal static class FaultEvidence
 
     /// <summary>Null when nothing is wrong, else the problems joined into one sentence.</summary>
     public static string? Sentence(IReadOnlyList<string> problems) => problems.Count == 0 ? null : string.Join("; ", problems);
+
+    /// <summary>
+    /// Writes what a took-effect check measured into the history (<c>f = "verify"</c>, an info event of the nemesis,
+    /// ignored by the checkers), so the evidence that the faults took effect stays with the run.
+    /// </summary>
+    public static void Record(RunContext context, string detail)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.History.Record(HistoryOps.NemesisProcess, HistoryEventType.Info, "verify", new MarkerValue(Detail: detail));
+    }
 }

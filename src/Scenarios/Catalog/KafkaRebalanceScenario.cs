@@ -124,8 +124,20 @@ internal sealed class KafkaRebalanceScenario : Scenario
         }
     }
 
-    public override string? VerifyFaultsTookEffect(RunContext context) =>
-        _runs.TryGetValue(context, out var state) && state.Evidence is { } evidence ? evidence.Explain() : "no evidence was gathered after the fault phase";
+    public override string? VerifyFaultsTookEffect(RunContext context)
+    {
+        if (!_runs.TryGetValue(context, out var state) || state.Evidence is not { } evidence)
+        {
+            return "no evidence was gathered after the fault phase";
+        }
+
+        if (evidence.DescribeZombie(state.Faults.OfType<ZombieConsumerFault>().FirstOrDefault()?.Target) is { } zombie)
+        {
+            FaultEvidence.Record(context, zombie);
+        }
+
+        return evidence.Explain();
+    }
 
     private static async Task<RebalanceEvidence> GatherAsync(RunContext context, RunState state, CancellationToken cancellationToken)
     {

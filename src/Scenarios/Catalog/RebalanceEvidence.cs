@@ -33,6 +33,23 @@ internal sealed record RebalanceEvidence
 
     public TimeSpan SessionTimeout { get; init; }
 
+    /// <summary>The zombie consumer, for the history: who was frozen how long, and what the group did meanwhile.</summary>
+    public string? DescribeZombie(string? target)
+    {
+        if (!ZombieScheduled)
+        {
+            return null;
+        }
+
+        var before = ZombieAssignmentsBefore?.ToString(CultureInfo.InvariantCulture) ?? "?";
+        var after = ZombieAssignmentsAfter?.ToString(CultureInfo.InvariantCulture) ?? "?";
+        var evicted = ZombieLost >= 1 || ZombieAssignmentsAfter > ZombieAssignmentsBefore
+            ? "evicted while frozen, the group rebalanced without it"
+            : "NOT evicted (the group did not rebalance without it)";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"zombie consumer {target}: frozen {ZombieFrozenFor?.TotalSeconds ?? 0:0.0}s (session timeout {SessionTimeout.TotalSeconds:0.0}s); on waking its partitions were lost ×{ZombieLost}, its assignments went {before} → {after}: {evicted}; a notifier that ran through reached {NotifierAssignments} assignments");
+    }
+
     public string? Explain()
     {
         var missing = new List<string>();

@@ -3,6 +3,8 @@ using System.Globalization;
 using Chaos.Harness.Checkers;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Runs;
+using Chaos.Harness.Topology;
+using Chaos.Harness.Topology.Containers;
 using Chaos.Scenarios.Catalog;
 using Chaos.Scenarios.Verify;
 
@@ -23,9 +25,11 @@ internal static class VerifyCommand
         var full = new Option<bool>("--full") { Description = "Also run every defect against every other scenario (shows where a defect is caught elsewhere)." };
         var only = new Option<string[]>("--defect") { Description = "Only these defects (repeatable); the correct-system runs are skipped unless --correct is given." };
         var correct = new Option<bool>("--correct") { Description = "With --defect: still run the correct system against every scenario." };
+        var onlyScenarios = new Option<string[]>("--scenario") { Description = "Only cells of these scenarios (repeatable): their defects and the correct system's runs of them." };
+        var topology = new Option<string?>("--topology") { Description = "Where every run's system runs: processes (default) or containers (Docker; docs/containers.md)." };
         var command = new Command("verify", "Run the detection matrix: every defect caught by its scenario, the correct system never flagged.")
         {
-            seeds, firstSeed, duration, output, full, only, correct,
+            seeds, firstSeed, duration, output, full, only, correct, onlyScenarios, topology,
         };
         command.SetAction(async (parse, outer) =>
         {
@@ -45,7 +49,36 @@ internal static class VerifyCommand
                     throw new UsageException($"--defect '{unknown}' is not a defect of the reference system (known: {string.Join(", ", RunCommand.KnownDefects)})");
                 }
 
-                var plan = Plan(defects, parse.GetValue(full), defects.Length == 0 || parse.GetValue(correct));
+                var scenarios = parse.GetValue(onlyScenarios) ?? [];
+                if (scenarios.FirstOrDefault(x => ScenarioCatalog.Find(x) is null) is { } missing)
+                {
+                    throw new UsageException($"--scenario '{missing}' is not a scenario (known: {string.Join(", ", ScenarioCatalog.All.Select(x => x.Name))})");
+                }
+
+                var topologyText = parse.GetValue(topology) ?? "processes";
+                if (!TopologyFactory.TryParse(topologyText, out var topologyKind))
+                {
+                    throw new UsageException($"--topology '{topologyText}' is not a topology (known: processes, containers)");
+                }
+
+                try
+                {
+                    await TopologyFactory.EnsureAvailableAsync(topologyKind, ct);
+                }
+                catch (DockerUnavailableException e)
+                {
+                    await Console.Error.WriteLineAsync($"chaos verify: --topology containers cannot run here: {e.Message}");
+                    return ExitCodes.RunFailed;
+                }
+
+                var plan = Plan(defects, parse.GetValue(full), defects.Length == 0 || parse.GetValue(correct))
+                    .Where(cell => scenarios.Length == 0 || scenarios.Contains(cell.Scenario, StringComparer.Ordinal))
+                    .ToList();
+                if (plan.Count == 0)
+                {
+                    throw new UsageException("no cell of the matrix matches --defect and --scenario (verify --help; the matrix is in docs/defects.md)");
+                }
+
                 var root = parse.GetValue(output) ?? Path.Combine("reports", "verify-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
                 var cells = new List<VerifyCell>();
                 foreach (var (defect, scenarioName, expected) in plan)
@@ -67,6 +100,7 @@ internal static class VerifyCommand
                             Duration = durationValue,
                             Defects = defect is null ? [] : [defect],
                             OutputDirectory = dir,
+                            Topology = topologyKind,
                         }, progress: null, ct);
                         var found = outcome.Result?.Anomalies.Where(a => a.Value.Count > 0 && !a.Value.Informational).Select(a => a.Key).Order(StringComparer.Ordinal).ToList() ?? [];
                         var cell = new VerifyCell(defect, scenarioName, seed, outcome.Verdict, found, expected, outcome.Directory, outcome.Message);
@@ -75,7 +109,7 @@ internal static class VerifyCommand
                     }
                 }
 
-                var report = new VerifyReport(cells, seedCount, durationValue);
+                var report = new VerifyReport(cells, seedCount, durationValue) { Topology = topologyText };
                 await report.WriteAsync(root, CancellationToken.None);
                 Console.WriteLine(report.Markdown());
                 Console.WriteLine($"verify: {(report.Passed ? "passed" : "FAILED")} — {Path.GetFullPath(Path.Combine(root, "verify.md"))}");

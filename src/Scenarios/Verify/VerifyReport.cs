@@ -10,6 +10,9 @@ internal sealed class VerifyReport(IReadOnlyList<VerifyCell> cells, int seeds, T
 {
     public IReadOnlyList<VerifyCell> Cells => cells;
 
+    /// <summary>Where every run's system ran: processes or containers.</summary>
+    public string Topology { get; init; } = "processes";
+
     public IEnumerable<IGrouping<(string Defect, string Scenario), VerifyCell>> DefectRows =>
         cells.Where(c => c.Defect is not null).GroupBy(c => (c.Defect!, c.Scenario));
 
@@ -27,7 +30,7 @@ internal sealed class VerifyReport(IReadOnlyList<VerifyCell> cells, int seeds, T
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture, $"# Chaos verify — {(Passed ? "PASSED" : "FAILED")}");
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"{seeds} seed(s) per cell{(duration is { } d ? $", fault phase {d.TotalSeconds:0}s" : ", default durations")}.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"{seeds} seed(s) per cell{(duration is { } d ? $", fault phase {d.TotalSeconds:0}s" : ", default durations")}, topology {Topology}.");
         md.AppendLine();
         md.AppendLine("## Defects");
         md.AppendLine();
@@ -101,6 +104,7 @@ internal sealed class VerifyReport(IReadOnlyList<VerifyCell> cells, int seeds, T
     {
         passed = Passed,
         seeds,
+        topology = Topology,
         runs = cells.Select(c => new
         {
             defect = c.Defect,

@@ -7,7 +7,11 @@ internal static class ChaosCli
 {
     public sealed record Outcome(int ExitCode, string Stdout, string Stderr);
 
-    public static async Task<Outcome> RunAsync(TimeSpan timeout, CancellationToken cancellationToken, params string[] args)
+    public static Task<Outcome> RunAsync(TimeSpan timeout, CancellationToken cancellationToken, params string[] args) =>
+        RunAsync(timeout, cancellationToken, [], args);
+
+    /// <summary>As above, with extra environment variables for the child.</summary>
+    public static async Task<Outcome> RunAsync(TimeSpan timeout, CancellationToken cancellationToken, IReadOnlyList<(string Name, string Value)> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -19,6 +23,11 @@ internal static class ChaosCli
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
         }
 
         start.Environment["CHAOS_PARENT_PID"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -29,12 +29,38 @@ public sealed class VerifyCommandTests : IDisposable
     [InlineData("--seeds", "0")]
     [InlineData("--defect", "no-such-defect")]
     [InlineData("--duration", "later")]
+    [InlineData("--scenario", "no-such-scenario")]
+    [InlineData("--topology", "kubernetes")]
     public async Task Bad_input_exits_2_naming_it(string option, string value)
     {
         var run = await ChaosCli.RunAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken, "verify", option, value, "--out", _root);
 
         run.ExitCode.Should().Be(2);
-        run.Stderr.Should().Contain(option == "--defect" ? value : option);
+        run.Stderr.Should().Contain(option is "--defect" or "--scenario" or "--topology" ? value : option);
+        Directory.Exists(_root).Should().BeFalse("nothing ran");
+    }
+
+    [Fact]
+    public async Task A_defect_and_a_scenario_with_no_cell_in_common_is_an_error_not_an_empty_pass()
+    {
+        var run = await ChaosCli.RunAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken,
+            "verify", "--defect", "no-dlq", "--scenario", "websocket-cut", "--out", _root);
+
+        run.ExitCode.Should().Be(2);
+        run.Stderr.Should().Contain("no cell of the matrix");
+        Directory.Exists(_root).Should().BeFalse("nothing ran");
+    }
+
+    [Fact]
+    public async Task Containers_topology_with_no_engine_exits_2_saying_what_is_missing_before_running_anything()
+    {
+        var run = await ChaosCli.RunAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken,
+            [("DOCKER_HOST", "unix:///nonexistent/docker.sock")],
+            "verify", "--topology", "containers", "--scenario", "steady-state", "--out", _root);
+
+        run.ExitCode.Should().Be(2);
+        run.Stderr.Should().Contain("no Docker engine answers at unix:///nonexistent/docker.sock");
+        Directory.Exists(_root).Should().BeFalse("nothing ran");
     }
 
     public void Dispose()
