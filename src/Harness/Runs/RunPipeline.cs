@@ -53,6 +53,8 @@ public static class RunPipeline
 
         var schedule = options.Schedule ?? scenario.BuildSchedule(options.Seed, duration);
         await FaultScheduleFile.SaveAsync(schedule, Path.Combine(directory, "schedule.json"), cancellationToken);
+        // how this scenario's history is judged, so `chaos check` on the saved run reaches the same verdict
+        await File.WriteAllTextAsync(Path.Combine(directory, CheckOptionsFile.FileName), CheckOptionsFile.ToJson(scenario.CheckOptions), cancellationToken);
         var history = HistoryWriter.Create(historyPath, options.TimeProvider);
         await using (history)
         {

@@ -27,35 +27,67 @@ internal static class CheckCommand
         var retryBase = new Option<string?>("--retry-base-delay") { Description = "The job retry policy's first delay (e.g. 100ms): retries sooner are a retry-storm." };
         var retryBudget = new Option<int?>("--retry-max-attempts") { Description = "The job retry budget: attempts beyond it are a retry-storm." };
         var scenario = new Option<string>("--scenario") { Description = "The scenario name shown in the reports.", DefaultValueFactory = _ => "check" };
+        var optionsFile = new Option<FileInfo?>("--options")
+        {
+            Description = "Judge by these check options (a run's check-options.json). Default: the check-options.json beside the history, "
+                + "when no --slo, --informational or --retry-* is given.",
+        };
 
         var command = new Command("check", "Re-check a saved history offline and write its reports.")
         {
-            history, output, lenient, slos, informational, retryBase, retryBudget, scenario,
+            history, output, lenient, slos, informational, retryBase, retryBudget, scenario, optionsFile,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             CheckOptions options;
-            try
+            var file = parse.GetValue(history)!;
+            var flagsGiven = (parse.GetValue(slos) ?? []).Length > 0 || (parse.GetValue(informational) ?? []).Length > 0
+                || parse.GetValue(retryBase) is not null || parse.GetValue(retryBudget) is not null;
+            var saved = parse.GetValue(optionsFile)
+                ?? (flagsGiven ? null : new FileInfo(Path.Combine(file.DirectoryName ?? ".", CheckOptionsFile.FileName)) is { Exists: true } beside ? beside : null);
+            if (saved is not null && flagsGiven)
             {
-                options = new CheckOptions
-                {
-                    LatencySlos = [.. (parse.GetValue(slos) ?? []).Select(LatencyThreshold.Parse)],
-                    Informational = ParseInformational(parse.GetValue(informational) ?? []),
-                    Retries = new RetryEnvelope
-                    {
-                        BaseDelay = parse.GetValue(retryBase) is { } text ? LatencyThreshold.ParseDuration(text) : null,
-                        MaxAttempts = parse.GetValue(retryBudget),
-                    },
-                };
-                options.Retries.Validate();
-            }
-            catch (Exception ex) when (ex is FormatException or ArgumentException)
-            {
-                await Console.Error.WriteLineAsync($"chaos check: {ex.Message}");
+                await Console.Error.WriteLineAsync("chaos check: --options and --slo/--informational/--retry-* exclude each other: put every option in the file, or give them all as flags");
                 return ExitCodes.RunFailed;
             }
 
-            var file = parse.GetValue(history)!;
+            if (saved is not null)
+            {
+                try
+                {
+                    options = CheckOptionsFile.Parse(await File.ReadAllTextAsync(saved.FullName, cancellationToken));
+                }
+                catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
+                {
+                    await Console.Error.WriteLineAsync($"chaos check: check options {saved.FullName}: {ex.Message}");
+                    return ExitCodes.RunFailed;
+                }
+
+                await Console.Out.WriteLineAsync($"check options: {saved.FullName} (SLOs: {(options.LatencySlos.Count == 0 ? "none" : string.Join(", ", options.LatencySlos))})");
+            }
+            else
+            {
+                try
+                {
+                    options = new CheckOptions
+                    {
+                        LatencySlos = [.. (parse.GetValue(slos) ?? []).Select(LatencyThreshold.Parse)],
+                        Informational = ParseInformational(parse.GetValue(informational) ?? []),
+                        Retries = new RetryEnvelope
+                        {
+                            BaseDelay = parse.GetValue(retryBase) is { } text ? LatencyThreshold.ParseDuration(text) : null,
+                            MaxAttempts = parse.GetValue(retryBudget),
+                        },
+                    };
+                    options.Retries.Validate();
+                }
+                catch (Exception ex) when (ex is FormatException or ArgumentException)
+                {
+                    await Console.Error.WriteLineAsync($"chaos check: {ex.Message}");
+                    return ExitCodes.RunFailed;
+                }
+            }
+
             var outDir = parse.GetValue(output)?.FullName
                 ?? Path.Combine("reports", $"check-{TimeProvider.System.GetUtcNow():yyyyMMdd-HHmmss}");
             CheckResult result;

@@ -180,6 +180,38 @@ public sealed partial class CheckCommandTests : IDisposable
         lost.GetProperty("reason").GetString().Should().Contain("known broker loss");
     }
 
+    [Fact]
+    public async Task Check_UsesTheRunsCheckOptionsBesideTheHistory_UnlessFlagsAreGiven()
+    {
+        // a run that judged latency by a 500 ms SLO saved it beside its history
+        await File.WriteAllTextAsync(Path.Combine(_dir, "check-options.json"), """{"latencySlos":["steady:p99=500ms"]}""", TestContext.Current.CancellationToken);
+
+        var (byTheRun, byTheRunOut) = await CheckAsync(History(latencyMs: 800));
+
+        byTheRun.ExitCode.Should().Be(1, byTheRun.Stderr);
+        byTheRun.Stdout.Should().Contain("check-options.json").And.Contain("steady:p99=500ms");
+        Results(byTheRunOut).GetProperty("anomalies").GetProperty("latency-slo").GetProperty("count").GetInt64().Should().Be(1);
+
+        var (byFlags, _) = await CheckAsync(History(latencyMs: 800), "--slo", "p99=5s");
+
+        byFlags.ExitCode.Should().Be(0, byFlags.Stderr);
+    }
+
+    [Fact]
+    public async Task Check_BadOptionsFile_ExitsTwoNamingTheFileAndTheMember()
+    {
+        var path = Path.Combine(_dir, "opts.json");
+        await File.WriteAllTextAsync(path, """{"retries":{"jitter":"lots"}}""", TestContext.Current.CancellationToken);
+
+        var (outcome, _) = await CheckAsync(History(), "--options", path);
+        var (both, _) = await CheckAsync(History(), "--options", path, "--slo", "p99=1s");
+
+        outcome.ExitCode.Should().Be(2);
+        outcome.Stderr.Should().Contain("opts.json").And.Contain("retries.jitter");
+        both.ExitCode.Should().Be(2);
+        both.Stderr.Should().Contain("exclude each other");
+    }
+
     private static void AssertSelfContained(string html)
     {
         html.Should().StartWith("<!DOCTYPE html>");

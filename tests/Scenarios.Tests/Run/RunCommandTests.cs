@@ -20,7 +20,7 @@ public sealed class RunCommandTests : IDisposable
         var run = await ChaosCli.RunAsync(RunTimeout, TestContext.Current.CancellationToken, Short(dir));
 
         run.ExitCode.Should().Be(0, $"the correct system must pass steady-state; stdout:\n{run.Stdout}\nstderr:\n{run.Stderr}");
-        foreach (var file in new[] { "history.jsonl", "results.json", "schedule.json", "summary.md", "report.html", "junit.xml" })
+        foreach (var file in new[] { "history.jsonl", "results.json", "schedule.json", "check-options.json", "summary.md", "report.html", "junit.xml" })
         {
             File.Exists(Path.Combine(dir, file)).Should().BeTrue($"a run folder holds {file}");
         }
@@ -38,6 +38,7 @@ public sealed class RunCommandTests : IDisposable
         // the offline checker reproduces the run's verdict from the saved history
         var check = await ChaosCli.RunAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken, "check", Path.Combine(dir, "history.jsonl"), "--out", Path.Combine(_root, "recheck"));
         check.ExitCode.Should().Be(0, check.Stdout + check.Stderr);
+        check.Stdout.Should().Contain("check-options.json", "it judges by the run's own SLOs").And.Contain("steady:p99=");
 
         LeftoverProcesses(dir).Should().BeEmpty("a run never leaves a process behind");
     }

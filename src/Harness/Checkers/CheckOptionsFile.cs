@@ -1,0 +1,99 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Chaos.Harness.Checkers;
+
+/// <summary>
+/// A run's <see cref="CheckOptions"/> as JSON (<c>check-options.json</c>, written beside the history), so that
+/// <c>chaos check</c> on a saved run judges it by the same SLOs, retry envelope and informational anomalies the
+/// scenario used. Durations are milliseconds; SLOs are in their text form (<c>fault:p99=20000ms</c>).
+/// </summary>
+public static class CheckOptionsFile
+{
+    /// <summary>The file's name in a run folder.</summary>
+    public const string FileName = "check-options.json";
+
+    public static string ToJson(CheckOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var retries = new JsonObject
+        {
+            ["baseDelayMs"] = options.Retries.BaseDelay?.TotalMilliseconds,
+            ["multiplier"] = options.Retries.Multiplier,
+            ["jitter"] = options.Retries.Jitter,
+            ["maxAttempts"] = options.Retries.MaxAttempts,
+            ["syncWindowMs"] = options.Retries.SyncWindow.TotalMilliseconds,
+            ["syncThreshold"] = options.Retries.SyncThreshold,
+        };
+        var informational = new JsonObject();
+        foreach (var (name, reason) in options.Informational.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            informational[name] = reason;
+        }
+
+        var root = new JsonObject
+        {
+            ["latencySlos"] = new JsonArray([.. options.LatencySlos.Select(s => (JsonNode?)JsonValue.Create(s.ToString()))]),
+            ["retries"] = retries,
+            ["informational"] = informational,
+        };
+        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    /// <summary>Parses what <see cref="ToJson"/> wrote; a missing member takes its default.</summary>
+    /// <exception cref="FormatException">Not such a file; the message names the member that is wrong.</exception>
+    public static CheckOptions Parse(string json)
+    {
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(json);
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"not JSON: {e.Message}", e);
+        }
+
+        if (root is not JsonObject obj)
+        {
+            throw new FormatException("expected a JSON object with latencySlos, retries and informational");
+        }
+
+        try
+        {
+            var slos = (obj["latencySlos"] as JsonArray ?? []).Select((n, i) =>
+                LatencyThreshold.Parse(n?.GetValue<string>() ?? throw new FormatException($"latencySlos[{i}] is null"))).ToList();
+            var informational = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (name, reason) in obj["informational"] as JsonObject ?? [])
+            {
+                informational[name] = reason?.GetValue<string>() is { Length: > 0 } text ? text : throw new FormatException($"informational.{name}: a reason is required");
+            }
+
+            var defaults = new RetryEnvelope();
+            var r = obj["retries"] as JsonObject ?? [];
+            var retries = new RetryEnvelope
+            {
+                BaseDelay = Number(r, "baseDelayMs") is { } baseMs ? TimeSpan.FromMilliseconds(baseMs) : null,
+                Multiplier = Number(r, "multiplier") ?? defaults.Multiplier,
+                Jitter = Number(r, "jitter") ?? defaults.Jitter,
+                MaxAttempts = Number(r, "maxAttempts") is { } max ? checked((int)max) : null,
+                SyncWindow = Number(r, "syncWindowMs") is { } windowMs ? TimeSpan.FromMilliseconds(windowMs) : defaults.SyncWindow,
+                SyncThreshold = Number(r, "syncThreshold") is { } threshold ? checked((int)threshold) : defaults.SyncThreshold,
+            };
+            retries.Validate();
+            return new CheckOptions { LatencySlos = slos, Informational = informational, Retries = retries };
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or OverflowException)
+        {
+            throw new FormatException(e.Message, e);
+        }
+    }
+
+    private static double? Number(JsonObject obj, string name) => obj[name] switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue(out double d) && double.IsFinite(d) => d,
+        var other => throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"retries.{name} must be a number, got {other.ToJsonString()}")),
+    };
+}
