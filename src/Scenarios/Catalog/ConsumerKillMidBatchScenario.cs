@@ -64,26 +64,11 @@ internal sealed class ConsumerKillMidBatchScenario : CrashScenario
     {
         ArgumentNullException.ThrowIfNull(context);
         var consumers = context.System.Notifiers.Concat(context.System.Jobs).ToList();
-        await WaitForAssignmentsAsync(context, consumers, cancellationToken);
+        await ConsumerGroups.WaitForAssignmentsAsync(context, consumers, TimeSpan.FromSeconds(30), cancellationToken);
         await base.RunFaultPhaseAsync(context, duration, cancellationToken);
 
         // and again after the last restart: the drain must not start while a group is still rebalancing
-        await WaitForAssignmentsAsync(context, consumers, cancellationToken);
-    }
-
-    private static async Task WaitForAssignmentsAsync(RunContext context, IReadOnlyList<Harness.Topology.ITopologyNode> consumers, CancellationToken cancellationToken)
-    {
-        var start = context.TimeProvider.GetTimestamp();
-        while (context.TimeProvider.GetElapsedTime(start) < TimeSpan.FromSeconds(30))
-        {
-            var metrics = await ReadMetricsAsync(context, cancellationToken);
-            if (consumers.All(c => metrics.Any(m => m.Node == c.Name && m.Incarnation == c.Incarnation && m.Counter(Assignments) >= 1)))
-            {
-                return;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(250), context.TimeProvider, cancellationToken);
-        }
+        await ConsumerGroups.WaitForAssignmentsAsync(context, consumers, TimeSpan.FromSeconds(30), cancellationToken);
     }
 
     /// <summary>

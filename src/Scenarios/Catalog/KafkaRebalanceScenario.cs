@@ -122,6 +122,11 @@ internal sealed class KafkaRebalanceScenario : Scenario
         {
             // the evidence gathered last stands
         }
+
+        // The last heal restarts a stopped notifier at the end of the phase, which rebalances the group: until that is
+        // over nobody consumes, and records produced meanwhile would still sit in Kafka when the drain looks at the
+        // inboxes. Recovery and drain start on settled groups (bounded: the drain's own timeout still applies).
+        await ConsumerGroups.WaitForAssignmentsAsync(context, context.System.Notifiers.Concat(context.System.Jobs), TimeSpan.FromSeconds(30), cancellationToken);
     }
 
     public override string? VerifyFaultsTookEffect(RunContext context)
