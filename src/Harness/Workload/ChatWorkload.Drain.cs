@@ -9,6 +9,9 @@ public sealed partial class ChatWorkload
     /// <summary>How long the drain waits for an info-submitted job to show up before it stops waiting for it.</summary>
     private const long UnknownJobGraceMs = 5000;
 
+    /// <summary>How long the drain waits for the inboxes to absorb every acknowledged send (see <see cref="WaitForInboxesAsync"/>).</summary>
+    private static readonly TimeSpan InboxSettleBound = TimeSpan.FromSeconds(20);
+
     /// <summary>
     /// The final drain (run phase 6), bounded by <paramref name="timeout"/>: waits for every job to reach a terminal
     /// state and every device to catch up live with its durable inbox, then records each job's state, each account's
@@ -25,6 +28,7 @@ public sealed partial class ChatWorkload
         try
         {
             outcome.JobsSettled = await WaitForJobsAsync(ct);
+            outcome.InboxesSettled = await WaitForInboxesAsync(InboxSettleBound, ct);
             outcome.DevicesCaughtUp = await WaitForDevicesAsync(ct);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -73,6 +77,40 @@ public sealed partial class ChatWorkload
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Bounded courtesy for the consumers (ARCHITECTURE §5: every consumer catches up): waits until each user's durable
+    /// inbox holds at least as many entries as sends to that user were acknowledged — a consumer group still
+    /// rebalancing after the last fault has not yet appended the newest ones. Returns false when the bound passes
+    /// first; the drain goes on regardless, and what is still missing is what the loss checker reports.
+    /// </summary>
+    private async Task<bool> WaitForInboxesAsync(TimeSpan bound, CancellationToken cancellationToken)
+    {
+        var start = Environment.TickCount64;
+        while (true)
+        {
+            var behind = 0;
+            foreach (var (user, acknowledged) in _acknowledgedTo)
+            {
+                if (await LatestSeqAsync(user, cancellationToken) < acknowledged)
+                {
+                    behind++;
+                }
+            }
+
+            if (behind == 0)
+            {
+                return true;
+            }
+
+            if (Environment.TickCount64 - start > (long)bound.TotalMilliseconds)
+            {
+                return false;
+            }
+
+            await Task.Delay(250, cancellationToken);
+        }
     }
 
     private async Task<bool> WaitForDevicesAsync(CancellationToken cancellationToken)

@@ -26,6 +26,7 @@ public sealed partial class ChatWorkload : IAsyncDisposable
     private readonly List<VirtualDevice> _devices = [];
     private readonly ConcurrentBag<string> _freeProcesses = [];
     private readonly ConcurrentDictionary<string, SubmittedJob> _jobs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _acknowledgedTo = new(StringComparer.Ordinal);
     private readonly IReadOnlyList<Uri>? _hubUrls;
     private readonly ISequenceStore? _sequences;
     private long _sendCounter;
@@ -251,6 +252,7 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         var outcome = await PostAsync(path, body, n, cancellationToken);
         _history.Record(process, outcome, HistoryOps.Send, new SendValue(id, to, conversation));
         Counters.Record(outcome);
+        CountAcknowledged(outcome, to);
         ReturnProcess(process, outcome);
     }
 
@@ -265,6 +267,7 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         var outcome = await PostAsync("/messages", new { id, idempotencyKey = id, from = "u1", conversation = "all-hands", to, body = $"fan-out {n}" }, n, cancellationToken);
         _history.Record(process, outcome, HistoryOps.Send, new SendValue(id, to, "all-hands"));
         Counters.Record(outcome);
+        CountAcknowledged(outcome, to);
         ReturnProcess(process, outcome);
         return outcome;
     }
@@ -321,6 +324,20 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
         {
             return HistoryEventType.Info;
+        }
+    }
+
+    /// <summary>Counts an acknowledged send for each recipient: the drain waits (bounded) for the inboxes to hold them.</summary>
+    private void CountAcknowledged(HistoryEventType outcome, IEnumerable<string> to)
+    {
+        if (outcome != HistoryEventType.Ok)
+        {
+            return;
+        }
+
+        foreach (var user in to)
+        {
+            _acknowledgedTo.AddOrUpdate(user, 1, (_, n) => n + 1);
         }
     }
 

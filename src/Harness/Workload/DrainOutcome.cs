@@ -11,6 +11,9 @@ public sealed class DrainOutcome
 
     public bool DevicesCaughtUp { get; set; }
 
+    /// <summary>Whether every user's inbox came to hold as many entries as sends to them were acknowledged (bounded).</summary>
+    public bool InboxesSettled { get; set; }
+
     public int Synced { get; set; }
 
     public int JobsRead { get; set; }
@@ -26,5 +29,5 @@ public sealed class DrainOutcome
     public bool Finished => Synced == Devices && JobsRead == Jobs && AccountsRead == Accounts;
 
     public override string ToString() =>
-        $"jobs settled: {JobsSettled}, devices caught up: {DevicesCaughtUp}, synced devices: {Synced}, jobs read: {JobsRead}, accounts read: {AccountsRead}";
+        $"jobs settled: {JobsSettled}, inboxes settled: {InboxesSettled}, devices caught up: {DevicesCaughtUp}, synced devices: {Synced}, jobs read: {JobsRead}, accounts read: {AccountsRead}";
 }
