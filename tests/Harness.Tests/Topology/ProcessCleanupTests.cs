@@ -112,6 +112,19 @@ public sealed class ProcessCleanupTests
         }
     }
 
+    [Fact]
+    public void The_reaper_skips_a_state_file_that_vanishes_while_it_reads_so_concurrent_runs_never_fail_each_other()
+    {
+        // A concurrent harness disposing its topology deletes its file between the reaper's listing and its read; a
+        // dangling link is that moment made permanent. (A CI run once failed at start on exactly this.)
+        var stateDir = NewTempDirectory("state");
+        File.CreateSymbolicLink(Path.Combine(stateDir, "topology-vanished.json"), Path.Combine(stateDir, "deleted-meanwhile.json"));
+
+        var reap = () => ProcessReaper.Reap(stateDir);
+
+        reap.Should().NotThrow().Which.Should().BeEmpty();
+    }
+
     /// <summary>Whatever the outcome, a failed test must not leak: kill the stand-in and reap its state directory.</summary>
     private sealed class LeftoverCleanup(Process harness, string stateDir) : IDisposable
     {

@@ -142,8 +142,10 @@ public sealed class RunCommandTests : IDisposable
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         cts.CancelAfter(timeout);
+        var seen = new List<string>();
         while (await process.StandardOutput.ReadLineAsync(cts.Token) is { } line)
         {
+            seen.Add(line);
             if (line.Contains(text, StringComparison.Ordinal))
             {
                 _ = DrainAsync(process.StandardOutput);
@@ -152,7 +154,10 @@ public sealed class RunCommandTests : IDisposable
             }
         }
 
-        throw new InvalidOperationException($"the run ended before printing '{text}': {await process.StandardError.ReadToEndAsync(cts.Token)}");
+        var stderr = await process.StandardError.ReadToEndAsync(cts.Token);
+        await process.WaitForExitAsync(cts.Token);
+        throw new InvalidOperationException(
+            $"the run ended (exit {process.ExitCode}) before printing '{text}'; stdout:\n{string.Join('\n', seen)}\nstderr:\n{stderr}");
 
         static async Task DrainAsync(StreamReader reader)
         {

@@ -6,7 +6,7 @@ namespace Chaos.Harness.Topology.Processes;
 /// <summary>
 /// Kills the leftovers of topologies whose harness died without cleaning up (SIGKILL, power cut of the harness
 /// only). Reads the state files in the state directory; skips files whose harness is still alive (a concurrent
-/// run); kills a recorded child only when a process with that pid exists, is not a zombie and has the recorded
+/// run) and files that vanish while it reads (harnesses start and stop concurrently); kills a recorded child only when a process with that pid exists, is not a zombie and has the recorded
 /// start time (so a reused pid is never killed), together with its process group.
 /// </summary>
 public static class ProcessReaper
@@ -28,7 +28,18 @@ public static class ProcessReaper
         var bootId = ProcFs.BootId();
         foreach (var file in Directory.EnumerateFiles(stateDirectory, "topology-*.json"))
         {
-            var state = TopologyStateFile.Read(file);
+            TopologyState? state;
+            try
+            {
+                state = TopologyStateFile.Read(file);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Gone between listing and reading (its harness disposed, or a concurrent harness reaped it), or not
+                // ours to read: either way nothing of it is ours to reap, and a run must not fail over it.
+                continue;
+            }
+
             if (state is null)
             {
                 TryDelete(file);
