@@ -7,6 +7,13 @@ public sealed record ReferenceSystemOptions
     public static IReadOnlyList<(string Topic, int Partitions)> Topics { get; } =
         [("fanout", 6), ("deliveries", 3), ("jobs", 4), ("jobs-dlq", 1)];
 
+    /// <summary>
+    /// The consumer groups the reference system's roles form, each with the topic it consumes (the gateways read
+    /// <c>deliveries</c> with a group of their own per instance, so they have none here).
+    /// </summary>
+    public static IReadOnlyList<(string Role, string Group, string Topic)> ConsumerGroups { get; } =
+        [("notifier", "notifier", "fanout"), ("jobs", "jobs", "jobs")];
+
     public int ApiInstances { get; init; } = 2;
 
     public int NotifierInstances { get; init; } = 2;

@@ -1,6 +1,9 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Chaos.Harness.Faults.Kafka;
 using Chaos.Harness.History;
+using Chaos.Harness.Sut;
+using Confluent.Kafka;
 
 namespace Chaos.Harness.Workload;
 
@@ -12,9 +15,12 @@ public sealed partial class ChatWorkload
     /// <summary>How long the drain waits for the inboxes to absorb every acknowledged send (see <see cref="WaitForInboxesAsync"/>).</summary>
     private static readonly TimeSpan InboxSettleBound = TimeSpan.FromSeconds(20);
 
+    /// <summary>How long the drain waits for the consumer groups to commit everything on their topics (see <see cref="WaitForConsumersAsync"/>).</summary>
+    private static readonly TimeSpan ConsumerSettleBound = TimeSpan.FromSeconds(20);
+
     /// <summary>
     /// The final drain (run phase 6), bounded by <paramref name="timeout"/>: waits for every job to reach a terminal
-    /// state and every device to catch up live with its durable inbox, then records each job's state, each account's
+    /// state, every consumer group to catch up with its topic and every device to catch up live with its durable inbox, then records each job's state, each account's
     /// balance and each device's sync from sequence 0. Returns whether it finished; when it did not, devices or jobs it
     /// could not read are left without their final event, so the checkers answer unknown rather than guess.
     /// </summary>
@@ -29,6 +35,7 @@ public sealed partial class ChatWorkload
         {
             outcome.JobsSettled = await WaitForJobsAsync(ct);
             outcome.InboxesSettled = await WaitForInboxesAsync(InboxSettleBound, ct);
+            outcome.ConsumersCaughtUp = await WaitForConsumersAsync(outcome, ConsumerSettleBound, ct);
             outcome.DevicesCaughtUp = await WaitForDevicesAsync(ct);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -100,6 +107,46 @@ public sealed partial class ChatWorkload
             }
 
             if (behind == 0)
+            {
+                return true;
+            }
+
+            if (Environment.TickCount64 - start > (long)bound.TotalMilliseconds)
+            {
+                return false;
+            }
+
+            await Task.Delay(250, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Bounded courtesy too (ARCHITECTURE §5, "every consumer catches up"): waits until each consumer group of the
+    /// reference system has committed offsets up to the end of its topic — everything appended (sends, replays, jobs)
+    /// has been consumed. The lag last seen goes into <paramref name="outcome"/> and the report; a group still behind
+    /// after the bound does not stop the drain (a consumer stuck on a record is what lost and lost-job then show).
+    /// </summary>
+    private async Task<bool> WaitForConsumersAsync(DrainOutcome outcome, TimeSpan bound, CancellationToken cancellationToken)
+    {
+        var start = Environment.TickCount64;
+        while (true)
+        {
+            long total = 0;
+            try
+            {
+                var lags = await Task.Run(
+                    () => ReferenceSystemOptions.ConsumerGroups.Select(g => (g.Group, g.Topic, Lag: GroupOffsets.Lag(_sut.BootstrapServers, g.Group, g.Topic))).ToList(),
+                    cancellationToken);
+                total = lags.Sum(l => l.Lag);
+                outcome.ConsumerLag = string.Join(", ", lags.Select(l => $"{l.Group}/{l.Topic} {l.Lag}"));
+            }
+            catch (KafkaException e)
+            {
+                total = -1;
+                outcome.ConsumerLag = $"unreadable: {e.Error.Reason}";
+            }
+
+            if (total == 0)
             {
                 return true;
             }

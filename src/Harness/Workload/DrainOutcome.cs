@@ -14,6 +14,12 @@ public sealed class DrainOutcome
     /// <summary>Whether every user's inbox came to hold as many entries as sends to them were acknowledged (bounded).</summary>
     public bool InboxesSettled { get; set; }
 
+    /// <summary>Whether every consumer group came to have consumed and committed everything on its topic (bounded).</summary>
+    public bool ConsumersCaughtUp { get; set; }
+
+    /// <summary>Each consumer group's lag when the drain last looked (e.g. <c>notifier/fanout 0, jobs/jobs 0</c>), or why it could not be read.</summary>
+    public string ConsumerLag { get; set; } = "not read";
+
     public int Synced { get; set; }
 
     public int JobsRead { get; set; }
@@ -29,5 +35,5 @@ public sealed class DrainOutcome
     public bool Finished => Synced == Devices && JobsRead == Jobs && AccountsRead == Accounts;
 
     public override string ToString() =>
-        $"jobs settled: {JobsSettled}, inboxes settled: {InboxesSettled}, devices caught up: {DevicesCaughtUp}, synced devices: {Synced}, jobs read: {JobsRead}, accounts read: {AccountsRead}";
+        $"jobs settled: {JobsSettled}, inboxes settled: {InboxesSettled}, consumers caught up: {ConsumersCaughtUp} ({ConsumerLag}), devices caught up: {DevicesCaughtUp}, synced devices: {Synced}, jobs read: {JobsRead}, accounts read: {AccountsRead}";
 }

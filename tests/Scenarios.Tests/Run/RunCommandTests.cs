@@ -34,6 +34,8 @@ public sealed class RunCommandTests : IDisposable
         lines.Count(l => l.Contains("\"f\":\"deliver\"", StringComparison.Ordinal)).Should().BeGreaterThan(100, "the load must actually have been delivered");
         lines.Count(l => l.Contains("\"f\":\"sync\"", StringComparison.Ordinal)).Should().Be(8, "every device (4 users × 2) syncs in the final drain");
         lines.Should().Contain(l => l.Contains("\"f\":\"job-state\"", StringComparison.Ordinal) && l.Contains("\"done\"", StringComparison.Ordinal));
+        lines.Should().Contain(l => l.Contains("\"f\":\"drain\"", StringComparison.Ordinal) && l.Contains("consumers caught up: True (notifier/fanout 0, jobs/jobs 0)", StringComparison.Ordinal),
+            "the drain waits until every consumer group has committed everything on its topic");
 
         // the offline checker reproduces the run's verdict from the saved history
         var check = await ChaosCli.RunAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken, "check", Path.Combine(dir, "history.jsonl"), "--out", Path.Combine(_root, "recheck"));

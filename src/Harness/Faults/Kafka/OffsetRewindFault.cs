@@ -20,12 +20,10 @@ public sealed class OffsetRewindFault : IFault
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentOutOfRangeException.ThrowIfLessThan(records, 1);
-        (_topic, Group) = role switch
-        {
-            "notifier" => ("fanout", "notifier"),
-            "jobs" => ("jobs", "jobs"),
-            _ => throw new ArgumentException($"'{role}' has no consumer group to rewind (notifier or jobs)", nameof(role)),
-        };
+        var group = ReferenceSystemOptions.ConsumerGroups.FirstOrDefault(g => g.Role == role);
+        (_topic, Group) = group.Group is null
+            ? throw new ArgumentException($"'{role}' has no consumer group to rewind ({string.Join(" or ", ReferenceSystemOptions.ConsumerGroups.Select(g => g.Role))})", nameof(role))
+            : (group.Topic, group.Group);
         _system = system;
         Role = role;
         _records = records;

@@ -121,6 +121,28 @@ public sealed class KafkaFaultTests
     }
 
     [Fact]
+    public async Task GroupOffsets_Lag_CountsRecordsPastTheCommittedOffset_FromTheLogStartWhereNoneIsCommitted()
+    {
+        await using var cluster = MockCluster.Create(1);
+        cluster.CreateTopic("t", 2, 1);
+        using var producer = Producer(cluster.BootstrapServers);
+        for (var i = 0; i < 30; i++)
+        {
+            await producer.ProduceAsync(new TopicPartition("t", i % 2), new Message<Null, string> { Value = "v" }, Ct).WaitAsync(Bound, Ct);
+        }
+
+        GroupOffsets.Lag(cluster.BootstrapServers, "g", "t").Should().Be(30, "a group that committed nothing has everything ahead of it");
+
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = cluster.BootstrapServers, GroupId = "g", EnableAutoCommit = false }).Build();
+        consumer.Commit([new TopicPartitionOffset("t", 0, 15), new TopicPartitionOffset("t", 1, 4)]);
+        GroupOffsets.Lag(cluster.BootstrapServers, "g", "t").Should().Be(11, "partition 0 is caught up, partition 1 has 11 of its 15 ahead");
+
+        consumer.Commit([new TopicPartitionOffset("t", 1, 15)]);
+        GroupOffsets.Lag(cluster.BootstrapServers, "g", "t").Should().Be(0);
+        GroupOffsets.Lag(cluster.BootstrapServers, "other", "t").Should().Be(30, "lag is per group");
+    }
+
+    [Fact]
     public async Task GroupOffsets_Rewind_MovesCommittedOffsetsBack_NotBelowTheLogStart()
     {
         await using var cluster = MockCluster.Create(1);
