@@ -29,10 +29,11 @@ internal static class ReplayCommand
         var output = new Option<string?>("--out") { Description = "The run folder (default reports/replay-<name>-<utc stamp>)." };
         var postgres = new Option<string?>("--postgres") { Description = "A PostgreSQL connection string for the system's storage (default: SQLite in the run folder)." };
         var allowRemote = new Option<bool>("--allow-remote") { Description = "Allow targets that are not loopback (refused by default)." };
+        var topology = TopologyOption.Create("Where the system runs: processes (default) or containers (Docker; see docs/containers.md).");
 
         var command = new Command("replay", "Run a saved fault schedule or an incident file again and check the promises.")
         {
-            source, scenarioOption, seed, duration, warmup, rate, jobRate, users, devices, defects, output, postgres, allowRemote,
+            source, scenarioOption, seed, duration, warmup, rate, jobRate, users, devices, defects, output, postgres, allowRemote, topology,
         };
         command.SetAction(async (parse, outer) =>
         {
@@ -69,6 +70,12 @@ internal static class ReplayCommand
                     throw new UsageException($"{late.Count} fault(s) start at or after the end of the {DurationText.Format(phase)} fault phase (first: {late[0].Fault} on {late[0].Target} at {DurationText.Format(late[0].At)}): give a longer --duration");
                 }
 
+                var topologyKind = TopologyOption.Parse(parse.GetValue(topology));
+                if (!await TopologyOption.EnsureAvailableAsync("replay", topologyKind, cancellationToken))
+                {
+                    return ExitCodes.RunFailed;
+                }
+
                 var runSeed = RunCommand.Long(parse.GetValue(seed), "--seed", schedule.Seed ?? 1);
                 var dir = parse.GetValue(output)
                     ?? Path.Combine("reports", $"replay-{schedule.Name ?? scenario.Name}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
@@ -89,6 +96,7 @@ internal static class ReplayCommand
                     Postgres = parse.GetValue(postgres),
                     AllowRemote = parse.GetValue(allowRemote),
                     Schedule = schedule,
+                    Topology = topologyKind,
                 };
                 options.Validate();
                 Console.WriteLine($"replay {schedule.Name ?? Path.GetFileName(path)} ({schedule.Entries.Count} faults) on {scenario.Name} seed={runSeed} → {Path.GetFullPath(dir)}");

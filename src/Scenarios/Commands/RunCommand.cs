@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Runs;
-using Chaos.Harness.Topology;
 using Chaos.Harness.Topology.Containers;
 using Chaos.Harness.Workload;
 using Chaos.Scenarios.Catalog;
@@ -27,7 +26,7 @@ internal static class RunCommand
         var output = new Option<string?>("--out") { Description = "The run folder (default reports/<scenario>-<utc stamp>)." };
         var postgres = new Option<string?>("--postgres") { Description = "A PostgreSQL connection string for the system's storage (default: SQLite in the run folder)." };
         var allowRemote = new Option<bool>("--allow-remote") { Description = "Allow targets that are not loopback (refused by default)." };
-        var topology = new Option<string?>("--topology") { Description = "Where the system runs: processes (default) or containers (Docker; see docs/containers.md)." };
+        var topology = TopologyOption.Create("Where the system runs: processes (default) or containers (Docker; see docs/containers.md).");
 
         var command = new Command("run", "Run a scenario (or a suite) against the reference system and check the promises.")
         {
@@ -61,11 +60,7 @@ internal static class RunCommand
                     throw new UsageException($"--defect '{unknownDefect}' is not a defect of the reference system (known: {string.Join(", ", KnownDefects)})");
                 }
 
-                var topologyText = parse.GetValue(topology) ?? "processes";
-                if (!TopologyFactory.TryParse(topologyText, out var topologyKind))
-                {
-                    throw new UsageException($"--topology '{topologyText}' is not a topology (known: processes, containers)");
-                }
+                var topologyKind = TopologyOption.Parse(parse.GetValue(topology));
 
                 var durationValue = Duration(parse.GetValue(duration), "--duration");
                 var warmupValue = Duration(parse.GetValue(warmup), "--warmup") ?? TimeSpan.FromSeconds(5);
@@ -91,13 +86,8 @@ internal static class RunCommand
                 }
 
                 // Before anything starts: a containers run with no engine or no image says what is missing and exits 2.
-                try
+                if (!await TopologyOption.EnsureAvailableAsync("run", topologyKind, cancellationToken))
                 {
-                    await TopologyFactory.EnsureAvailableAsync(topologyKind, cancellationToken);
-                }
-                catch (DockerUnavailableException e)
-                {
-                    await Console.Error.WriteLineAsync($"chaos run: --topology containers cannot run here: {e.Message}");
                     return ExitCodes.RunFailed;
                 }
 

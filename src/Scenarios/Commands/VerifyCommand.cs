@@ -3,8 +3,6 @@ using System.Globalization;
 using Chaos.Harness.Checkers;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Runs;
-using Chaos.Harness.Topology;
-using Chaos.Harness.Topology.Containers;
 using Chaos.Scenarios.Catalog;
 using Chaos.Scenarios.Verify;
 
@@ -26,7 +24,7 @@ internal static class VerifyCommand
         var only = new Option<string[]>("--defect") { Description = "Only these defects (repeatable); the correct-system runs are skipped unless --correct is given." };
         var correct = new Option<bool>("--correct") { Description = "With --defect: still run the correct system against every scenario." };
         var onlyScenarios = new Option<string[]>("--scenario") { Description = "Only cells of these scenarios (repeatable): their defects and the correct system's runs of them." };
-        var topology = new Option<string?>("--topology") { Description = "Where every run's system runs: processes (default) or containers (Docker; docs/containers.md)." };
+        var topology = TopologyOption.Create("Where every run's system runs: processes (default) or containers (Docker; docs/containers.md).");
         var command = new Command("verify", "Run the detection matrix: every defect caught by its scenario, the correct system never flagged.")
         {
             seeds, firstSeed, duration, output, full, only, correct, onlyScenarios, topology,
@@ -55,19 +53,10 @@ internal static class VerifyCommand
                     throw new UsageException($"--scenario '{missing}' is not a scenario (known: {string.Join(", ", ScenarioCatalog.All.Select(x => x.Name))})");
                 }
 
-                var topologyText = parse.GetValue(topology) ?? "processes";
-                if (!TopologyFactory.TryParse(topologyText, out var topologyKind))
-                {
-                    throw new UsageException($"--topology '{topologyText}' is not a topology (known: processes, containers)");
-                }
+                var topologyKind = TopologyOption.Parse(parse.GetValue(topology));
 
-                try
+                if (!await TopologyOption.EnsureAvailableAsync("verify", topologyKind, ct))
                 {
-                    await TopologyFactory.EnsureAvailableAsync(topologyKind, ct);
-                }
-                catch (DockerUnavailableException e)
-                {
-                    await Console.Error.WriteLineAsync($"chaos verify: --topology containers cannot run here: {e.Message}");
                     return ExitCodes.RunFailed;
                 }
 
@@ -109,7 +98,7 @@ internal static class VerifyCommand
                     }
                 }
 
-                var report = new VerifyReport(cells, seedCount, durationValue) { Topology = topologyText };
+                var report = new VerifyReport(cells, seedCount, durationValue) { Topology = topologyKind.ToString().ToLowerInvariant() };
                 await report.WriteAsync(root, CancellationToken.None);
                 Console.WriteLine(report.Markdown());
                 Console.WriteLine($"verify: {(report.Passed ? "passed" : "FAILED")} — {Path.GetFullPath(Path.Combine(root, "verify.md"))}");

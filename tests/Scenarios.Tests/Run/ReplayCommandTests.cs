@@ -82,6 +82,23 @@ public sealed class ReplayCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_topology_that_is_unknown_or_cannot_run_here_exits_2_before_anything_starts()
+    {
+        var file = await WriteAsync("incident.yaml", "scenario: service-crash\nduration: 10s\nfaults:\n  - at: 1s\n    fault: process-kill\n    target: api-1\n");
+
+        var unknown = await ChaosCli.RunAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken, "replay", file, "--topology", "kubernetes", "--out", Path.Combine(_root, "k8s"));
+        var noEngine = await ChaosCli.RunAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken,
+            [("DOCKER_HOST", "unix:///nonexistent/docker.sock")],
+            "replay", file, "--topology", "containers", "--out", Path.Combine(_root, "docker"));
+
+        unknown.ExitCode.Should().Be(2);
+        unknown.Stderr.Should().Contain("--topology 'kubernetes'").And.Contain("processes, containers");
+        noEngine.ExitCode.Should().Be(2);
+        noEngine.Stderr.Should().Contain("chaos replay: --topology containers cannot run here").And.Contain("unix:///nonexistent/docker.sock");
+        Directory.EnumerateDirectories(_root).Should().BeEmpty("nothing starts");
+    }
+
+    [Fact]
     public async Task A_run_folder_replays_its_schedule_json_and_a_schedule_without_scenario_needs_one()
     {
         var folder = Path.Combine(_root, "old-run");
