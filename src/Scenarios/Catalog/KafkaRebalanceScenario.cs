@@ -5,6 +5,7 @@ using Chaos.Harness.Faults.Kafka;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Runs;
 using Chaos.Harness.Sut;
+using Chaos.Harness.Topology;
 
 namespace Chaos.Scenarios.Catalog;
 
@@ -84,9 +85,19 @@ internal sealed class KafkaRebalanceScenario : Scenario
         state.Faults.Add(fault);
         if (fault is ZombieConsumerFault zombie)
         {
-            // what the zombie had received before it froze: a later assignment proves it rejoined after waking
+            // what the zombie had received before it froze (a later assignment proves it rejoined after waking), and
+            // what the rest of its group received while it was frozen (a new assignment is the group rebalancing
+            // without it): read just before the freeze and just before the thaw
             var node = context.Topology.GetNode(zombie.Target);
-            return new BeforeApply(fault, async ct => state.ZombieAssignmentsBefore = (await RoleMetrics.TryReadAsync(node, ct))?.Counter(Assignments));
+            var others = context.System.InstancesOf(zombie.Target[..zombie.Target.LastIndexOf('-')]).Where(n => n.Name != zombie.Target).ToList();
+            return new Probed(
+                fault,
+                beforeApply: async ct =>
+                {
+                    state.ZombieAssignmentsBefore = (await RoleMetrics.TryReadAsync(node, ct))?.Counter(Assignments);
+                    state.OthersAssignmentsAtFreeze = await AssignmentsOfAsync(others, ct);
+                },
+                beforeHeal: async ct => state.OthersAssignmentsAtThaw = await AssignmentsOfAsync(others, ct));
         }
 
         return fault;
@@ -166,6 +177,8 @@ internal sealed class KafkaRebalanceScenario : Scenario
             ZombieLost = zombieMetrics?.Counter("refsys.consumer.lost") ?? 0,
             ZombieAssignmentsBefore = state.ZombieAssignmentsBefore,
             ZombieAssignmentsAfter = zombieMetrics?.Counter(Assignments),
+            OthersAssignmentsAtFreeze = state.OthersAssignmentsAtFreeze,
+            OthersAssignmentsAtThaw = state.OthersAssignmentsAtThaw,
             SessionTimeout = TimeSpan.FromMilliseconds(SessionTimeoutMs),
         };
     }
@@ -177,10 +190,21 @@ internal sealed class KafkaRebalanceScenario : Scenario
         public RebalanceEvidence? Evidence { get; set; }
 
         public long? ZombieAssignmentsBefore { get; set; }
+
+        public long? OthersAssignmentsAtFreeze { get; set; }
+
+        public long? OthersAssignmentsAtThaw { get; set; }
     }
 
-    /// <summary>Runs a probe just before the fault is applied (and records nothing itself).</summary>
-    private sealed class BeforeApply(IFault inner, Func<CancellationToken, Task> probe) : IFault
+    /// <summary>The assignments the running instances among <paramref name="nodes"/> have received, summed (null: none could be read).</summary>
+    private static async Task<long?> AssignmentsOfAsync(IEnumerable<ITopologyNode> nodes, CancellationToken cancellationToken)
+    {
+        var metrics = await RoleMetrics.ReadAllAsync(nodes.Where(n => n.IsRunning), cancellationToken);
+        return metrics.Count == 0 ? null : metrics.Sum(m => m.Counter(Assignments));
+    }
+
+    /// <summary>Runs probes just before the fault is applied and just before it is healed (and records nothing itself).</summary>
+    private sealed class Probed(IFault inner, Func<CancellationToken, Task> beforeApply, Func<CancellationToken, Task> beforeHeal) : IFault
     {
         public string Name => inner.Name;
 
@@ -188,10 +212,14 @@ internal sealed class KafkaRebalanceScenario : Scenario
 
         public async Task ApplyAsync(CancellationToken cancellationToken)
         {
-            await probe(cancellationToken);
+            await beforeApply(cancellationToken);
             await inner.ApplyAsync(cancellationToken);
         }
 
-        public Task HealAsync(CancellationToken cancellationToken) => inner.HealAsync(cancellationToken);
+        public async Task HealAsync(CancellationToken cancellationToken)
+        {
+            await beforeHeal(cancellationToken);
+            await inner.HealAsync(cancellationToken);
+        }
     }
 }

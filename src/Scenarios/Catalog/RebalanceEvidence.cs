@@ -31,6 +31,14 @@ internal sealed record RebalanceEvidence
 
     public long? ZombieAssignmentsAfter { get; init; }
 
+    /// <summary>
+    /// The assignments the zombie's group mates had received when it froze and just before it was thawed (null: not
+    /// read). More at the thaw is the group seen rebalancing without it while it was frozen.
+    /// </summary>
+    public long? OthersAssignmentsAtFreeze { get; init; }
+
+    public long? OthersAssignmentsAtThaw { get; init; }
+
     public TimeSpan SessionTimeout { get; init; }
 
     /// <summary>The zombie consumer, for the history: who was frozen how long, and what the group did meanwhile.</summary>
@@ -46,8 +54,11 @@ internal sealed record RebalanceEvidence
         var evicted = ZombieLost >= 1 || ZombieAssignmentsAfter > ZombieAssignmentsBefore
             ? "evicted while frozen, the group rebalanced without it"
             : "NOT evicted (the group did not rebalance without it)";
+        var meanwhile = OthersAssignmentsAtThaw > OthersAssignmentsAtFreeze
+            ? $"its group mates were assigned partitions while it was frozen ({OthersAssignmentsAtFreeze} → {OthersAssignmentsAtThaw}: seen rebalancing without it)"
+            : $"its group mates' assignments went {OthersAssignmentsAtFreeze?.ToString(CultureInfo.InvariantCulture) ?? "?"} → {OthersAssignmentsAtThaw?.ToString(CultureInfo.InvariantCulture) ?? "?"} while it was frozen (the rebalance without it was not over before the thaw)";
         return string.Create(CultureInfo.InvariantCulture,
-            $"zombie consumer {target}: frozen {ZombieFrozenFor?.TotalSeconds ?? 0:0.0}s (session timeout {SessionTimeout.TotalSeconds:0.0}s); on waking its partitions were lost ×{ZombieLost}, its assignments went {before} → {after}: {evicted}; a notifier that ran through reached {NotifierAssignments} assignments");
+            $"zombie consumer {target}: frozen {ZombieFrozenFor?.TotalSeconds ?? 0:0.0}s (session timeout {SessionTimeout.TotalSeconds:0.0}s); {meanwhile}; on waking its partitions were lost ×{ZombieLost}, its assignments went {before} → {after}: {evicted}; a notifier that ran through reached {NotifierAssignments} assignments");
     }
 
     public string? Explain()

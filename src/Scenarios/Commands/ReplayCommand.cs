@@ -2,8 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using Chaos.Harness.Faults.Process;
 using Chaos.Harness.Faults.Schedule;
-using Chaos.Harness.Runs;
-using Chaos.Harness.Workload;
 using Chaos.Scenarios.Catalog;
 
 namespace Chaos.Scenarios.Commands;
@@ -20,21 +18,14 @@ internal static class ReplayCommand
         var scenarioOption = new Option<string?>("--scenario") { Description = "The scenario to replay it against (default: the file's `scenario`)." };
         var seed = new Option<string?>("--seed") { Description = "The run's seed (default: the file's seed, else 1); load and device choices derive from it." };
         var duration = new Option<string?>("--duration") { Description = "Fault-phase length (default: the file's `duration`, else the scenario's)." };
-        var warmup = new Option<string?>("--warmup") { Description = "Steady-state load before the fault phase (default 5s)." };
-        var rate = new Option<string?>("--rate") { Description = "Sends per second (default 50)." };
-        var jobRate = new Option<string?>("--job-rate") { Description = "Job submissions per second (default 5; 0 for none)." };
-        var users = new Option<string?>("--users") { Description = "Virtual users (default 10)." };
-        var devices = new Option<string?>("--devices") { Description = "Devices per user (default 2)." };
-        var defects = new Option<string[]>("--defect") { Description = "Switch on a defect of the reference system (repeatable).", AllowMultipleArgumentsPerToken = false };
         var output = new Option<string?>("--out") { Description = "The run folder (default reports/replay-<name>-<utc stamp>)." };
-        var postgres = new Option<string?>("--postgres") { Description = "A PostgreSQL connection string for the system's storage (default: SQLite in the run folder)." };
-        var allowRemote = new Option<bool>("--allow-remote") { Description = "Allow targets that are not loopback (refused by default)." };
-        var topology = TopologyOption.Create("Where the system runs: processes (default) or containers (Docker; see docs/containers.md).");
+        var shared = new RunOptionSet();
 
         var command = new Command("replay", "Run a saved fault schedule or an incident file again and check the promises.")
         {
-            source, scenarioOption, seed, duration, warmup, rate, jobRate, users, devices, defects, output, postgres, allowRemote, topology,
+            source, scenarioOption, seed, duration, output,
         };
+        shared.AddTo(command);
         command.SetAction(async (parse, outer) =>
         {
             using var shutdown = new ShutdownSignals(outer);
@@ -56,13 +47,6 @@ internal static class ReplayCommand
                 var schedule = await FaultScheduleFile.LoadAsync(path, scenario.Catalogue, cancellationToken);
                 ValidateParameters(path, schedule);
 
-                var defectList = parse.GetValue(defects) ?? [];
-                var unknownDefect = defectList.FirstOrDefault(d => !RunCommand.KnownDefects.Contains(d));
-                if (unknownDefect is not null)
-                {
-                    throw new UsageException($"--defect '{unknownDefect}' is not a defect of the reference system (known: {string.Join(", ", RunCommand.KnownDefects)})");
-                }
-
                 var phase = RunCommand.Duration(parse.GetValue(duration), "--duration") ?? schedule.Duration ?? scenario.DefaultDuration;
                 var late = schedule.Entries.Where(e => e.At >= phase).ToList();
                 if (late.Count > 0)
@@ -70,34 +54,15 @@ internal static class ReplayCommand
                     throw new UsageException($"{late.Count} fault(s) start at or after the end of the {DurationText.Format(phase)} fault phase (first: {late[0].Fault} on {late[0].Target} at {DurationText.Format(late[0].At)}): give a longer --duration");
                 }
 
-                var topologyKind = TopologyOption.Parse(parse.GetValue(topology));
-                if (!await TopologyOption.EnsureAvailableAsync("replay", topologyKind, cancellationToken))
+                var runSeed = RunCommand.Long(parse.GetValue(seed), "--seed", schedule.Seed ?? 1);
+                var dir = parse.GetValue(output)
+                    ?? Path.Combine("reports", $"replay-{schedule.Name ?? scenario.Name}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
+                var options = shared.Bind(parse, runSeed, phase, dir) with { Schedule = schedule };
+                if (!await TopologyOption.EnsureAvailableAsync("replay", options.Topology, cancellationToken))
                 {
                     return ExitCodes.RunFailed;
                 }
 
-                var runSeed = RunCommand.Long(parse.GetValue(seed), "--seed", schedule.Seed ?? 1);
-                var dir = parse.GetValue(output)
-                    ?? Path.Combine("reports", $"replay-{schedule.Name ?? scenario.Name}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
-                var options = new RunOptions
-                {
-                    Seed = runSeed,
-                    Duration = phase,
-                    Warmup = RunCommand.Duration(parse.GetValue(warmup), "--warmup") ?? TimeSpan.FromSeconds(5),
-                    Workload = new ChatWorkloadOptions
-                    {
-                        Rate = RunCommand.Double(parse.GetValue(rate), "--rate", 50),
-                        JobRate = RunCommand.Double(parse.GetValue(jobRate), "--job-rate", 5),
-                        Users = (int)RunCommand.Long(parse.GetValue(users), "--users", 10),
-                        Devices = (int)RunCommand.Long(parse.GetValue(devices), "--devices", 2),
-                    },
-                    Defects = defectList,
-                    OutputDirectory = dir,
-                    Postgres = parse.GetValue(postgres),
-                    AllowRemote = parse.GetValue(allowRemote),
-                    Schedule = schedule,
-                    Topology = topologyKind,
-                };
                 options.Validate();
                 Console.WriteLine($"replay {schedule.Name ?? Path.GetFileName(path)} ({schedule.Entries.Count} faults) on {scenario.Name} seed={runSeed} → {Path.GetFullPath(dir)}");
                 var outcome = await RunProgressView.RunAsync(scenario, options, cancellationToken);

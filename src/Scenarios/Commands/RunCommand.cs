@@ -3,7 +3,6 @@ using System.Globalization;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Runs;
 using Chaos.Harness.Topology.Containers;
-using Chaos.Harness.Workload;
 using Chaos.Scenarios.Catalog;
 
 namespace Chaos.Scenarios.Commands;
@@ -17,21 +16,14 @@ internal static class RunCommand
         var suite = new Option<string?>("--suite") { Description = "Run a suite instead: smoke, nightly or pre-release." };
         var seed = new Option<string?>("--seed") { Description = "The run's seed; every random choice derives from it (default 1)." };
         var duration = new Option<string?>("--duration") { Description = "Fault-phase length, e.g. 30s or 1m (default: the scenario's)." };
-        var warmup = new Option<string?>("--warmup") { Description = "Steady-state load before the fault phase (default 5s)." };
-        var rate = new Option<string?>("--rate") { Description = "Sends per second (default 50)." };
-        var jobRate = new Option<string?>("--job-rate") { Description = "Job submissions per second (default 5; 0 for none)." };
-        var users = new Option<string?>("--users") { Description = "Virtual users (default 10)." };
-        var devices = new Option<string?>("--devices") { Description = "Devices per user (default 2)." };
-        var defects = new Option<string[]>("--defect") { Description = "Switch on a defect of the reference system (repeatable).", AllowMultipleArgumentsPerToken = false };
         var output = new Option<string?>("--out") { Description = "The run folder (default reports/<scenario>-<utc stamp>)." };
-        var postgres = new Option<string?>("--postgres") { Description = "A PostgreSQL connection string for the system's storage (default: SQLite in the run folder)." };
-        var allowRemote = new Option<bool>("--allow-remote") { Description = "Allow targets that are not loopback (refused by default)." };
-        var topology = TopologyOption.Create("Where the system runs: processes (default) or containers (Docker; see docs/containers.md).");
+        var shared = new RunOptionSet();
 
         var command = new Command("run", "Run a scenario (or a suite) against the reference system and check the promises.")
         {
-            scenarioArg, suite, seed, duration, warmup, rate, jobRate, users, devices, defects, output, postgres, allowRemote, topology,
+            scenarioArg, suite, seed, duration, output,
         };
+        shared.AddTo(command);
         command.SetAction(async (parse, outer) =>
         {
             using var shutdown = new ShutdownSignals(outer);
@@ -46,24 +38,9 @@ internal static class RunCommand
                 }
 
                 var baseSeed = Long(parse.GetValue(seed), "--seed", 1);
-                var workload = new ChatWorkloadOptions
-                {
-                    Rate = Double(parse.GetValue(rate), "--rate", 50),
-                    JobRate = Double(parse.GetValue(jobRate), "--job-rate", 5),
-                    Users = (int)Long(parse.GetValue(users), "--users", 10),
-                    Devices = (int)Long(parse.GetValue(devices), "--devices", 2),
-                };
-                var defectList = parse.GetValue(defects) ?? [];
-                var unknownDefect = defectList.FirstOrDefault(d => !KnownDefects.Contains(d));
-                if (unknownDefect is not null)
-                {
-                    throw new UsageException($"--defect '{unknownDefect}' is not a defect of the reference system (known: {string.Join(", ", KnownDefects)})");
-                }
-
-                var topologyKind = TopologyOption.Parse(parse.GetValue(topology));
-
                 var durationValue = Duration(parse.GetValue(duration), "--duration");
-                var warmupValue = Duration(parse.GetValue(warmup), "--warmup") ?? TimeSpan.FromSeconds(5);
+                // every shared option is checked here, before anything starts; each run then gets its seed and folder
+                var template = shared.Bind(parse, baseSeed, durationValue, "reports");
                 List<(Scenario Scenario, long Seed)> runs = [];
                 if (name is not null)
                 {
@@ -86,7 +63,7 @@ internal static class RunCommand
                 }
 
                 // Before anything starts: a containers run with no engine or no image says what is missing and exits 2.
-                if (!await TopologyOption.EnsureAvailableAsync("run", topologyKind, cancellationToken))
+                if (!await TopologyOption.EnsureAvailableAsync("run", template.Topology, cancellationToken))
                 {
                     return ExitCodes.RunFailed;
                 }
@@ -99,18 +76,7 @@ internal static class RunCommand
                     var dir = outRoot is null
                         ? Path.Combine("reports", runs.Count == 1 ? $"{scenario.Name}-{stamp}" : Path.Combine($"{suiteName}-{stamp}", $"{scenario.Name}-seed{runSeed}"))
                         : runs.Count == 1 ? outRoot : Path.Combine(outRoot, $"{scenario.Name}-seed{runSeed}");
-                    var options = new RunOptions
-                    {
-                        Seed = runSeed,
-                        Duration = durationValue,
-                        Warmup = warmupValue,
-                        Workload = workload,
-                        Defects = defectList,
-                        OutputDirectory = dir,
-                        Postgres = parse.GetValue(postgres),
-                        AllowRemote = parse.GetValue(allowRemote),
-                        Topology = topologyKind,
-                    };
+                    var options = template with { Seed = runSeed, Duration = durationValue, OutputDirectory = dir };
                     options.Validate();
                     Console.WriteLine($"run {scenario.Name} seed={runSeed} → {Path.GetFullPath(dir)}");
                     var outcome = await RunProgressView.RunAsync(scenario, options, cancellationToken);
@@ -132,6 +98,15 @@ internal static class RunCommand
             }
         });
         return command;
+    }
+
+    /// <summary>The defect switches <paramref name="names"/> (none when null); a <see cref="UsageException"/> naming the first unknown one.</summary>
+    internal static IReadOnlyList<string> Defects(string[]? names)
+    {
+        var unknown = names?.FirstOrDefault(d => !KnownDefects.Contains(d));
+        return unknown is null
+            ? names ?? []
+            : throw new UsageException($"--defect '{unknown}' is not a defect of the reference system (known: {string.Join(", ", KnownDefects)})");
     }
 
     /// <summary>The reference system's defect switches (docs/reference-system.md).</summary>

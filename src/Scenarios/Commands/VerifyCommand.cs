@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Chaos.Harness.Checkers;
-using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Runs;
 using Chaos.Scenarios.Catalog;
 using Chaos.Scenarios.Verify;
@@ -37,15 +36,8 @@ internal static class VerifyCommand
             {
                 var seedCount = Int(parse.GetValue(seeds), "--seeds", 1, 1, 1000);
                 var seed0 = Int(parse.GetValue(firstSeed), "--seed", 1, 0, int.MaxValue);
-                TimeSpan? durationValue = parse.GetValue(duration) is { } text
-                    ? DurationText.TryParse(text, out var d, out var error) && d > TimeSpan.Zero ? d : throw new UsageException($"--duration '{text}' is not a positive duration ({error})")
-                    : null;
-                var defects = parse.GetValue(only) ?? [];
-                var unknown = defects.FirstOrDefault(x => !RunCommand.KnownDefects.Contains(x));
-                if (unknown is not null)
-                {
-                    throw new UsageException($"--defect '{unknown}' is not a defect of the reference system (known: {string.Join(", ", RunCommand.KnownDefects)})");
-                }
+                var durationValue = RunCommand.Duration(parse.GetValue(duration), "--duration");
+                var defects = RunCommand.Defects(parse.GetValue(only)).ToArray();
 
                 var scenarios = parse.GetValue(onlyScenarios) ?? [];
                 if (scenarios.FirstOrDefault(x => ScenarioCatalog.Find(x) is null) is { } missing)

@@ -38,6 +38,16 @@ public sealed class KafkaScenarioEvidenceTests
     }
 
     [Fact]
+    public void The_zombie_description_says_whether_its_group_was_seen_rebalancing_without_it_while_it_was_frozen()
+    {
+        (Rebalanced with { OthersAssignmentsAtFreeze = 3, OthersAssignmentsAtThaw = 4 }).DescribeZombie("notifier-1")
+            .Should().Contain("zombie consumer notifier-1").And.Contain("assigned partitions while it was frozen (3 → 4: seen rebalancing without it)");
+        (Rebalanced with { OthersAssignmentsAtFreeze = 3, OthersAssignmentsAtThaw = 3 }).DescribeZombie("notifier-1")
+            .Should().Contain("went 3 → 3 while it was frozen (the rebalance without it was not over before the thaw)");
+        (Rebalanced with { ZombieScheduled = false }).DescribeZombie("notifier-1").Should().BeNull();
+    }
+
+    [Fact]
     public void A_jobs_scale_in_nobody_took_over_fails_the_check() =>
         (Rebalanced with { JobsAssignments = 1 }).Explain().Should().Contain("jobs");
 

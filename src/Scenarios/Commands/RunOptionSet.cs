@@ -1,0 +1,60 @@
+using System.CommandLine;
+using Chaos.Harness.Runs;
+using Chaos.Harness.Workload;
+
+namespace Chaos.Scenarios.Commands;
+
+/// <summary>
+/// The options <c>run</c> and <c>replay</c> share — the load, the system's defects and storage, where it runs — and
+/// how they become a <see cref="RunOptions"/>. Seed, duration and output differ per verb (their defaults come from
+/// different places) and stay with the verb.
+/// </summary>
+internal sealed class RunOptionSet
+{
+    private readonly Option<string?> warmup = new("--warmup") { Description = "Steady-state load before the fault phase (default 5s)." };
+    private readonly Option<string?> rate = new("--rate") { Description = "Sends per second (default 50)." };
+    private readonly Option<string?> jobRate = new("--job-rate") { Description = "Job submissions per second (default 5; 0 for none)." };
+    private readonly Option<string?> users = new("--users") { Description = "Virtual users (default 10)." };
+    private readonly Option<string?> devices = new("--devices") { Description = "Devices per user (default 2)." };
+    private readonly Option<string[]> defects = new("--defect") { Description = "Switch on a defect of the reference system (repeatable).", AllowMultipleArgumentsPerToken = false };
+    private readonly Option<string?> postgres = new("--postgres") { Description = "A PostgreSQL connection string for the system's storage (default: SQLite in the run folder)." };
+    private readonly Option<bool> allowRemote = new("--allow-remote") { Description = "Allow targets that are not loopback (refused by default)." };
+    private readonly Option<string?> topology = TopologyOption.Create("Where the system runs: processes (default) or containers (Docker; see docs/containers.md).");
+
+    /// <summary>Adds every shared option to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        foreach (var option in new Option[] { warmup, rate, jobRate, users, devices, defects, postgres, allowRemote, topology })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    /// <summary>
+    /// A run's options from the shared ones and the verb's own (<paramref name="seed"/>, <paramref name="duration"/>,
+    /// <paramref name="outputDirectory"/>); a <see cref="UsageException"/> naming the option when one is malformed.
+    /// </summary>
+    public RunOptions Bind(ParseResult parse, long seed, TimeSpan? duration, string outputDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        return new RunOptions
+        {
+            Seed = seed,
+            Duration = duration,
+            Warmup = RunCommand.Duration(parse.GetValue(warmup), "--warmup") ?? TimeSpan.FromSeconds(5),
+            Workload = new ChatWorkloadOptions
+            {
+                Rate = RunCommand.Double(parse.GetValue(rate), "--rate", 50),
+                JobRate = RunCommand.Double(parse.GetValue(jobRate), "--job-rate", 5),
+                Users = (int)RunCommand.Long(parse.GetValue(users), "--users", 10),
+                Devices = (int)RunCommand.Long(parse.GetValue(devices), "--devices", 2),
+            },
+            Defects = RunCommand.Defects(parse.GetValue(defects)),
+            OutputDirectory = outputDirectory,
+            Postgres = parse.GetValue(postgres),
+            AllowRemote = parse.GetValue(allowRemote),
+            Topology = TopologyOption.Parse(parse.GetValue(topology)),
+        };
+    }
+}
