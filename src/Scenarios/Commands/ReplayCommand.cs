@@ -44,8 +44,15 @@ internal static class ReplayCommand
                     ?? throw new UsageException($"{path} names no scenario: give --scenario NAME (see `chaos list`)");
                 var scenario = ScenarioCatalog.Find(scenarioName)
                     ?? throw new UsageException($"unknown scenario '{scenarioName}' (known: {string.Join(", ", ScenarioCatalog.All.Select(s => s.Name))})");
-                var schedule = await FaultScheduleFile.LoadAsync(path, scenario.Catalogue, cancellationToken);
-                ValidateParameters(path, schedule);
+                // the parameters of the faults we know are checked while the file is read, so an error names its line
+                var catalogue = scenario.Catalogue.WithParameterCheck(entry =>
+                {
+                    if (ProcessFaultFactory.Handles(entry.Fault))
+                    {
+                        ProcessFaultFactory.Validate(entry);
+                    }
+                });
+                var schedule = await FaultScheduleFile.LoadAsync(path, catalogue, cancellationToken);
 
                 var phase = RunCommand.Duration(parse.GetValue(duration), "--duration") ?? schedule.Duration ?? scenario.DefaultDuration;
                 var late = schedule.Entries.Where(e => e.At >= phase).ToList();
@@ -82,31 +89,5 @@ internal static class ReplayCommand
             }
         });
         return command;
-    }
-
-    /// <summary>
-    /// Fault parameters are the fault's business, not the file format's: check the ones we know before anything
-    /// starts, so a typo is exit 2 naming the entry and field rather than a run that fails half way.
-    /// </summary>
-    private static void ValidateParameters(string path, FaultSchedule schedule)
-    {
-        for (var i = 0; i < schedule.Entries.Count; i++)
-        {
-            var entry = schedule.Entries[i];
-            if (!ProcessFaultFactory.Handles(entry.Fault))
-            {
-                continue;
-            }
-
-            try
-            {
-                ProcessFaultFactory.Validate(entry);
-            }
-            catch (ArgumentException e)
-            {
-                var message = e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
-                throw new UsageException($"{path}: faults[{i}] ({entry.Fault} on {entry.Target} at {DurationText.Format(entry.At)}).{message}");
-            }
-        }
     }
 }

@@ -69,7 +69,7 @@ public sealed class ReplayCommandTests : IDisposable
     [InlineData("- at: 1s\n    fault: process-explode\n    target: api-1", "incident.yaml:5:12: faults[0].fault")]
     [InlineData("- at: 1s\n    fault: process-kill\n    target: moon-1", "incident.yaml:6:13: faults[0].target")]
     [InlineData("- at: 2parsecs\n    fault: process-kill\n    target: api-1", "incident.yaml:4:9: faults[0].at")]
-    [InlineData("- at: 1s\n    fault: failpoint\n    target: api-1\n    parameters: { point: api.before-persist, hit: soon }", "faults[0] (failpoint on api-1 at 1s).parameters.hit")]
+    [InlineData("- at: 1s\n    fault: failpoint\n    target: api-1\n    parameters: { point: api.before-persist, hit: soon }", "incident.yaml:7:51: faults[0].parameters.hit")]
     public async Task A_bad_incident_file_exits_2_naming_the_line_and_field(string fault, string named)
     {
         var file = await WriteAsync("incident.yaml", $"scenario: service-crash\nduration: 10s\nfaults:\n  {fault}\n");

@@ -36,4 +36,17 @@ public sealed class FaultCatalogue
     /// <summary>The valid targets of a known fault, sorted; empty for an unknown one.</summary>
     public IReadOnlyList<string> TargetsOf(string fault) =>
         _targetsByFault.TryGetValue(fault, out var targets) ? [.. targets] : [];
+
+    /// <summary>
+    /// Checks an entry's parameters while the file is read, so a bad one is reported with its line; throws an
+    /// <see cref="ArgumentException"/> whose message starts with the field (<c>parameters.hit: ...</c>). Null: unchecked.
+    /// </summary>
+    public Action<FaultScheduleEntry>? ParameterCheck { get; private init; }
+
+    /// <summary>This catalogue, with <paramref name="check"/> run on the parameters of every entry it knows.</summary>
+    public FaultCatalogue WithParameterCheck(Action<FaultScheduleEntry> check)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        return new FaultCatalogue(_targetsByFault.ToDictionary(p => p.Key, p => (IEnumerable<string>)p.Value, StringComparer.Ordinal)) { ParameterCheck = check };
+    }
 }

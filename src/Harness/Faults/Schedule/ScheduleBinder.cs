@@ -148,9 +148,44 @@ internal sealed class ScheduleBinder(string source, FaultCatalogue? catalogue)
                 break;
         }
 
-        return _errors.Count == before && at is not null && fault is not null && target is not null
-            ? new FaultScheduleEntry(at.Value, fault, target, duration, parameters)
-            : null;
+        if (_errors.Count != before || at is null || fault is null || target is null)
+        {
+            return null;
+        }
+
+        var bound = new FaultScheduleEntry(at.Value, fault, target, duration, parameters);
+        return CheckParameters(mapping, path, bound) ? bound : null;
+    }
+
+    /// <summary>Runs the catalogue's parameter check; a failure is reported at the parameter's line (else the entry's).</summary>
+    private bool CheckParameters(SourceMapping mapping, string path, FaultScheduleEntry entry)
+    {
+        if (catalogue?.ParameterCheck is not { } check)
+        {
+            return true;
+        }
+
+        try
+        {
+            check(entry);
+            return true;
+        }
+        catch (ArgumentException e)
+        {
+            var message = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+            var colon = message.IndexOf(": ", StringComparison.Ordinal);
+            var (field, text) = colon > 0 && !message[..colon].Contains(' ', StringComparison.Ordinal)
+                ? (message[..colon], message[(colon + 2)..])
+                : ("parameters", message);
+            SourceNode node = mapping;
+            if (Value(mapping, "parameters") is SourceMapping parameters)
+            {
+                node = field.StartsWith("parameters.", StringComparison.Ordinal) && Value(parameters, field["parameters.".Length..]) is { } value ? value : parameters;
+            }
+
+            Error(node, $"{path}.{field}", text);
+            return false;
+        }
     }
 
     private void CheckFields(SourceMapping mapping, string[] known, string prefix)

@@ -80,6 +80,26 @@ public sealed class IncidentFileTests
         error.Message.Should().Contain("unknown target 'api-1' for fault 'failpoint'").And.Contain("jobs-1");
     }
 
+    [Fact]
+    public void Parse_ParameterRefusedByTheCataloguesCheck_NamesTheParametersLineAndField()
+    {
+        var checkedCatalogue = Catalogue.WithParameterCheck(entry =>
+        {
+            if (entry.Parameters.TryGetValue("hit", out var hit) && hit != "1")
+            {
+                throw new ArgumentException($"parameters.hit: '{hit}' is not a hit number I accept", nameof(entry));
+            }
+        });
+        const string Yaml = "faults:\n  - at: 1s\n    fault: failpoint\n    target: jobs-1\n    parameters:\n      point: jobs.x\n      hit: soon\n";
+
+        var act = () => FaultScheduleFile.Parse(Yaml, ScheduleFileFormat.Yaml, checkedCatalogue, "incident.yaml");
+
+        var error = act.Should().Throw<ScheduleFileException>().Which.Errors.Should().ContainSingle().Subject;
+        error.ToString().Should().Be("incident.yaml:7:12: faults[0].parameters.hit: 'soon' is not a hit number I accept");
+        FaultScheduleFile.Parse(Yaml.Replace("soon", "1", StringComparison.Ordinal), ScheduleFileFormat.Yaml, checkedCatalogue).Entries.Should().ContainSingle();
+        FaultScheduleFile.Parse(Yaml, ScheduleFileFormat.Yaml, Catalogue).Entries.Should().ContainSingle("without a check, parameters are the fault's business");
+    }
+
     [Theory]
     [InlineData(ScheduleFileFormat.Yaml, "10", 3, "faults[0].at")]
     [InlineData(ScheduleFileFormat.Json, "10", 5, "faults[0].at")]
