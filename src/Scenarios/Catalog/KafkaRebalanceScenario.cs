@@ -218,8 +218,15 @@ internal sealed class KafkaRebalanceScenario : Scenario
 
         public async Task HealAsync(CancellationToken cancellationToken)
         {
-            await beforeHeal(cancellationToken);
-            await inner.HealAsync(cancellationToken);
+            try
+            {
+                await beforeHeal(cancellationToken);
+            }
+            finally
+            {
+                // the probe is evidence only: whatever became of it (an abort cancels it), the heal happens
+                await inner.HealAsync(cancellationToken);
+            }
         }
     }
 }
