@@ -208,6 +208,55 @@ public sealed class MessagingDefectTests(MockKafkaFixture fixture)
     }
 
     [Fact]
+    public async Task The_mid_batch_failpoint_lets_a_redelivered_batch_pass_and_crashes_on_the_first_batch_with_new_effects()
+    {
+        // A batch re-read after a rebalance holds records already in the inbox: crashing "mid-batch" there interrupts
+        // no effect, and with commit-before-process would lose nothing, so the defect would go unseen. The failpoint
+        // counts only records whose rows are new.
+        var ct = TestContext.Current.CancellationToken;
+        await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
+        var api = await run.StartAsync("api", "api-1");
+        await run.TokenAsync(api, "alice");
+        var first = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            first.Add(await run.SendAsync(api, $"a{i}", ["alice"], $"msg {i}", ct));
+        }
+
+        await WaitPublishedAsync(run, api, 10);
+        var writer = await run.StartAsync("notifier", "notifier-1", "--failpoint", "notifier.after-effect-before-commit=crash@1", "--batch-linger-ms", "300");
+        await writer.Exited.WaitAsync(TimeSpan.FromSeconds(60), ct);
+        var written = await run.InboxAsync(api, "alice", ct);
+        written.Select(x => x.Id).Should().Equal(first, "the first notifier wrote the whole batch (one partition, all published before it started) and crashed before committing");
+
+        var rereader = await run.StartAsync("notifier", "notifier-2", "--failpoint", "notifier.mid-batch=crash@1", "--defect", "commit-before-process", "--batch-linger-ms", "300");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (Counter(await run.GetJsonAsync(rereader, "/metrics", ct), "refsys.redelivered") < written.Count)
+        {
+            DateTime.UtcNow.Should().BeBefore(deadline, "the second notifier re-reads the uncommitted batch\n" + run.Logs());
+            await Task.Delay(200, ct);
+        }
+
+        rereader.HasExited.Should().BeFalse("a batch of records already in the inbox is not a hit of notifier.mid-batch");
+        var second = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            second.Add(await run.SendAsync(api, $"b{i}", ["alice"], $"msg b{i}", ct));
+        }
+
+        await rereader.Exited.WaitAsync(TimeSpan.FromSeconds(60), ct);
+        rereader.Lines.Should().Contain(l => l.Contains("failpoint notifier.mid-batch: crash"), "the first batch with new rows is the hit");
+        await run.StartAsync("notifier", "notifier-3", "--defect", "commit-before-process");
+        var marker = await run.SendAsync(api, "marker", ["alice"], "marker", ct);
+        var inbox = (await WaitForInboxContainsAsync(run, api, "alice", marker)).Select(x => x.Id).ToList();
+        inbox.Should().Contain(first, "the re-read batch was already in the inbox");
+        second.Except(inbox).Should().NotBeEmpty("with commit-before-process the crashed fresh batch is lost: the defect shows");
+
+        static double Counter(System.Text.Json.JsonElement metrics, string name) =>
+            metrics.GetProperty("metrics").GetProperty("counters").TryGetProperty(name, out var v) ? v.GetDouble() : 0;
+    }
+
+    [Fact]
     public async Task A_notifier_crash_after_effects_before_commit_redelivers_and_the_business_key_keeps_each_message_once()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -189,7 +189,8 @@ internal sealed class Store(Database db)
     /// <summary>
     /// The same as <see cref="AppendInboxAsync"/> for a whole batch in one transaction (one write-lock acquisition instead
     /// of one per record, which is what keeps SQLite's single writer from queueing the api behind the notifiers).
-    /// <paramref name="afterEach"/> runs after each record's rows are written, before the commit. Returns null when a
+    /// <paramref name="afterEach"/> runs after each record whose rows are new (not for one already in the inbox), before
+    /// the commit: a crash there interrupts real effects, not a redelivery that would add none. Returns null when a
     /// concurrent writer hit a unique key (nothing committed): the caller then goes record by record.
     /// </summary>
     public async Task<List<(long Seq, bool Duplicate)>?> TryAppendInboxBatchAsync(
@@ -218,9 +219,8 @@ internal sealed class Store(Database db)
                         cancellationToken, ("u", record.User), ("s", seq), ("m", record.MessageId), ("k", dedupeKey), ("kind", record.Kind), ("sender", record.Sender),
                         ("conv", record.Conversation), ("p", record.Payload), ("sent", record.SentAt), ("now", now), ("part", partition));
                     results.Add((seq, false));
+                    await afterEach(i); // only after a new row: a record already in the inbox adds no effect to interrupt
                 }
-
-                await afterEach(i);
             }
 
             await tx.CommitAsync(cancellationToken);
