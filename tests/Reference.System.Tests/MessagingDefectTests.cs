@@ -19,12 +19,7 @@ public sealed class MessagingDefectTests(MockKafkaFixture fixture)
         await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
         var api = await run.StartAsync("api", "api-1");
         await run.TokenAsync(api, "alice");
-        var ids = new List<string>();
-        for (var i = 0; i < 20; i++)
-        {
-            ids.Add(await run.SendAsync(api, $"m{i}", ["alice"], $"msg {i}", ct));
-        }
-
+        var ids = await SendToAliceAsync(run, api, "m", 20, ct);
         await WaitPublishedAsync(run, api, 20);
         string[] crash = ["--failpoint", "notifier.mid-batch=crash@1", "--batch-linger-ms", "300"];
         var notifier = await run.StartAsync("notifier", "notifier-1", defect ? [.. crash, "--defect", "commit-before-process"] : crash);
@@ -217,32 +212,17 @@ public sealed class MessagingDefectTests(MockKafkaFixture fixture)
         await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
         var api = await run.StartAsync("api", "api-1");
         await run.TokenAsync(api, "alice");
-        var first = new List<string>();
-        for (var i = 0; i < 10; i++)
-        {
-            first.Add(await run.SendAsync(api, $"a{i}", ["alice"], $"msg {i}", ct));
-        }
-
+        var first = await SendToAliceAsync(run, api, "a", 10, ct);
         await WaitPublishedAsync(run, api, 10);
-        var writer = await run.StartAsync("notifier", "notifier-1", "--failpoint", "notifier.after-effect-before-commit=crash@1", "--batch-linger-ms", "300");
-        await writer.Exited.WaitAsync(TimeSpan.FromSeconds(60), ct);
-        var written = await run.InboxAsync(api, "alice", ct);
+        var written = await CrashAfterEffectsBeforeCommitAsync(run, api, ct);
         written.Select(x => x.Id).Should().Equal(first, "the first notifier wrote the whole batch (one partition, all published before it started) and crashed before committing");
 
         var rereader = await run.StartAsync("notifier", "notifier-2", "--failpoint", "notifier.mid-batch=crash@1", "--defect", "commit-before-process", "--batch-linger-ms", "300");
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (Counter(await run.GetJsonAsync(rereader, "/metrics", ct), "refsys.redelivered") < written.Count)
-        {
-            DateTime.UtcNow.Should().BeBefore(deadline, "the second notifier re-reads the uncommitted batch\n" + run.Logs());
-            await Task.Delay(200, ct);
-        }
+        // the second notifier re-reads the uncommitted batch
+        await WaitUntilAsync(async () => Counter(await run.GetJsonAsync(rereader, "/metrics", ct), "refsys.redelivered") >= written.Count, TimeSpan.FromSeconds(60), run.Logs);
 
         rereader.HasExited.Should().BeFalse("a batch of records already in the inbox is not a hit of notifier.mid-batch");
-        var second = new List<string>();
-        for (var i = 0; i < 10; i++)
-        {
-            second.Add(await run.SendAsync(api, $"b{i}", ["alice"], $"msg b{i}", ct));
-        }
+        var second = await SendToAliceAsync(run, api, "b", 10, ct);
 
         await rereader.Exited.WaitAsync(TimeSpan.FromSeconds(60), ct);
         rereader.Lines.Should().Contain(l => l.Contains("failpoint notifier.mid-batch: crash"), "the first batch with new rows is the hit");
@@ -263,16 +243,9 @@ public sealed class MessagingDefectTests(MockKafkaFixture fixture)
         await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
         var api = await run.StartAsync("api", "api-1");
         await run.TokenAsync(api, "alice");
-        var ids = new List<string>();
-        for (var i = 0; i < 10; i++)
-        {
-            ids.Add(await run.SendAsync(api, $"m{i}", ["alice"], $"msg {i}", ct));
-        }
-
+        var ids = await SendToAliceAsync(run, api, "m", 10, ct);
         await WaitPublishedAsync(run, api, 10);
-        var notifier = await run.StartAsync("notifier", "notifier-1", "--failpoint", "notifier.after-effect-before-commit=crash@1", "--batch-linger-ms", "300");
-        await notifier.Exited.WaitAsync(TimeSpan.FromSeconds(60), ct);
-        var before = await run.InboxAsync(api, "alice", ct);
+        var before = await CrashAfterEffectsBeforeCommitAsync(run, api, ct);
         before.Should().NotBeEmpty("the effects were durable before the crash");
 
         await run.StartAsync("notifier", "notifier-2");
@@ -321,6 +294,26 @@ public sealed class MessagingDefectTests(MockKafkaFixture fixture)
             var m = await run.GetJsonAsync(api, "/metrics");
             return m.GetProperty("metrics").GetProperty("counters").TryGetProperty("refsys.outbox.published", out var v) && v.GetDouble() >= count;
         }, TimeSpan.FromSeconds(30), run.Logs);
+    }
+
+    /// <summary>Sends <paramref name="count"/> messages to alice (ids <c>{prefix}0..</c>) and returns their message ids.</summary>
+    private static async Task<List<string>> SendToAliceAsync(SystemRun run, SutProcess api, string prefix, int count, CancellationToken ct)
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            ids.Add(await run.SendAsync(api, $"{prefix}{i}", ["alice"], $"msg {prefix}{i}", ct));
+        }
+
+        return ids;
+    }
+
+    /// <summary>A notifier writes its first batch's effects and crashes before committing; returns alice's inbox after it.</summary>
+    private static async Task<List<(string Id, long Seq)>> CrashAfterEffectsBeforeCommitAsync(SystemRun run, SutProcess api, CancellationToken ct)
+    {
+        var notifier = await run.StartAsync("notifier", "notifier-1", "--failpoint", "notifier.after-effect-before-commit=crash@1", "--batch-linger-ms", "300");
+        await notifier.Exited.WaitAsync(TimeSpan.FromSeconds(60), ct);
+        return await run.InboxAsync(api, "alice", ct);
     }
 
     internal static async Task<List<(string Id, long Seq)>> WaitForInboxContainsAsync(SystemRun run, SutProcess api, string user, string id)

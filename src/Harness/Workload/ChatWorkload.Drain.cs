@@ -20,8 +20,9 @@ public sealed partial class ChatWorkload
 
     /// <summary>
     /// The final drain (run phase 6), bounded by <paramref name="timeout"/>: waits for every job to reach a terminal
-    /// state, every consumer group to catch up with its topic and every device to catch up live with its durable inbox, then records each job's state, each account's
-    /// balance and each device's sync from sequence 0. Returns whether it finished; when it did not, devices or jobs it
+    /// state, every inbox to hold what was acknowledged, every consumer group to catch up with its topic and every
+    /// device to catch up live with its durable inbox (a wait the time ran out in or before is reported as out of time), then
+    /// records each job's state, each account's balance and each device's sync from sequence 0. Returns whether it finished; when it did not, devices or jobs it
     /// could not read are left without their final event, so the checkers answer unknown rather than guess.
     /// </summary>
     public async Task<DrainOutcome> DrainAsync(TimeSpan timeout, CancellationToken cancellationToken)
@@ -92,33 +93,22 @@ public sealed partial class ChatWorkload
     /// rebalancing after the last fault has not yet appended the newest ones. Returns false when the bound passes
     /// first; the drain goes on regardless, and what is still missing is what the loss checker reports.
     /// </summary>
-    private async Task<bool> WaitForInboxesAsync(TimeSpan bound, CancellationToken cancellationToken)
-    {
-        var start = Environment.TickCount64;
-        while (true)
-        {
-            var behind = 0;
-            foreach (var (user, acknowledged) in _acknowledgedTo)
+    private Task<bool> WaitForInboxesAsync(TimeSpan bound, CancellationToken cancellationToken) =>
+        PollUntilAsync(
+            async ct =>
             {
-                if (await LatestSeqAsync(user, cancellationToken) < acknowledged)
+                foreach (var (user, acknowledged) in _acknowledgedTo)
                 {
-                    behind++;
+                    if (await LatestSeqAsync(user, ct) < acknowledged)
+                    {
+                        return false;
+                    }
                 }
-            }
 
-            if (behind == 0)
-            {
                 return true;
-            }
-
-            if (Environment.TickCount64 - start > (long)bound.TotalMilliseconds)
-            {
-                return false;
-            }
-
-            await Task.Delay(250, cancellationToken);
-        }
-    }
+            },
+            bound,
+            cancellationToken);
 
     /// <summary>
     /// Bounded courtesy too (ARCHITECTURE §5, "every consumer catches up"): waits until each consumer group of the
@@ -126,31 +116,33 @@ public sealed partial class ChatWorkload
     /// has been consumed. The lag last seen goes into <paramref name="outcome"/> and the report; a group still behind
     /// after the bound does not stop the drain (a consumer stuck on a record is what lost and lost-job then show).
     /// </summary>
-    private async Task<bool> WaitForConsumersAsync(DrainOutcome outcome, TimeSpan bound, CancellationToken cancellationToken)
+    private Task<bool> WaitForConsumersAsync(DrainOutcome outcome, TimeSpan bound, CancellationToken cancellationToken) =>
+        PollUntilAsync(
+            async ct =>
+            {
+                try
+                {
+                    var lags = await Task.Run(
+                        () => ReferenceSystemOptions.ConsumerGroups.Select(g => (g.Group, g.Topic, Lag: GroupOffsets.Lag(_sut.BootstrapServers, g.Group, g.Topic))).ToList(),
+                        ct);
+                    outcome.ConsumerLag = string.Join(", ", lags.Select(l => $"{l.Group}/{l.Topic} {l.Lag}"));
+                    return lags.All(l => l.Lag == 0);
+                }
+                catch (KafkaException e)
+                {
+                    outcome.ConsumerLag = $"unreadable: {e.Error.Reason}";
+                    return false;
+                }
+            },
+            bound,
+            cancellationToken);
+
+    /// <summary>Polls <paramref name="settled"/> every 250 ms until it holds (true) or <paramref name="bound"/> has passed (false).</summary>
+    private static async Task<bool> PollUntilAsync(Func<CancellationToken, Task<bool>> settled, TimeSpan bound, CancellationToken cancellationToken)
     {
         var start = Environment.TickCount64;
-        while (true)
+        while (!await settled(cancellationToken))
         {
-            long total = 0;
-            try
-            {
-                var lags = await Task.Run(
-                    () => ReferenceSystemOptions.ConsumerGroups.Select(g => (g.Group, g.Topic, Lag: GroupOffsets.Lag(_sut.BootstrapServers, g.Group, g.Topic))).ToList(),
-                    cancellationToken);
-                total = lags.Sum(l => l.Lag);
-                outcome.ConsumerLag = string.Join(", ", lags.Select(l => $"{l.Group}/{l.Topic} {l.Lag}"));
-            }
-            catch (KafkaException e)
-            {
-                total = -1;
-                outcome.ConsumerLag = $"unreadable: {e.Error.Reason}";
-            }
-
-            if (total == 0)
-            {
-                return true;
-            }
-
             if (Environment.TickCount64 - start > (long)bound.TotalMilliseconds)
             {
                 return false;
@@ -158,6 +150,8 @@ public sealed partial class ChatWorkload
 
             await Task.Delay(250, cancellationToken);
         }
+
+        return true;
     }
 
     private async Task<bool> WaitForDevicesAsync(CancellationToken cancellationToken)
