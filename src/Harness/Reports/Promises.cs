@@ -47,7 +47,8 @@ public static class Promises
             {
                 if (result.Checks.TryGetValue(promise.Checker, out var check))
                 {
-                    if (check.Verdict == Verdict.Unknown)
+                    // a checker that found an anomaly of another promise may still not have decided this one
+                    if (check.Verdict == Verdict.Unknown || check.UnknownReasons.Count > 0)
                     {
                         undecided.AddRange(check.UnknownReasons);
                     }
