@@ -1,7 +1,7 @@
 namespace Chaos.Harness.Checkers;
 
-/// <summary>What a scenario tells the checkers: latency thresholds, the retry envelope, and anomalies it declares
-/// informational (name → reason).</summary>
+/// <summary>What a scenario tells the checkers: latency thresholds, the retry envelope, anomalies it declares
+/// informational (name → reason), and the promises its history must exercise.</summary>
 public sealed record CheckOptions
 {
     /// <summary>Latency SLOs; none means latency is reported, not judged.</summary>
@@ -12,4 +12,8 @@ public sealed record CheckOptions
 
     /// <summary>Anomalies this scenario reports without failing on, each with its reason.</summary>
     public IReadOnlyDictionary<string, string> Informational { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The promises (<see cref="PromiseNames"/>) the history must exercise: one that was not makes the verdict
+    /// unknown (<see cref="ExerciseCheck"/>). Default: the delivery promises (<see cref="PromiseNames.Delivery"/>).</summary>
+    public IReadOnlyList<string> RequiredPromises { get; init; } = PromiseNames.Delivery;
 }

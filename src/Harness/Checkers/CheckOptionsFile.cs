@@ -6,8 +6,8 @@ namespace Chaos.Harness.Checkers;
 
 /// <summary>
 /// A run's <see cref="CheckOptions"/> as JSON (<c>check-options.json</c>, written beside the history), so that
-/// <c>chaos check</c> on a saved run judges it by the same SLOs, retry envelope and informational anomalies the
-/// scenario used. Durations are milliseconds; SLOs are in their text form (<c>fault:p99=20000ms</c>).
+/// <c>chaos check</c> on a saved run judges it by the same SLOs, retry envelope, informational anomalies and required
+/// promises the scenario used. Durations are milliseconds; SLOs are in their text form (<c>fault:p99=20000ms</c>).
 /// </summary>
 public static class CheckOptionsFile
 {
@@ -37,11 +37,13 @@ public static class CheckOptionsFile
             ["latencySlos"] = new JsonArray([.. options.LatencySlos.Select(s => (JsonNode?)JsonValue.Create(s.ToString()))]),
             ["retries"] = retries,
             ["informational"] = informational,
+            ["requiredPromises"] = new JsonArray([.. options.RequiredPromises.Select(p => (JsonNode?)JsonValue.Create(p))]),
         };
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
-    /// <summary>Parses what <see cref="ToJson"/> wrote; a missing member takes its default.</summary>
+    /// <summary>Parses what <see cref="ToJson"/> wrote; a missing member takes its default (for
+    /// <c>requiredPromises</c>: the delivery promises).</summary>
     /// <exception cref="FormatException">Not such a file; the message names the member that is wrong.</exception>
     public static CheckOptions Parse(string json)
     {
@@ -57,7 +59,7 @@ public static class CheckOptionsFile
 
         if (root is not JsonObject obj)
         {
-            throw new FormatException("expected a JSON object with latencySlos, retries and informational");
+            throw new FormatException("expected a JSON object with latencySlos, retries, informational and requiredPromises");
         }
 
         try
@@ -70,6 +72,14 @@ public static class CheckOptionsFile
                 informational[name] = reason?.GetValue<string>() is { Length: > 0 } text ? text : throw new FormatException($"informational.{name}: a reason is required");
             }
 
+            var required = obj["requiredPromises"] switch
+            {
+                null => PromiseNames.Delivery,
+                JsonArray names => [.. names.Select((n, i) => n is JsonValue v && v.TryGetValue(out string? name) && PromiseNames.IsKnown(name)
+                    ? name
+                    : throw new FormatException($"requiredPromises[{i}]: {n?.ToJsonString() ?? "null"} is not a promise (known: {string.Join(", ", PromiseNames.All)})"))],
+                var other => throw new FormatException($"requiredPromises must be an array of promise names, got {other.ToJsonString()}"),
+            };
             var defaults = new RetryEnvelope();
             var r = obj["retries"] as JsonObject ?? [];
             var retries = new RetryEnvelope
@@ -82,7 +92,7 @@ public static class CheckOptionsFile
                 SyncThreshold = Number(r, "syncThreshold") is { } threshold ? checked((int)threshold) : defaults.SyncThreshold,
             };
             retries.Validate();
-            return new CheckOptions { LatencySlos = slos, Informational = informational, Retries = retries };
+            return new CheckOptions { LatencySlos = slos, Informational = informational, Retries = retries, RequiredPromises = required };
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or OverflowException)
         {

@@ -11,6 +11,10 @@ public sealed record CheckResult(
     /// <summary>Sub-checker results of a composite, by checker name.</summary>
     public IReadOnlyDictionary<string, CheckResult> Checks { get; init; } = new Dictionary<string, CheckResult>();
 
+    /// <summary>Whether each promise was exercised, by promise name (<see cref="PromiseNames"/>); empty when no
+    /// checker said (<see cref="ExerciseCheck"/> does).</summary>
+    public IReadOnlyDictionary<string, PromiseExercise> Exercise { get; init; } = new Dictionary<string, PromiseExercise>();
+
     /// <summary>A result saying the checker could not decide.</summary>
     public static CheckResult Unknown(string reason) =>
         new(Verdict.Unknown, new Dictionary<string, Anomaly>(), [reason], new Dictionary<string, long>());

@@ -43,6 +43,7 @@ public sealed class CompositeCheck : ICheck
         var unknown = new List<string>();
         var counters = new Dictionary<string, long>(StringComparer.Ordinal);
         var checks = new Dictionary<string, CheckResult>(StringComparer.Ordinal);
+        var exercise = new Dictionary<string, PromiseExercise>(StringComparer.Ordinal);
         var verdict = Verdict.Valid;
 
         // Checkers are pure functions of an immutable history: run them side by side, merge in declaration order.
@@ -55,6 +56,11 @@ public sealed class CompositeCheck : ICheck
             checks[check.Name] = result;
             verdict = (Verdict)Math.Max((int)verdict, (int)result.Verdict);
             unknown.AddRange(result.UnknownReasons.Select(r => $"{check.Name}: {r}"));
+            foreach (var (promise, exercised) in result.Exercise)
+            {
+                exercise[promise] = exercised;
+            }
+
             foreach (var (name, value) in result.Counters)
             {
                 counters[name] = counters.GetValueOrDefault(name) + value;
@@ -72,7 +78,7 @@ public sealed class CompositeCheck : ICheck
             }
         }
 
-        return new CheckResult(verdict, anomalies, unknown, counters) { Checks = checks };
+        return new CheckResult(verdict, anomalies, unknown, counters) { Checks = checks, Exercise = exercise };
     }
 
     private CheckResult Run(ICheck check, IReadOnlyList<HistoryEvent> history)

@@ -120,8 +120,9 @@ public sealed class DeliveryCheck : ICheck
                     if (firstDelivery.TryGetValue(send.Id, out var delivered))
                     {
                         recovered++;
+                        // a send that never completed has no outcome event to cite
                         result.Add(AnomalyNames.Recovered, () => new AnomalyExample(
-                            [send.FirstInvokeIndex, send.LastOutcomeIndex, delivered],
+                            send.LastOutcomeIndex >= 0 ? [send.FirstInvokeIndex, send.LastOutcomeIndex, delivered] : [send.FirstInvokeIndex, delivered],
                             $"{send.Id} ended {(send.LastOutcomeIndex >= 0 ? "info" : "without an outcome")} and was delivered"));
                     }
 

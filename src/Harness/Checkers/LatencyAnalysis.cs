@@ -10,15 +10,20 @@ public sealed class LatencyAnalysis
     private readonly long[] _steady;
     private readonly long[] _fault;
     private readonly long[] _all;
-    private readonly List<(long Latency, long SendIndex, long DeliverIndex, bool Fault)> _slowest;
+    private readonly (long Latency, long SendIndex, long DeliverIndex)[] _slowestSteady;
+    private readonly (long Latency, long SendIndex, long DeliverIndex)[] _slowestFault;
 
-    private LatencyAnalysis(long[] steady, long[] fault, long[] all, List<(long, long, long, bool)> slowest)
+    private LatencyAnalysis(long[] steady, long[] fault, long[] all, (long, long, long)[] slowestSteady, (long, long, long)[] slowestFault)
     {
         _steady = steady;
         _fault = fault;
         _all = all;
-        _slowest = slowest;
+        _slowestSteady = slowestSteady;
+        _slowestFault = slowestFault;
     }
+
+    /// <summary>How many of each phase's slowest samples are kept as evidence for an SLO breach.</summary>
+    public const int SlowestKept = 50;
 
     /// <summary>Steady-state latency.</summary>
     public LatencySummary Steady { get; private init; } = LatencySummary.Empty;
@@ -84,23 +89,24 @@ public sealed class LatencyAnalysis
         Array.Sort(steady);
         Array.Sort(fault);
 
-        // The slowest few, as evidence for an SLO breach.
-        var top = new PriorityQueue<(long, long, long, bool), long>();
+        // The slowest few of each phase (bounded), as evidence for an SLO breach of that phase; the whole run's slowest
+        // are among the union of the two.
+        var topSteady = new PriorityQueue<(long, long, long), long>();
+        var topFault = new PriorityQueue<(long, long, long), long>();
         foreach (var s in samples)
         {
-            if (top.Count < 50)
+            var top = s.Fault ? topFault : topSteady;
+            if (top.Count < SlowestKept)
             {
-                top.Enqueue((s.Latency, s.SendIndex, s.DeliverIndex, s.Fault), s.Latency);
+                top.Enqueue((s.Latency, s.SendIndex, s.DeliverIndex), s.Latency);
             }
             else if (s.Latency > top.Peek().Item1)
             {
-                top.EnqueueDequeue((s.Latency, s.SendIndex, s.DeliverIndex, s.Fault), s.Latency);
+                top.EnqueueDequeue((s.Latency, s.SendIndex, s.DeliverIndex), s.Latency);
             }
         }
 
-        var slowest = top.UnorderedItems.Select(i => i.Element).OrderByDescending(s => s.Item1).ToList();
-
-        return new LatencyAnalysis(steady, fault, all, slowest)
+        return new LatencyAnalysis(steady, fault, all, SlowestFirst(topSteady), SlowestFirst(topFault))
         {
             Steady = Summarise(steady),
             Fault = Summarise(fault),
@@ -123,10 +129,17 @@ public sealed class LatencyAnalysis
     /// <summary>Sample count of a phase.</summary>
     public long CountOf(string phase) => Samples(phase).Length;
 
-    /// <summary>The slowest samples of a phase (latency ns, send invoke index, deliver index), slowest first.</summary>
-    public IEnumerable<(long Latency, long SendIndex, long DeliverIndex)> Slowest(string phase) =>
-        _slowest.Where(s => phase == LatencyThreshold.All || s.Fault == (phase == LatencyThreshold.Fault))
-            .Select(s => (s.Latency, s.SendIndex, s.DeliverIndex));
+    /// <summary>The slowest samples of a phase (steady, fault or all; latency ns, send invoke index, deliver index),
+    /// slowest first; at most <see cref="SlowestKept"/>.</summary>
+    public IEnumerable<(long Latency, long SendIndex, long DeliverIndex)> Slowest(string phase) => phase switch
+    {
+        LatencyThreshold.Steady => _slowestSteady,
+        LatencyThreshold.Fault => _slowestFault,
+        _ => _slowestSteady.Concat(_slowestFault).OrderByDescending(s => s.Latency).ThenBy(s => s.DeliverIndex).Take(SlowestKept),
+    };
+
+    private static (long, long, long)[] SlowestFirst(PriorityQueue<(long, long, long), long> top) =>
+        [.. top.UnorderedItems.Select(i => i.Element).OrderByDescending(s => s.Item1).ThenBy(s => s.Item3)];
 
     private long[] Samples(string phase) => phase switch
     {

@@ -2,9 +2,10 @@ using System.Globalization;
 
 namespace Chaos.Harness.Checkers;
 
-/// <summary>A latency SLO: in <see cref="Phase"/> (<c>steady</c>, <c>fault</c> or <c>all</c>) the
-/// <see cref="Percentile"/>th delivery latency must not exceed <see cref="Limit"/>. Parsed from text such as
-/// <c>p99=500ms</c> (steady state), <c>fault:p99=2s</c>, <c>all:max=10s</c>.</summary>
+/// <summary>A latency SLO: in <see cref="Phase"/> (<c>steady</c>, <c>fault</c>, <c>all</c> — the whole run pooled — or
+/// <c>each</c> — steady state and the fault phase, each on its own) the <see cref="Percentile"/>th delivery latency
+/// must not exceed <see cref="Limit"/>. Parsed from text such as <c>p99=500ms</c> (no phase: every phase, i.e.
+/// <c>each</c>), <c>steady:p99=500ms</c>, <c>fault:p99=2s</c>, <c>all:max=10s</c>.</summary>
 public sealed record LatencyThreshold(string Phase, double Percentile, TimeSpan Limit)
 {
     /// <summary>The steady-state phase.</summary>
@@ -16,25 +17,31 @@ public sealed record LatencyThreshold(string Phase, double Percentile, TimeSpan 
     /// <summary>The whole run.</summary>
     public const string All = "all";
 
-    /// <summary>The text form, e.g. <c>fault:p99=2000ms</c>.</summary>
-    public override string ToString() =>
-        $"{Phase}:{(Percentile >= 100 ? "max" : "p" + Percentile.ToString(CultureInfo.InvariantCulture))}={Limit.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)}ms";
+    /// <summary>Every phase of the run on its own: steady state, and the fault phase when the run had one. What a
+    /// threshold written without a phase means.</summary>
+    public const string Each = "each";
 
-    /// <summary>Parses <c>[phase:]pNN=DURATION</c> (or <c>max=DURATION</c>); durations take ns, us, ms, s or m.</summary>
+    /// <summary>The text form, e.g. <c>fault:p99=2000ms</c>; a threshold for every phase has no prefix
+    /// (<c>p99=2000ms</c>).</summary>
+    public override string ToString() =>
+        $"{(Phase == Each ? "" : Phase + ":")}{(Percentile >= 100 ? "max" : "p" + Percentile.ToString(CultureInfo.InvariantCulture))}={Limit.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)}ms";
+
+    /// <summary>Parses <c>[phase:]pNN=DURATION</c> (or <c>max=DURATION</c>); without a phase the threshold applies to
+    /// every phase on its own (<see cref="Each"/>). Durations take ns, us, ms, s or m.</summary>
     /// <exception cref="FormatException">The text is not a threshold; the message says why.</exception>
     public static LatencyThreshold Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var phase = Steady;
+        var phase = Each;
         var rest = text.Trim();
         var colon = rest.IndexOf(':', StringComparison.Ordinal);
         if (colon >= 0)
         {
             phase = rest[..colon].Trim().ToLowerInvariant();
             rest = rest[(colon + 1)..];
-            if (phase is not (Steady or Fault or All))
+            if (phase is not (Steady or Fault or All or Each))
             {
-                throw new FormatException($"SLO '{text}': phase must be steady, fault or all, not '{phase}'");
+                throw new FormatException($"SLO '{text}': phase must be steady, fault, all or each, not '{phase}'");
             }
         }
 

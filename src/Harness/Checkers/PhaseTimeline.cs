@@ -91,6 +91,10 @@ public sealed class PhaseTimeline
         return new PhaseTimeline(marks, windows, [.. merged]);
     }
 
+    /// <summary>Whether the run had a fault phase at all (a <c>fault</c> or <c>recovery</c> phase marker; without
+    /// markers, a nemesis fault window).</summary>
+    public bool HasFaultPhase => _faultIntervals.Length > 0;
+
     /// <summary>Whether <paramref name="time"/> falls in the fault phase.</summary>
     public bool IsFault(long time)
     {

@@ -2,7 +2,8 @@ using Chaos.Harness.History;
 
 namespace Chaos.Harness.Checkers;
 
-/// <summary>The checkers every run uses, composed: delivery, ordering, jobs, retries, latency.</summary>
+/// <summary>The checkers every run uses, composed: delivery, ordering, jobs, retries, latency, and whether the history
+/// exercised the promises the options require.</summary>
 public static class StandardChecks
 {
     /// <summary>The standard composite for <paramref name="options"/>.</summary>
@@ -10,7 +11,10 @@ public static class StandardChecks
     {
         options ??= new CheckOptions();
         return new CompositeCheck(
-            [new DeliveryCheck(), new SequenceCheck(), new JobsCheck(), new RetryStormCheck(options.Retries), new LatencyCheck(options.LatencySlos)],
+            [
+                new DeliveryCheck(), new SequenceCheck(), new JobsCheck(), new RetryStormCheck(options.Retries), new LatencyCheck(options.LatencySlos),
+                new ExerciseCheck(options.RequiredPromises, options.LatencySlos),
+            ],
             options.Informational);
     }
 

@@ -17,7 +17,7 @@ public static class HtmlReport
         h1{font-size:1.5em}h2{margin-top:1.8em;border-bottom:1px solid #ddd;padding-bottom:4px}
         table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top;font-size:.92em}
         th{background:#f5f5f7}.valid{color:#1a7f37}.invalid{color:#cf222e}.unknown{color:#9a6700}
-        .held{color:#1a7f37}.broken{color:#cf222e;font-weight:bold}.undecided{color:#9a6700}
+        .held{color:#1a7f37}.broken{color:#cf222e;font-weight:bold}.undecided{color:#9a6700}.not-exercised{color:#6e7781;font-style:italic}
         code,.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.88em;word-break:break-all}
         svg{display:block;margin:8px 0;background:#fff}.title{font-size:13px;font-weight:600}.axis{font-size:11px;fill:#555}
         .grid{stroke:#eee}.axisline{stroke:#999}.fault{fill:#cf222e;fill-opacity:.12}
@@ -79,9 +79,8 @@ public static class HtmlReport
         foreach (var outcome in Reports.Promises.Evaluate(result))
         {
             var status = ReportFormat.StatusText(outcome.Status);
-            var detail = outcome.Broken.Count > 0 ? string.Join(", ", outcome.Broken.Select(a => $"{a.Name}: {a.Count}"))
-                : string.Join("; ", outcome.UndecidedBecause);
-            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(outcome.Promise.Title)}</td><td class=\"{outcome.Status.ToString().ToLowerInvariant()}\">{status}</td><td>{E(detail)}</td></tr>");
+            var detail = ReportFormat.Detail(outcome);
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(outcome.Promise.Title)}</td><td class=\"{ReportFormat.StatusName(outcome.Status)}\">{status}</td><td>{E(detail)}</td></tr>");
         }
 
         html.Append("</table>");

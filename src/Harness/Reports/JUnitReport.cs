@@ -5,7 +5,9 @@ using System.Xml;
 namespace Chaos.Harness.Reports;
 
 /// <summary>Writes <c>junit.xml</c>: one test case per promise of the scenario; a broken promise is a failure carrying
-/// the anomaly summary, an undecided one an error carrying the reasons.</summary>
+/// the anomaly summary, an undecided one an error carrying the reasons, one the history did not exercise is
+/// <c>&lt;skipped message="not exercised: …"&gt;</c> — or an error of type <c>not-exercised</c> when the scenario
+/// required it (the verdict is then unknown, and CI must not see a pass).</summary>
 public static class JUnitReport
 {
     /// <summary>Writes the JUnit XML to <paramref name="stream"/>.</summary>
@@ -22,8 +24,8 @@ public static class JUnitReport
         xml.WriteAttributeString("name", suite);
         xml.WriteAttributeString("tests", outcomes.Count.ToString(CultureInfo.InvariantCulture));
         xml.WriteAttributeString("failures", outcomes.Count(o => o.Status == PromiseStatus.Broken).ToString(CultureInfo.InvariantCulture));
-        xml.WriteAttributeString("errors", outcomes.Count(o => o.Status == PromiseStatus.Undecided).ToString(CultureInfo.InvariantCulture));
-        xml.WriteAttributeString("skipped", "0");
+        xml.WriteAttributeString("errors", outcomes.Count(o => o.Status == PromiseStatus.Undecided || (o.Status == PromiseStatus.NotExercised && o.Required)).ToString(CultureInfo.InvariantCulture));
+        xml.WriteAttributeString("skipped", outcomes.Count(o => o.Status == PromiseStatus.NotExercised && !o.Required).ToString(CultureInfo.InvariantCulture));
         if (input.Metadata.StartedAt is { } started)
         {
             xml.WriteAttributeString("timestamp", started.UtcDateTime.ToString("s", CultureInfo.InvariantCulture));
@@ -66,6 +68,18 @@ public static class JUnitReport
                     xml.WriteAttributeString("type", "undecided");
                     xml.WriteAttributeString("message", "the checker could not decide");
                     xml.WriteString(string.Join(Environment.NewLine, outcome.UndecidedBecause));
+                    xml.WriteEndElement();
+                    break;
+                case PromiseStatus.NotExercised when outcome.Required:
+                    // required and not tested: the verdict is unknown because of it, so CI must see an error, not a skip
+                    xml.WriteStartElement("error");
+                    xml.WriteAttributeString("type", "not-exercised");
+                    xml.WriteAttributeString("message", $"required promise {outcome.Promise.Name} was not exercised: {outcome.NotExercisedBecause}");
+                    xml.WriteEndElement();
+                    break;
+                case PromiseStatus.NotExercised:
+                    xml.WriteStartElement("skipped");
+                    xml.WriteAttributeString("message", $"not exercised: {outcome.NotExercisedBecause}");
                     xml.WriteEndElement();
                     break;
             }

@@ -8,17 +8,19 @@ public static class Promises
     /// <summary>Every promise, in report order.</summary>
     public static IReadOnlyList<Promise> All { get; } =
     [
-        new("no-loss", "No loss", "delivery", [AnomalyNames.Lost, AnomalyNames.Unseen]),
-        new("no-duplicates", "No duplicates", "delivery", [AnomalyNames.Duplicate]),
-        new("only-what-was-sent", "Delivers only what was sent", "delivery", [AnomalyNames.Unexpected, AnomalyNames.AbortedRead]),
-        new("per-user-ordering", "Per-user ordering", "ordering",
+        new(PromiseNames.NoLoss, "No loss", "delivery", [AnomalyNames.Lost, AnomalyNames.Unseen]),
+        new(PromiseNames.NoDuplicates, "No duplicates", "delivery", [AnomalyNames.Duplicate]),
+        new(PromiseNames.OnlyWhatWasSent, "Delivers only what was sent", "delivery", [AnomalyNames.Unexpected, AnomalyNames.AbortedRead]),
+        new(PromiseNames.PerUserOrdering, "Per-user ordering", "ordering",
             [AnomalyNames.Nonmonotonic, AnomalyNames.Skip, AnomalyNames.InconsistentSeq, AnomalyNames.OrderInversion]),
-        new("jobs-exactly-once", "Jobs applied exactly once", "jobs", [AnomalyNames.DoubleEffect, AnomalyNames.LostJob, AnomalyNames.DlqWithoutReason]),
-        new("retries-within-backoff", "Retries within the backoff envelope", "retries", [AnomalyNames.RetryStorm]),
-        new("latency-slo", "Delivery latency within SLO", "latency", [AnomalyNames.LatencySlo]),
+        new(PromiseNames.JobsExactlyOnce, "Jobs applied exactly once", "jobs", [AnomalyNames.DoubleEffect, AnomalyNames.LostJob, AnomalyNames.DlqWithoutReason]),
+        new(PromiseNames.RetriesWithinBackoff, "Retries within the backoff envelope", "retries", [AnomalyNames.RetryStorm]),
+        new(PromiseNames.LatencySlo, "Delivery latency within SLO", "latency", [AnomalyNames.LatencySlo]),
     ];
 
-    /// <summary>Judges every promise; anomalies of no known promise are gathered under an extra "other checks" one.</summary>
+    /// <summary>Judges every promise — broken (an error anomaly) &gt; undecided (its checker could not decide) &gt; not
+    /// exercised (<see cref="CheckResult.Exercise"/>) &gt; held; anomalies of no known promise are gathered under an
+    /// extra "other checks" one.</summary>
     public static IReadOnlyList<PromiseOutcome> Evaluate(CheckResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
@@ -26,7 +28,7 @@ public static class Promises
         var known = All.SelectMany(p => p.Anomalies).ToHashSet(StringComparer.Ordinal);
         var promises = All.ToList();
         var others = result.Anomalies.Values.Where(a => !known.Contains(a.Name) && !a.Informational).Select(a => a.Name).Order(StringComparer.Ordinal).ToList();
-        var knownCheckers = All.Select(p => p.Checker).ToHashSet(StringComparer.Ordinal);
+        var knownCheckers = All.Select(p => p.Checker).Append(ExerciseCheck.CheckName).ToHashSet(StringComparer.Ordinal);
         var otherCheckers = result.Checks.Keys.Where(c => !knownCheckers.Contains(c)).ToList();
         if (others.Count > 0 || otherCheckers.Count > 0)
         {
@@ -45,7 +47,8 @@ public static class Promises
             {
                 if (result.Checks.TryGetValue(promise.Checker, out var check))
                 {
-                    if (check.Verdict == Verdict.Unknown)
+                    // a checker that found an anomaly of another promise may still not have decided this one
+                    if (check.Verdict == Verdict.Unknown || check.UnknownReasons.Count > 0)
                     {
                         undecided.AddRange(check.UnknownReasons);
                     }
@@ -56,8 +59,12 @@ public static class Promises
                 }
             }
 
-            var status = broken.Count > 0 ? PromiseStatus.Broken : undecided.Count > 0 ? PromiseStatus.Undecided : PromiseStatus.Held;
-            outcomes.Add(new PromiseOutcome(promise, status, broken, undecided));
+            var exercise = result.Exercise.GetValueOrDefault(promise.Name);
+            var status = broken.Count > 0 ? PromiseStatus.Broken
+                : undecided.Count > 0 ? PromiseStatus.Undecided
+                : exercise is { Exercised: false } ? PromiseStatus.NotExercised
+                : PromiseStatus.Held;
+            outcomes.Add(new PromiseOutcome(promise, status, broken, undecided) { Exercise = exercise });
         }
 
         return outcomes;

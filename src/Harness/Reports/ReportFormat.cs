@@ -22,8 +22,26 @@ internal static class ReportFormat
     {
         PromiseStatus.Held => "held",
         PromiseStatus.Broken => "BROKEN",
+        PromiseStatus.NotExercised => "not exercised",
         _ => "undecided",
     };
+
+    /// <summary>A status as results.json spells it: held, broken, undecided, not-exercised.</summary>
+    public static string StatusName(PromiseStatus status) => status switch
+    {
+        PromiseStatus.Held => "held",
+        PromiseStatus.Broken => "broken",
+        PromiseStatus.NotExercised => "not-exercised",
+        _ => "undecided",
+    };
+
+    /// <summary>What a report says beside a promise's status: its anomalies, why it is undecided, or why it was not
+    /// exercised (and that the verdict is unknown for it when required).</summary>
+    public static string Detail(PromiseOutcome outcome) =>
+        outcome.Broken.Count > 0 ? string.Join(", ", outcome.Broken.Select(a => $"{a.Name}: {a.Count}"))
+        : outcome.UndecidedBecause.Count > 0 ? string.Join("; ", outcome.UndecidedBecause)
+        : outcome.NotExercisedBecause is { } why ? (outcome.Required ? $"required, so the verdict is unknown: {why}" : why)
+        : "";
 
     /// <summary>Events by index (positions when the history is dense, a dictionary otherwise).</summary>
     public static Func<long, HistoryEvent?> Lookup(IReadOnlyList<HistoryEvent> history)

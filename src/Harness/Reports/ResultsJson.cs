@@ -4,7 +4,8 @@ using Chaos.Harness.Checkers;
 namespace Chaos.Harness.Reports;
 
 /// <summary>Writes <c>results.json</c>: <c>{"valid": true | false | "unknown", "anomalies": {"&lt;name&gt;": {"count",
-/// "examples": [{"events": [indexes], "explanation"}]}}, ...}</c> plus promises, counters, latency, throughput, faults.</summary>
+/// "examples": [{"events": [indexes], "explanation"}]}}, ...}</c> plus promises (each with its status — held, broken,
+/// undecided, not-exercised — and whether it was required and exercised), counters, latency, throughput, faults.</summary>
 public static class ResultsJson
 {
     /// <summary>Writes the results document to <paramref name="stream"/>.</summary>
@@ -78,7 +79,7 @@ public static class ResultsJson
             json.WriteStartObject();
             json.WriteString("name", outcome.Promise.Name);
             json.WriteString("title", outcome.Promise.Title);
-            json.WriteString("status", outcome.Status.ToString().ToLowerInvariant());
+            json.WriteString("status", ReportFormat.StatusName(outcome.Status));
             json.WriteStartObject("anomalies");
             foreach (var broken in outcome.Broken)
             {
@@ -86,6 +87,23 @@ public static class ResultsJson
             }
 
             json.WriteEndObject();
+            if (outcome.Exercise is { } exercise)
+            {
+                json.WriteBoolean("required", exercise.Required);
+                json.WriteBoolean("exercised", exercise.Exercised);
+                json.WriteString("exercise", exercise.Detail);
+            }
+
+            if (outcome.UndecidedBecause.Count > 0)
+            {
+                json.WriteStartArray("undecidedBecause");
+                foreach (var reason in outcome.UndecidedBecause)
+                {
+                    json.WriteStringValue(reason);
+                }
+
+                json.WriteEndArray();
+            }
             json.WriteEndObject();
         }
 

@@ -32,9 +32,7 @@ public static class SummaryMarkdown
         md.AppendLine("|---|---|---|");
         foreach (var outcome in Promises.Evaluate(result))
         {
-            var detail = outcome.Broken.Count > 0 ? string.Join(", ", outcome.Broken.Select(a => $"{a.Name}: {a.Count}"))
-                : outcome.UndecidedBecause.Count > 0 ? Escape(string.Join("; ", outcome.UndecidedBecause))
-                : "—";
+            var detail = ReportFormat.Detail(outcome) is { Length: > 0 } text ? Escape(text) : "—";
             md.AppendLine($"| {outcome.Promise.Title} | {ReportFormat.StatusText(outcome.Status)} | {detail} |");
         }
 

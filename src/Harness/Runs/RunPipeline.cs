@@ -43,6 +43,7 @@ public static class RunPipeline
             workloadOptions = workloadOptions with { SequenceDirectory = Path.Combine(directory, "devices") };
         }
 
+        var checkOptions = CheckOptionsFor(scenario, workloadOptions);
         var systemOptions = scenario.ConfigureSystem(new ReferenceSystemOptions
         {
             JwtKey = $"chaos-run-{options.Seed:D8}-signing-key-0123456789abcdef",
@@ -54,7 +55,7 @@ public static class RunPipeline
         var schedule = options.Schedule ?? scenario.BuildSchedule(options.Seed, duration);
         await FaultScheduleFile.SaveAsync(schedule, Path.Combine(directory, "schedule.json"), cancellationToken);
         // how this scenario's history is judged, so `chaos check` on the saved run reaches the same verdict
-        await File.WriteAllTextAsync(Path.Combine(directory, CheckOptionsFile.FileName), CheckOptionsFile.ToJson(scenario.CheckOptions), cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(directory, CheckOptionsFile.FileName), CheckOptionsFile.ToJson(checkOptions), cancellationToken);
         var history = HistoryWriter.Create(historyPath, options.TimeProvider);
         await using (history)
         {
@@ -179,7 +180,7 @@ public static class RunPipeline
 
         // phases 7–8: check the history as written (the same code `chaos check` runs) and report
         var events = await ReadHistoryAsync(historyPath);
-        var result = StandardChecks.Check(events, scenario.CheckOptions);
+        var result = StandardChecks.Check(events, checkOptions);
         var problems = new List<string>();
         if (vacuous is not null)
         {
@@ -198,7 +199,7 @@ public static class RunPipeline
             Scenario = scenario.Name,
             Seed = options.Seed,
             StartedAt = started,
-            LatencySlos = scenario.CheckOptions.LatencySlos,
+            LatencySlos = checkOptions.LatencySlos,
             Properties = new Dictionary<string, string>
             {
                 ["duration"] = duration.ToString("c", CultureInfo.InvariantCulture),
@@ -222,6 +223,22 @@ public static class RunPipeline
             _ => "undecided: " + string.Join("; ", result.UnknownReasons),
         };
         return new RunOutcome(result.Verdict, directory, result, message);
+    }
+
+    /// <summary>
+    /// What this run's history is judged by: the scenario's options, except that a run told to submit no jobs
+    /// (<c>--job-rate 0</c>) cannot be required to exercise the job promises — they are then reported as not exercised
+    /// without making the verdict unknown. Saved as check-options.json, so <c>chaos check</c> judges alike.
+    /// </summary>
+    internal static CheckOptions CheckOptionsFor(Scenario scenario, ChatWorkloadOptions workload)
+    {
+        var options = scenario.CheckOptions;
+        return workload.JobRate > 0
+            ? options
+            : options with
+            {
+                RequiredPromises = [.. options.RequiredPromises.Where(p => p is not (PromiseNames.JobsExactlyOnce or PromiseNames.RetriesWithinBackoff))],
+            };
     }
 
     private static async Task HealAsync(Scenario scenario, RunContext context)

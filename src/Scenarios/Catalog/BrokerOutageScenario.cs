@@ -28,6 +28,8 @@ internal sealed class BrokerOutageScenario : Scenario
     {
         // partitions led by a down broker stall until it is up (the mock does not move leadership)
         LatencySlos = [LatencyThreshold.Parse("steady:p99=5000ms"), LatencyThreshold.Parse("all:p99=20000ms")],
+        // its load: chat sends to every user's devices (delivery, ordering), jobs and the final drain, judged against SLOs
+        RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo],
     };
 
     public override FaultMenu Faults => new(

@@ -29,6 +29,9 @@ internal sealed class ConsumerKillMidBatchScenario : CrashScenario
         // a dead member holds its partitions until its 6 s session expires, then the mock waits 5 s more to rebalance; a
         // restart right after triggers another: records of the group wait 25–30 s (measured p99 26.5 s), plus noise
         LatencySlos = [LatencyThreshold.Parse("steady:p99=10s"), LatencyThreshold.Parse("fault:p99=60s")],
+        // jobs-A is crashed between effect and commit, so the jobs promise is central; its load: chat sends to every
+        // user's devices (delivery, ordering), jobs and the final drain, judged against SLOs
+        RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo],
     };
 
     /// <summary>

@@ -28,6 +28,9 @@ internal sealed class DuplicateReplayScenario : Scenario
     public override CheckOptions CheckOptions => new()
     {
         LatencySlos = [LatencyThreshold.Parse("steady:p99=5000ms"), LatencyThreshold.Parse("all:p99=5000ms")],
+        // fan-out and job records are replayed, so delivery and jobs are what it proves; its load: chat sends to every
+        // user's devices (delivery, ordering), jobs and the final drain, judged against SLOs
+        RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo],
     };
 
     public override FaultMenu Faults => new(

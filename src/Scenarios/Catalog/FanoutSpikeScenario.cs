@@ -30,6 +30,8 @@ internal sealed class FanoutSpikeScenario : Scenario
     {
         // the burst is meant to push latency up (backpressure); the gate is that it comes back and nothing breaks
         LatencySlos = [LatencyThreshold.Parse("steady:p99=5000ms"), LatencyThreshold.Parse("fault:p99=30000ms")],
+        // its load: chat sends to every user's devices (delivery, ordering), jobs and the final drain, judged against SLOs
+        RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo],
     };
 
     public override ChatWorkloadOptions ConfigureWorkload(ChatWorkloadOptions options) => options with { Users = Math.Max(options.Users, 30) };

@@ -35,6 +35,8 @@ internal sealed class JobRetryStormScenario : Scenario
             MaxAttempts = 6,
         },
         LatencySlos = [LatencyThreshold.Parse("steady:p99=5000ms")],
+        // every promise: the downstream failures make jobs retry (retries-within-backoff), under chat load as everywhere
+        RequiredPromises = PromiseNames.All,
     };
 
     public override ChatWorkloadOptions ConfigureWorkload(ChatWorkloadOptions options) => options with

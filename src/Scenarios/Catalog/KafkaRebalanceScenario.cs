@@ -32,6 +32,8 @@ internal sealed class KafkaRebalanceScenario : Scenario
     {
         // a frozen partition owner stalls its users' deliveries for about a session timeout plus a rebalance
         LatencySlos = [LatencyThreshold.Parse("steady:p99=5000ms"), LatencyThreshold.Parse("all:p99=25000ms")],
+        // its load: chat sends to every user's devices (delivery, ordering), jobs and the final drain, judged against SLOs
+        RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo],
     };
 
     public override FaultMenu Faults => new(

@@ -23,6 +23,8 @@ internal sealed class ServiceCrashScenario : CrashScenario
     {
         // a dead gateway stalls its devices until they reconnect to it; deliveries then catch up from the inbox
         LatencySlos = [LatencyThreshold.Parse("steady:p99=10s"), LatencyThreshold.Parse("fault:p99=20s")],
+        // its load: chat sends to every user's devices (delivery, ordering), jobs and the final drain, judged against SLOs
+        RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo],
     };
 
     /// <summary>

@@ -36,6 +36,8 @@ internal sealed class WebSocketCutScenario : Scenario
         // Faults delay deliveries by seconds on purpose (that is judged by the loss and order promises); the SLO is on
         // the warm-up, loose enough for the embedded broker's consumer group, which may still rebalance in its first seconds.
         LatencySlos = [LatencyThreshold.Parse("steady:p99=5000ms")],
+        // its load: chat sends to every user's devices (delivery, ordering), jobs and the final drain, judged against SLOs
+        RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo],
     };
 
     public override ReferenceSystemOptions ConfigureSystem(ReferenceSystemOptions options) => options with { GatewayInstances = Gateways.Length };

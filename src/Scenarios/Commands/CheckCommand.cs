@@ -17,12 +17,20 @@ internal static class CheckCommand
         var lenient = new Option<bool>("--lenient") { Description = "Skip and count malformed lines instead of failing on the first." };
         var slos = new Option<string[]>("--slo")
         {
-            Description = "A latency SLO, repeatable: [steady|fault|all:]pNN=DURATION, e.g. p99=500ms, fault:p99=2s.",
+            Description = "A latency SLO, repeatable: [steady|fault|all:]pNN=DURATION, e.g. steady:p99=500ms, fault:p99=2s. "
+                + "Without a phase it applies to every phase on its own: steady state and, when the run had one, the fault phase "
+                + "(all: pools the whole run).",
             AllowMultipleArgumentsPerToken = false,
         };
         var informational = new Option<string[]>("--informational")
         {
             Description = "Report an anomaly without failing on it, repeatable: NAME=REASON.",
+        };
+        var require = new Option<string[]>("--require")
+        {
+            Description = "A promise the history must exercise, repeatable (" + string.Join(", ", PromiseNames.All) + ", or none); one that was not "
+                + "makes the verdict unknown (exit 2). Default: the delivery promises (" + string.Join(", ", PromiseNames.Delivery) + ").",
+            AllowMultipleArgumentsPerToken = false,
         };
         var retryBase = new Option<string?>("--retry-base-delay") { Description = "The job retry policy's first delay (e.g. 100ms): retries sooner are a retry-storm." };
         var retryBudget = new Option<int?>("--retry-max-attempts") { Description = "The job retry budget: attempts beyond it are a retry-storm." };
@@ -35,19 +43,19 @@ internal static class CheckCommand
 
         var command = new Command("check", "Re-check a saved history offline and write its reports.")
         {
-            history, output, lenient, slos, informational, retryBase, retryBudget, scenario, optionsFile,
+            history, output, lenient, slos, informational, require, retryBase, retryBudget, scenario, optionsFile,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             CheckOptions options;
             var file = parse.GetValue(history)!;
             var flagsGiven = (parse.GetValue(slos) ?? []).Length > 0 || (parse.GetValue(informational) ?? []).Length > 0
-                || parse.GetValue(retryBase) is not null || parse.GetValue(retryBudget) is not null;
+                || (parse.GetValue(require) ?? []).Length > 0 || parse.GetValue(retryBase) is not null || parse.GetValue(retryBudget) is not null;
             var saved = parse.GetValue(optionsFile)
                 ?? (flagsGiven ? null : new FileInfo(Path.Combine(file.DirectoryName ?? ".", CheckOptionsFile.FileName)) is { Exists: true } beside ? beside : null);
             if (saved is not null && flagsGiven)
             {
-                await Console.Error.WriteLineAsync("chaos check: --options and --slo/--informational/--retry-* exclude each other: put every option in the file, or give them all as flags");
+                await Console.Error.WriteLineAsync("chaos check: --options and --slo/--informational/--require/--retry-* exclude each other: put every option in the file, or give them all as flags");
                 return ExitCodes.RunFailed;
             }
 
@@ -63,7 +71,8 @@ internal static class CheckCommand
                     return ExitCodes.RunFailed;
                 }
 
-                await Console.Out.WriteLineAsync($"check options: {saved.FullName} (SLOs: {(options.LatencySlos.Count == 0 ? "none" : string.Join(", ", options.LatencySlos))})");
+                await Console.Out.WriteLineAsync($"check options: {saved.FullName} (SLOs: {(options.LatencySlos.Count == 0 ? "none" : string.Join(", ", options.LatencySlos))}; "
+                    + $"required: {(options.RequiredPromises.Count == 0 ? "none" : string.Join(", ", options.RequiredPromises))})");
             }
             else
             {
@@ -73,6 +82,7 @@ internal static class CheckCommand
                     {
                         LatencySlos = [.. (parse.GetValue(slos) ?? []).Select(LatencyThreshold.Parse)],
                         Informational = ParseInformational(parse.GetValue(informational) ?? []),
+                        RequiredPromises = ParseRequired(parse.GetValue(require) ?? []),
                         Retries = new RetryEnvelope
                         {
                             BaseDelay = parse.GetValue(retryBase) is { } text ? LatencyThreshold.ParseDuration(text) : null,
@@ -123,6 +133,31 @@ internal static class CheckCommand
         return command;
     }
 
+    /// <summary>The promises named by <c>--require</c>: none given means the default (the delivery promises); <c>none</c>
+    /// alone means no requirement.</summary>
+    private static IReadOnlyList<string> ParseRequired(string[] values)
+    {
+        if (values.Length == 0)
+        {
+            return PromiseNames.Delivery;
+        }
+
+        if (values is ["none"])
+        {
+            return [];
+        }
+
+        foreach (var value in values)
+        {
+            if (!PromiseNames.IsKnown(value))
+            {
+                throw new FormatException($"--require '{value}': not a promise (known: {string.Join(", ", PromiseNames.All)}, or none alone)");
+            }
+        }
+
+        return [.. values.Distinct(StringComparer.Ordinal)];
+    }
+
     private static Dictionary<string, string> ParseInformational(string[] values)
     {
         var declared = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -148,6 +183,8 @@ internal static class CheckCommand
             .Select(a => $"  {a.Name}: {a.Count}{(a.Informational ? " (informational)" : "")}" +
                 (a.Examples.Count > 0 ? $" — e.g. {a.Examples[0].Explanation} [events {string.Join(", ", a.Examples[0].Events)}]" : "")));
         lines.AddRange(result.UnknownReasons.Select(r => $"  undecided: {r}"));
+        lines.AddRange(result.Exercise.Values.Where(e => e is { Exercised: false, Required: false })
+            .Select(e => $"  not exercised (not required): {e.Promise} — {e.Detail}"));
         lines.Add($"reports: {outDir}");
         return string.Join(Environment.NewLine, lines);
     }

@@ -7,24 +7,29 @@ namespace Chaos.Harness.Tests.Checkers;
 /// place for it). Each plant is built so that, by the rules, it produces that class and no other.</summary>
 internal static class AnomalyPlanter
 {
-    public static List<HistoryEvent>? Plant(string anomaly, List<HistoryEvent> valid, Random random) => anomaly switch
+    /// <summary>A history with the anomaly planted and how many instances of it the rules then count.</summary>
+    public sealed record Planted(List<HistoryEvent> History, long Count);
+
+    public static Planted? Plant(string anomaly, List<HistoryEvent> valid, Random random) => anomaly switch
     {
-        AnomalyNames.Lost => RemoveLastMessageAtOneDevice(valid, random, keepInSync: false),
-        AnomalyNames.Unseen => RemoveLastMessageAtOneDevice(valid, random, keepInSync: true),
-        AnomalyNames.Duplicate => DuplicateADelivery(valid, random),
-        AnomalyNames.Unexpected => DeliverAtTheEnd(valid, random, _ => "ghost-1"),
-        AnomalyNames.AbortedRead => DeliverAtTheEnd(valid, random, FailedSendTo),
-        AnomalyNames.Nonmonotonic => SwapTwoDeliveries(valid, random),
+        AnomalyNames.Lost => Once(RemoveLastMessageAtOneDevice(valid, random, keepInSync: false)),
+        AnomalyNames.Unseen => Once(RemoveLastMessageAtOneDevice(valid, random, keepInSync: true)),
+        AnomalyNames.Duplicate => Once(DuplicateADelivery(valid, random)),
+        AnomalyNames.Unexpected => Once(DeliverAtTheEnd(valid, random, _ => "ghost-1")),
+        AnomalyNames.AbortedRead => Once(DeliverAtTheEnd(valid, random, FailedSendTo)),
+        AnomalyNames.Nonmonotonic => Once(SwapTwoDeliveries(valid, random)),
         AnomalyNames.Skip => ShiftSeqs(valid, random),
-        AnomalyNames.InconsistentSeq => CorruptAnAckSeq(valid, random),
-        AnomalyNames.OrderInversion => InvertTwoSends(valid, random),
-        AnomalyNames.DoubleEffect => InflateABalance(valid, random),
-        AnomalyNames.LostJob => AddJob(valid, state: null),
-        AnomalyNames.DlqWithoutReason => AddJob(valid, state: JobStates.DeadLettered),
-        AnomalyNames.RetryStorm => SynchronisedRetries(valid, random),
-        AnomalyNames.LatencySlo => SlowSend(valid, random),
+        AnomalyNames.InconsistentSeq => Once(CorruptAnAckSeq(valid, random)),
+        AnomalyNames.OrderInversion => Once(InvertTwoSends(valid, random)),
+        AnomalyNames.DoubleEffect => Once(InflateABalance(valid, random)),
+        AnomalyNames.LostJob => Once(AddJob(valid, state: null)),
+        AnomalyNames.DlqWithoutReason => Once(AddJob(valid, state: JobStates.DeadLettered)),
+        AnomalyNames.RetryStorm => Once(SynchronisedRetries(valid, random)),
+        AnomalyNames.LatencySlo => Once(SlowSend(valid, random)),
         _ => throw new ArgumentOutOfRangeException(nameof(anomaly), anomaly, "no planter"),
     };
+
+    private static Planted? Once(List<HistoryEvent>? history) => history is null ? null : new Planted(history, 1);
 
     private static HistoryEvent With(HistoryEvent e, OperationValue op) => new(e.Index, e.Time, e.Process, e.Type, e.F, op);
 
@@ -117,14 +122,17 @@ internal static class AnomalyPlanter
         return copy;
     }
 
-    /// <summary>Every seq of one user above n moves up by one: every device of that user sees n+2 right after n.</summary>
-    private static List<HistoryEvent> ShiftSeqs(List<HistoryEvent> valid, Random random)
+    /// <summary>Every seq of one user from n on moves up by one: every device of that user that received seq n or
+    /// later sees a gap once (n+1 right after n−1) — one skip per such device.</summary>
+    private static Planted ShiftSeqs(List<HistoryEvent> valid, Random random)
     {
         var user = Pick(valid.Where(e => e.AsDeliver() is not null).Select(e => e.AsDeliver()!.User).Distinct().ToList(), random);
         var max = valid.Select(e => e.Op).OfType<DeliverValue>().Where(d => d.User == user).Max(d => d.Seq);
         var from = random.NextInt64(1, max + 1);
         long Shift(long seq) => seq >= from ? seq + 1 : seq;
-        return [.. valid.Select(e => e.Op switch
+        var devices = valid.Where(e => e.F == HistoryOps.Deliver && e.AsDeliver() is { } d && d.User == user && d.Seq >= from)
+            .Select(e => e.AsDeliver()!.Device).Distinct().LongCount();
+        return new Planted([.. valid.Select(e => e.Op switch
         {
             DeliverValue d when d.User == user => With(e, d with { Seq = Shift(d.Seq) }),
             SyncValue s when s.User == user => With(e, s with { Items = [.. s.Items.Select(i => i with { Seq = Shift(i.Seq) })] }),
@@ -133,7 +141,7 @@ internal static class AnomalyPlanter
                 Seq = s.Seq.ToDictionary(p => p.Key, p => p.Key == user ? Shift(p.Value) : p.Value),
             }),
             _ => e,
-        })];
+        })], devices);
     }
 
     private static List<HistoryEvent> CorruptAnAckSeq(List<HistoryEvent> valid, Random random)
@@ -147,8 +155,8 @@ internal static class AnomalyPlanter
         return copy;
     }
 
-    /// <summary>A completed before B was invoked; the two swap seqs for one user (ids swapped in that user's
-    /// deliveries and syncs, so every device still sees 1, 2, 3, ...).</summary>
+    /// <summary>A completed before B was invoked, and B's seq for one user is A's + 1; the two swap seqs for that user
+    /// (ids swapped in that user's deliveries and syncs, so every device still sees 1, 2, 3, ...): one inversion.</summary>
     private static List<HistoryEvent>? InvertTwoSends(List<HistoryEvent> valid, Random random)
     {
         var invokes = valid.Where(e => e.Type == HistoryEventType.Invoke && e.AsSend() is not null).ToDictionary(e => e.AsSend()!.Id, e => e.Index);
@@ -160,7 +168,9 @@ internal static class AnomalyPlanter
             for (var i = 0; i + 1 < ordered.Count; i++)
             {
                 var (a, b) = (ordered[i].Ack, ordered[i + 1].Ack);
-                if (a.Index < invokes[b.AsSend()!.Id])
+
+                // consecutive seqs only: a seq between them (an info send that was delivered) would be a second inversion
+                if (a.Index < invokes[b.AsSend()!.Id] && b.AsSend()!.Seq![group.Key] == a.AsSend()!.Seq![group.Key] + 1)
                 {
                     candidates.Add((a, b, group.Key));
                 }

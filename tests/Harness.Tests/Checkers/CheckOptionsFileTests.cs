@@ -13,6 +13,7 @@ public sealed class CheckOptionsFileTests
             LatencySlos = [LatencyThreshold.Parse("steady:p99=10s"), LatencyThreshold.Parse("fault:p99.9=2500ms"), LatencyThreshold.Parse("all:max=1m")],
             Informational = new Dictionary<string, string> { ["duplicate"] = "the broker may duplicate", ["latency-slo"] = "outage" },
             Retries = new RetryEnvelope { BaseDelay = TimeSpan.FromMilliseconds(100), Multiplier = 3, Jitter = 0.25, MaxAttempts = 5, SyncWindow = TimeSpan.FromMilliseconds(2), SyncThreshold = 20 },
+            RequiredPromises = [PromiseNames.JobsExactlyOnce, PromiseNames.RetriesWithinBackoff],
         };
 
         var back = CheckOptionsFile.Parse(CheckOptionsFile.ToJson(options));
@@ -20,6 +21,24 @@ public sealed class CheckOptionsFileTests
         back.LatencySlos.Should().Equal(options.LatencySlos);
         back.Informational.Should().BeEquivalentTo(options.Informational);
         back.Retries.Should().Be(options.Retries);
+        back.RequiredPromises.Should().Equal(PromiseNames.JobsExactlyOnce, PromiseNames.RetriesWithinBackoff);
+    }
+
+    [Fact]
+    public void A_threshold_for_every_phase_round_trips_without_a_phase()
+    {
+        var json = CheckOptionsFile.ToJson(new CheckOptions { LatencySlos = [LatencyThreshold.Parse("p99=1s")] });
+
+        json.Should().Contain("\"p99=1000ms\"");
+        CheckOptionsFile.Parse(json).LatencySlos.Should().Equal(new LatencyThreshold(LatencyThreshold.Each, 99, TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
+    public void No_required_promises_round_trips_as_none()
+    {
+        var back = CheckOptionsFile.Parse(CheckOptionsFile.ToJson(new CheckOptions { RequiredPromises = [] }));
+
+        back.RequiredPromises.Should().BeEmpty();
     }
 
     [Fact]
@@ -30,6 +49,7 @@ public sealed class CheckOptionsFileTests
         back.LatencySlos.Should().BeEmpty();
         back.Informational.Should().BeEmpty();
         back.Retries.Should().Be(new RetryEnvelope());
+        back.RequiredPromises.Should().Equal(PromiseNames.Delivery, "a file from before required promises existed is judged like a foreign history");
     }
 
     [Theory]
@@ -39,6 +59,9 @@ public sealed class CheckOptionsFileTests
     [InlineData("""{"retries":{"multiplier":"fast"}}""", "retries.multiplier")]
     [InlineData("""{"retries":{"jitter":2}}""", "Jitter")]
     [InlineData("""{"informational":{"lost":""}}""", "informational.lost")]
+    [InlineData("""{"requiredPromises":["no-loss","no-lateness"]}""", "requiredPromises[1]: \"no-lateness\" is not a promise")]
+    [InlineData("""{"requiredPromises":"no-loss"}""", "requiredPromises must be an array")]
+    [InlineData("""{"requiredPromises":[3]}""", "requiredPromises[0]: 3")]
     public void Bad_files_are_refused_naming_what_is_wrong(string json, string named)
     {
         var parse = () => CheckOptionsFile.Parse(json);

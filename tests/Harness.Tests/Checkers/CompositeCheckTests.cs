@@ -89,4 +89,17 @@ public sealed class CompositeCheckTests
 
         composite.Check([]).Count("lost").Should().Be(4);
     }
+
+    [Fact]
+    public void Check_ExerciseOfASubChecker_IsInTheCompositeResult()
+    {
+        var exercise = new PromiseExercise(PromiseNames.JobsExactlyOnce, false, true, "no job was acknowledged");
+        var said = Valid() with { Exercise = new Dictionary<string, PromiseExercise> { [exercise.Promise] = exercise } };
+        var composite = new CompositeCheck([new Fixed("a", WithAnomaly("lost")), new Fixed("exercise", said)]);
+
+        var result = composite.Check([]);
+
+        result.Exercise.Should().Equal(new Dictionary<string, PromiseExercise> { [exercise.Promise] = exercise });
+        result.Verdict.Should().Be(Verdict.Invalid);
+    }
 }

@@ -69,21 +69,31 @@ public sealed class GeneratedHistoryPropertyTests
         {
             var valid = SyntheticHistory.Generate(OptionsFor(seed));
             var random = new Random(seed * 7919);
-            var history = AnomalyPlanter.Plant(anomaly, valid, random);
-            if (history is null)
+            var plant = AnomalyPlanter.Plant(anomaly, valid, random);
+            if (plant is null)
             {
                 continue;
             }
 
             planted++;
+            var history = plant.History;
             var result = StandardChecks.Check(history, Options(valid, slo: anomaly == AnomalyNames.LatencySlo));
 
-            // By the rules a reordering is also a skip (the later seq arrived while the earlier had not).
+            // By the rules a reordering is also a skip (the later seq arrived while the earlier had not): exactly one each.
             string[] expected = anomaly == AnomalyNames.Nonmonotonic ? [AnomalyNames.Nonmonotonic, AnomalyNames.Skip] : [anomaly];
             ErrorClasses(result).Should().BeEquivalentTo(expected, $"seed {seed} planted one {anomaly}");
             result.Verdict.Should().Be(Verdict.Invalid);
-            result.Anomalies[anomaly].Examples.Should().NotBeEmpty();
-            result.Anomalies[anomaly].Examples.Should().OnlyContain(e => e.Events.Count > 0 && e.Explanation.Length > 0);
+            result.Count(anomaly).Should().Be(plant.Count, $"seed {seed}: the plant makes exactly that many {anomaly}");
+            if (anomaly == AnomalyNames.Nonmonotonic)
+            {
+                result.Count(AnomalyNames.Skip).Should().Be(1, $"seed {seed}: the swapped pair is one skip");
+            }
+
+            var lastIndex = history[^1].Index;
+            result.Anomalies[anomaly].Examples.Should().HaveCount((int)Math.Min(plant.Count, CheckResultBuilder.MaxExamples));
+            result.Anomalies[anomaly].Examples.Should().OnlyContain(
+                e => e.Events.Count > 0 && e.Events.All(i => i >= 0 && i <= lastIndex) && e.Explanation.Length > 0,
+                "every example cites events of this history");
         }
 
         planted.Should().BeGreaterThan(Iterations / 2, $"most generated histories offer a place to plant {anomaly}");

@@ -23,7 +23,9 @@ public sealed class JobsCheckTests
         var result = Check(h);
 
         result.Verdict.Should().Be(Verdict.Valid);
+        result.ShouldHaveNoAnomalies();
         result.Counters["jobs-done"].Should().Be(2);
+        result.Counters["jobs-acknowledged"].Should().Be(2);
     }
 
     [Fact]
@@ -39,10 +41,49 @@ public sealed class JobsCheckTests
         var result = Check(h);
 
         result.Verdict.Should().Be(Verdict.Invalid);
-        result.Count(AnomalyNames.DoubleEffect).Should().Be(1);
-        var example = result.Anomalies[AnomalyNames.DoubleEffect].Examples[0];
-        example.Events.Should().Equal(opening, final, done);
-        example.Explanation.Should().Contain("120").And.Contain("110");
+        result.ShouldHaveExactly(new ExpectedAnomaly(AnomalyNames.DoubleEffect, 1, [opening, final, done]));
+        result.Anomalies[AnomalyNames.DoubleEffect].Examples[0].Explanation
+            .Should().Be("account a1 balance 120 is more than 100 + 10 from 1 distinct applied transaction(s) = 110");
+    }
+
+    [Fact]
+    public void Check_AppliedTransactionWhoseCreditIsAbsent_IsDoubleEffect()
+    {
+        // the missing effect: the job says done, the balance never got its credit (ARCHITECTURE §7: balance ≠ the sum
+        // of the distinct applied transactions is double-effect either way)
+        var h = new TestHistory();
+        var opening = h.Balance("a1", 100);
+        h.Submit("c1", HistoryEventType.Invoke, "j1", "t1", "a1", 10);
+        h.Submit("c1", HistoryEventType.Ok, "j1", "t1", "a1", 10);
+        var done = h.JobState("j1", JobStates.Done);
+        var final = h.Balance("a1", 100);
+
+        var result = Check(h);
+
+        result.Verdict.Should().Be(Verdict.Invalid);
+        result.ShouldHaveExactly(new ExpectedAnomaly(AnomalyNames.DoubleEffect, 1, [opening, final, done]));
+        result.Anomalies[AnomalyNames.DoubleEffect].Examples[0].Explanation
+            .Should().Be("account a1 balance 100 is less than 100 + 10 from 1 distinct applied transaction(s) = 110");
+    }
+
+    [Fact]
+    public void Check_OneOfTwoAppliedCreditsAbsent_IsDoubleEffectCitingBothDoneJobs()
+    {
+        var h = new TestHistory();
+        h.Submit("c1", HistoryEventType.Invoke, "j1", "t1", "a1", 10);
+        h.Submit("c1", HistoryEventType.Ok, "j1", "t1", "a1", 10);
+        h.Submit("c1", HistoryEventType.Invoke, "j2", "t2", "a1", 5);
+        h.Submit("c1", HistoryEventType.Ok, "j2", "t2", "a1", 5);
+        var done1 = h.JobState("j1", JobStates.Done);
+        var done2 = h.JobState("j2", JobStates.Done);
+        var final = h.Balance("a1", 10);
+
+        var result = Check(h);
+
+        // no opening read: the opening balance is 0 and there is no event to cite for it
+        result.ShouldHaveExactly(new ExpectedAnomaly(AnomalyNames.DoubleEffect, 1, [final, done1, done2]));
+        result.Anomalies[AnomalyNames.DoubleEffect].Examples[0].Explanation
+            .Should().Be("account a1 balance 10 is less than 0 + 15 from 2 distinct applied transaction(s) = 15");
     }
 
     [Fact]
@@ -52,9 +93,14 @@ public sealed class JobsCheckTests
         h.Submit("c1", HistoryEventType.Invoke, "j1", "t1", "a1", 10);
         h.Submit("c1", HistoryEventType.Ok, "j1", "t1", "a1", 10);
         h.JobState("j1", JobStates.DeadLettered, "poison");
-        h.Balance("a1", 10);
+        var final = h.Balance("a1", 10);
 
-        Check(h).Count(AnomalyNames.DoubleEffect).Should().Be(1, "a dead-lettered job must have no effect");
+        var result = Check(h);
+
+        // a dead-lettered job must have no effect: nothing was applied, so only the final read is evidence
+        result.ShouldHaveExactly(new ExpectedAnomaly(AnomalyNames.DoubleEffect, 1, [final]));
+        result.Anomalies[AnomalyNames.DoubleEffect].Examples[0].Explanation
+            .Should().Be("account a1 balance 10 is more than 0 + 0 from 0 distinct applied transaction(s) = 0");
     }
 
     [Fact]
@@ -67,18 +113,21 @@ public sealed class JobsCheckTests
 
         var result = Check(h);
 
-        result.Count(AnomalyNames.LostJob).Should().Be(1);
-        result.Anomalies[AnomalyNames.LostJob].Examples[0].Events.Should().Equal(invoke, ok, state);
+        result.ShouldHaveExactly(new ExpectedAnomaly(AnomalyNames.LostJob, 1, [invoke, ok, state]));
+        result.Anomalies[AnomalyNames.LostJob].Examples[0].Explanation.Should().Be("job j1 acknowledged, left in state 'retrying'");
     }
 
     [Fact]
     public void Check_AcknowledgedJobWithNoState_IsLostJob()
     {
         var h = new TestHistory();
-        h.Submit("c1", HistoryEventType.Invoke, "j1", "t1", "a1", 10);
-        h.Submit("c1", HistoryEventType.Ok, "j1", "t1", "a1", 10);
+        var invoke = h.Submit("c1", HistoryEventType.Invoke, "j1", "t1", "a1", 10);
+        var ok = h.Submit("c1", HistoryEventType.Ok, "j1", "t1", "a1", 10);
 
-        Check(h).Count(AnomalyNames.LostJob).Should().Be(1);
+        var result = Check(h);
+
+        result.ShouldHaveExactly(new ExpectedAnomaly(AnomalyNames.LostJob, 1, [invoke, ok]));
+        result.Anomalies[AnomalyNames.LostJob].Examples[0].Explanation.Should().Be("job j1 acknowledged, never reached a state");
     }
 
     [Theory]
@@ -90,7 +139,10 @@ public sealed class JobsCheckTests
         h.Submit("c1", HistoryEventType.Invoke, "j1", "t1", "a1", 10);
         h.Submit("c1", outcome, "j1", "t1", "a1", 10);
 
-        Check(h).Verdict.Should().Be(Verdict.Valid);
+        var result = Check(h);
+
+        result.Verdict.Should().Be(Verdict.Valid);
+        result.ShouldHaveNoAnomalies();
     }
 
     [Fact]
@@ -103,9 +155,8 @@ public sealed class JobsCheckTests
 
         var result = Check(h);
 
-        result.Count(AnomalyNames.DlqWithoutReason).Should().Be(1);
-        result.Anomalies[AnomalyNames.DlqWithoutReason].Examples[0].Events.Should().Equal(dlq);
-        result.Count(AnomalyNames.LostJob).Should().Be(0, "dead-lettered is terminal");
+        // dead-lettered is terminal: not a lost job
+        result.ShouldHaveExactly(new ExpectedAnomaly(AnomalyNames.DlqWithoutReason, 1, [dlq]));
     }
 
     [Fact]
@@ -116,7 +167,11 @@ public sealed class JobsCheckTests
         h.Submit("c1", HistoryEventType.Ok, "j1", "t1", "a1", 10);
         h.JobState("j1", JobStates.Done);
 
-        Check(h).Verdict.Should().Be(Verdict.Unknown);
+        var result = Check(h);
+
+        result.Verdict.Should().Be(Verdict.Unknown);
+        result.ShouldHaveNoAnomalies();
+        result.UnknownReasons.Should().Equal("account a1 has applied jobs but no final balance read: double-effect is not decided");
     }
 
     [Fact]
@@ -126,11 +181,12 @@ public sealed class JobsCheckTests
         h.Submit("c1", HistoryEventType.Invoke, "j1", "t1", "a1", 10);
         h.Submit("c1", HistoryEventType.Ok, "j1", "t1", "a1", 10);
         h.Marker(HistoryOps.Drain, HistoryEventType.Invoke, "jobs");
-        h.Marker(HistoryOps.Drain, HistoryEventType.Info, "jobs", "timed out after 30 s");
+        var ended = h.Marker(HistoryOps.Drain, HistoryEventType.Info, "jobs", "timed out after 30 s");
 
         var result = Check(h);
 
         result.Verdict.Should().Be(Verdict.Unknown);
-        result.Count(AnomalyNames.LostJob).Should().Be(0);
+        result.ShouldHaveNoAnomalies();
+        result.UnknownReasons.Should().Equal($"the final drain of jobs (timed out after 30 s) did not finish (event {ended} is info)");
     }
 }

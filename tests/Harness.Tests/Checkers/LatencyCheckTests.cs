@@ -5,7 +5,8 @@ namespace Chaos.Harness.Tests.Checkers;
 
 public sealed class LatencyCheckTests
 {
-    /// <summary>Ten steady sends delivered after 10 ms, then a fault and ten sends delivered after 500 ms.</summary>
+    /// <summary>u1/d1 (event 0); ten steady sends m0..m9 delivered after 10 ms (m_i: invoke 1+3i, ok 2+3i, deliver
+    /// 3+3i); a fault (31); ten sends m10..m19 delivered after 500 ms (invoke 32+3(i−10), deliver 34+3(i−10)); the heal (62).</summary>
     private static TestHistory SteadyThenFault()
     {
         var h = new TestHistory().Device("u1", "d1");
@@ -30,6 +31,13 @@ public sealed class LatencyCheckTests
         return h;
     }
 
+    /// <summary>The three slowest fault-phase deliveries of <see cref="SteadyThenFault"/> (all 500 ms: the earliest
+    /// deliveries first), send invoke and delivery each.</summary>
+    private static readonly long[] SlowestFault = [32, 34, 35, 37, 38, 40];
+
+    /// <summary>The same for the steady phase (all 10 ms).</summary>
+    private static readonly long[] SlowestSteady = [1, 3, 4, 6, 7, 9];
+
     [Fact]
     public void Analyze_SplitsSteadyAndFaultPhaseByNemesisWindows()
     {
@@ -40,6 +48,7 @@ public sealed class LatencyCheckTests
         analysis.Fault.Count.Should().Be(10);
         analysis.Fault.P50.Should().Be(500_000_000);
         analysis.Timeline.FaultWindows.Should().ContainSingle().Which.Healed.Should().BeTrue();
+        analysis.Timeline.HasFaultPhase.Should().BeTrue();
         analysis.Series.Sum(b => b.Deliveries).Should().Be(20);
         analysis.Series.Sum(b => b.Sends).Should().Be(20);
     }
@@ -53,6 +62,7 @@ public sealed class LatencyCheckTests
         var analysis = LatencyAnalysis.Analyze(h.Events);
 
         analysis.Fault.Count.Should().Be(0, "the only phase marker says steady from the start");
+        analysis.Timeline.HasFaultPhase.Should().BeFalse();
     }
 
     [Fact]
@@ -66,30 +76,128 @@ public sealed class LatencyCheckTests
     }
 
     [Fact]
-    public void Check_FaultPhaseAboveThreshold_IsLatencySlo()
+    public void Analyze_KeepsTheSlowestOfEachPhaseBounded()
     {
-        var check = new LatencyCheck([LatencyThreshold.Parse("p99=50ms"), LatencyThreshold.Parse("fault:p99=200ms")]);
+        var analysis = LatencyAnalysis.Analyze(ManySlowFaultDeliveries(faultSamples: 120).Events);
+
+        analysis.Slowest(LatencyThreshold.Fault).Should().HaveCount(LatencyAnalysis.SlowestKept);
+        analysis.Slowest(LatencyThreshold.Steady).Should().HaveCount(10);
+        analysis.Slowest(LatencyThreshold.All).Should().HaveCount(LatencyAnalysis.SlowestKept);
+        analysis.Slowest(LatencyThreshold.All).Select(s => s.Latency).Should().BeInDescendingOrder().And.OnlyContain(l => l == 500_000_000);
+    }
+
+    [Fact]
+    public void Check_FaultPhaseAboveThreshold_IsLatencySloCitingTheSlowestFaultDeliveries()
+    {
+        var check = new LatencyCheck([LatencyThreshold.Parse("steady:p99=50ms"), LatencyThreshold.Parse("fault:p99=200ms")]);
 
         var result = check.Check(SteadyThenFault().Events);
 
         result.Verdict.Should().Be(Verdict.Invalid);
-        result.Count(AnomalyNames.LatencySlo).Should().Be(1, "steady state holds its SLO, the fault phase does not");
-        var example = result.Anomalies[AnomalyNames.LatencySlo].Examples[0];
-        example.Explanation.Should().StartWith("fault p99");
-        example.Events.Should().NotBeEmpty();
+        result.ShouldHaveExactly(new ExpectedAnomaly(AnomalyNames.LatencySlo, 1, SlowestFault));
+        result.Anomalies[AnomalyNames.LatencySlo].Examples[0].Explanation.Should().Be(
+            "fault p99 delivery latency 500 ms > 200 ms over 10 deliveries (SLO fault:p99=200ms; events: the 3 slowest of the phase, send invoke and delivery)");
+    }
+
+    /// <summary>Ten steady sends delivered after 10 ms except m3 after 100 ms; then <paramref name="faultSamples"/> sends
+    /// in a fault window, each delivered after 500 ms — far more slow fault samples than one run-wide list kept.</summary>
+    private static TestHistory ManySlowFaultDeliveries(int faultSamples)
+    {
+        var h = new TestHistory().Device("u1", "d1");
+        for (var i = 0; i < 10; i++)
+        {
+            var at = i * 1000L;
+            h.Add("s1", HistoryEventType.Invoke, HistoryOps.Send, new SendValue($"m{i}", ["u1"]), at * 1_000_000);
+            h.Add("u1/d1", HistoryEventType.Ok, HistoryOps.Deliver, new DeliverValue($"m{i}", "u1", "d1", i + 1), (at + (i == 3 ? 100 : 10)) * 1_000_000);
+        }
+
+        h.Fault("kill", HistoryOps.Fault, 20_000);
+        for (var i = 0; i < faultSamples; i++)
+        {
+            var at = 20_000 + (i * 100L);
+            h.Add("s1", HistoryEventType.Invoke, HistoryOps.Send, new SendValue($"f{i}", ["u1"]), at * 1_000_000);
+            h.Add("u1/d1", HistoryEventType.Ok, HistoryOps.Deliver, new DeliverValue($"f{i}", "u1", "d1", 11 + i), (at + 500) * 1_000_000);
+        }
+
+        h.Fault("kill", HistoryOps.Heal, 20_000 + (faultSamples * 100L) + 1000);
+        return h;
+    }
+
+    [Fact]
+    public void Check_SteadyBreachWhileTheFaultPhaseIsSlower_CitesTheSlowestSteadyDeliveries()
+    {
+        // Regression: only the run's 50 slowest samples were kept, all fault-phase here, so a steady breach cited no event.
+        var h = ManySlowFaultDeliveries(faultSamples: 60);
+        var check = new LatencyCheck([LatencyThreshold.Parse("steady:max=50ms")]);
+
+        var result = check.Check(h.Events);
+
+        // m3 (invoke 7, deliver 8, 100 ms) first, then the earliest 10 ms ones: m0 (1, 2) and m1 (3, 4)
+        result.ShouldHaveExactly(new ExpectedAnomaly(AnomalyNames.LatencySlo, 1, [7, 8, 1, 2, 3, 4]));
+        result.Anomalies[AnomalyNames.LatencySlo].Examples[0].Explanation.Should().StartWith("steady max delivery latency 100 ms > 50 ms over 10 deliveries");
+    }
+
+    [Fact]
+    public void Check_ThresholdWithoutPhase_JudgesEveryPhaseOnItsOwn()
+    {
+        var tight = new LatencyCheck([LatencyThreshold.Parse("p99=5ms")]).Check(SteadyThenFault().Events);
+        var loose = new LatencyCheck([LatencyThreshold.Parse("p99=50ms")]).Check(SteadyThenFault().Events);
+
+        // 5 ms: both phases breach, each citing its own slowest deliveries
+        tight.ShouldHaveExactly(new ExpectedAnomaly(AnomalyNames.LatencySlo, 2, SlowestSteady, SlowestFault));
+        tight.Anomalies[AnomalyNames.LatencySlo].Examples.Select(e => e.Explanation[..e.Explanation.IndexOf(" delivery", StringComparison.Ordinal)])
+            .Should().Equal("steady p99", "fault p99");
+        tight.Anomalies[AnomalyNames.LatencySlo].Examples[0].Explanation.Should().Contain("(SLO p99=5ms, every phase;");
+
+        // 50 ms: steady state (10 ms) holds, the fault phase (500 ms) does not — not steady-only any more
+        loose.ShouldHaveExactly(new ExpectedAnomaly(AnomalyNames.LatencySlo, 1, SlowestFault));
+    }
+
+    [Fact]
+    public void Check_ThresholdWithoutPhaseInARunWithoutFaultPhase_JudgesSteadyState()
+    {
+        var h = new TestHistory().Device("u1", "d1");
+        var invoke = h.Add("s1", HistoryEventType.Invoke, HistoryOps.Send, new SendValue("m1", ["u1"]), 0);
+        var deliver = h.Add("u1/d1", HistoryEventType.Ok, HistoryOps.Deliver, new DeliverValue("m1", "u1", "d1", 1), 80_000_000);
+
+        var result = new LatencyCheck([LatencyThreshold.Parse("p99=50ms")]).Check(h.Events);
+
+        result.ShouldHaveExactly(new ExpectedAnomaly(AnomalyNames.LatencySlo, 1, [invoke, deliver]));
+        LatencyCheck.PhasesOf(LatencyThreshold.Parse("p99=50ms"), LatencyAnalysis.Analyze(h.Events).Timeline).Should().Equal(LatencyThreshold.Steady);
     }
 
     [Fact]
     public void Check_WithoutThresholds_IsValid()
     {
-        new LatencyCheck().Check(SteadyThenFault().Events).Verdict.Should().Be(Verdict.Valid);
+        var result = new LatencyCheck().Check(SteadyThenFault().Events);
+
+        result.Verdict.Should().Be(Verdict.Valid);
+        result.ShouldHaveNoAnomalies();
+        result.Counters["latency-samples-steady"].Should().Be(10);
+        result.Counters["latency-samples-fault"].Should().Be(10);
+    }
+
+    [Fact]
+    public void Check_ThresholdOfAPhaseWithoutDeliveries_IsNotJudged()
+    {
+        var h = new TestHistory().Device("u1", "d1");
+        h.Add("s1", HistoryEventType.Invoke, HistoryOps.Send, new SendValue("m1", ["u1"]), 0);
+        h.Add("u1/d1", HistoryEventType.Ok, HistoryOps.Deliver, new DeliverValue("m1", "u1", "d1", 1), 80_000_000);
+
+        var result = new LatencyCheck([LatencyThreshold.Parse("fault:p99=1ms")]).Check(h.Events);
+
+        // nothing to judge; the exercise checker reports latency-slo as not exercised (ExerciseCheckTests)
+        result.Verdict.Should().Be(Verdict.Valid);
+        result.ShouldHaveNoAnomalies();
     }
 
     [Theory]
-    [InlineData("p99=500ms", "steady", 99, 500)]
+    [InlineData("p99=500ms", "each", 99, 500)]
+    [InlineData("steady:p99=500ms", "steady", 99, 500)]
     [InlineData("fault:p95=2s", "fault", 95, 2000)]
     [InlineData("all:max=1500us", "all", 100, 1.5)]
-    [InlineData("p99.9=250", "steady", 99.9, 250)]
+    [InlineData("each:p50=1s", "each", 50, 1000)]
+    [InlineData("p99.9=250", "each", 99.9, 250)]
     public void Parse_ValidText_GivesThreshold(string text, string phase, double percentile, double milliseconds)
     {
         var threshold = LatencyThreshold.Parse(text);
@@ -97,6 +205,19 @@ public sealed class LatencyCheckTests
         threshold.Phase.Should().Be(phase);
         threshold.Percentile.Should().Be(percentile);
         threshold.Limit.TotalMilliseconds.Should().BeApproximately(milliseconds, 0.001);
+    }
+
+    [Theory]
+    [InlineData("p99=500ms", "p99=500ms")]
+    [InlineData("each:p99=1s", "p99=1000ms")]
+    [InlineData("steady:p99=500ms", "steady:p99=500ms")]
+    [InlineData("all:max=2s", "all:max=2000ms")]
+    public void ToString_RoundTripsThroughParse(string text, string expected)
+    {
+        var threshold = LatencyThreshold.Parse(text);
+
+        threshold.ToString().Should().Be(expected);
+        LatencyThreshold.Parse(threshold.ToString()).Should().Be(threshold);
     }
 
     [Theory]

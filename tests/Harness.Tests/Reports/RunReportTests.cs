@@ -100,12 +100,111 @@ public sealed class RunReportTests : IDisposable
     [Fact]
     public void Evaluate_UnknownDeliveryChecker_MakesLossUndecidedButOrderingHeld()
     {
-        var h = new TestHistory().Device("u1", "d1").Send("s1", "m1", "u1", 1);
+        var h = new TestHistory().Device("u1", "d1").Send("s1", "m1", "u1", 1).Send("s1", "m2", "u1", 2);
         h.Deliver("u1", "d1", "m1", 1);
+        h.Deliver("u1", "d1", "m2", 2);
 
         var outcomes = Promises.Evaluate(StandardChecks.Check(h.Events));
 
-        outcomes.Single(o => o.Promise.Name == "no-loss").Status.Should().Be(PromiseStatus.Undecided);
-        outcomes.Single(o => o.Promise.Name == "per-user-ordering").Status.Should().Be(PromiseStatus.Held);
+        outcomes.Single(o => o.Promise.Name == PromiseNames.NoLoss).Status.Should().Be(PromiseStatus.Undecided,
+            "undecided outranks not exercised: the device never synced, and the delivery checker says so");
+        outcomes.Single(o => o.Promise.Name == PromiseNames.PerUserOrdering).Status.Should().Be(PromiseStatus.Held);
+    }
+
+    [Fact]
+    public void Evaluate_EveryStatus_InPrecedenceBrokenUndecidedNotExercisedHeld()
+    {
+        // lost on d1 (broken); d2 never synced (delivery undecided); no job (not exercised); one device saw two messages (held)
+        var h = new TestHistory().Device("u1", "d1").Send("s1", "m1", "u1", 1).Send("s1", "m2", "u1", 2);
+        h.Deliver("u1", "d1", "m1", 1);
+        h.Sync("u1", "d1", ("m1", 1), ("m2", 2));
+        h.Device("u1", "d2");
+        h.Deliver("u1", "d2", "m1", 1);
+        h.Deliver("u1", "d2", "m2", 2);
+
+        var outcomes = Promises.Evaluate(StandardChecks.Check(h.Events)).ToDictionary(o => o.Promise.Name);
+
+        outcomes[PromiseNames.NoLoss].Status.Should().Be(PromiseStatus.Broken);
+        outcomes[PromiseNames.NoDuplicates].Status.Should().Be(PromiseStatus.Undecided);
+        outcomes[PromiseNames.PerUserOrdering].Status.Should().Be(PromiseStatus.Held);
+        outcomes[PromiseNames.JobsExactlyOnce].Status.Should().Be(PromiseStatus.NotExercised);
+        outcomes[PromiseNames.JobsExactlyOnce].NotExercisedBecause.Should().Be("no job was acknowledged");
+        outcomes[PromiseNames.JobsExactlyOnce].Required.Should().BeFalse();
+        outcomes.Keys.Should().Equal(PromiseNames.All, "the exercise checker is no 'other checks' row");
+    }
+
+    /// <summary>u1/d1 gets m1 and m2, in order, and syncs: the delivery promises exercised and held, no job, no SLO.</summary>
+    private static TestHistory DeliveryOnly()
+    {
+        var h = new TestHistory().Device("u1", "d1").Send("s1", "m1", "u1", 1).Send("s1", "m2", "u1", 2);
+        h.Deliver("u1", "d1", "m1", 1);
+        h.Deliver("u1", "d1", "m2", 2);
+        h.Sync("u1", "d1", ("m1", 1), ("m2", 2));
+        return h;
+    }
+
+    [Fact]
+    public async Task WriteAsync_PromiseNotExercised_IsSkippedInJunitAndShownWithWhyEverywhere()
+    {
+        await WriteAsync(DeliveryOnly());
+
+        var suite = XDocument.Load(Path.Combine(_dir, "junit.xml")).Descendants("testsuite").Single();
+        suite.Attribute("skipped")!.Value.Should().Be("3");
+        suite.Attribute("errors")!.Value.Should().Be("0");
+        suite.Attribute("failures")!.Value.Should().Be("0");
+        var skipped = suite.Elements("testcase").Where(c => c.Element("skipped") is not null)
+            .ToDictionary(c => c.Attribute("name")!.Value, c => c.Element("skipped")!.Attribute("message")!.Value);
+        skipped.Should().Equal(new Dictionary<string, string>
+        {
+            ["Jobs applied exactly once"] = "not exercised: no job was acknowledged",
+            ["Retries within the backoff envelope"] = "not exercised: no job attempt was recorded",
+            ["Delivery latency within SLO"] = "not exercised: no latency SLO was set",
+        });
+
+        using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_dir, "results.json"), TestContext.Current.CancellationToken));
+        doc.RootElement.GetProperty("valid").GetBoolean().Should().BeTrue("a promise nobody required does not change the verdict");
+        var jobs = doc.RootElement.GetProperty("promises").EnumerateArray().Single(p => p.GetProperty("name").GetString() == PromiseNames.JobsExactlyOnce);
+        jobs.GetProperty("status").GetString().Should().Be("not-exercised");
+        jobs.GetProperty("required").GetBoolean().Should().BeFalse();
+        jobs.GetProperty("exercised").GetBoolean().Should().BeFalse();
+        jobs.GetProperty("exercise").GetString().Should().Be("no job was acknowledged");
+        var noLoss = doc.RootElement.GetProperty("promises").EnumerateArray().Single(p => p.GetProperty("name").GetString() == PromiseNames.NoLoss);
+        noLoss.GetProperty("status").GetString().Should().Be("held");
+        noLoss.GetProperty("required").GetBoolean().Should().BeTrue();
+        noLoss.GetProperty("exercise").GetString().Should().Be("2 acknowledged send(s) to users with a device that finished its final sync");
+
+        var md = await File.ReadAllTextAsync(Path.Combine(_dir, "summary.md"), TestContext.Current.CancellationToken);
+        md.Should().StartWith("# Chaos run: broker-kill — VALID");
+        md.Should().Contain("| Jobs applied exactly once | not exercised | no job was acknowledged |");
+        md.Should().Contain("| No loss | held | — |");
+
+        var html = await File.ReadAllTextAsync(Path.Combine(_dir, "report.html"), TestContext.Current.CancellationToken);
+        html.Should().Contain("<td class=\"not-exercised\">not exercised</td><td>no job was acknowledged</td>");
+    }
+
+    [Fact]
+    public async Task WriteAsync_RequiredPromiseNotExercised_IsAnErrorInJunitAndTheVerdictUnknown()
+    {
+        await WriteAsync(DeliveryOnly(), new CheckOptions { RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce] });
+
+        var suite = XDocument.Load(Path.Combine(_dir, "junit.xml")).Descendants("testsuite").Single();
+        suite.Attribute("skipped")!.Value.Should().Be("2");
+        suite.Attribute("errors")!.Value.Should().Be("1");
+        var error = suite.Elements("testcase").Single(c => c.Attribute("name")!.Value == "Jobs applied exactly once").Element("error")!;
+        error.Attribute("type")!.Value.Should().Be("not-exercised");
+        error.Attribute("message")!.Value.Should().Be("required promise jobs-exactly-once was not exercised: no job was acknowledged");
+
+        using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_dir, "results.json"), TestContext.Current.CancellationToken));
+        doc.RootElement.GetProperty("valid").GetString().Should().Be("unknown");
+        doc.RootElement.GetProperty("unknownReasons").EnumerateArray().Select(r => r.GetString())
+            .Should().Equal("exercise: required promise jobs-exactly-once was not exercised: no job was acknowledged");
+        var jobs = doc.RootElement.GetProperty("promises").EnumerateArray().Single(p => p.GetProperty("name").GetString() == PromiseNames.JobsExactlyOnce);
+        jobs.GetProperty("status").GetString().Should().Be("not-exercised");
+        jobs.GetProperty("required").GetBoolean().Should().BeTrue();
+
+        var md = await File.ReadAllTextAsync(Path.Combine(_dir, "summary.md"), TestContext.Current.CancellationToken);
+        md.Should().StartWith("# Chaos run: broker-kill — UNKNOWN");
+        md.Should().Contain("| Jobs applied exactly once | not exercised | required, so the verdict is unknown: no job was acknowledged |");
+        md.Should().Contain("- exercise: required promise jobs-exactly-once was not exercised: no job was acknowledged");
     }
 }

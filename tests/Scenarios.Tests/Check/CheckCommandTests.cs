@@ -67,6 +67,8 @@ public sealed partial class CheckCommandTests : IDisposable
         var cases = junit.Descendants("testcase").ToList();
         cases.Select(c => (string?)c.Attribute("name")).Should().Contain(["No loss", "No duplicates", "Per-user ordering", "Jobs applied exactly once"]);
         cases.Should().OnlyContain(c => !c.Elements("failure").Any());
+        cases.Single(c => (string?)c.Attribute("name") == "Jobs applied exactly once").Element("skipped")!.Attribute("message")!.Value
+            .Should().Be("not exercised: no job was acknowledged", "a promise the history did not exercise is skipped, not passed");
 
         File.ReadAllText(Path.Combine(outDir, "summary.md")).Should().Contain("| No loss | held |");
         AssertSelfContained(File.ReadAllText(Path.Combine(outDir, "report.html")));
@@ -210,6 +212,98 @@ public sealed partial class CheckCommandTests : IDisposable
         outcome.Stderr.Should().Contain("opts.json").And.Contain("retries.jitter");
         both.ExitCode.Should().Be(2);
         both.Stderr.Should().Contain("exclude each other");
+    }
+
+    [Fact]
+    public async Task Check_EmptyHistory_ExitsTwoUnknownNotValid()
+    {
+        // `: > empty.jsonl; chaos check empty.jsonl` used to print "verdict: valid", exit 0
+        var (outcome, outDir) = await CheckAsync([]);
+
+        outcome.ExitCode.Should().Be(2, outcome.Stdout + outcome.Stderr);
+        outcome.Stdout.Should().Contain("verdict: UNKNOWN");
+        outcome.Stdout.Split('\n').Where(l => l.Contains("undecided:", StringComparison.Ordinal)).Select(l => l.Trim())
+            .Should().Equal(
+                "undecided: exercise: required promise no-loss was not exercised: no send was acknowledged",
+                "undecided: exercise: required promise no-duplicates was not exercised: nothing was delivered",
+                "undecided: exercise: required promise only-what-was-sent was not exercised: nothing was delivered or synced",
+                "undecided: exercise: required promise per-user-ordering was not exercised: no device received two messages and no user had two acknowledged sends with sequence numbers");
+        outcome.Stderr.Should().BeEmpty();
+        Results(outDir).GetProperty("valid").GetString().Should().Be("unknown");
+        var junit = XDocument.Load(Path.Combine(outDir, "junit.xml"));
+        junit.Descendants("testcase").Single(c => (string?)c.Attribute("name") == "No loss").Element("error")!.Attribute("type")!.Value.Should().Be("not-exercised");
+    }
+
+    [Fact]
+    public async Task Check_OneAcknowledgedSendWithNoDeviceNoSyncNoDrain_ExitsTwo()
+    {
+        var (outcome, outDir) = await CheckAsync(
+        [
+            Line(0, 1, "s1", "invoke", "send", """{"id":"m1","to":["u1"]}"""),
+            Line(1, 2, "s1", "ok", "send", """{"id":"m1","to":["u1"],"seq":{"u1":1}}"""),
+        ]);
+
+        outcome.ExitCode.Should().Be(2, outcome.Stdout + outcome.Stderr);
+        outcome.Stdout.Should().Contain("verdict: UNKNOWN")
+            .And.Contain("undecided: exercise: required promise no-loss was not exercised: none of the 1 acknowledged send(s) was addressed to a user with a device");
+        var noLoss = Results(outDir).GetProperty("promises").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "no-loss");
+        noLoss.GetProperty("status").GetString().Should().Be("not-exercised");
+        noLoss.GetProperty("required").GetBoolean().Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Check_RequiredPromiseTheHistoryDidNotExercise_ExitsTwo_NotRequiredItIsShownAndPasses()
+    {
+        var (required, _) = await CheckAsync(History(), "--require", "no-loss", "--require", "jobs-exactly-once");
+        var (nothing, _) = await CheckAsync(History(), "--require", "none", "--slo", "steady:p99=5s");
+
+        required.ExitCode.Should().Be(2, required.Stdout + required.Stderr);
+        required.Stdout.Should().Contain("undecided: exercise: required promise jobs-exactly-once was not exercised: no job was acknowledged");
+        nothing.ExitCode.Should().Be(0, nothing.Stdout + nothing.Stderr);
+        nothing.Stdout.Should().Contain("not exercised (not required): jobs-exactly-once — no job was acknowledged");
+    }
+
+    [Fact]
+    public async Task Check_BadRequire_ExitsTwoNamingIt()
+    {
+        var (outcome, _) = await CheckAsync(History(), "--require", "no-lateness");
+
+        outcome.ExitCode.Should().Be(2);
+        outcome.Stderr.Trim().Should().StartWith("chaos check: --require 'no-lateness': not a promise (known: no-loss,");
+        outcome.Stderr.Trim().Split('\n').Should().ContainSingle("one line, no stack trace");
+    }
+
+    /// <summary>m1 in steady state delivered after 10 ms; a fault window around m2, delivered after 800 ms.</summary>
+    private static List<string> FaultAroundM2() =>
+    [
+        Line(0, 0, "u1/d1", "ok", "device", """{"user":"u1","device":"d1"}"""),
+        Line(1, 1, "s1", "invoke", "send", """{"id":"m1","to":["u1"]}"""),
+        Line(2, 2, "s1", "ok", "send", """{"id":"m1","to":["u1"],"seq":{"u1":1}}"""),
+        Line(3, 11, "u1/d1", "ok", "deliver", """{"id":"m1","user":"u1","device":"d1","seq":1}"""),
+        Line(4, 50, "nemesis", "info", "fault", """{"fault":"kill","target":"notifier-1"}"""),
+        Line(5, 100, "s1", "invoke", "send", """{"id":"m2","to":["u1"]}"""),
+        Line(6, 101, "s1", "ok", "send", """{"id":"m2","to":["u1"],"seq":{"u1":2}}"""),
+        Line(7, 900, "u1/d1", "ok", "deliver", """{"id":"m2","user":"u1","device":"d1","seq":2}"""),
+        Line(8, 1000, "nemesis", "info", "heal", """{"fault":"kill","target":"notifier-1"}"""),
+        Line(9, 1100, "u1/d1", "ok", "sync", """{"user":"u1","device":"d1","items":[{"id":"m1","seq":1},{"id":"m2","seq":2}]}"""),
+    ];
+
+    [Fact]
+    public async Task Check_SloWithoutPhase_JudgesTheFaultPhaseToo_CitingItsSlowestDelivery()
+    {
+        // `--slo p99=500ms` used to mean steady state only, silently passing this 800 ms fault-phase delivery
+        var (everyPhase, everyOut) = await CheckAsync(FaultAroundM2(), "--slo", "p99=500ms");
+
+        everyPhase.ExitCode.Should().Be(1, everyPhase.Stdout + everyPhase.Stderr);
+        var slo = Results(everyOut).GetProperty("anomalies").GetProperty("latency-slo");
+        slo.GetProperty("count").GetInt64().Should().Be(1);
+        var example = slo.GetProperty("examples")[0];
+        example.GetProperty("events").EnumerateArray().Select(e => e.GetInt64()).Should().Equal(5, 7);
+        example.GetProperty("explanation").GetString().Should().StartWith("fault p99 delivery latency 800 ms > 500 ms over 1 deliveries (SLO p99=500ms, every phase;");
+
+        var (steadyOnly, _) = await CheckAsync(FaultAroundM2(), "--slo", "steady:p99=500ms");
+
+        steadyOnly.ExitCode.Should().Be(0, steadyOnly.Stdout + steadyOnly.Stderr);
     }
 
     private static void AssertSelfContained(string html)

@@ -127,8 +127,14 @@ public sealed class ContainerRunTests
     {
         code.Should().BeOneOf([0, 1], $"the run was carried out.\nstdout: {stdout}\nstderr: {stderr}");
         using var results = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "results.json"), TestContext.Current.CancellationToken));
+        // a promise the scenario does not require may be not exercised (retries, where no downstream fault made jobs retry)
         var broken = results.RootElement.GetProperty("promises").EnumerateArray()
-            .Where(p => p.GetProperty("status").GetString() != "held")
+            .Where(p => p.GetProperty("status").GetString() switch
+            {
+                "held" => false,
+                "not-exercised" => p.GetProperty("required").GetBoolean(),
+                _ => true,
+            })
             .Select(p => p.GetProperty("name").GetString()!)
             .ToList();
         broken.Where(name => !name.Contains("latency", StringComparison.Ordinal)).Should().BeEmpty($"every correctness promise holds in containers.\nstdout: {stdout}");
