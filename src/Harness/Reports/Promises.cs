@@ -13,8 +13,8 @@ public static class Promises
         new("only-what-was-sent", "Delivers only what was sent", "delivery", [AnomalyNames.Unexpected, AnomalyNames.AbortedRead]),
         new("per-user-ordering", "Per-user ordering", "ordering",
             [AnomalyNames.Nonmonotonic, AnomalyNames.Skip, AnomalyNames.InconsistentSeq, AnomalyNames.OrderInversion]),
-        new("jobs-exactly-once", "Jobs applied exactly once", "jobs", [AnomalyNames.DoubleEffect, AnomalyNames.LostJob, AnomalyNames.DlqWithoutReason]),
-        new("retries-within-backoff", "Retries within the backoff envelope", "retries", [AnomalyNames.RetryStorm]),
+        new("jobs-exactly-once", "Jobs applied exactly once", "jobs", [AnomalyNames.DoubleEffect, AnomalyNames.LostJob, AnomalyNames.DlqWithoutReason, AnomalyNames.ExhaustedNotDeadLettered]),
+        new("retries-within-backoff", "Retries within the backoff envelope", "retries", [AnomalyNames.RetryStorm, AnomalyNames.RetryBudgetExceeded, AnomalyNames.AttemptMiscount]),
         new("latency-slo", "Delivery latency within SLO", "latency", [AnomalyNames.LatencySlo]),
     ];
 
