@@ -8,7 +8,7 @@ namespace Chaos.Harness.Faults.Downstream;
 /// attempt); healed by setting it back to healthy. What the provider observed while the fault held — calls received,
 /// calls failed — is the proof the fault took effect, counted by the harness rather than read from the system.
 /// </summary>
-public sealed class DownstreamFault(DownstreamProvider provider, double failureRate, int latencyMs, string name = "downstream") : IFault
+public sealed class DownstreamFault(DownstreamProvider provider, double failureRate, int latencyMs, string name = "downstream") : IFault, IFaultOutcome
 {
     private readonly DownstreamConditions _conditions = new(failureRate, TimeSpan.FromMilliseconds(latencyMs));
     private (long Calls, long Failed)? _atApply;
@@ -29,6 +29,10 @@ public sealed class DownstreamFault(DownstreamProvider provider, double failureR
 
     /// <summary>Calls the provider failed while this fault held.</summary>
     public long FailedWhileApplied => Window().Failed;
+
+    /// <inheritdoc/>
+    public string? Outcome => _atApply is null ? null
+        : string.Create(CultureInfo.InvariantCulture, $"the provider received {CallsWhileApplied} calls while it held, failed {FailedWhileApplied}");
 
     /// <inheritdoc/>
     public Task ApplyAsync(CancellationToken cancellationToken)

@@ -160,6 +160,7 @@ public sealed class DownstreamProviderTests : IDisposable
         var fault = new DownstreamFault(provider, 1, 0, "downstream-failure");
         var ct = TestContext.Current.CancellationToken;
         (await PayAsync(provider, new { job = "before" })).Dispose();
+        fault.Outcome.Should().BeNull("not applied yet");
 
         await fault.ApplyAsync(ct);
         provider.Conditions.Should().Be(new DownstreamConditions(1, TimeSpan.Zero));
@@ -172,6 +173,7 @@ public sealed class DownstreamProviderTests : IDisposable
         provider.Conditions.Should().Be(DownstreamConditions.Healthy);
         fault.CallsWhileApplied.Should().Be(2);
         fault.FailedWhileApplied.Should().Be(2);
+        fault.Outcome.Should().Be("the provider received 2 calls while it held, failed 2");
         (fault.Name, fault.Target).Should().Be(("downstream-failure", "jobs"));
     }
 
