@@ -168,7 +168,7 @@ public sealed class RetryStormCheck : ICheck
         {
             var beyond = stamps.First(s => s.Attempt > budget);
             result.Add(AnomalyNames.RetryBudgetExceeded, () => new AnomalyExample(
-                [beyond.Index], $"job {job} made attempt {beyond.Attempt} by its own count, beyond the retry budget of {budget}"));
+                [beyond.Index], $"job {job} made attempt {beyond.Attempt}, beyond the retry budget of {budget}"));
         }
     }
 

@@ -43,6 +43,7 @@ public sealed class RetryStormCheckTests
         result.Anomalies.Keys.Should().BeEquivalentTo([AnomalyNames.RetryBudgetExceeded]);
         result.Count(AnomalyNames.RetryBudgetExceeded).Should().Be(1);
         result.Anomalies[AnomalyNames.RetryBudgetExceeded].Examples[0].Events.Should().Equal(stamps[4]);
+        result.Anomalies[AnomalyNames.RetryBudgetExceeded].Examples[0].Explanation.Should().Be("job j1 made attempt 5, beyond the retry budget of 4");
     }
 
     [Fact]
