@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json;
+using Chaos.Harness.Faults.Downstream;
+using Chaos.Harness.History;
 using Chaos.Reference.Tests.Support;
 
 namespace Chaos.Reference.Tests;
@@ -116,6 +118,57 @@ public sealed class JobsTests(MockKafkaFixture fixture)
         var job = await WaitJobStateAsync(run, api, "tx-bad", defect ? "failed" : "dead");
         (await run.GetJsonAsync(api, "/dlq", ct)).GetArrayLength().Should().Be(defect ? 0 : 1);
         _ = job;
+    }
+
+    [Fact]
+    public async Task With_an_outside_downstream_the_worker_calls_it_once_per_attempt_claiming_its_attempt_number()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var provider = await DownstreamProvider.StartAsync(new DownstreamProviderOptions { Seed = 1 }, ct);
+        provider.Configure(new DownstreamConditions(1, TimeSpan.Zero));
+        await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
+        var api = await run.StartAsync("api", "api-1");
+        var jobs = await run.StartAsync("jobs", "jobs-1", "--downstream", provider.Address.ToString(), "--job-retries", "2", "--job-retry-base-ms", "20");
+        await run.PostAsync(api, "/jobs", new { account = "acc-1", amount = 10, transactionId = "tx-d" }, ct);
+
+        var job = await WaitJobStateAsync(run, api, "tx-d", "dead");
+
+        job.GetProperty("reason").GetString().Should().StartWith("retry budget exhausted after 3 attempts: downstream answered 503");
+        provider.Calls.Where(c => c.Job == "tx-d").Select(c => (c.Attempt, c.Txn, c.Instance, c.Outcome)).Should().Equal(
+            (1, "tx-d", "jobs-1", CallValue.Fail), (2, "tx-d", "jobs-1", CallValue.Fail), (3, "tx-d", "jobs-1", CallValue.Fail));
+        job.GetProperty("attempts").EnumerateArray().Select(a => (a.GetProperty("attempt").GetInt32(), a.GetProperty("outcome").GetString()!.Split(':')[0]))
+            .Should().Equal((1, "transient"), (2, "transient"), (3, "transient"));
+        // the simulated dependency's admin endpoint does not pretend to configure an outside one
+        (await run.PostAsync(jobs, "/admin/downstream", new { failureRate = 0 }, ct)).StatusCode.Should().Be(HttpStatusCode.Conflict);
+    }
+
+    /// <summary>
+    /// Regression: the worker kept a job's attempt count in memory, so a job redelivered after its worker died
+    /// mid-retry started again at attempt 1 with a fresh budget (and a fresh backoff) — the provider saw up to twice
+    /// the budget. Now each attempt is reserved in the store before the call and a redelivery continues the count.
+    /// </summary>
+    [Fact]
+    public async Task An_attempt_count_no_longer_restarts_when_a_job_is_redelivered_mid_retry()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var provider = await DownstreamProvider.StartAsync(new DownstreamProviderOptions { Seed = 1 }, ct);
+        provider.Configure(new DownstreamConditions(1, TimeSpan.Zero));
+        await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
+        var api = await run.StartAsync("api", "api-1");
+        string[] args = ["--downstream", provider.Address.ToString(), "--job-retries", "3", "--job-retry-base-ms", "1000"];
+        var first = await run.StartAsync("jobs", "jobs-1", args);
+        await run.PostAsync(api, "/jobs", new { account = "acc-1", amount = 10, transactionId = "tx-r" }, ct);
+        // attempt 3 waits at least 1 s after attempt 2 (base 1000 ms × 2 × at least 0.5): kill the worker in that wait
+        await MessagingDefectTests.WaitUntilAsync(() => provider.Calls.Count(c => c.Job == "tx-r") >= 2, TimeSpan.FromSeconds(60), run.Logs);
+        await first.KillAsync();
+        provider.Calls.Count(c => c.Job == "tx-r").Should().Be(2);
+
+        await run.StartAsync("jobs", "jobs-2", args);
+        var job = await WaitJobStateAsync(run, api, "tx-r", "dead");
+
+        var calls = provider.Calls.Where(c => c.Job == "tx-r").ToList();
+        calls.Select(c => (c.Attempt, c.Instance)).Should().Equal((1, "jobs-1"), (2, "jobs-1"), (3, "jobs-2"), (4, "jobs-2"));
+        job.GetProperty("reason").GetString().Should().StartWith("retry budget exhausted after 4 attempts");
     }
 
     private static async Task<JsonElement> WaitJobStateAsync(SystemRun run, SutProcess api, string key, string state)

@@ -20,12 +20,20 @@ public sealed class OptionsAndFailpointTests
         options.Defects.Should().BeEquivalentTo(["no-dedupe", "no-resume", "no-dlq"]);
     }
 
+    [Fact]
+    public void FromArgs_Downstream_IsTheOutsideProvidersUrl_AndAbsentByDefault()
+    {
+        SystemOptions.FromArgs([.. Required, "--downstream", "http://127.0.0.1:9/"], new Hashtable(), out _)!.Downstream.Should().Be(new Uri("http://127.0.0.1:9/"));
+        SystemOptions.FromArgs(Required, new Hashtable(), out _)!.Downstream.Should().BeNull();
+    }
+
     [Theory]
     [InlineData(new[] { "--role", "web" }, "--role")]
     [InlineData(new[] { "--role", "api" }, "--kafka")]
     [InlineData(new[] { "--role", "api", "--kafka", "k", "--db", "d", "--jwt-key", "j", "--defect", "bogus" }, "unknown defect 'bogus'")]
     [InlineData(new[] { "--role", "api", "--kafka", "k", "--db", "d", "--jwt-key", "j", "--failpoint", "nowhere=crash" }, "unknown failpoint")]
     [InlineData(new[] { "--role", "api", "--kafka", "k", "--db", "d", "--jwt-key", "j", "--seed", "x" }, "not a number")]
+    [InlineData(new[] { "--role", "jobs", "--kafka", "k", "--db", "d", "--jwt-key", "j", "--downstream", "127.0.0.1:9" }, "--downstream must be an absolute http(s) URL")]
     public void FromArgs_BadSetting_ErrorNamesIt(string[] args, string mention)
     {
         SystemOptions.FromArgs(args, new Hashtable(), out var error).Should().BeNull();

@@ -42,8 +42,20 @@ public static class AnomalyNames
     /// <summary>A dead-lettered job whose DLQ entry names no reason (added to section 7's list: "DLQ entries must each name a reason").</summary>
     public const string DlqWithoutReason = "dlq-without-reason";
 
+    /// <summary>A job whose observed calls (all failed) reached its attempt budget, yet which was not dead-lettered
+    /// after the drain (added to section 7's list: issue 11, "exhausts it and is not dead-lettered").</summary>
+    public const string ExhaustedNotDeadLettered = "exhausted-not-dead-lettered";
+
     /// <summary>Job retries outside the backoff envelope.</summary>
     public const string RetryStorm = "retry-storm";
+
+    /// <summary>A job called the downstream more times than its attempt budget allows, counted from the calls the
+    /// harness's provider observed (added to section 7's list: issue 11, "exceeds its declared attempt budget").</summary>
+    public const string RetryBudgetExceeded = "retry-budget-exceeded";
+
+    /// <summary>The system's own count of a job's attempts (claimed in its calls or stamped in its records) is below the
+    /// calls the harness's provider observed: its budget cannot hold (added to section 7's list: issue 11).</summary>
+    public const string AttemptMiscount = "attempt-miscount";
 
     /// <summary>Delivery latency percentiles above the scenario's thresholds.</summary>
     public const string LatencySlo = "latency-slo";
@@ -52,7 +64,8 @@ public static class AnomalyNames
     public static IReadOnlyList<string> All { get; } =
     [
         Lost, Unseen, Duplicate, Unexpected, AbortedRead, Recovered, Nonmonotonic, Skip, InconsistentSeq,
-        OrderInversion, DoubleEffect, LostJob, DlqWithoutReason, RetryStorm, LatencySlo,
+        OrderInversion, DoubleEffect, LostJob, DlqWithoutReason, ExhaustedNotDeadLettered, RetryStorm, RetryBudgetExceeded,
+        AttemptMiscount, LatencySlo,
     ];
 
     /// <summary>Anomalies that are informational by contract, with the reason.</summary>

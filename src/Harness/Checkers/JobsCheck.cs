@@ -4,8 +4,11 @@ namespace Chaos.Harness.Checkers;
 
 /// <summary>Jobs applied exactly once: double-effect (an account's final balance differs from its opening balance plus
 /// the amounts of the distinct transactions whose jobs are done), lost-job (an acknowledged job in no terminal state
-/// after the drain) and dlq-without-reason (a dead-lettered job that names no reason).</summary>
-public sealed class JobsCheck : ICheck
+/// after the drain), dlq-without-reason (a dead-lettered job that names no reason) and exhausted-not-dead-lettered (the
+/// harness's downstream provider failed every call of a job, as many as its attempt budget, yet the job was not
+/// dead-lettered — counted from the calls the harness observed, not from the system's attempt records).</summary>
+/// <param name="attemptBudget">The jobs' attempt budget (first attempt included); null leaves exhausted-not-dead-lettered unchecked.</param>
+public sealed class JobsCheck(int? attemptBudget = null) : ICheck
 {
     /// <inheritdoc/>
     public string Name => "jobs";
@@ -139,6 +142,11 @@ public sealed class JobsCheck : ICheck
             }
         }
 
+        if (attemptBudget is { } budget && undecidable.Count == 0)
+        {
+            CheckExhausted(ObservedCalls.From(history), budget, jobs, result);
+        }
+
         CheckBalances(jobs.Values, accounts, result);
         result.Count("jobs", jobs.Count);
         result.Count("jobs-acknowledged", acknowledged);
@@ -146,6 +154,34 @@ public sealed class JobsCheck : ICheck
         result.Count("jobs-dead-lettered", deadLettered);
         result.Count("accounts", accounts.Count);
         return result.Build();
+    }
+
+    /// <summary>A job whose observed calls all failed and number at least the budget must end dead-lettered.</summary>
+    private static void CheckExhausted(ObservedCalls observed, int budget, Dictionary<string, Job> jobs, CheckResultBuilder result)
+    {
+        foreach (var (id, calls) in observed.ByJob)
+        {
+            if (calls.Count < budget || calls.Any(c => c.Succeeded))
+            {
+                continue;
+            }
+
+            jobs.TryGetValue(id, out var job);
+            if (job?.State == JobStates.DeadLettered)
+            {
+                continue;
+            }
+
+            List<long> events = [.. calls.Take(20).Select(c => c.Index)];
+            if (job is { StateIndex: >= 0 })
+            {
+                events.Add(job.StateIndex);
+            }
+
+            var state = job?.State is { } s ? $"its final state is '{s}'" : "it reached no state";
+            result.Add(AnomalyNames.ExhaustedNotDeadLettered, () => new AnomalyExample(
+                events, $"job {id}: the downstream provider failed all {calls.Count} of its calls (budget {budget} attempts), yet {state}, not dead-lettered"));
+        }
     }
 
     private static void CheckBalances(IEnumerable<Job> jobs, Dictionary<string, Account> accounts, CheckResultBuilder result)

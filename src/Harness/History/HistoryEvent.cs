@@ -71,6 +71,9 @@ public sealed class HistoryEvent
     /// <summary>The job attempt when <c>f = "attempt"</c>.</summary>
     public AttemptValue? AsAttempt() => Op as AttemptValue;
 
+    /// <summary>The downstream provider's observed call when <c>f = "call"</c>.</summary>
+    public CallValue? AsCall() => Op as CallValue;
+
     /// <summary>The balance read when <c>f = "balance"</c>.</summary>
     public BalanceValue? AsBalance() => Op as BalanceValue;
 

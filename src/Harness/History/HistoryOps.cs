@@ -27,6 +27,12 @@ public static class HistoryOps
     /// <summary>One processing attempt of a job (for retry-storm).</summary>
     public const string Attempt = "attempt";
 
+    /// <summary>One call the harness's downstream provider received from the system (observed by the harness itself).</summary>
+    public const string Call = "call";
+
+    /// <summary>The process name of the harness's downstream provider (the jobs' payment provider).</summary>
+    public const string DownstreamProcess = "downstream";
+
     /// <summary>An account balance read.</summary>
     public const string Balance = "balance";
 
@@ -59,6 +65,7 @@ public static class HistoryOps
         _ when utf8.SequenceEqual("submit"u8) => Submit,
         _ when utf8.SequenceEqual("job-state"u8) => JobState,
         _ when utf8.SequenceEqual("attempt"u8) => Attempt,
+        _ when utf8.SequenceEqual("call"u8) => Call,
         _ when utf8.SequenceEqual("balance"u8) => Balance,
         _ when utf8.SequenceEqual("fault"u8) => Fault,
         _ when utf8.SequenceEqual("heal"u8) => Heal,

@@ -7,7 +7,7 @@ internal static class OperationValueParser
 {
     /// <summary>Whether <paramref name="f"/> is an op this parser decodes.</summary>
     public static bool IsKnown(string f) => f is HistoryOps.Send or HistoryOps.Deliver or HistoryOps.Drop or HistoryOps.Sync
-        or HistoryOps.Device or HistoryOps.Submit or HistoryOps.JobState or HistoryOps.Attempt or HistoryOps.Balance
+        or HistoryOps.Device or HistoryOps.Submit or HistoryOps.JobState or HistoryOps.Attempt or HistoryOps.Call or HistoryOps.Balance
         or HistoryOps.Fault or HistoryOps.Heal or HistoryOps.Phase or HistoryOps.Drain or HistoryOps.Truncated;
 
     /// <summary>Decodes <paramref name="value"/> for op <paramref name="f"/>; null for an unknown op.</summary>
@@ -41,6 +41,7 @@ internal static class OperationValueParser
             HistoryOps.Submit => ParseSubmit(ref reader, pool),
             HistoryOps.JobState => ParseJobState(ref reader, pool),
             HistoryOps.Attempt => ParseAttempt(ref reader, pool),
+            HistoryOps.Call => ParseCall(ref reader, pool),
             HistoryOps.Balance => ParseBalance(ref reader, pool),
             HistoryOps.Fault or HistoryOps.Heal => ParseNemesis(ref reader, pool, f, source),
             HistoryOps.Phase => ParsePhase(ref reader, pool),
@@ -246,6 +247,28 @@ internal static class OperationValueParser
         }
 
         return new AttemptValue(Required(id, f, "id"), (int)Required(attempt, f, "attempt"), outcome);
+    }
+
+    private static CallValue ParseCall(ref Utf8JsonReader reader, StringPool pool)
+    {
+        const string f = HistoryOps.Call;
+        string? id = null, job = null, outcome = null, txn = null, instance = null;
+        long? attempt = null;
+        while (NextProperty(ref reader, out var name))
+        {
+            switch (name)
+            {
+                case "id": id = ReadString(ref reader, pool, f, name); break;
+                case "job": job = ReadString(ref reader, pool, f, name); break;
+                case "outcome": outcome = ReadString(ref reader, pool, f, name); break;
+                case "attempt": attempt = ReadOptionalLong(ref reader, f, name); break;
+                case "txn": txn = ReadOptionalString(ref reader, pool, f, name); break;
+                case "instance": instance = ReadOptionalString(ref reader, pool, f, name); break;
+                default: SkipUnknown(ref reader, pool); break;
+            }
+        }
+
+        return new CallValue(Required(id, f, "id"), Required(job, f, "job"), Required(outcome, f, "outcome"), (int?)attempt, txn, instance);
     }
 
     private static BalanceValue ParseBalance(ref Utf8JsonReader reader, StringPool pool)

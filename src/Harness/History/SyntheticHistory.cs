@@ -136,6 +136,12 @@ public static class SyntheticHistory
             {
                 var last = poison || attempt > failures;
                 Emit(at, "jobs", HistoryEventType.Ok, HistoryOps.Attempt, new AttemptValue(id, attempt, last ? (poison ? "permanent" : "ok") : "transient"));
+                if (!poison)
+                {
+                    // what the harness's downstream provider saw of this attempt (a poison job is refused before any call)
+                    Emit(at, HistoryOps.DownstreamProcess, HistoryEventType.Ok, HistoryOps.Call,
+                        new CallValue($"c{id}.{attempt}", id, last ? CallValue.Ok : CallValue.Fail, attempt));
+                }
                 if (last)
                 {
                     break;

@@ -1,3 +1,4 @@
+using Chaos.Harness.Faults.Downstream;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.History;
 using Chaos.Harness.Sut;
@@ -9,8 +10,9 @@ namespace Chaos.Harness.Runs;
 /// <summary>What a scenario's fault phase can reach: the deployment, the workload's devices, the history, the seed.</summary>
 public sealed class RunContext
 {
-    internal RunContext(RunOptions options, ITopology topology, ReferenceSystemDeployment system, ChatWorkload workload, HistoryWriter history, FaultSchedule schedule)
+    internal RunContext(RunOptions options, ITopology topology, ReferenceSystemDeployment system, ChatWorkload workload, HistoryWriter history, FaultSchedule schedule, DownstreamProvider downstream)
     {
+        Downstream = downstream;
         Schedule = schedule;
         Nemesis = new Nemesis(history, ActiveFaults);
         Options = options;
@@ -29,6 +31,10 @@ public sealed class RunContext
     public ChatWorkload Workload { get; }
 
     public HistoryWriter History { get; }
+
+    /// <summary>The jobs' payment provider, hosted by the harness: downstream faults set its conditions, and every call
+    /// it receives is in the history (<c>f = "call"</c>).</summary>
+    public DownstreamProvider Downstream { get; }
 
     /// <summary>The fault timeline this run plays (generated from the seed, or replayed).</summary>
     public FaultSchedule Schedule { get; }

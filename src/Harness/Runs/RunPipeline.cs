@@ -1,5 +1,6 @@
 using System.Globalization;
 using Chaos.Harness.Checkers;
+using Chaos.Harness.Faults.Downstream;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.History;
 using Chaos.Harness.Load;
@@ -59,6 +60,11 @@ public static class RunPipeline
         var history = HistoryWriter.Create(historyPath, options.TimeProvider);
         await using (history)
         {
+            // The jobs' payment provider, hosted here so the history holds every call the jobs made as the harness saw it
+            // (docs/checkers.md). Declared before the topology: disposed after it, so no jobs instance outlives it.
+            await using var downstream = await DownstreamProvider.StartAsync(
+                new DownstreamProviderOptions { Seed = options.Seed, History = history, TimeProvider = options.TimeProvider }, cancellationToken);
+            systemOptions = systemOptions with { DownstreamUrl = systemOptions.DownstreamUrl ?? downstream.Address };
             await using var topology = await TopologyFactory.CreateAsync(options.Topology, directory, options.AllowRemote, cancellationToken);
             ChatWorkload? workload = null;
             GatewayProxies? proxies = null;
@@ -74,7 +80,7 @@ public static class RunPipeline
                 }
 
                 workload = new ChatWorkload(system, history, workloadOptions, options.Seed, proxies?.HubUrls, options.TimeProvider);
-                context = new RunContext(options, topology, system, workload, history, schedule) { Proxies = proxies };
+                context = new RunContext(options, topology, system, workload, history, schedule, downstream) { Proxies = proxies };
                 var ctx = context;
                 reporter = ReportProgressAsync(() => phase, ctx, progress, options.TimeProvider, ticker.Token);
                 await workload.ConnectDevicesAsync(cancellationToken);

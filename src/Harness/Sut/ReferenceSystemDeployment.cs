@@ -145,6 +145,11 @@ public sealed class ReferenceSystemDeployment
                 "--client-timeout-ms", options.ClientTimeoutMs.ToString(CultureInfo.InvariantCulture),
                 "--seed", (options.Seed + instance).ToString(CultureInfo.InvariantCulture),
             ];
+            if (role == "jobs" && options.DownstreamUrl is { } downstream)
+            {
+                args.AddRange(["--downstream", downstream.ToString()]);
+            }
+
             foreach (var defect in options.Defects)
             {
                 args.AddRange(["--defect", defect]);

@@ -41,6 +41,12 @@ public sealed record ReferenceSystemOptions
     /// <summary>How long the gateway waits for a silent client before it drops the connection.</summary>
     public int ClientTimeoutMs { get; init; } = 6000;
 
+    /// <summary>
+    /// The outside provider the jobs call once per attempt (<c>--downstream URL</c>; the run passes its
+    /// <see cref="Faults.Downstream.DownstreamProvider"/>); null leaves the jobs on their in-process simulated dependency.
+    /// </summary>
+    public Uri? DownstreamUrl { get; init; }
+
     /// <summary>A PostgreSQL connection string; SQLite in the run folder when null.</summary>
     public string? Postgres { get; init; }
 
@@ -57,6 +63,11 @@ public sealed record ReferenceSystemOptions
         if (SessionTimeoutMs < 1000)
         {
             throw new ArgumentException($"{nameof(SessionTimeoutMs)} must be at least 1000 ms, was {SessionTimeoutMs}", nameof(SessionTimeoutMs));
+        }
+
+        if (DownstreamUrl is { } downstream && (!downstream.IsAbsoluteUri || downstream.Scheme is not ("http" or "https")))
+        {
+            throw new ArgumentException($"{nameof(DownstreamUrl)} must be an absolute http(s) URL, was {downstream}", nameof(DownstreamUrl));
         }
 
         if (ClientTimeoutMs < 1000)

@@ -1,6 +1,10 @@
 namespace Chaos.Harness.Workload;
 
-/// <summary>Job processing as the drain read it: proof that a downstream fault or poison jobs took effect.</summary>
+/// <summary>
+/// Job processing as the drain read it from the system's own records (the attempts the jobs stamped), and the poison
+/// jobs the harness submitted. The attempt counts are the system's statement: the harness's own count of calls is the
+/// <see cref="Faults.Downstream.DownstreamProvider"/>'s, and the checkers compare the two per job (attempt-miscount).
+/// </summary>
 public sealed class JobStatistics
 {
     private long _attempts;

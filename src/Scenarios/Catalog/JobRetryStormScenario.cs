@@ -31,7 +31,7 @@ internal sealed class JobRetryStormScenario : Scenario
         {
             BaseDelay = TimeSpan.FromMilliseconds(100),
             Multiplier = 2,
-            Jitter = 0.55, // the policy's floor is 0.5; attempt stamps are whole milliseconds
+            Jitter = 0.55, // the policy's floor is 0.5; a margin for a redelivery's wait, measured from a millisecond stamp
             MaxAttempts = 6,
         },
         LatencySlos = [LatencyThreshold.Parse("steady:p99=5000ms")],
@@ -73,23 +73,60 @@ internal sealed class JobRetryStormScenario : Scenario
 
     public override IFault CreateFault(FaultScheduleEntry entry, RunContext context)
     {
+        ArgumentNullException.ThrowIfNull(context);
         var failureRate = entry.Parameters.TryGetValue("failureRate", out var f) ? double.Parse(f, CultureInfo.InvariantCulture) : entry.Fault == Failing ? 0.6 : 0.3;
         var latencyMs = entry.Parameters.TryGetValue("latencyMs", out var l) ? int.Parse(l, CultureInfo.InvariantCulture) : entry.Fault == Slow ? 200 : 0;
         return entry.Fault switch
         {
-            Failing or Slow => new DownstreamFault(context.System.Jobs, failureRate, latencyMs, entry.Fault),
+            Failing or Slow => RunEvidence.For(context).Add(new DownstreamFault(context.Downstream, failureRate, latencyMs, entry.Fault)),
             _ => base.CreateFault(entry, context),
         };
     }
 
+    /// <summary>
+    /// Took effect when the harness's own provider failed calls while a failing fault held and received calls while the
+    /// slow one held — counted at the provider, not read from the jobs' own attempt records — and poison jobs were
+    /// acknowledged. The drain's count of attempts (what the jobs stamped) is written beside it for comparison.
+    /// </summary>
     public override string? VerifyFaultsTookEffect(RunContext context)
     {
-        var jobs = context.Workload.Jobs;
-        if (jobs.TransientFailures == 0)
+        ArgumentNullException.ThrowIfNull(context);
+        var faults = RunEvidence.For(context).Of<DownstreamFault>();
+        var stamped = context.Workload.Jobs;
+        FaultEvidence.Record(context, string.Create(CultureInfo.InvariantCulture,
+            $"downstream provider observed {context.Downstream.CallCount} calls, {context.Downstream.FailedCount} failed; "
+            + $"{string.Join(", ", faults.Select(d => $"{d.Name}: {d.CallsWhileApplied} calls, {d.FailedWhileApplied} failed"))}; "
+            + $"the jobs stamped {stamped.Attempts} attempts, {stamped.TransientFailures} transient"));
+        return Explain(faults.Select(d => (d.Name, d.CallsWhileApplied, d.FailedWhileApplied)), stamped.PoisonSubmitted);
+    }
+
+    /// <summary>Null when every failing fault saw failed calls, every slow one saw calls, and a poison job was acknowledged.</summary>
+    internal static string? Explain(IEnumerable<(string Fault, long Calls, long Failed)> faults, long poisonSubmitted)
+    {
+        var problems = new List<string>();
+        var seen = faults.ToList();
+        if (seen.Count == 0)
         {
-            return $"no job attempt failed transiently ({jobs.Attempts} attempts read): the downstream fault never reached the jobs";
+            problems.Add("no downstream fault was applied");
         }
 
-        return jobs.PoisonSubmitted == 0 ? "no poison job was submitted and acknowledged" : null;
+        foreach (var (fault, calls, failed) in seen)
+        {
+            if (fault == Failing && failed == 0)
+            {
+                problems.Add($"{fault}: the provider failed none of the {calls} calls it received while it held (the fault never reached the jobs)");
+            }
+            else if (fault == Slow && calls == 0)
+            {
+                problems.Add($"{fault}: the provider received no call while it held");
+            }
+        }
+
+        if (poisonSubmitted == 0)
+        {
+            problems.Add("no poison job was submitted and acknowledged");
+        }
+
+        return FaultEvidence.Sentence(problems);
     }
 }

@@ -16,7 +16,7 @@ internal static class DetectionMatrix
         new("no-resume", "websocket-cut", ["lost", "unseen", "skip"]),
         new("client-no-dedupe", "websocket-cut", ["duplicate"]),
         new("retry-without-backoff", "job-retry-storm", ["retry-storm"]),
-        new("no-dlq", "job-retry-storm", ["lost-job"]),
+        new("no-dlq", "job-retry-storm", ["lost-job", "exhausted-not-dead-lettered"]),
     ];
 
     /// <summary>A defect, the scenario that must catch it, and the anomaly classes that count as catching it.</summary>

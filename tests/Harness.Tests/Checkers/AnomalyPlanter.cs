@@ -24,7 +24,10 @@ internal static class AnomalyPlanter
         AnomalyNames.DoubleEffect => Once(InflateABalance(valid, random)),
         AnomalyNames.LostJob => Once(AddJob(valid, state: null)),
         AnomalyNames.DlqWithoutReason => Once(AddJob(valid, state: JobStates.DeadLettered)),
+        AnomalyNames.ExhaustedNotDeadLettered => Once(AddCalls(valid, "planted-exhausted", [1, 2, 3, 4, 5, 6], lastOk: false)),
         AnomalyNames.RetryStorm => Once(SynchronisedRetries(valid, random)),
+        AnomalyNames.RetryBudgetExceeded => Once(AddCalls(valid, "planted-over-budget", [1, 2, 3, 4, 5, 6, 7], lastOk: true)),
+        AnomalyNames.AttemptMiscount => Once(AddCalls(valid, "planted-miscount", [1, 2, 1], lastOk: true)),
         AnomalyNames.LatencySlo => Once(SlowSend(valid, random)),
         _ => throw new ArgumentOutOfRangeException(nameof(anomaly), anomaly, "no planter"),
     };
@@ -234,14 +237,32 @@ internal static class AnomalyPlanter
         return Reindex(copy);
     }
 
+    /// <summary>10–14 jobs, each failing once a second before the drain and retrying all in the same instant (as the
+    /// downstream provider saw them: the checkers count observed calls when a history has them).</summary>
     private static List<HistoryEvent> SynchronisedRetries(List<HistoryEvent> valid, Random random)
     {
         var drain = valid.FindIndex(e => e.AsPhase()?.Name == RunPhases.Drain);
         var time = valid[drain].Time - 1;
         var copy = valid.ToList();
         var count = 10 + random.Next(5);
-        copy.InsertRange(drain, Enumerable.Range(0, count).Select(i =>
-            new HistoryEvent(0, time, "jobs", HistoryEventType.Ok, HistoryOps.Attempt, new AttemptValue($"storm-{i}", 2, "transient"))));
+        copy.InsertRange(drain, Enumerable.Range(0, count).SelectMany(i => new[]
+        {
+            new HistoryEvent(0, time - 1_000_000_000, HistoryOps.DownstreamProcess, HistoryEventType.Ok, HistoryOps.Call, new CallValue($"storm-{i}.1", $"storm-{i}", CallValue.Fail, 1)),
+            new HistoryEvent(0, time, HistoryOps.DownstreamProcess, HistoryEventType.Ok, HistoryOps.Call, new CallValue($"storm-{i}.2", $"storm-{i}", CallValue.Fail, 2)),
+        }));
+        return Reindex(copy);
+    }
+
+    /// <summary>Calls of a job the history knows nothing else of (no submit, no state), one second apart — far
+    /// outside any backoff — claiming <paramref name="claims"/>, all failed but the last when <paramref name="lastOk"/>.</summary>
+    private static List<HistoryEvent> AddCalls(List<HistoryEvent> valid, string job, int[] claims, bool lastOk)
+    {
+        var drain = valid.FindIndex(e => e.AsPhase()?.Name == RunPhases.Drain);
+        var end = valid[drain].Time - 1;
+        var copy = valid.ToList();
+        copy.InsertRange(drain, claims.Select((claim, i) => new HistoryEvent(
+            0, end - ((claims.Length - i) * 1_000_000_000L), HistoryOps.DownstreamProcess, HistoryEventType.Ok, HistoryOps.Call,
+            new CallValue($"{job}.{i + 1}", job, lastOk && i == claims.Length - 1 ? CallValue.Ok : CallValue.Fail, claim))));
         return Reindex(copy);
     }
 

@@ -189,4 +189,96 @@ public sealed class JobsCheckTests
         result.ShouldHaveNoAnomalies();
         result.UnknownReasons.Should().Equal($"the final drain of jobs (timed out after 30 s) did not finish (event {ended} is info)");
     }
+
+    // ---- exhausted-not-dead-lettered: counted from the calls the harness's downstream provider observed
+
+    /// <summary>j1 is acknowledged, then the provider fails <paramref name="failedCalls"/> calls for it (and accepts one
+    /// more when <paramref name="thenOk"/>), then the drain reads <paramref name="state"/>.</summary>
+    private static (TestHistory History, long[] Calls, long State) Budgeted(int failedCalls, string state, bool thenOk = false)
+    {
+        var h = new TestHistory();
+        h.Submit("c1", HistoryEventType.Invoke, "j1", "t1", "a1", 10);
+        h.Submit("c1", HistoryEventType.Ok, "j1", "t1", "a1", 10);
+        var calls = Enumerable.Range(1, failedCalls).Select(i => h.Call("j1", i, i * 1_000)).ToList();
+        if (thenOk)
+        {
+            calls.Add(h.Call("j1", failedCalls + 1, (failedCalls + 1) * 1_000, ok: true));
+        }
+
+        var stateIndex = h.JobState("j1", state, state == JobStates.DeadLettered ? "retry budget exhausted after 3 attempts" : null);
+        return (h, [.. calls], stateIndex);
+    }
+
+    [Fact]
+    public void Check_BudgetOfFailedCallsAndLeftFailed_IsExhaustedNotDeadLetteredAndLostJob()
+    {
+        var (h, calls, state) = Budgeted(3, "failed");   // what the no-dlq defect leaves
+
+        var result = new JobsCheck(attemptBudget: 3).Check(h.Events);
+
+        result.Anomalies.Keys.Should().BeEquivalentTo([AnomalyNames.ExhaustedNotDeadLettered, AnomalyNames.LostJob]);
+        result.Count(AnomalyNames.ExhaustedNotDeadLettered).Should().Be(1);
+        var example = result.Anomalies[AnomalyNames.ExhaustedNotDeadLettered].Examples[0];
+        example.Events.Should().Equal([.. calls, state]);
+        example.Explanation.Should().Contain("all 3").And.Contain("'failed'");
+    }
+
+    [Fact]
+    public void Check_BudgetOfFailedCallsYetDone_IsExhaustedNotDeadLettered()
+    {
+        // a worker that gives up and marks the job done anyway: its state is terminal, so lost-job cannot see it
+        var (h, calls, state) = Budgeted(3, JobStates.Done);
+        h.Balance("a1", 10);
+
+        var result = new JobsCheck(attemptBudget: 3).Check(h.Events);
+
+        result.Anomalies.Keys.Should().BeEquivalentTo([AnomalyNames.ExhaustedNotDeadLettered]);
+        result.Anomalies[AnomalyNames.ExhaustedNotDeadLettered].Examples[0].Events.Should().Equal([.. calls, state]);
+    }
+
+    [Fact]
+    public void Check_BudgetOfFailedCallsAndDeadLettered_IsValid()
+    {
+        var (h, _, _) = Budgeted(3, JobStates.DeadLettered);
+
+        new JobsCheck(attemptBudget: 3).Check(h.Events).Verdict.Should().Be(Verdict.Valid);
+    }
+
+    [Fact]
+    public void Check_FewerFailedCallsThanTheBudgetAndLeftFailed_IsOnlyLostJob()
+    {
+        var (h, _, _) = Budgeted(2, "failed");
+
+        new JobsCheck(attemptBudget: 3).Check(h.Events).Anomalies.Keys.Should().BeEquivalentTo([AnomalyNames.LostJob]);
+    }
+
+    [Fact]
+    public void Check_BudgetReachedWithALastCallAccepted_IsNotExhausted()
+    {
+        var (h, _, _) = Budgeted(2, JobStates.Done, thenOk: true);
+        h.Balance("a1", 10);
+
+        new JobsCheck(attemptBudget: 3).Check(h.Events).Verdict.Should().Be(Verdict.Valid);
+    }
+
+    [Fact]
+    public void Check_ExhaustedJobWhileTheJobsDrainDidNotFinish_IsNotDecided()
+    {
+        var (h, _, _) = Budgeted(3, "failed");
+        h.Marker(HistoryOps.Drain, HistoryEventType.Invoke, "jobs");
+        h.Marker(HistoryOps.Drain, HistoryEventType.Info, "jobs", "timed out");
+
+        var result = new JobsCheck(attemptBudget: 3).Check(h.Events);
+
+        result.Anomalies.Should().BeEmpty();
+        result.Verdict.Should().Be(Verdict.Unknown);
+    }
+
+    [Fact]
+    public void Check_WithoutABudget_ExhaustionIsNotJudged()
+    {
+        var (h, _, _) = Budgeted(3, "failed");
+
+        new JobsCheck().Check(h.Events).Anomalies.Keys.Should().BeEquivalentTo([AnomalyNames.LostJob]);
+    }
 }

@@ -1,4 +1,5 @@
 using Chaos.Harness.Checkers;
+using Chaos.Harness.History;
 
 namespace Chaos.Harness.Tests.Checkers;
 
@@ -35,20 +36,16 @@ public sealed class RetryStormCheckTests
     }
 
     [Fact]
-    public void Check_AttemptBeyondBudget_IsRetryStorm()
+    public void Check_StampedAttemptBeyondBudget_WithoutObservedCalls_IsRetryBudgetExceeded()
     {
         var h = new TestHistory();
-        var attempts = new List<long>();
-        for (var i = 1; i <= 5; i++)
-        {
-            attempts.Add(h.Attempt("j1", i, i * 10_000));
-        }
+        var stamps = Enumerable.Range(1, 5).Select(i => h.Attempt("j1", i, i * 10_000)).ToList();
 
         var result = new RetryStormCheck(Policy).Check(h.Events);
 
-        // spaced 10 s apart (inside the envelope): only the fifth attempt, beyond the budget of 4, is a storm
-        result.ShouldHaveExactly(new ExpectedAnomaly(AnomalyNames.RetryStorm, 1, [attempts[4]]));
-        result.Anomalies[AnomalyNames.RetryStorm].Examples[0].Explanation.Should().Be("job j1 made attempt 5, beyond the retry budget of 4");
+        // spaced 10 s apart (inside the envelope): only the fifth attempt, beyond the budget of 4, breaks a rule
+        result.ShouldHaveExactly(new ExpectedAnomaly(AnomalyNames.RetryBudgetExceeded, 1, [stamps[4]]));
+        result.Anomalies[AnomalyNames.RetryBudgetExceeded].Examples[0].Explanation.Should().Be("job j1 made attempt 5, beyond the retry budget of 4");
     }
 
     [Fact]
@@ -98,5 +95,177 @@ public sealed class RetryStormCheckTests
         var act = () => new RetryStormCheck(new RetryEnvelope { Jitter = 2 });
 
         act.Should().Throw<ArgumentException>().WithMessage("*Jitter*");
+    }
+
+    // ---- counted from the calls the harness's downstream provider observed (docs/checkers.md, "Numbers the system states")
+
+    /// <summary>The job-retry-storm scenario's envelope: base 100 ms, ×2, jitter floor 0.45, 6 attempts.</summary>
+    private static readonly RetryEnvelope ScenarioPolicy = new() { BaseDelay = TimeSpan.FromMilliseconds(100), Jitter = 0.55, MaxAttempts = 6 };
+
+    [Fact]
+    public void Check_ObservedCallsMatchingStampsInsideTheEnvelope_AreValid()
+    {
+        var h = new TestHistory();
+        long[] at = [0, 60, 200, 450];
+        for (var i = 0; i < at.Length; i++)
+        {
+            h.Call("j1", i + 1, at[i], ok: i == at.Length - 1);
+        }
+
+        for (var i = 0; i < at.Length; i++)
+        {
+            h.Attempt("j1", i + 1, at[i]);
+        }
+
+        h.JobState("j1", JobStates.Done);
+
+        var result = new RetryStormCheck(Policy).Check(h.Events);
+
+        result.Verdict.Should().Be(Verdict.Valid);
+        result.Counters["downstream-calls"].Should().Be(4);
+        result.Counters["downstream-calls-failed"].Should().Be(3);
+        result.Counters["retries"].Should().Be(3);
+    }
+
+    [Fact]
+    public void Check_MoreObservedCallsThanTheBudget_WhileTheStampsLookFine_IsRetryBudgetExceededAndAttemptMiscount()
+    {
+        var h = new TestHistory();
+        long[] at = [0, 60, 200, 450, 900];
+        var calls = at.Select(t => h.Call("j1", null, t)).ToList();   // the worker claims no number in its calls
+        var stamps = at.Take(4).Select((t, i) => h.Attempt("j1", i + 1, t)).ToList();   // and stamps only four
+        var state = h.JobState("j1", JobStates.DeadLettered, "retry budget exhausted after 4 attempts");
+
+        var result = new RetryStormCheck(Policy).Check(h.Events);
+
+        result.Anomalies.Keys.Should().BeEquivalentTo([AnomalyNames.RetryBudgetExceeded, AnomalyNames.AttemptMiscount]);
+        result.Count(AnomalyNames.RetryBudgetExceeded).Should().Be(1);
+        result.Anomalies[AnomalyNames.RetryBudgetExceeded].Examples[0].Events.Should().Equal(calls);
+        result.Anomalies[AnomalyNames.RetryBudgetExceeded].Examples[0].Explanation.Should().Contain("5 calls").And.Contain("budget of 4");
+        result.Count(AnomalyNames.AttemptMiscount).Should().Be(1);
+        result.Anomalies[AnomalyNames.AttemptMiscount].Examples[0].Events.Should().Equal([.. calls, stamps[3], state]);
+    }
+
+    [Fact]
+    public void Check_RetrySpacing_IsMeasuredFromObservedCallTimes_NotFromTheStampedOnes()
+    {
+        var h = new TestHistory();
+        var first = h.Call("j1", 1, 0);
+        var second = h.Call("j1", 2, 10, ok: true);   // 10 ms after the first call: the policy asks for ≥ 50 ms
+        h.Attempt("j1", 1, 0);
+        h.Attempt("j1", 2, 60);                        // while the worker's stamp says 60 ms
+        h.JobState("j1", JobStates.Done);
+
+        var result = new RetryStormCheck(Policy).Check(h.Events);
+
+        result.Anomalies.Keys.Should().BeEquivalentTo([AnomalyNames.RetryStorm]);
+        result.Count(AnomalyNames.RetryStorm).Should().Be(1);
+        result.Anomalies[AnomalyNames.RetryStorm].Examples[0].Events.Should().Equal(first, second);
+    }
+
+    [Fact]
+    public void Check_ClaimedAttemptNumbersThatRestart_AreAttemptMiscount()
+    {
+        var h = new TestHistory();
+        var c1 = h.Call("j1", 1, 0);
+        var c2 = h.Call("j1", 2, 60);
+        var c3 = h.Call("j1", 1, 1000, ok: true);
+        h.Attempt("j1", 1, 0);
+        var stamp2 = h.Attempt("j1", 2, 60);
+        h.Attempt("j1", 1, 1000);
+        var state = h.JobState("j1", JobStates.Done);
+
+        var result = new RetryStormCheck(Policy).Check(h.Events);
+
+        result.Anomalies.Keys.Should().BeEquivalentTo([AnomalyNames.AttemptMiscount]);
+        result.Count(AnomalyNames.AttemptMiscount).Should().Be(1);
+        var example = result.Anomalies[AnomalyNames.AttemptMiscount].Examples[0];
+        example.Events.Should().Equal(c1, c2, c3, stamp2, state);
+        example.Explanation.Should().Contain("call 3").And.Contain("claimed attempt 1").And.Contain("3 calls").And.Contain("up to 2");
+    }
+
+    /// <summary>
+    /// The unnamed bug of issue 11: a worker keeps a job's attempt count in memory, so after a redelivery (its process
+    /// was killed mid-retry) the count — and the backoff — restart at 1. The provider saw 7 calls against a budget of 6.
+    /// </summary>
+    [Fact]
+    public void Check_AttemptCountRestartingAfterARedelivery_IsCaughtByTheObservedCalls()
+    {
+        var h = Redelivered(withCalls: true, out var calls, out var highestStamp, out var state);
+
+        var result = new RetryStormCheck(ScenarioPolicy).Check(h.Events);
+
+        result.Anomalies.Keys.Should().BeEquivalentTo([AnomalyNames.RetryBudgetExceeded, AnomalyNames.AttemptMiscount, AnomalyNames.RetryStorm]);
+        result.Count(AnomalyNames.RetryBudgetExceeded).Should().Be(1);
+        result.Anomalies[AnomalyNames.RetryBudgetExceeded].Examples[0].Events.Should().Equal(calls);
+        result.Count(AnomalyNames.AttemptMiscount).Should().Be(1);
+        result.Anomalies[AnomalyNames.AttemptMiscount].Examples[0].Events.Should().Equal([.. calls, highestStamp, state]);
+        // the restarted count restarted the backoff too: calls 5, 6 and 7 came sooner than attempts 4, 5, 6 allow
+        result.Count(AnomalyNames.RetryStorm).Should().Be(3);
+        result.Anomalies[AnomalyNames.RetryStorm].Examples.Select(e => e.Events).Should().BeEquivalentTo(
+            [new[] { calls[3], calls[4] }, [calls[4], calls[5]], [calls[5], calls[6]]], o => o.WithStrictOrdering());
+    }
+
+    [Fact]
+    public void Check_AttemptCountRestartingAfterARedelivery_SlipsPastTheStampedNumbersAlone()
+    {
+        var h = Redelivered(withCalls: false, out _, out _, out _);
+
+        var result = new RetryStormCheck(ScenarioPolicy).Check(h.Events);
+
+        result.Verdict.Should().Be(Verdict.Valid, "the stamps restart at 1, so they stay within the budget and the backoff: why the checker counts calls");
+    }
+
+    [Fact]
+    public void Check_StampedAttemptsBeyondTheObservedCalls_AreValid()
+    {
+        // a worker that reserves an attempt before calling and crashes in between stamps one more than the provider sees
+        var h = new TestHistory();
+        h.Call("j1", 1, 0);
+        h.Call("j1", 3, 500, ok: true);
+        h.Attempt("j1", 1, 0, "transient");
+        h.Attempt("j1", 2, 60, "started");
+        h.Attempt("j1", 3, 500, "ok");
+        h.JobState("j1", JobStates.Done);
+
+        new RetryStormCheck(Policy).Check(h.Events).Verdict.Should().Be(Verdict.Valid);
+    }
+
+    [Fact]
+    public void Check_TwoDeliveriesCallingOutOfClaimOrder_AreNotAMiscount()
+    {
+        // a zombie's reserved attempt 1 arrives after the new owner's attempt 2: two distinct numbers for two calls
+        var h = new TestHistory();
+        h.Call("j1", 2, 0, ok: true);
+        h.Call("j1", 1, 5_000, ok: true);
+        h.Attempt("j1", 1, 0, "ok");
+        h.Attempt("j1", 2, 0, "ok");
+        h.JobState("j1", JobStates.Done);
+
+        new RetryStormCheck(Policy).Check(h.Events).Verdict.Should().Be(Verdict.Valid);
+    }
+
+    [Fact]
+    public void Check_CallsAfterTheDrainReadAJobStillRetrying_AreNotAMiscount()
+    {
+        var h = new TestHistory();
+        h.Call("j1", 1, 0);
+        h.Attempt("j1", 1, 0, "transient");
+        h.JobState("j1", JobStates.Retrying);
+        h.Call("j1", 2, 500);
+
+        new RetryStormCheck(Policy).Check(h.Events).Verdict.Should().Be(Verdict.Valid);
+    }
+
+    /// <summary>Delivery 1 makes attempts 1–3 and dies; delivery 2 starts again at 1 and succeeds at its attempt 4.</summary>
+    private static TestHistory Redelivered(bool withCalls, out long[] calls, out long highestStamp, out long state)
+    {
+        var h = new TestHistory();
+        (int Claim, long At)[] attempts = [(1, 0), (2, 100), (3, 300), (1, 7_000), (2, 7_100), (3, 7_300), (4, 7_700)];
+        calls = withCalls ? [.. attempts.Select((a, i) => h.Call("t5", a.Claim, a.At, ok: i == attempts.Length - 1))] : [];
+        var stamps = attempts.Select((a, i) => h.Attempt("t5", a.Claim, a.At, i == attempts.Length - 1 ? "ok" : "transient")).ToList();
+        highestStamp = stamps[^1];
+        state = h.JobState("t5", JobStates.Done);
+        return h;
     }
 }

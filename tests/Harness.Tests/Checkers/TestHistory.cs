@@ -75,6 +75,14 @@ internal sealed class TestHistory
     public long Attempt(string id, int attempt, long timeMs) =>
         Add("jobs", HistoryEventType.Ok, HistoryOps.Attempt, new AttemptValue(id, attempt), timeMs * 1_000_000);
 
+    public long Attempt(string id, int attempt, long timeMs, string? outcome) =>
+        Add("jobs", HistoryEventType.Ok, HistoryOps.Attempt, new AttemptValue(id, attempt, outcome), timeMs * 1_000_000);
+
+    /// <summary>A call the harness's downstream provider received for <paramref name="job"/>, claiming <paramref name="attempt"/>.</summary>
+    public long Call(string job, int? attempt, long timeMs, bool ok = false) =>
+        Add(HistoryOps.DownstreamProcess, HistoryEventType.Ok, HistoryOps.Call,
+            new CallValue($"c{_events.Count}", job, ok ? CallValue.Ok : CallValue.Fail, attempt), timeMs * 1_000_000);
+
     public long Fault(string name, string f, long timeMs) =>
         Add(HistoryOps.NemesisProcess, HistoryEventType.Info, f, new NemesisValue(name, "target-1"), timeMs * 1_000_000);
 }

@@ -1,51 +1,74 @@
 using System.Globalization;
-using System.Net.Http.Json;
-using Chaos.Harness.Topology;
 
 namespace Chaos.Harness.Faults.Downstream;
 
 /// <summary>
-/// The jobs role's simulated downstream dependency fails and/or slows down: set through each jobs instance's
-/// loopback <c>/admin/downstream</c> endpoint; healed by setting it back to healthy. The only simulated part of a run:
-/// an outside provider the reference system calls, under the harness's control.
+/// The jobs' downstream dependency fails and/or slows down: sets the conditions of the harness's own
+/// <see cref="DownstreamProvider"/> (which every jobs instance, restarted or added ones included, calls once per
+/// attempt); healed by setting it back to healthy. What the provider observed while the fault held — calls received,
+/// calls failed — is the proof the fault took effect, counted by the harness rather than read from the system.
 /// </summary>
-public sealed class DownstreamFault(IReadOnlyList<ITopologyNode> jobs, double failureRate, int latencyMs, string name = "downstream") : IFault
+public sealed class DownstreamFault(DownstreamProvider provider, double failureRate, int latencyMs, string name = "downstream") : IFault, IFaultOutcome
 {
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
+    private readonly DownstreamConditions _conditions = new(failureRate, TimeSpan.FromMilliseconds(latencyMs));
+    private (long Calls, long Failed)? _atApply;
+    private (long Calls, long Failed)? _atHeal;
 
+    /// <inheritdoc/>
     public string Name => name;
 
+    /// <inheritdoc/>
     public string Target => "jobs";
 
     public double FailureRate => failureRate;
 
     public int LatencyMs => latencyMs;
 
-    public Task ApplyAsync(CancellationToken cancellationToken) => SetAsync(failureRate, latencyMs, cancellationToken);
+    /// <summary>Calls the provider received while this fault held (from apply to heal, or to now); 0 before it was applied.</summary>
+    public long CallsWhileApplied => Window().Calls;
 
-    public Task HealAsync(CancellationToken cancellationToken) => SetAsync(0, 0, cancellationToken, bestEffort: true);
+    /// <summary>Calls the provider failed while this fault held.</summary>
+    public long FailedWhileApplied => Window().Failed;
 
-    private async Task SetAsync(double rate, int latency, CancellationToken cancellationToken, bool bestEffort = false)
+    /// <inheritdoc/>
+    public string? Outcome => _atApply is null ? null
+        : string.Create(CultureInfo.InvariantCulture, $"the provider received {CallsWhileApplied} calls while it held, failed {FailedWhileApplied}");
+
+    /// <inheritdoc/>
+    public Task ApplyAsync(CancellationToken cancellationToken)
     {
-        foreach (var node in jobs)
-        {
-            if (!node.IsRunning || node.Endpoint is null)
-            {
-                continue; // a restarted instance starts healthy
-            }
-
-            try
-            {
-                using var response = await Http.PostAsJsonAsync(new Uri(node.Endpoint, "/admin/downstream"), new { failureRate = rate, latencyMs = latency }, cancellationToken);
-                response.EnsureSuccessStatusCode();
-            }
-            catch (HttpRequestException) when (bestEffort)
-            {
-                // healing an instance that died meanwhile: nothing left to heal there
-            }
-        }
+        ArgumentNullException.ThrowIfNull(provider);
+        _conditions.Validate();
+        _atApply = (provider.CallCount, provider.FailedCount);
+        _atHeal = null;
+        provider.Configure(_conditions);
+        return Task.CompletedTask;
     }
 
+    /// <inheritdoc/>
+    public Task HealAsync(CancellationToken cancellationToken)
+    {
+        provider.Configure(DownstreamConditions.Healthy);
+        if (_atApply is not null && _atHeal is null)
+        {
+            _atHeal = (provider.CallCount, provider.FailedCount);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private (long Calls, long Failed) Window()
+    {
+        if (_atApply is not { } start)
+        {
+            return (0, 0);
+        }
+
+        var end = _atHeal ?? (provider.CallCount, provider.FailedCount);
+        return (end.Calls - start.Calls, end.Failed - start.Failed);
+    }
+
+    /// <inheritdoc/>
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"{name}: failure rate {failureRate:0.##}, latency {latencyMs} ms on {jobs.Count} jobs instance(s)");
+        string.Create(CultureInfo.InvariantCulture, $"{name}: failure rate {failureRate:0.##}, latency {latencyMs} ms at the harness's downstream provider");
 }

@@ -104,7 +104,16 @@ internal static class SystemHost
                 s.AddHostedService<DeliveryBackplane>();
                 break;
             case "jobs":
-                s.AddSingleton(new Downstream(options.DownstreamFailureRate, options.DownstreamLatencyMs, options.Seed, TimeProvider.System));
+                if (options.Downstream is { } provider)
+                {
+                    s.AddSingleton<IDownstream>(_ => new HttpDownstream(provider, TimeProvider.System));
+                }
+                else
+                {
+                    s.AddSingleton(new Downstream(options.DownstreamFailureRate, options.DownstreamLatencyMs, options.Seed, TimeProvider.System));
+                    s.AddSingleton<IDownstream>(sp => sp.GetRequiredService<Downstream>());
+                }
+
                 s.AddHostedService<JobsWorker>();
                 break;
         }
@@ -136,11 +145,16 @@ internal static class SystemHost
                 app.MapGet("/presence", (ConnectionRegistry registry) => Results.Json(registry.Presence()));
                 break;
             case "jobs":
-                app.MapPost("/admin/downstream", (HttpContext http, Downstream downstream, DownstreamSettings body) =>
+                app.MapPost("/admin/downstream", (HttpContext http, IDownstream downstream, DownstreamSettings body) =>
                     LoopbackOnly(http, () =>
                     {
-                        downstream.Configure(body.FailureRate, body.LatencyMs);
-                        return Results.Json(new { failureRate = downstream.FailureRate, latencyMs = downstream.LatencyMs });
+                        if (downstream is not Downstream simulated)
+                        {
+                            return Results.Json(new { error = $"the downstream is an outside provider ({options.Downstream}); set its conditions there" }, statusCode: 409);
+                        }
+
+                        simulated.Configure(body.FailureRate, body.LatencyMs);
+                        return Results.Json(new { failureRate = simulated.FailureRate, latencyMs = simulated.LatencyMs });
                     }));
                 break;
         }

@@ -51,6 +51,9 @@ internal sealed class SystemOptions
 
     public int DownstreamLatencyMs { get; init; }
 
+    /// <summary>jobs: the outside provider to call once per attempt (<c>--downstream URL</c>); null uses the in-process simulation.</summary>
+    public Uri? Downstream { get; init; }
+
     public Topics Topics => new(TopicPrefix);
 
     public bool Has(string defect) => Defects.Contains(defect);
@@ -142,6 +145,14 @@ internal sealed class SystemOptions
             }
         }
 
+        Uri? downstream = null;
+        if (One("downstream") is { } downstreamText
+            && (!Uri.TryCreate(downstreamText, UriKind.Absolute, out downstream) || downstream.Scheme is not ("http" or "https")))
+        {
+            error = $"--downstream must be an absolute http(s) URL (got '{downstreamText}')";
+            return null;
+        }
+
         try
         {
             int Int(string name, int fallback) => One(name) is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : fallback;
@@ -164,6 +175,7 @@ internal sealed class SystemOptions
                 BatchLingerMs = Int("batch-linger-ms", 0),
                 DownstreamFailureRate = One("downstream-failure-rate") is { } r ? double.Parse(r, CultureInfo.InvariantCulture) : 0,
                 DownstreamLatencyMs = Int("downstream-latency-ms", 0),
+                Downstream = downstream,
                 Defects = defects,
                 Failpoints = failpoints,
             };

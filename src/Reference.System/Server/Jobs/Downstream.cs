@@ -1,10 +1,11 @@
 namespace Chaos.Reference.Jobs;
 
 /// <summary>
-/// The simulated dependency a credit job calls (think: a payment provider). Failure rate and latency change at run time
-/// through the loopback admin endpoint; failures are drawn from the process seed.
+/// The in-process simulated dependency a credit job calls when no <c>--downstream URL</c> is given (the system's own
+/// tests and hand runs). Failure rate and latency change at run time through the loopback admin endpoint; failures are
+/// drawn from the process seed. A chaos run uses the harness's outside provider instead (<see cref="HttpDownstream"/>).
 /// </summary>
-internal sealed class Downstream(double failureRate, int latencyMs, int seed, TimeProvider time)
+internal sealed class Downstream(double failureRate, int latencyMs, int seed, TimeProvider time) : IDownstream
 {
     private readonly Random _random = new(seed);
     private readonly Lock _gate = new();
@@ -22,7 +23,7 @@ internal sealed class Downstream(double failureRate, int latencyMs, int seed, Ti
         }
     }
 
-    public async Task CallAsync(CancellationToken cancellationToken)
+    public async Task CallAsync(DownstreamCall call, CancellationToken cancellationToken)
     {
         int latency;
         bool fail;

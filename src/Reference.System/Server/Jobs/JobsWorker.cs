@@ -12,9 +12,10 @@ namespace Chaos.Reference.Jobs;
 /// <summary>
 /// The jobs consume loop. Per record: validate (a permanent error dead-letters at once), call the downstream under a
 /// Polly retry (exponential backoff with jitter), apply the credit and its idempotency record in one transaction, then
-/// commit the offset. Every attempt is stored with its timestamp (GET /jobs/{key}) so a checker can measure the spread.
+/// commit the offset. Every attempt is stored with its timestamp (GET /jobs/{key}) before the call is made, and the
+/// attempt budget is the job's across deliveries: a redelivered job continues its count and its backoff.
 /// </summary>
-internal sealed partial class JobsWorker(Store store, KafkaClients kafka, SystemOptions options, Failpoints failpoints, Downstream downstream,
+internal sealed partial class JobsWorker(Store store, KafkaClients kafka, SystemOptions options, Failpoints failpoints, IDownstream downstream,
     TimeProvider time, SystemMetrics metrics, ReadinessState readiness, IHostApplicationLifetime lifetime, ILogger<JobsWorker> logger) : BackgroundService
 {
     private readonly Random _jitter = new(options.Seed ^ 0x5EED);
@@ -22,31 +23,26 @@ internal sealed partial class JobsWorker(Store store, KafkaClients kafka, System
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.Factory.StartNew(() => Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
 
+    /// <summary>Attempts a job made before this delivery (a redelivery continues the job's count, it does not restart it).</summary>
+    private static readonly ResiliencePropertyKey<int> AttemptsBefore = new("refsys.attempts-before");
+
+    private int Budget => options.JobRetries + 1;
+
     private ResiliencePipeline BuildRetry()
     {
         var noBackoff = options.Has(DefectNames.RetryWithoutBackoff);
         return new ResiliencePipelineBuilder { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions
             {
+                // RetryBudgetSpentException (the job's last allowed attempt failed) is not handled: no pointless wait
                 ShouldHandle = new PredicateBuilder().Handle<TransientDownstreamException>(),
                 MaxRetryAttempts = options.JobRetries,
                 BackoffType = noBackoff ? DelayBackoffType.Constant : DelayBackoffType.Exponential,
                 Delay = noBackoff ? TimeSpan.Zero : TimeSpan.FromMilliseconds(options.JobRetryBaseMs),
                 MaxDelay = TimeSpan.FromSeconds(10),
-                // "Equal jitter": retry n waits base·2^(n−1)·(1 − 0.5·u), u uniform in [0,1). Polly's built-in jitter
-                // (decorrelated, V2) can wait arbitrarily close to zero; this one keeps a floor of half the exponential
-                // delay, so the harness's retry envelope (docs/checkers.md, retry-storm) is exact for the correct system.
+                // The delay after the job's attempt n, n counted over all its deliveries (see RetryDelayMs).
                 DelayGenerator = noBackoff ? null : args =>
-                {
-                    double u;
-                    lock (_jitter)
-                    {
-                        u = _jitter.NextDouble();
-                    }
-
-                    var exponential = options.JobRetryBaseMs * Math.Pow(2, args.AttemptNumber);
-                    return ValueTask.FromResult<TimeSpan?>(TimeSpan.FromMilliseconds(Math.Min(10_000, exponential * (1 - (0.5 * u)))));
-                },
+                    ValueTask.FromResult<TimeSpan?>(TimeSpan.FromMilliseconds(RetryDelayMs(args.Context.Properties.GetValue(AttemptsBefore, 0) + args.AttemptNumber + 1))),
                 OnRetry = _ =>
                 {
                     metrics.Retries.Add(1);
@@ -54,6 +50,28 @@ internal sealed partial class JobsWorker(Store store, KafkaClients kafka, System
                 },
             })
             .Build();
+    }
+
+    /// <summary>
+    /// "Equal jitter": after attempt n wait base·2^(n−1)·(1 − 0.5·u), u uniform in [0,1), at most 10 s. Polly's built-in
+    /// jitter (decorrelated, V2) can wait arbitrarily close to zero; this one keeps a floor of half the exponential
+    /// delay, so the harness's retry envelope (docs/checkers.md, retry-storm) is exact for the correct system.
+    /// </summary>
+    private double RetryDelayMs(int attempt)
+    {
+        if (options.Has(DefectNames.RetryWithoutBackoff))
+        {
+            return 0;
+        }
+
+        double u;
+        lock (_jitter)
+        {
+            u = _jitter.NextDouble();
+        }
+
+        var exponential = options.JobRetryBaseMs * Math.Pow(2, attempt - 1);
+        return Math.Min(10_000, exponential * (1 - (0.5 * u)));
     }
 
     private async Task Run(CancellationToken stoppingToken)
@@ -143,6 +161,7 @@ internal sealed partial class JobsWorker(Store store, KafkaClients kafka, System
         }
 
         var key = job!.Key!;
+        var credit = job;
         var existing = await store.GetJobAsync(key, ct);
         if (existing is { State: "done" or "dead" })
         {
@@ -151,30 +170,77 @@ internal sealed partial class JobsWorker(Store store, KafkaClients kafka, System
             return;
         }
 
-        var attempt = 0;
+        // The budget is the job's, not this delivery's: a redelivery (after a crash, a rebalance, a zombie's
+        // partitions moving) continues from the attempts the store holds, and first waits the backoff the last one asks.
+        var before = existing is { Attempts.Count: > 0 } ? existing.Attempts.Max(a => a.Attempt) : 0;
+        if (before >= Budget)
+        {
+            await DeadLetterAsync(key, $"retry budget exhausted after {before} attempts (found on redelivery)", payload, producer, ct);
+            return;
+        }
+
+        if (before > 0)
+        {
+            var wait = existing!.Attempts.Max(a => a.AtMs) + (long)RetryDelayMs(before) - time.GetUtcNow().ToUnixTimeMilliseconds();
+            if (wait > 0)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(wait), time, ct);
+            }
+        }
+
+        var attempt = before;
+        var context = ResilienceContextPool.Shared.Get(ct);
+        context.Properties.Set(AttemptsBefore, before);
         try
         {
-            await retry.ExecuteAsync(async token =>
+            await retry.ExecuteAsync(async ctx =>
             {
-                attempt++;
+                var token = ctx.CancellationToken;
                 var at = time.GetUtcNow().ToUnixTimeMilliseconds();
+                // write-ahead: the attempt is counted before it is spent, so a crash mid-call cannot hand out a fresh budget
+                attempt = await store.ReserveAttemptAsync(key, Budget, at, options.Instance, token)
+                    ?? throw new RetryBudgetSpentException(attempt, "another delivery of this job spent the rest of the budget");
                 try
                 {
-                    await downstream.CallAsync(token);
-                    await store.RecordAttemptAsync(key, attempt, at, "ok", options.Instance, token);
+                    await downstream.CallAsync(new DownstreamCall(key, credit.TransactionId!, credit.Account!, credit.Amount, attempt, options.Instance), token);
+                    await store.CompleteAttemptAsync(key, attempt, "ok", token);
                 }
                 catch (TransientDownstreamException e)
                 {
-                    await store.RecordAttemptAsync(key, attempt, at, "transient: " + e.Message, options.Instance, token);
+                    await store.CompleteAttemptAsync(key, attempt, "transient: " + e.Message, token);
                     LogAttemptFailed(logger, key, attempt, at);
+                    if (attempt >= Budget)
+                    {
+                        throw new RetryBudgetSpentException(attempt, e.Message, e);
+                    }
+
                     throw;
                 }
-            }, ct);
+                catch (PermanentDownstreamException e)
+                {
+                    await store.CompleteAttemptAsync(key, attempt, "permanent: " + e.Message, token);
+                    throw;
+                }
+            }, context);
+        }
+        catch (RetryBudgetSpentException e)
+        {
+            await DeadLetterAsync(key, e.Message, payload, producer, ct);
+            return;
         }
         catch (TransientDownstreamException e)
         {
             await DeadLetterAsync(key, $"retry budget exhausted after {attempt} attempts: {e.Message}", payload, producer, ct);
             return;
+        }
+        catch (PermanentDownstreamException e)
+        {
+            await DeadLetterAsync(key, e.Message, payload, producer, ct);
+            return;
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();

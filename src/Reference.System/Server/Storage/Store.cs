@@ -279,11 +279,37 @@ internal sealed class Store(Database db)
         return new JobView(key, j.Account, j.Amount, j.Tx, j.State, j.Reason, attempts);
     }
 
-    public async Task RecordAttemptAsync(string key, int attempt, long atMs, string outcome, string instance, CancellationToken cancellationToken)
+    /// <summary>
+    /// Write-ahead for one attempt of a job: takes the job's next attempt number (counted across deliveries and
+    /// instances) and stores it as <c>started</c> before the downstream is called, so a crash after the call cannot
+    /// lose the count. Returns null, storing nothing, when the job already made <paramref name="budget"/> attempts.
+    /// The job's row is locked first (PostgreSQL; SQLite has one writer) so two deliveries never take the same number.
+    /// </summary>
+    public async Task<int?> ReserveAttemptAsync(string key, int budget, long atMs, string instance, CancellationToken cancellationToken)
     {
         await using var c = await db.OpenAsync(cancellationToken);
-        await c.ExecAsync(null, "INSERT INTO job_attempts (job_key, attempt, at_ms, outcome, instance) VALUES (@k, @a, @t, @o, @i)",
-            cancellationToken, ("k", key), ("a", attempt), ("t", atMs), ("o", outcome), ("i", instance));
+        await using var tx = await db.BeginWriteAsync(c, cancellationToken);
+        await c.ExecAsync(tx, "UPDATE jobs SET updated_at = updated_at WHERE job_key = @k", cancellationToken, ("k", key));
+        var made = Convert.ToInt32(
+            await c.ScalarAsync(tx, "SELECT COALESCE(MAX(attempt), 0) FROM job_attempts WHERE job_key = @k", cancellationToken, ("k", key)),
+            System.Globalization.CultureInfo.InvariantCulture);
+        if (made >= budget)
+        {
+            return null;
+        }
+
+        await c.ExecAsync(tx, "INSERT INTO job_attempts (job_key, attempt, at_ms, outcome, instance) VALUES (@k, @a, @t, 'started', @i)",
+            cancellationToken, ("k", key), ("a", made + 1), ("t", atMs), ("i", instance));
+        await tx.CommitAsync(cancellationToken);
+        return made + 1;
+    }
+
+    /// <summary>Stores how a reserved attempt ended (<c>ok</c>, <c>transient: ...</c>, <c>permanent: ...</c>).</summary>
+    public async Task CompleteAttemptAsync(string key, int attempt, string outcome, CancellationToken cancellationToken)
+    {
+        await using var c = await db.OpenAsync(cancellationToken);
+        await c.ExecAsync(null, "UPDATE job_attempts SET outcome = @o WHERE job_key = @k AND attempt = @a",
+            cancellationToken, ("o", outcome), ("k", key), ("a", attempt));
     }
 
     /// <summary>The effect and its idempotency record in one transaction: false when the transaction id was already applied.</summary>

@@ -1,0 +1,212 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using Chaos.Harness.Faults.Network;
+using Chaos.Harness.History;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Chaos.Harness.Faults.Downstream;
+
+/// <summary>
+/// The jobs' outside dependency — a "payment provider" — hosted by the harness on loopback. The reference system's
+/// jobs worker (started with <c>--downstream URL</c>) calls <c>POST /payments</c> once per attempt; the provider fails
+/// a share of the calls (503, drawn from the run's seed) and answers after a set latency, as <see cref="Conditions"/>
+/// say, and records every call it receives in the history as an event the harness observed itself
+/// (<c>f = "call"</c>, docs/history.md). The checkers count a job's attempts from these calls rather than from the
+/// attempt numbers the worker stamps (docs/checkers.md, "Numbers the system states").
+/// </summary>
+public sealed class DownstreamProvider : IAsyncDisposable
+{
+    /// <summary>The path the jobs worker posts each attempt to.</summary>
+    public const string PaymentsPath = "/payments";
+
+    private const int MaxBodyBytes = 16 * 1024;
+    private static readonly TimeSpan StopLimit = TimeSpan.FromSeconds(5);
+
+    private readonly WebApplication _app;
+    private readonly HistoryWriter? _history;
+    private readonly TimeProvider _time;
+    private readonly Random _random;
+    private readonly Lock _gate = new();
+    private readonly ConcurrentQueue<CallValue> _calls = new();
+    private DownstreamConditions _conditions = DownstreamConditions.Healthy;
+    private long _callCount;
+    private long _failedCount;
+    private int _disposed;
+
+    private DownstreamProvider(WebApplication app, DownstreamProviderOptions options)
+    {
+        _app = app;
+        _history = options.History;
+        _time = options.TimeProvider;
+        _random = new Random(unchecked((int)(options.Seed ^ (options.Seed >> 32) ^ 0x0D0D5EED)));
+        Address = new Uri("http://127.0.0.1/");
+    }
+
+    /// <summary>The provider's base address (what <c>--downstream</c> is given), e.g. <c>http://127.0.0.1:41234/</c>.</summary>
+    public Uri Address { get; private set; }
+
+    /// <summary>How the provider answers now.</summary>
+    public DownstreamConditions Conditions
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _conditions;
+            }
+        }
+    }
+
+    /// <summary>Calls received so far.</summary>
+    public long CallCount => Interlocked.Read(ref _callCount);
+
+    /// <summary>Calls answered with a failure so far.</summary>
+    public long FailedCount => Interlocked.Read(ref _failedCount);
+
+    /// <summary>Every call received, in arrival order.</summary>
+    public IReadOnlyList<CallValue> Calls => [.. _calls];
+
+    /// <summary>Starts the provider, healthy.</summary>
+    public static async Task<DownstreamProvider> StartAsync(DownstreamProviderOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = Environments.Production,
+        });
+        builder.Logging.ClearProviders();
+        // The owner of the process decides about Ctrl-C and SIGTERM, not this embedded host.
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(options.Endpoint);
+            kestrel.Limits.MaxRequestBodySize = MaxBodyBytes;
+        });
+        var app = builder.Build();
+        var provider = new DownstreamProvider(app, options);
+        app.MapPost(PaymentsPath, provider.HandleAsync);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        provider.Address = new Uri(address.EndsWith('/') ? address : address + "/");
+        return provider;
+    }
+
+    /// <summary>Sets how the provider answers from now on (a call already waiting out its latency keeps its answer).</summary>
+    public void Configure(DownstreamConditions conditions)
+    {
+        ArgumentNullException.ThrowIfNull(conditions);
+        conditions.Validate();
+        lock (_gate)
+        {
+            _conditions = conditions;
+        }
+    }
+
+    private async Task HandleAsync(HttpContext http)
+    {
+        string? job, txn, instance;
+        int? attempt;
+        try
+        {
+            using var body = await JsonDocument.ParseAsync(http.Request.Body, default, http.RequestAborted);
+            var root = body.RootElement;
+            job = root.ValueKind == JsonValueKind.Object ? Text(root, "job") : null;
+            txn = job is null ? null : Text(root, "txn");
+            instance = job is null ? null : Text(root, "instance");
+            attempt = job is not null && root.TryGetProperty("attempt", out var a) && a.ValueKind == JsonValueKind.Number && a.TryGetInt32(out var n) ? n : null;
+        }
+        catch (Exception e) when (e is JsonException or BadHttpRequestException)
+        {
+            job = txn = instance = null;
+            attempt = null;
+        }
+
+        if (string.IsNullOrEmpty(job))
+        {
+            // not a call the provider can attribute to a job: refused, not recorded (a caller's bug, visible in its log)
+            await Reply(http, StatusCodes.Status400BadRequest, null, "a payment call needs a JSON body with a 'job' string");
+            return;
+        }
+
+        DownstreamConditions conditions;
+        bool fail;
+        string id;
+        lock (_gate)
+        {
+            conditions = _conditions;
+            fail = conditions.FailureRate > 0 && _random.NextDouble() < conditions.FailureRate;
+            id = "c" + (Interlocked.Increment(ref _callCount)).ToString(CultureInfo.InvariantCulture);
+            if (fail)
+            {
+                Interlocked.Increment(ref _failedCount);
+            }
+
+            // recorded under the same lock as the draw, so the history's call order is the draw order
+            var call = new CallValue(id, job, fail ? CallValue.Fail : CallValue.Ok, attempt, txn, instance);
+            _calls.Enqueue(call);
+            _history?.Record(HistoryOps.DownstreamProcess, HistoryEventType.Ok, HistoryOps.Call, call);
+        }
+
+        try
+        {
+            if (conditions.Latency > TimeSpan.Zero)
+            {
+                await Task.Delay(conditions.Latency, _time, http.RequestAborted);
+            }
+
+            await Reply(http, fail ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK, id, fail ? "downstream unavailable (injected 503)" : null);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // the caller gave up (timeout, or its process died): the call was received and stays recorded
+        }
+    }
+
+    private static Task Reply(HttpContext http, int status, string? id, string? error)
+    {
+        http.Response.StatusCode = status;
+        return http.Response.WriteAsJsonAsync(new { call = id, outcome = status == StatusCodes.Status200OK ? CallValue.Ok : CallValue.Fail, error }, http.RequestAborted);
+    }
+
+    private static string? Text(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    /// <summary>Stops listening; calls in flight are cut.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        using (var stopping = new CancellationTokenSource(StopLimit))
+        {
+            await _app.StopAsync(stopping.Token);
+        }
+
+        await _app.DisposeAsync();
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"downstream provider at {Address} ({Conditions}; {CallCount} calls, {FailedCount} failed)";
+}

@@ -1,0 +1,47 @@
+using System.Text.Json;
+
+namespace Chaos.Harness.History;
+
+/// <summary>
+/// <c>f = "call"</c> (process <c>downstream</c>): one call the harness's downstream provider received from the system,
+/// <c>{"id", "job", "attempt"?, "outcome", "txn"?, "instance"?}</c>. <c>id</c> is the provider's own number for the
+/// call; <c>job</c> and <c>attempt</c> are what the caller claimed (the attempt number is the system's statement, the
+/// call itself is the harness's observation); <c>outcome</c> is what the provider answered: <c>ok</c> or <c>fail</c>.
+/// The event's time is when the call arrived.
+/// </summary>
+public sealed record CallValue(string Id, string Job, string Outcome, int? Attempt = null, string? Txn = null, string? Instance = null) : OperationValue
+{
+    /// <summary>The provider accepted the call.</summary>
+    public const string Ok = "ok";
+
+    /// <summary>The provider failed the call (an injected 503).</summary>
+    public const string Fail = "fail";
+
+    /// <summary>Whether the provider accepted the call.</summary>
+    public bool Succeeded => Outcome == Ok;
+
+    /// <inheritdoc/>
+    public override void WriteTo(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("id", Id);
+        writer.WriteString("job", Job);
+        if (Attempt is { } attempt)
+        {
+            writer.WriteNumber("attempt", attempt);
+        }
+
+        writer.WriteString("outcome", Outcome);
+        if (Txn is not null)
+        {
+            writer.WriteString("txn", Txn);
+        }
+
+        if (Instance is not null)
+        {
+            writer.WriteString("instance", Instance);
+        }
+
+        writer.WriteEndObject();
+    }
+}
