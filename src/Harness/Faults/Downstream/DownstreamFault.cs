@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Net.Http.Json;
+using Chaos.Harness.Sut;
 using Chaos.Harness.Topology;
 
 namespace Chaos.Harness.Faults.Downstream;
 
 /// <summary>
 /// The jobs role's simulated downstream dependency fails and/or slows down: set through each jobs instance's
-/// loopback <c>/admin/downstream</c> endpoint; healed by setting it back to healthy. The only simulated part of a run:
+/// loopback <c>/admin/downstream</c> endpoint (with the admin key the instance was started with); healed by setting it back to healthy. The only simulated part of a run:
 /// an outside provider the reference system calls, under the harness's control.
 /// </summary>
 public sealed class DownstreamFault(IReadOnlyList<ITopologyNode> jobs, double failureRate, int latencyMs, string name = "downstream") : IFault
@@ -36,7 +37,12 @@ public sealed class DownstreamFault(IReadOnlyList<ITopologyNode> jobs, double fa
 
             try
             {
-                using var response = await Http.PostAsJsonAsync(new Uri(node.Endpoint, "/admin/downstream"), new { failureRate = rate, latencyMs = latency }, cancellationToken);
+                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(node.Endpoint, "/admin/downstream"))
+                {
+                    Content = JsonContent.Create(new { failureRate = rate, latencyMs = latency }),
+                };
+                request.Headers.Authorization = SystemCredentials.AdminAuthorizationOf(node);
+                using var response = await Http.SendAsync(request, cancellationToken);
                 response.EnsureSuccessStatusCode();
             }
             catch (HttpRequestException) when (bestEffort)
