@@ -132,6 +132,19 @@ internal static partial class RequestReader
             : throw new ApiError(string.Create(CultureInfo.InvariantCulture, $"field '{name}' must be an integer within {min}..{max}"));
     }
 
+    /// <summary>An optional finite number within <paramref name="min"/>..<paramref name="max"/>; null when absent.</summary>
+    public static double? OptionalNumber(JsonElement root, string name, double min, double max)
+    {
+        if (!root.TryGetProperty(name, out var p) || p.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return p.ValueKind == JsonValueKind.Number && p.TryGetDouble(out var v) && double.IsFinite(v) && v >= min && v <= max
+            ? v
+            : throw new ApiError(string.Create(CultureInfo.InvariantCulture, $"field '{name}' must be a number within {min}..{max}"));
+    }
+
     /// <summary>An array of user names, distinct, 1..<see cref="MaxRecipients"/>.</summary>
     public static IReadOnlyList<string> RequiredUserIds(JsonElement root, string name)
     {

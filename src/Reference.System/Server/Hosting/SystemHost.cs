@@ -138,12 +138,17 @@ internal static class SystemHost
                 app.MapGet("/presence", (ConnectionRegistry registry) => Results.Json(registry.Presence())).RequireAuthorization(AccessPolicies.Admin);
                 break;
             case "jobs":
-                app.MapPost("/admin/downstream", (HttpContext http, Downstream downstream, DownstreamSettings body) =>
-                    LoopbackOnly(http, () =>
+                app.MapPost("/admin/downstream", (HttpContext http, Downstream downstream, CancellationToken ct) => ApiEndpoints.Guard(async () =>
+                {
+                    var (root, _) = await RequestReader.ReadAsync(http.Request, ct);
+                    var failureRate = RequestReader.OptionalNumber(root, "failureRate", 0, 1);
+                    var latencyMs = (int?)RequestReader.OptionalInteger(root, "latencyMs", 0, 600_000);
+                    return LoopbackOnly(http, () =>
                     {
-                        downstream.Configure(body.FailureRate, body.LatencyMs);
+                        downstream.Configure(failureRate, latencyMs);
                         return Results.Json(new { failureRate = downstream.FailureRate, latencyMs = downstream.LatencyMs });
-                    })).RequireAuthorization(AccessPolicies.Admin);
+                    });
+                })).RequireAuthorization(AccessPolicies.Admin);
                 break;
         }
 
