@@ -70,7 +70,14 @@ public sealed class SystemCredentials
     public static AuthenticationHeaderValue? AdminAuthorizationOf(ITopologyNode node)
     {
         ArgumentNullException.ThrowIfNull(node);
-        return node.Spec.Environment.TryGetValue(AdminKeyVariable, out var key) ? new AuthenticationHeaderValue(AdminScheme, key) : null;
+        return AdminAuthorizationOf(node.Spec);
+    }
+
+    /// <summary>The admin key in <paramref name="spec"/>'s environment as an <c>Authorization</c> header; null when it holds none.</summary>
+    public static AuthenticationHeaderValue? AdminAuthorizationOf(NodeSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return spec.Environment.TryGetValue(AdminKeyVariable, out var key) ? new AuthenticationHeaderValue(AdminScheme, key) : null;
     }
 
     /// <inheritdoc/>
