@@ -23,7 +23,7 @@ public sealed class ApiTests(MockKafkaFixture fixture)
         await run.TokenAsync(api, "alice");
 
         var body = new { idempotencyKey = "k-1", to = new[] { "alice" }, body = "hi" };
-        var responses = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => run.PostAsync(api, "/messages", body, ct)));
+        var responses = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => run.PostAsUserAsync(api, "sender", "/messages", body, ct)));
         var ids = new List<string>();
         foreach (var r in responses)
         {
@@ -39,7 +39,7 @@ public sealed class ApiTests(MockKafkaFixture fixture)
         var inbox = await WaitForInboxAsync(run, api, "alice", 2);
         inbox.Select(i => i.Id).Should().Equal(ids[0], marker);
 
-        using var conflict = await run.PostAsync(api, "/messages", new { idempotencyKey = "k-1", to = new[] { "alice" }, body = "different" }, ct);
+        using var conflict = await run.PostAsUserAsync(api, "sender", "/messages", new { idempotencyKey = "k-1", to = new[] { "alice" }, body = "different" }, ct);
         conflict.StatusCode.Should().Be(HttpStatusCode.Conflict);
         (await conflict.Content.ReadAsStringAsync(ct)).Should().Contain("k-1");
         _ = notifier;
@@ -56,10 +56,12 @@ public sealed class ApiTests(MockKafkaFixture fixture)
         await run.StartAsync("notifier", "notifier-1");
         await run.TokenAsync(api, "alice");
 
+        var sender = SystemRun.Bearer(await run.UserTokenAsync(api, "sender"));
         async Task Expect(string path, string json, HttpStatusCode status, string mention)
         {
-            using var content = new StringContent(json, Encoding.UTF8, "application/json");
-            using var r = await run.Http.PostAsync(new Uri(api.Url, path), content, ct);
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(api.Url, path)) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+            request.Headers.Authorization = path == "/messages" ? sender : run.Admin();
+            using var r = await run.Http.SendAsync(request, ct);
             var text = await r.Content.ReadAsStringAsync(ct);
             r.StatusCode.Should().Be(status, $"{path} {json[..Math.Min(60, json.Length)]} → {text}");
             text.Should().Contain(mention);
@@ -83,7 +85,7 @@ public sealed class ApiTests(MockKafkaFixture fixture)
         var good = await run.SendAsync(api, "good", ["alice"], "ok", ct);
         var inbox = await WaitForInboxAsync(run, api, "alice", 1);
         inbox.Should().Equal((good, 1L));
-        using var job = await run.Http.GetAsync(new Uri(api.Url, "/jobs/t"), ct);
+        using var job = await run.SendAsync(HttpMethod.Get, api, "/jobs/t", null, run.Admin(), ct);
         job.StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 
@@ -99,9 +101,9 @@ public sealed class ApiTests(MockKafkaFixture fixture)
         await run.TokenAsync(api, "alice");
         await run.TokenAsync(api, "bob");
 
-        var expired = Forge("alice", SystemRun.JwtKey, DateTime.UtcNow.AddMinutes(-10), DateTime.UtcNow.AddMinutes(-5));
+        var expired = Forge("alice", run.JwtKey, DateTime.UtcNow.AddMinutes(-10), DateTime.UtcNow.AddMinutes(-5));
         var forged = Forge("alice", "some-other-key", DateTime.UtcNow.AddMinutes(-1), DateTime.UtcNow.AddMinutes(10));
-        var valid = Forge("alice", SystemRun.JwtKey, DateTime.UtcNow.AddMinutes(-1), DateTime.UtcNow.AddMinutes(10));
+        var valid = Forge("alice", run.JwtKey, DateTime.UtcNow.AddMinutes(-1), DateTime.UtcNow.AddMinutes(10));
         foreach (var (name, token) in new[] { ("garbage", "not-a-jwt"), ("expired", expired), ("forged", forged) })
         {
             await using var client = new ChatClient(new ChatClientOptions
@@ -160,7 +162,7 @@ public sealed class ApiTests(MockKafkaFixture fixture)
         var inbox = await WaitForInboxAsync(run, api2, "alice", 1);
         inbox.Should().ContainSingle().Which.Seq.Should().Be(1);
         // The client's retry with the same key gets the first result, not a second message.
-        using var retry = await run.PostAsync(api2, "/messages", new { idempotencyKey = "k1", from = "sender", to = new[] { "alice" }, body = "survives" }, ct);
+        using var retry = await run.PostAsUserAsync(api2, "sender", "/messages", new { idempotencyKey = "k1", from = "sender", to = new[] { "alice" }, body = "survives" }, ct);
         retry.StatusCode.Should().Be(HttpStatusCode.OK);
         (await retry.Content.ReadAsStringAsync(ct)).Should().Contain(inbox[0].Id);
         var metrics = await run.GetJsonAsync(api2, "/metrics", ct);

@@ -7,12 +7,18 @@ namespace Chaos.Reference.Tests;
 
 public sealed class OptionsAndFailpointTests
 {
-    private static readonly string[] Required = ["--role", "api", "--kafka", "127.0.0.1:9092", "--db", "sqlite:/tmp/x.db", "--jwt-key", "k"];
+    private static readonly string[] Required = ["--role", "api", "--kafka", "127.0.0.1:9092", "--db", "sqlite:/tmp/x.db"];
+
+    /// <summary>The keys, from the environment as the harness passes them.</summary>
+    internal static Hashtable Keys() => new() { ["REFSYS_JWT_KEY"] = "jwt-key-0123456789abcdef", ["REFSYS_ADMIN_KEY"] = "admin-key-0123456789abcdef" };
 
     [Fact]
     public void FromArgs_CommandLineAndEnvironment_CommandLineWinsAndListsMerge()
     {
-        var env = new Hashtable { ["REFSYS_INSTANCE"] = "from-env", ["REFSYS_DEFECTS"] = "no-dedupe", ["REFSYS_SESSION_TIMEOUT_MS"] = "4000" };
+        var env = Keys();
+        env["REFSYS_INSTANCE"] = "from-env";
+        env["REFSYS_DEFECTS"] = "no-dedupe";
+        env["REFSYS_SESSION_TIMEOUT_MS"] = "4000";
         var options = SystemOptions.FromArgs([.. Required, "--instance", "cli", "--defect", "no-resume,no-dlq"], env, out var error);
         error.Should().BeEmpty();
         options!.Instance.Should().Be("cli");
@@ -30,13 +36,13 @@ public sealed class OptionsAndFailpointTests
     [Theory]
     [InlineData(new[] { "--role", "web" }, "--role")]
     [InlineData(new[] { "--role", "api" }, "--kafka")]
-    [InlineData(new[] { "--role", "api", "--kafka", "k", "--db", "d", "--jwt-key", "j", "--defect", "bogus" }, "unknown defect 'bogus'")]
-    [InlineData(new[] { "--role", "api", "--kafka", "k", "--db", "d", "--jwt-key", "j", "--failpoint", "nowhere=crash" }, "unknown failpoint")]
-    [InlineData(new[] { "--role", "api", "--kafka", "k", "--db", "d", "--jwt-key", "j", "--seed", "x" }, "not a number")]
-    [InlineData(new[] { "--role", "jobs", "--kafka", "k", "--db", "d", "--jwt-key", "j", "--downstream", "127.0.0.1:9" }, "--downstream must be an absolute http(s) URL")]
+    [InlineData(new[] { "--role", "api", "--kafka", "k", "--db", "d", "--defect", "bogus" }, "unknown defect 'bogus'")]
+    [InlineData(new[] { "--role", "api", "--kafka", "k", "--db", "d", "--failpoint", "nowhere=crash" }, "unknown failpoint")]
+    [InlineData(new[] { "--role", "api", "--kafka", "k", "--db", "d", "--seed", "x" }, "not a number")]
+    [InlineData(new[] { "--role", "jobs", "--kafka", "k", "--db", "d", "--downstream", "127.0.0.1:9" }, "--downstream must be an absolute http(s) URL")]
     public void FromArgs_BadSetting_ErrorNamesIt(string[] args, string mention)
     {
-        SystemOptions.FromArgs(args, new Hashtable(), out var error).Should().BeNull();
+        SystemOptions.FromArgs(args, Keys(), out var error).Should().BeNull();
         error.Should().Contain(mention);
     }
 

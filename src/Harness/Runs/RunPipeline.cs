@@ -47,7 +47,6 @@ public static class RunPipeline
         var checkOptions = CheckOptionsFor(scenario, workloadOptions);
         var systemOptions = scenario.ConfigureSystem(new ReferenceSystemOptions
         {
-            JwtKey = $"chaos-run-{options.Seed:D8}-signing-key-0123456789abcdef",
             Seed = options.Seed,
             Defects = options.Defects,
             Postgres = options.Postgres,

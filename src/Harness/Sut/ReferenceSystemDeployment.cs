@@ -24,8 +24,10 @@ public sealed class ReferenceSystemDeployment
         IReadOnlyList<ITopologyNode> notifiers,
         IReadOnlyList<ITopologyNode> gateways,
         IReadOnlyList<ITopologyNode> jobs,
-        string database)
+        string database,
+        SystemCredentials credentials)
     {
+        Credentials = credentials;
         Kafka = kafka;
         KafkaControl = kafkaControl;
         Api = api;
@@ -49,6 +51,9 @@ public sealed class ReferenceSystemDeployment
     public IReadOnlyList<ITopologyNode> Gateways { get; }
 
     public IReadOnlyList<ITopologyNode> Jobs { get; }
+
+    /// <summary>The deployment's JWT and admin keys (docs/security.md); the roles got them in their environment.</summary>
+    public SystemCredentials Credentials { get; }
 
     /// <summary>The <c>--db</c> value the roles share.</summary>
     public string Database { get; }
@@ -133,6 +138,7 @@ public sealed class ReferenceSystemDeployment
 
         var database = options.Postgres is { } pg ? "postgres:" + pg : "sqlite:" + Path.Combine(topology.RunDirectory, "system.db");
         var sut = ToolLocator.ReferenceSystem();
+        var credentials = options.Credentials ?? SystemCredentials.Generate();
 
         NodeSpec Role(string role, int instance)
         {
@@ -140,7 +146,7 @@ public sealed class ReferenceSystemDeployment
             List<string> args =
             [
                 "--role", role, "--instance", name, "--urls", "http://127.0.0.1:{port}", "--kafka", control.BootstrapServers,
-                "--db", database, "--jwt-key", options.JwtKey,
+                "--db", database,
                 "--session-timeout-ms", options.SessionTimeoutMs.ToString(CultureInfo.InvariantCulture),
                 "--client-timeout-ms", options.ClientTimeoutMs.ToString(CultureInfo.InvariantCulture),
                 "--seed", (options.Seed + instance).ToString(CultureInfo.InvariantCulture),
@@ -165,6 +171,8 @@ public sealed class ReferenceSystemDeployment
 
             return NodeSpec.For(name, role, sut, args) with
             {
+                // the keys go in the environment (readable by this user only), never in argv (readable by everyone)
+                Environment = credentials.EnvironmentFor(role),
                 Readiness = ReadinessCheck.Http("/readyz"),
                 StartupTimeout = options.StartupTimeout,
             };
@@ -186,7 +194,8 @@ public sealed class ReferenceSystemDeployment
             [.. rest.Where(n => n.Role == "notifier")],
             [.. rest.Where(n => n.Role == "gateway")],
             [.. rest.Where(n => n.Role == "jobs")],
-            database)
+            database,
+            credentials)
         {
             _topology = topology,
             _roleSpec = Role,

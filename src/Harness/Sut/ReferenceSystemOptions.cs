@@ -30,8 +30,8 @@ public sealed record ReferenceSystemOptions
     /// <summary>Failpoints armed at start, as (role, spec) — e.g. ("notifier", "notifier.mid-batch=crash@3").</summary>
     public IReadOnlyList<(string Role, string Spec)> Failpoints { get; init; } = [];
 
-    /// <summary>The HMAC key for JWTs; derived from the run's seed when not given.</summary>
-    public required string JwtKey { get; init; }
+    /// <summary>The JWT and admin keys; null (the default) means fresh random ones for the deployment (docs/security.md).</summary>
+    public SystemCredentials? Credentials { get; init; }
 
     public long Seed { get; init; }
 

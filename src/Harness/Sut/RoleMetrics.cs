@@ -4,7 +4,8 @@ using Chaos.Harness.Topology;
 namespace Chaos.Harness.Sut;
 
 /// <summary>
-/// One read of a role instance's loopback <c>GET /metrics</c> (docs/reference-system.md): counter totals and gauge
+/// One read of a role instance's loopback <c>GET /metrics</c> (docs/reference-system.md; with the admin key the
+/// instance was started with, docs/security.md): counter totals and gauge
 /// values of its current incarnation, by instrument name. A restarted instance starts again from zero.
 /// </summary>
 public sealed record RoleMetrics(string Node, int Incarnation, IReadOnlyDictionary<string, double> Counters, IReadOnlyDictionary<string, double> Gauges)
@@ -33,7 +34,9 @@ public sealed record RoleMetrics(string Node, int Incarnation, IReadOnlyDictiona
         var incarnation = node.Incarnation;
         try
         {
-            using var response = await http.GetAsync(new Uri(endpoint, "/metrics"), cancellationToken);
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(endpoint, "/metrics"));
+            request.Headers.Authorization = SystemCredentials.AdminAuthorizationOf(node);
+            using var response = await http.SendAsync(request, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
                 return null;

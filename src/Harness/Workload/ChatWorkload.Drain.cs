@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Chaos.Harness.Faults.Kafka;
@@ -185,7 +186,7 @@ public sealed partial class ChatWorkload
                 long after = 0;
                 while (true)
                 {
-                    var page = await GetAsync($"/users/{device.User}/inbox?after={after}&limit=5000&device={device.Device}", cancellationToken);
+                    var page = await GetAsync($"/users/{device.User}/inbox?after={after}&limit=5000&device={device.Device}", await OwnerAsync(device.User, cancellationToken), cancellationToken);
                     var added = 0;
                     foreach (var item in page.GetProperty("items").EnumerateArray())
                     {
@@ -274,7 +275,7 @@ public sealed partial class ChatWorkload
         {
             try
             {
-                var json = await GetAsync($"/accounts/a{a}", cancellationToken);
+                var json = await GetAsync($"/accounts/a{a}", _sut.Credentials.AdminAuthorization(), cancellationToken);
                 _history.Record("drain", HistoryEventType.Ok, HistoryOps.Balance, new BalanceValue($"a{a}", json.GetProperty("balance").GetDecimal()));
                 read++;
             }
@@ -293,7 +294,7 @@ public sealed partial class ChatWorkload
     {
         try
         {
-            return await GetAsync($"/jobs/{id}", cancellationToken);
+            return await GetAsync($"/jobs/{id}", _sut.Credentials.AdminAuthorization(), cancellationToken);
         }
         catch (HttpRequestException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
         {
@@ -303,19 +304,25 @@ public sealed partial class ChatWorkload
 
     private async Task<long> LatestSeqAsync(string user, CancellationToken cancellationToken)
     {
-        var json = await GetAsync($"/users/{user}/inbox?after=0&limit=1", cancellationToken);
+        var json = await GetAsync($"/users/{user}/inbox?after=0&limit=1", await OwnerAsync(user, cancellationToken), cancellationToken);
         return json.TryGetProperty("latestSeq", out var l) && l.ValueKind == JsonValueKind.Number ? l.GetInt64() : 0;
     }
 
+    /// <summary>An inbox is readable only by its owner: the user's own (cached) token.</summary>
+    private async Task<AuthenticationHeaderValue> OwnerAsync(string user, CancellationToken cancellationToken) =>
+        SystemCredentials.UserAuthorization(await TokenAsync(user, cancellationToken));
+
     /// <summary>GETs from the first api instance that answers (an instance may be down after faults).</summary>
-    private async Task<JsonElement> GetAsync(string pathAndQuery, CancellationToken cancellationToken)
+    private async Task<JsonElement> GetAsync(string pathAndQuery, AuthenticationHeaderValue authorization, CancellationToken cancellationToken)
     {
         HttpRequestException? last = null;
         foreach (var api in _sut.ApiUrls)
         {
             try
             {
-                using var response = await _http.GetAsync(new Uri(api, pathAndQuery), cancellationToken);
+                using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(api, pathAndQuery));
+                request.Headers.Authorization = authorization;
+                using var response = await _http.SendAsync(request, cancellationToken);
                 if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
                 {
                     throw new HttpRequestException($"GET {pathAndQuery}: 404", null, response.StatusCode);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
@@ -166,7 +167,7 @@ public sealed partial class ChatWorkload : IAsyncDisposable
             var id = $"canary{k}";
             var process = $"canary{k}"; // a process whose operation ended info never runs again
             _history.Record(process, HistoryEventType.Invoke, HistoryOps.Send, new SendValue(id, ["u1"]));
-            var outcome = await PostAsync("/notifications", new { id, idempotencyKey = id, to = "u1", body = "canary" }, k, cancellationToken);
+            var outcome = await PostAsync("/notifications", new { id, idempotencyKey = id, to = "u1", body = "canary" }, k, _sut.Credentials.AdminAuthorization(), cancellationToken);
             _history.Record(process, outcome, HistoryOps.Send, new SendValue(id, ["u1"]));
             for (var i = 0; i < 20; i++)
             {
@@ -186,7 +187,7 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         const string id = "canary-t1";
         var value = new SubmitValue(id, id, "a1", 1);
         _history.Record("canary-job", HistoryEventType.Invoke, HistoryOps.Submit, value);
-        var outcome = await PostAsync("/jobs", new { idempotencyKey = id, account = "a1", amount = 1, transactionId = id }, 0, cancellationToken);
+        var outcome = await PostAsync("/jobs", new { idempotencyKey = id, account = "a1", amount = 1, transactionId = id }, 0, _sut.Credentials.AdminAuthorization(), cancellationToken);
         _history.Record("canary-job", outcome, HistoryOps.Submit, value);
         if (outcome == HistoryEventType.Fail)
         {
@@ -232,6 +233,7 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         object body;
         string[] to;
         string? conversation = null;
+        string? from = null;
         if (rng.NextDouble() < 0.3)
         {
             to = [$"u{rng.Next(1, _options.Users + 1)}"];
@@ -244,12 +246,16 @@ public sealed partial class ChatWorkload : IAsyncDisposable
             to = [.. Enumerable.Range(1, _options.Users).OrderBy(_ => rng.Next()).Take(count).Select(u => $"u{u}")];
             conversation = $"c{rng.Next(1, 1 + Math.Max(1, _options.Users / 2))}";
             path = "/messages";
-            body = new { id, idempotencyKey = id, from = $"u{rng.Next(1, _options.Users + 1)}", conversation, to, body = $"message {n}" };
+            from = $"u{rng.Next(1, _options.Users + 1)}";
+            body = new { id, idempotencyKey = id, from, conversation, to, body = $"message {n}" };
         }
 
+        // a chat message is sent as its sender (the user's cached token: no extra round trip); a notification by the
+        // back-end service, with the admin key (docs/security.md)
+        var authorization = from is null ? _sut.Credentials.AdminAuthorization() : SystemCredentials.UserAuthorization(await TokenAsync(from, cancellationToken));
         var process = TakeProcess();
         _history.Record(process, HistoryEventType.Invoke, HistoryOps.Send, new SendValue(id, to, conversation, null, intended));
-        var outcome = await PostAsync(path, body, n, cancellationToken);
+        var outcome = await PostAsync(path, body, n, authorization, cancellationToken);
         _history.Record(process, outcome, HistoryOps.Send, new SendValue(id, to, conversation));
         Counters.Record(outcome);
         CountAcknowledged(outcome, to);
@@ -262,9 +268,10 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         var n = Interlocked.Increment(ref _fanoutCounter);
         var id = $"fanout{n}";
         string[] to = [.. Users];
+        var authorization = SystemCredentials.UserAuthorization(await TokenAsync("u1", cancellationToken));
         var process = TakeProcess();
         _history.Record(process, HistoryEventType.Invoke, HistoryOps.Send, new SendValue(id, to, "all-hands"));
-        var outcome = await PostAsync("/messages", new { id, idempotencyKey = id, from = "u1", conversation = "all-hands", to, body = $"fan-out {n}" }, n, cancellationToken);
+        var outcome = await PostAsync("/messages", new { id, idempotencyKey = id, from = "u1", conversation = "all-hands", to, body = $"fan-out {n}" }, n, authorization, cancellationToken);
         _history.Record(process, outcome, HistoryOps.Send, new SendValue(id, to, "all-hands"));
         Counters.Record(outcome);
         CountAcknowledged(outcome, to);
@@ -285,7 +292,7 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         var process = TakeProcess();
         var value = new SubmitValue(id, txn, account, amount);
         _history.Record(process, HistoryEventType.Invoke, HistoryOps.Submit, value);
-        var outcome = await PostAsync("/jobs", new { idempotencyKey = id, account, amount, transactionId = txn }, n, cancellationToken);
+        var outcome = await PostAsync("/jobs", new { idempotencyKey = id, account, amount, transactionId = txn }, n, _sut.Credentials.AdminAuthorization(), cancellationToken);
         _history.Record(process, outcome, HistoryOps.Submit, value);
         if (amount == 0 && outcome == HistoryEventType.Ok)
         {
@@ -300,7 +307,7 @@ public sealed partial class ChatWorkload : IAsyncDisposable
     }
 
     /// <summary>POSTs to one api instance: 2xx ok, 4xx fail (definitely not done), timeout / reset / 5xx info (unknown).</summary>
-    private async Task<HistoryEventType> PostAsync(string path, object body, long n, CancellationToken cancellationToken)
+    private async Task<HistoryEventType> PostAsync(string path, object body, long n, AuthenticationHeaderValue authorization, CancellationToken cancellationToken)
     {
         var apis = _sut.ApiUrls;
         var url = new Uri(apis[(int)(n % apis.Count)], path);
@@ -308,7 +315,9 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         timeout.CancelAfter(_options.RequestTimeout);
         try
         {
-            using var response = await _http.PostAsJsonAsync(url, body, timeout.Token);
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body) };
+            request.Headers.Authorization = authorization;
+            using var response = await _http.SendAsync(request, timeout.Token);
             var status = (int)response.StatusCode;
             return status switch
             {
@@ -363,7 +372,10 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         {
             try
             {
-                using var response = await _http.PostAsJsonAsync(new Uri(api, "/token"), new { user, ttlSeconds = 86_400 }, cancellationToken);
+                // the harness registers its users and issues their tokens with the admin key (docs/security.md)
+                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(api, "/token")) { Content = JsonContent.Create(new { user, ttlSeconds = 86_400 }) };
+                request.Headers.Authorization = _sut.Credentials.AdminAuthorization();
+                using var response = await _http.SendAsync(request, cancellationToken);
                 response.EnsureSuccessStatusCode();
                 var json = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
                 var token = json.GetProperty("token").GetString()!;

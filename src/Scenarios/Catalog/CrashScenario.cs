@@ -26,7 +26,7 @@ internal abstract class CrashScenario : Scenario
     {
         get
         {
-            var system = ConfigureSystem(new ReferenceSystemOptions { JwtKey = "catalogue" });
+            var system = ConfigureSystem(new ReferenceSystemOptions());
             var nodes = InstanceNames(system).ToList();
             return FaultCatalogue.Of(ProcessFaultNames.All, nodes);
         }

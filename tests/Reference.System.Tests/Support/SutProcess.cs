@@ -29,7 +29,8 @@ public sealed class SutProcess : IAsyncDisposable
 
     public IReadOnlyList<string> Lines => [.. _lines];
 
-    public static async Task<SutProcess> StartAsync(string name, IEnumerable<string> args, CancellationToken cancellationToken, int? parentPid = null)
+    public static async Task<SutProcess> StartAsync(string name, IEnumerable<string> args, CancellationToken cancellationToken, int? parentPid = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -45,6 +46,11 @@ public sealed class SutProcess : IAsyncDisposable
 
         info.Environment["CHAOS_PARENT_PID"] = (parentPid ?? Environment.ProcessId).ToString(System.Globalization.CultureInfo.InvariantCulture);
         info.Environment["DOTNET_TieredCompilation"] = "1";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var sut = new SutProcess(name, process);
         process.OutputDataReceived += (_, e) => sut.OnLine(e.Data);

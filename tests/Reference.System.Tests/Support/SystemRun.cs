@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Chaos.Reference.Client;
 using Npgsql;
@@ -11,9 +14,8 @@ namespace Chaos.Reference.Tests.Support;
 /// </summary>
 public sealed class SystemRun : IAsyncDisposable
 {
-    public const string JwtKey = "reference-system-test-signing-key";
-
     private readonly List<SutProcess> _processes = [];
+    private readonly ConcurrentDictionary<string, Task<string>> _tokens = new(StringComparer.Ordinal);
     private readonly List<IAsyncDisposable> _owned = [];
     private readonly string _directory;
     private readonly string? _postgresAdmin;
@@ -36,6 +38,19 @@ public sealed class SystemRun : IAsyncDisposable
     public string Db { get; }
 
     public string Directory => _directory;
+
+    /// <summary>This run's JWT key: random, handed to the processes in their environment (never argv), known to tests that forge tokens.</summary>
+    public string JwtKey { get; } = RandomKey();
+
+    /// <summary>This run's admin key, handed over the same way.</summary>
+    public string AdminKey { get; } = RandomKey();
+
+    /// <summary>The environment every process of the run starts with: its keys.</summary>
+    public IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>
+    {
+        ["REFSYS_JWT_KEY"] = JwtKey,
+        ["REFSYS_ADMIN_KEY"] = AdminKey,
+    };
 
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(90) };
 
@@ -75,11 +90,11 @@ public sealed class SystemRun : IAsyncDisposable
         string[] args =
         [
             "--role", role, "--instance", instance, "--urls", "http://127.0.0.1:0", "--kafka", Kafka.BootstrapServers,
-            "--db", Db, "--jwt-key", JwtKey, "--topic-prefix", Prefix, "--session-timeout-ms", "3000", "--client-timeout-ms", "4000",
+            "--db", Db, "--topic-prefix", Prefix, "--session-timeout-ms", "3000", "--client-timeout-ms", "4000",
             "--seed", "42", .. extra,
         ];
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        var p = await SutProcess.StartAsync(instance, args, cts.Token, parentPid);
+        var p = await SutProcess.StartAsync(instance, args, cts.Token, parentPid, Environment);
         lock (_processes)
         {
             _processes.Add(p);
@@ -119,19 +134,60 @@ public sealed class SystemRun : IAsyncDisposable
         }
     }
 
+    /// <summary>A fresh token for <paramref name="user"/>, issued to the admin key (which registers the user), as the harness does.</summary>
     public async Task<string> TokenAsync(SutProcess api, string user, int ttlSeconds = 3600)
     {
-        using var r = await Http.PostAsJsonAsync(new Uri(api.Url, "/token"), new { user, ttlSeconds });
+        using var r = await SendAsync(HttpMethod.Post, api, "/token", new { user, ttlSeconds }, Admin(), CancellationToken.None);
         r.EnsureSuccessStatusCode();
         return (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
     }
 
-    public Task<HttpResponseMessage> PostAsync(SutProcess api, string path, object body, CancellationToken cancellationToken = default) =>
-        Http.PostAsJsonAsync(new Uri(api.Url, path), body, cancellationToken);
+    /// <summary><paramref name="user"/>'s token, issued once per run and kept (a send or an inbox read costs no extra round trip).</summary>
+    public async Task<string> UserTokenAsync(SutProcess api, string user)
+    {
+        var issue = _tokens.GetOrAdd(user, u => TokenAsync(api, u));
+        try
+        {
+            return await issue;
+        }
+        catch
+        {
+            _tokens.TryRemove(new KeyValuePair<string, Task<string>>(user, issue)); // not kept: the next call asks again
+            throw;
+        }
+    }
 
+    /// <summary><c>Authorization: AdminKey …</c></summary>
+    public AuthenticationHeaderValue Admin() => new("AdminKey", AdminKey);
+
+    /// <summary><c>Authorization: Bearer …</c></summary>
+    public static AuthenticationHeaderValue Bearer(string token) => new("Bearer", token);
+
+    /// <summary>A request with a JSON body (none when <paramref name="body"/> is null) and the given credential (none when null).</summary>
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, SutProcess process, string path, object? body, AuthenticationHeaderValue? authorization, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(process.Url, path));
+        request.Headers.Authorization = authorization;
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
+        return await Http.SendAsync(request, cancellationToken);
+    }
+
+    /// <summary>POST with the admin key: notifications, jobs, admin endpoints.</summary>
+    public Task<HttpResponseMessage> PostAsync(SutProcess api, string path, object body, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, api, path, body, Admin(), cancellationToken);
+
+    /// <summary>POST as <paramref name="user"/> (its token): chat messages.</summary>
+    public async Task<HttpResponseMessage> PostAsUserAsync(SutProcess api, string user, string path, object body, CancellationToken cancellationToken = default) =>
+        await SendAsync(HttpMethod.Post, api, path, body, Bearer(await UserTokenAsync(api, user)), cancellationToken);
+
+    /// <summary>A chat message from the user "sender" (registered on first use); returns the message id.</summary>
     public async Task<string> SendAsync(SutProcess api, string key, string[] to, string body, CancellationToken cancellationToken = default)
     {
-        using var r = await PostAsync(api, "/messages", new { idempotencyKey = key, from = "sender", to, body }, cancellationToken);
+        using var r = await PostAsUserAsync(api, "sender", "/messages", new { idempotencyKey = key, from = "sender", to, body }, cancellationToken);
         var text = await r.Content.ReadAsStringAsync(cancellationToken);
         if (!r.IsSuccessStatusCode)
         {
@@ -141,17 +197,18 @@ public sealed class SystemRun : IAsyncDisposable
         return JsonDocument.Parse(text).RootElement.GetProperty("id").GetString()!;
     }
 
-    public async Task<JsonElement> GetJsonAsync(SutProcess p, string path, CancellationToken cancellationToken = default)
+    /// <summary>GET with the admin key (metrics, presence, jobs, accounts, DLQ), or with <paramref name="authorization"/>.</summary>
+    public async Task<JsonElement> GetJsonAsync(SutProcess p, string path, CancellationToken cancellationToken = default, AuthenticationHeaderValue? authorization = null)
     {
-        using var r = await Http.GetAsync(new Uri(p.Url, path), cancellationToken);
+        using var r = await SendAsync(HttpMethod.Get, p, path, null, authorization ?? Admin(), cancellationToken);
         var text = await r.Content.ReadAsStringAsync(cancellationToken);
         return r.IsSuccessStatusCode ? JsonDocument.Parse(text).RootElement.Clone() : throw new HttpRequestException($"GET {path} {(int)r.StatusCode}: {text}");
     }
 
-    /// <summary>The durable inbox as the api returns it: (id, seq) in sequence order.</summary>
+    /// <summary>The durable inbox as the api returns it to its owner: (id, seq) in sequence order.</summary>
     public async Task<List<(string Id, long Seq)>> InboxAsync(SutProcess api, string user, CancellationToken cancellationToken = default)
     {
-        var json = await GetJsonAsync(api, $"/users/{user}/inbox?after=0&limit=10000", cancellationToken);
+        var json = await GetJsonAsync(api, $"/users/{user}/inbox?after=0&limit=10000", cancellationToken, Bearer(await UserTokenAsync(api, user)));
         return [.. json.GetProperty("items").EnumerateArray().Select(i => (i.GetProperty("id").GetString()!, i.GetProperty("seq").GetInt64()))];
     }
 
@@ -209,4 +266,6 @@ public sealed class SystemRun : IAsyncDisposable
         {
         }
     }
+
+    private static string RandomKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 }

@@ -102,7 +102,7 @@ public sealed class KafkaScenarioEvidenceTests
     public void Kafka_rebalance_freezes_its_zombie_past_the_session_timeout()
     {
         var scenario = new KafkaRebalanceScenario();
-        var session = TimeSpan.FromMilliseconds(scenario.ConfigureSystem(new Harness.Sut.ReferenceSystemOptions { JwtKey = "k" }).SessionTimeoutMs);
+        var session = TimeSpan.FromMilliseconds(scenario.ConfigureSystem(new Harness.Sut.ReferenceSystemOptions()).SessionTimeoutMs);
 
         foreach (var seconds in new[] { 18, 40, 60 })
         {

@@ -1,4 +1,6 @@
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Chaos.Harness.Sut;
 using Chaos.Harness.Topology;
 using Chaos.Harness.Topology.Processes;
@@ -9,6 +11,7 @@ namespace Chaos.Scenarios.Tests.Faults;
 public sealed class DeploymentFixture : IAsyncLifetime
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "chaos-fault-tests", Guid.NewGuid().ToString("N")[..8]);
+    private readonly Dictionary<string, string> _tokens = new(StringComparer.Ordinal);
     private ProcessTopology? _topology;
 
     public ReferenceSystemDeployment System { get; private set; } = null!;
@@ -23,16 +26,23 @@ public sealed class DeploymentFixture : IAsyncLifetime
         using var bound = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         System = await ReferenceSystemDeployment.StartAsync(
             _topology,
-            new ReferenceSystemOptions { JwtKey = "fault-tests-signing-key-0123456789abcdef", ApiInstances = 1, NotifierInstances = 1, GatewayInstances = 1, JobsInstances = 1 },
+            new ReferenceSystemOptions { ApiInstances = 1, NotifierInstances = 1, GatewayInstances = 1, JobsInstances = 1 },
             bound.Token);
 
-        // users exist once they have been issued a token; the failpoint tests send messages between u1 and u2
+        // users exist once they have been issued a token (to the admin key, as the harness does); the failpoint tests
+        // send messages from u1 to u2, as u1
         foreach (var user in new[] { "u1", "u2" })
         {
-            using var response = await Http.PostAsJsonAsync(new Uri(System.ApiUrls[0], "/token"), new { user, ttlSeconds = 3600 }, bound.Token);
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(System.ApiUrls[0], "/token")) { Content = JsonContent.Create(new { user, ttlSeconds = 3600 }) };
+            request.Headers.Authorization = System.Credentials.AdminAuthorization();
+            using var response = await Http.SendAsync(request, bound.Token);
             response.EnsureSuccessStatusCode();
+            _tokens[user] = (await response.Content.ReadFromJsonAsync<JsonElement>(bound.Token)).GetProperty("token").GetString()!;
         }
     }
+
+    /// <summary><c>Authorization: Bearer</c> with <paramref name="user"/>'s token (u1 or u2).</summary>
+    public AuthenticationHeaderValue UserAuthorization(string user) => SystemCredentials.UserAuthorization(_tokens[user]);
 
     public async ValueTask DisposeAsync()
     {

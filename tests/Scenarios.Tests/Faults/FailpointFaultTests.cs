@@ -128,8 +128,12 @@ public sealed class FailpointFaultTests(DeploymentFixture fixture)
         var id = $"fp-test-{Guid.NewGuid():N}-{n}";
         try
         {
-            using var response = await fixture.Http.PostAsJsonAsync(new Uri(fixture.Node("api-1").Endpoint!, "/messages"),
-                new { id, idempotencyKey = id, from = "u1", conversation = "c1", to = new[] { "u2" }, body = "hello" }, Token);
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(fixture.Node("api-1").Endpoint!, "/messages"))
+            {
+                Content = JsonContent.Create(new { id, idempotencyKey = id, from = "u1", conversation = "c1", to = new[] { "u2" }, body = "hello" }),
+            };
+            request.Headers.Authorization = fixture.UserAuthorization("u1");
+            using var response = await fixture.Http.SendAsync(request, Token);
             return (response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(Token)}");
         }
         catch (HttpRequestException e)
@@ -138,6 +142,12 @@ public sealed class FailpointFaultTests(DeploymentFixture fixture)
         }
     }
 
-    private async Task<List<JsonElement>> ArmedAsync() =>
-        [.. (await fixture.Http.GetFromJsonAsync<JsonElement>(new Uri(fixture.Node("api-1").Endpoint!, "/admin/failpoints"), Token)).EnumerateArray()];
+    private async Task<List<JsonElement>> ArmedAsync()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(fixture.Node("api-1").Endpoint!, "/admin/failpoints"));
+        request.Headers.Authorization = fixture.System.Credentials.AdminAuthorization();
+        using var response = await fixture.Http.SendAsync(request, Token);
+        response.EnsureSuccessStatusCode();
+        return [.. (await response.Content.ReadFromJsonAsync<JsonElement>(Token)).EnumerateArray()];
+    }
 }

@@ -29,7 +29,6 @@ public sealed class DeviceFaultTests : IAsyncDisposable
             topology,
             new ReferenceSystemOptions
             {
-                JwtKey = "device-fault-tests-signing-key-0123456789abcdef",
                 ApiInstances = 1,
                 NotifierInstances = 1,
                 GatewayInstances = 1,

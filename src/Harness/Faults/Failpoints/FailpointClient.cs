@@ -1,21 +1,26 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Chaos.Harness.Sut;
 
 namespace Chaos.Harness.Faults.Failpoints;
 
 /// <summary>
 /// The reference system's loopback admin API for failpoints on one role instance: <c>POST /admin/failpoints</c>
 /// <c>{"spec": "..."}</c> arms, <c>GET</c> lists (with hit counts), <c>DELETE /admin/failpoints/{name}</c> disarms.
+/// Every request carries <paramref name="adminKey"/> (<c>Authorization: AdminKey</c>, docs/security.md).
 /// </summary>
-public sealed class FailpointClient(HttpClient http)
+public sealed class FailpointClient(HttpClient http, string? adminKey)
 {
     /// <summary>Arms the failpoint; throws <see cref="InvalidOperationException"/> with the role's answer when it refuses.</summary>
     public async Task ArmAsync(Uri endpoint, FailpointSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(settings);
-        using var response = await http.PostAsJsonAsync(new Uri(endpoint, "/admin/failpoints"), new { spec = settings.Spec }, cancellationToken);
+        using var request = Request(HttpMethod.Post, new Uri(endpoint, "/admin/failpoints"));
+        request.Content = JsonContent.Create(new { spec = settings.Spec });
+        using var response = await http.SendAsync(request, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
@@ -27,7 +32,10 @@ public sealed class FailpointClient(HttpClient http)
     public async Task<int?> HitsAsync(Uri endpoint, string point, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        var list = await http.GetFromJsonAsync<JsonElement>(new Uri(endpoint, "/admin/failpoints"), cancellationToken);
+        using var request = Request(HttpMethod.Get, new Uri(endpoint, "/admin/failpoints"));
+        using var response = await http.SendAsync(request, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        var list = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
         foreach (var item in list.EnumerateArray())
         {
             if (item.TryGetProperty("name", out var name) && name.GetString() == point && item.TryGetProperty("hits", out var hits))
@@ -43,7 +51,8 @@ public sealed class FailpointClient(HttpClient http)
     public async Task<bool> DisarmAsync(Uri endpoint, string point, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        using var response = await http.DeleteAsync(new Uri(endpoint, "/admin/failpoints/" + Uri.EscapeDataString(point)), cancellationToken);
+        using var request = Request(HttpMethod.Delete, new Uri(endpoint, "/admin/failpoints/" + Uri.EscapeDataString(point)));
+        using var response = await http.SendAsync(request, cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return false;
@@ -51,5 +60,16 @@ public sealed class FailpointClient(HttpClient http)
 
         response.EnsureSuccessStatusCode();
         return true;
+    }
+
+    private HttpRequestMessage Request(HttpMethod method, Uri uri)
+    {
+        var request = new HttpRequestMessage(method, uri);
+        if (adminKey is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue(SystemCredentials.AdminScheme, adminKey);
+        }
+
+        return request;
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Chaos.Harness.Faults.Process;
+using Chaos.Harness.Sut;
 using Chaos.Harness.Topology;
 
 namespace Chaos.Harness.Faults.Failpoints;
@@ -25,7 +26,7 @@ public sealed class FailpointFault : IFault, IFaultOutcome
         ArgumentNullException.ThrowIfNull(settings);
         Node = node;
         Settings = settings;
-        _client = new FailpointClient(http ?? SharedHttp);
+        _client = new FailpointClient(http ?? SharedHttp, SystemCredentials.AdminAuthorizationOf(node)?.Parameter);
     }
 
     public string Name => ProcessFaultNames.Failpoint;

@@ -1,58 +1,58 @@
 using System.Globalization;
-using System.Text.Json;
 using Chaos.Reference.Hosting;
 using Chaos.Reference.Messaging;
+using Chaos.Reference.Security;
 using Chaos.Reference.Storage;
 
 namespace Chaos.Reference.Api;
 
-/// <summary>The api role's HTTP surface. Writes are acknowledged only after their transaction committed (unless ack-before-persist).</summary>
+/// <summary>
+/// The api role's HTTP surface. Writes are acknowledged only after their transaction committed (unless
+/// ack-before-persist). Every endpoint states who may call it (docs/security.md).
+/// </summary>
 internal static class ApiEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapPost("/token", (HttpContext http, Store store, TokenService tokens, TimeProvider time, CancellationToken ct) => Guard(async () =>
-        {
-            var (root, _) = await RequestReader.ReadAsync(http.Request, ct);
-            var user = RequestReader.RequiredString(root, "user", 128);
-            var ttl = root.TryGetProperty("ttlSeconds", out var t) && t.ValueKind == JsonValueKind.Number ? t.GetInt32() : 3600;
-            if (ttl is < 1 or > 86_400)
-            {
-                throw new ApiError("field 'ttlSeconds' must be within 1..86400");
-            }
+        AccountEndpoints.Map(app);
 
-            await store.RegisterUserAsync(user, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
-            var (token, expires) = tokens.Issue(user, TimeSpan.FromSeconds(ttl));
-            return Results.Json(new { user, token, expiresAt = expires });
-        }));
-
+        // The sender is the token's user: a 'from' naming anyone else is refused, and idempotency keys are scoped per
+        // sender, so one user's key never replays or blocks another's request.
         app.MapPost("/messages", (HttpContext http, MessageWriter writer, CancellationToken ct) => Guard(async () =>
         {
+            var sender = Caller.Subject(http);
             var (root, hash) = await RequestReader.ReadAsync(http.Request, ct);
             var key = RequestReader.IdempotencyKey(http.Request, root);
-            var to = RequestReader.RequiredStringArray(root, "to");
+            var to = RequestReader.RequiredUserIds(root, "to");
             var body = RequestReader.RequiredString(root, "body", RequestReader.MaxPayloadBytes);
-            return await writer.WriteAsync(http.Response, key, hash, RequestReader.OptionalString(root, "id", 128), "message",
-                RequestReader.OptionalString(root, "from", 128), RequestReader.OptionalString(root, "conversation", 128), to, body, ct);
-        }));
+            if (RequestReader.OptionalUserId(root, "from") is { } from && from != sender)
+            {
+                throw new ApiError(403, $"field 'from' must be the token's user ('{sender}')");
+            }
 
+            return await writer.WriteAsync(http.Response, sender + "/" + key, hash, RequestReader.OptionalId(root, "id"), "message",
+                sender, RequestReader.OptionalId(root, "conversation"), to, body, ct);
+        })).RequireAuthorization(AccessPolicies.User);
+
+        // Notifications come from back-end services, not from users: the admin key.
         app.MapPost("/notifications", (HttpContext http, MessageWriter writer, CancellationToken ct) => Guard(async () =>
         {
             var (root, hash) = await RequestReader.ReadAsync(http.Request, ct);
             var key = RequestReader.IdempotencyKey(http.Request, root);
-            var to = RequestReader.RequiredString(root, "to", 128);
+            var to = RequestReader.RequiredUserId(root, "to");
             var body = RequestReader.RequiredString(root, "body", RequestReader.MaxPayloadBytes);
-            return await writer.WriteAsync(http.Response, key, hash, RequestReader.OptionalString(root, "id", 128), "notification", null, null, [to], body, ct);
-        }));
+            return await writer.WriteAsync(http.Response, key, hash, RequestReader.OptionalId(root, "id"), "notification", null, null, [to], body, ct);
+        })).RequireAuthorization(AccessPolicies.Admin);
 
+        // Crediting an account is a back-office operation (accounts belong to no user here): the admin key.
         app.MapPost("/jobs", (HttpContext http, Store store, SystemOptions options, TimeProvider time, OutboxSignal signal, CancellationToken ct) => Guard(async () =>
         {
             var (root, hash) = await RequestReader.ReadAsync(http.Request, ct);
-            var account = RequestReader.RequiredString(root, "account", 128);
+            var account = RequestReader.RequiredId(root, "account");
             var amount = RequestReader.RequiredInteger(root, "amount");
-            var transactionId = RequestReader.RequiredString(root, "transactionId", 128);
+            var transactionId = RequestReader.RequiredId(root, "transactionId");
             // The transaction id is itself an idempotency key; an explicit key, when given, scopes retries of this request.
-            var key = RequestReader.OptionalString(root, "idempotencyKey") is { } k ? k : http.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } h ? h : "tx:" + transactionId;
+            var key = RequestReader.OptionalIdempotencyKey(http.Request, root) is { Length: > 0 } k ? k : "tx:" + transactionId;
             var job = new JobRecord(transactionId, account, amount, transactionId);
             var outcome = await store.CreateJobAsync(key, hash, job, time.GetUtcNow().ToUnixTimeMilliseconds(), options.Topics.Jobs, ct);
             signal.Wake();
@@ -62,12 +62,19 @@ internal static class ApiEndpoints
                 WriteStatus.Replayed => Results.Text(WithDuplicate(outcome.Result, true), "application/json", statusCode: 200),
                 _ => Results.Text(WithDuplicate(outcome.Result, false), "application/json", statusCode: 202),
             };
-        }));
+        })).RequireAuthorization(AccessPolicies.Admin);
 
-        app.MapGet("/users/{id}/inbox", (string id, long? after, int? limit, string? device, Store store, CancellationToken ct) => Guard(async () =>
+        app.MapGet("/users/{id}/inbox", (string id, HttpContext http, Store store, CancellationToken ct) => Guard(async () =>
         {
-            var n = Math.Clamp(limit ?? 1000, 1, 10_000);
-            var items = await store.ReadInboxAsync(id, Math.Max(0, after ?? 0), n, ct);
+            if (id != Caller.Subject(http))
+            {
+                throw new ApiError(403, "an inbox is readable only by its owner");
+            }
+
+            var after = RequestReader.QueryInteger(http.Request, "after", 0);
+            var n = (int)Math.Clamp(RequestReader.QueryInteger(http.Request, "limit", 1000), 1, 10_000);
+            var device = RequestReader.QueryName(http.Request, "device");
+            var items = await store.ReadInboxAsync(id, Math.Max(0, after), n, ct);
             var latest = await store.LatestSeqAsync(id, ct);
             return Results.Json(new
             {
@@ -76,15 +83,15 @@ internal static class ApiEndpoints
                 latestSeq = latest,
                 items = items.Select(i => new { id = i.Id, seq = i.Seq, kind = i.Kind, sender = i.Sender, conversation = i.Conversation, payload = i.Payload, sentAt = i.SentAt }),
             });
-        }));
+        })).RequireAuthorization(AccessPolicies.User);
 
         app.MapGet("/accounts/{id}", (string id, Store store, CancellationToken ct) => Guard(async () =>
-            Results.Json(new { account = id, balance = await store.BalanceAsync(id, ct) ?? 0 })));
+            Results.Json(new { account = id, balance = await store.BalanceAsync(id, ct) ?? 0 }))).RequireAuthorization(AccessPolicies.Admin);
 
         app.MapGet("/jobs/{key}", (string key, Store store, CancellationToken ct) => Guard(async () =>
-            await store.GetJobAsync(key, ct) is { } job ? Results.Json(job) : throw new ApiError(404, $"no job '{key}'")));
+            await store.GetJobAsync(key, ct) is { } job ? Results.Json(job) : throw new ApiError(404, $"no job '{key}'"))).RequireAuthorization(AccessPolicies.Admin);
 
-        app.MapGet("/dlq", (Store store, CancellationToken ct) => Guard(async () => Results.Json(await store.ReadDlqAsync(ct))));
+        app.MapGet("/dlq", (Store store, CancellationToken ct) => Guard(async () => Results.Json(await store.ReadDlqAsync(ct)))).RequireAuthorization(AccessPolicies.Admin);
     }
 
     private static string WithDuplicate(string resultJson, bool duplicate) =>

@@ -1,19 +1,51 @@
-using Microsoft.AspNetCore.Authorization;
+using Chaos.Reference.Api;
 using Chaos.Reference.Observability;
+using Chaos.Reference.Security;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Chaos.Reference.Gateway;
 
 /// <summary>
 /// The device hub (/hub?device=NAME). Client → server: <c>Resume(long lastSeq)</c>, <c>Ack(long seq)</c>.
-/// Server → client: <c>Deliver(DeliveryRecord)</c>. The user is the token's <c>sub</c>; a device only ever gets its user's rows.
+/// Server → client: <c>Deliver(DeliveryRecord)</c>. The user is the token's <c>sub</c> (never a client-supplied value),
+/// so a device only ever gets its own user's rows; the methods act on the caller's own connection only.
 /// </summary>
-[Authorize]
+[Authorize(Policy = AccessPolicies.User)]
 internal sealed class ChatHub(ConnectionRegistry registry, SystemMetrics metrics) : Hub
 {
+    /// <summary>
+    /// Refuses a handshake whose <c>?device=</c> is not a name (400 with a JSON error), before the hub sees it: a
+    /// refusal inside <see cref="OnConnectedAsync"/> would be a logged server error instead of the client's.
+    /// </summary>
+    public static async Task RefuseBadDeviceAsync(HttpContext http, RequestDelegate next)
+    {
+        if (http.Request.Path.StartsWithSegments("/hub", StringComparison.Ordinal))
+        {
+            try
+            {
+                RequestReader.QueryName(http.Request, "device");
+            }
+            catch (ApiError e)
+            {
+                http.Response.StatusCode = e.Status;
+                await http.Response.WriteAsJsonAsync(new { error = e.Message });
+                return;
+            }
+        }
+
+        await next(http);
+    }
+
     public override Task OnConnectedAsync()
     {
-        var user = Context.UserIdentifier ?? throw new HubException("token has no subject");
+        var user = Context.UserIdentifier;
+        if (string.IsNullOrEmpty(user))
+        {
+            Context.Abort(); // unreachable past the User policy, which requires a subject
+            return Task.CompletedTask;
+        }
+
         var device = Context.GetHttpContext()?.Request.Query["device"].ToString();
         registry.Add(Context.ConnectionId, user, string.IsNullOrEmpty(device) ? "default" : device);
         return Task.CompletedTask;

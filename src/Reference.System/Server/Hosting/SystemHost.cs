@@ -5,16 +5,55 @@ using Chaos.Reference.Gateway;
 using Chaos.Reference.Jobs;
 using Chaos.Reference.Notifier;
 using Chaos.Reference.Observability;
+using Chaos.Reference.Security;
 using Chaos.Reference.Storage;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Chaos.Reference.Hosting;
 
-/// <summary>Builds the web host for one role: shared endpoints (health, metrics, admin) plus the role's own.</summary>
+/// <summary>Builds the web host for one role: shared endpoints (health, metrics, admin) plus the role's own; docs/security.md says who may call each.</summary>
 internal static class SystemHost
 {
     public static async Task<int> RunAsync(SystemOptions options)
+    {
+        Database database;
+        try
+        {
+            database = Database.Create(options.Db);
+        }
+        catch (ArgumentException e)
+        {
+            await Console.Error.WriteLineAsync($"error: {e.Message}");
+            return 2;
+        }
+
+        var app = Build(options, database);
+        var store = app.Services.GetRequiredService<Store>();
+        using (var startup = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+        {
+            await store.EnsureSchemaAsync(startup.Token);
+        }
+
+        _ = app.Services.GetRequiredService<MetricsSnapshot>();
+        if (options.Role == "api")
+        {
+            app.Services.GetRequiredService<ReadinessState>().MarkReady();
+        }
+
+        await app.StartAsync();
+        var url = app.Urls.FirstOrDefault() ?? options.Urls;
+        await Console.Out.WriteLineAsync($"listening: {url}");
+        await Console.Out.FlushAsync();
+        await app.WaitForShutdownAsync();
+        await database.DisposeAsync();
+        return 0;
+    }
+
+    /// <summary>
+    /// The role's web application with every service registered and every endpoint mapped, not started: what
+    /// <see cref="RunAsync"/> runs, and where the security tests read the route table from.
+    /// </summary>
+    internal static WebApplication Build(SystemOptions options, Database database)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.UseUrls(options.Urls);
@@ -29,17 +68,6 @@ internal static class SystemHost
         });
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-
-        Database database;
-        try
-        {
-            database = Database.Create(options.Db);
-        }
-        catch (ArgumentException e)
-        {
-            await Console.Error.WriteLineAsync($"error: {e.Message}");
-            return 2;
-        }
 
         var failpoints = new Failpoints(options.Seed);
         foreach (var spec in options.Failpoints)
@@ -58,12 +86,13 @@ internal static class SystemHost
         s.AddSingleton<MetricsSnapshot>();
         s.AddSingleton<ReadinessState>();
         s.AddSingleton<KafkaClients>();
-        s.AddSingleton<TokenService>();
+        s.AddAccessControl(options);
         s.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
 
         switch (options.Role)
         {
             case "api":
+                s.AddSingleton<TokenService>();
                 s.AddSingleton<OutboxSignal>();
                 s.AddSingleton<MessageWriter>();
                 s.AddHostedService<OutboxRelay>();
@@ -72,27 +101,6 @@ internal static class SystemHost
                 s.AddHostedService<NotifierWorker>();
                 break;
             case "gateway":
-                var tokens = new TokenService(options, TimeProvider.System);
-                s.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
-                {
-                    o.MapInboundClaims = false;
-                    o.TokenValidationParameters = tokens.ValidationParameters();
-                    o.Events = new JwtBearerEvents
-                    {
-                        // Browsers cannot set headers on a WebSocket: the token may come as ?access_token=.
-                        OnMessageReceived = ctx =>
-                        {
-                            var q = ctx.Request.Query["access_token"].ToString();
-                            if (q.Length > 0 && ctx.HttpContext.Request.Path.StartsWithSegments("/hub", StringComparison.Ordinal))
-                            {
-                                ctx.Token = q;
-                            }
-
-                            return Task.CompletedTask;
-                        },
-                    };
-                });
-                s.AddAuthorization();
                 s.AddSignalR(o =>
                 {
                     o.ClientTimeoutInterval = TimeSpan.FromMilliseconds(options.ClientTimeoutMs);
@@ -119,18 +127,14 @@ internal static class SystemHost
         }
 
         var app = builder.Build();
-        var store = app.Services.GetRequiredService<Store>();
-        using (var startup = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+        ErrorResponses.Use(app);
+        if (options.Role == "gateway")
         {
-            await store.EnsureSchemaAsync(startup.Token);
+            app.UseWebSockets();
         }
 
-        _ = app.Services.GetRequiredService<MetricsSnapshot>();
-        if (options.Role == "api")
-        {
-            app.Services.GetRequiredService<ReadinessState>().MarkReady();
-        }
-
+        app.UseAuthentication();
+        app.UseAuthorization();
         MapCommon(app, options);
         switch (options.Role)
         {
@@ -138,71 +142,75 @@ internal static class SystemHost
                 ApiEndpoints.Map(app);
                 break;
             case "gateway":
-                app.UseWebSockets();
-                app.UseAuthentication();
-                app.UseAuthorization();
+                app.Use(ChatHub.RefuseBadDeviceAsync);
                 app.MapHub<ChatHub>("/hub");
-                app.MapGet("/presence", (ConnectionRegistry registry) => Results.Json(registry.Presence()));
+                app.MapGet("/presence", (ConnectionRegistry registry) => Results.Json(registry.Presence())).RequireAuthorization(AccessPolicies.Admin);
                 break;
             case "jobs":
-                app.MapPost("/admin/downstream", (HttpContext http, IDownstream downstream, DownstreamSettings body) =>
-                    LoopbackOnly(http, () =>
+                app.MapPost("/admin/downstream", (HttpContext http, IDownstream downstream, CancellationToken ct) => ApiEndpoints.Guard(async () =>
+                {
+                    var (root, _) = await RequestReader.ReadAsync(http.Request, ct);
+                    var failureRate = RequestReader.OptionalNumber(root, "failureRate", 0, 1);
+                    var latencyMs = (int?)RequestReader.OptionalInteger(root, "latencyMs", 0, 600_000);
+                    return LoopbackOnly(http, () =>
                     {
                         if (downstream is not Downstream simulated)
                         {
                             return Results.Json(new { error = $"the downstream is an outside provider ({options.Downstream}); set its conditions there" }, statusCode: 409);
                         }
 
-                        simulated.Configure(body.FailureRate, body.LatencyMs);
+                        simulated.Configure(failureRate, latencyMs);
                         return Results.Json(new { failureRate = simulated.FailureRate, latencyMs = simulated.LatencyMs });
-                    }));
+                    });
+                })).RequireAuthorization(AccessPolicies.Admin);
                 break;
         }
 
-        await app.StartAsync();
-        var url = app.Urls.FirstOrDefault() ?? options.Urls;
-        await Console.Out.WriteLineAsync($"listening: {url}");
-        await Console.Out.FlushAsync();
-        await app.WaitForShutdownAsync();
-        await database.DisposeAsync();
-        return 0;
+        return app;
     }
 
     private static void MapCommon(WebApplication app, SystemOptions options)
     {
-        app.MapGet("/healthz", () => Results.Json(new { status = "ok", role = options.Role, instance = options.Instance }));
+        // Probes, as a load balancer or an orchestrator calls them: open, and saying nothing but up / ready.
+        app.MapGet("/healthz", () => Results.Json(new { status = "ok", role = options.Role, instance = options.Instance })).AllowAnonymous();
         app.MapGet("/readyz", async (ReadinessState ready, Store store, CancellationToken ct) =>
         {
             try
             {
                 await store.PingAsync(ct);
             }
-            catch (Exception e)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                return Results.Json(new { ready = false, reason = "storage: " + e.Message }, statusCode: 503);
+                // the probe is open: it names the kind of failure, not the database's address or path
+                return Results.Json(new { ready = false, reason = "storage unreachable: " + e.GetType().Name }, statusCode: 503);
             }
 
             return ready.IsReady ? Results.Json(new { ready = true }) : Results.Json(new { ready = false, reason = "role not started" }, statusCode: 503);
-        });
+        }).AllowAnonymous();
         app.MapGet("/metrics", (HttpContext http, MetricsSnapshot snapshot) => LoopbackOnly(http, () => Results.Json(new
         {
             role = options.Role,
             instance = options.Instance,
             metrics = snapshot.Read(),
-        })));
-        app.MapGet("/admin/failpoints", (HttpContext http, Failpoints fp) => LoopbackOnly(http, () => Results.Json(fp.Describe())));
-        app.MapPost("/admin/failpoints", (HttpContext http, Failpoints fp, FailpointRequest body) => LoopbackOnly(http, () =>
+        }))).RequireAuthorization(AccessPolicies.Admin);
+        app.MapGet("/admin/failpoints", (HttpContext http, Failpoints fp) => LoopbackOnly(http, () => Results.Json(fp.Describe()))).RequireAuthorization(AccessPolicies.Admin);
+        app.MapPost("/admin/failpoints", async (HttpContext http, Failpoints fp, CancellationToken ct) => await ApiEndpoints.Guard(async () =>
         {
-            if (!FailpointSpec.TryParse(body.Spec ?? "", out var spec, out var error))
+            var (root, _) = await RequestReader.ReadAsync(http.Request, ct);
+            return LoopbackOnly(http, () =>
             {
-                return Results.Json(new { error }, statusCode: 400);
-            }
+                if (!FailpointSpec.TryParse(RequestReader.RequiredString(root, "spec"), out var spec, out var error))
+                {
+                    return Results.Json(new { error }, statusCode: 400);
+                }
 
-            fp.Arm(spec);
-            return Results.Json(fp.Describe());
-        }));
+                fp.Arm(spec);
+                return Results.Json(fp.Describe());
+            });
+        })).RequireAuthorization(AccessPolicies.Admin);
         app.MapDelete("/admin/failpoints/{name}", (HttpContext http, string name, Failpoints fp) =>
-            LoopbackOnly(http, () => fp.Disarm(name) ? Results.NoContent() : Results.NotFound()));
+            LoopbackOnly(http, () => fp.Disarm(name) ? Results.NoContent() : Results.Json(new { error = "no such failpoint armed" }, statusCode: 404)))
+            .RequireAuthorization(AccessPolicies.Admin);
     }
 
     /// <summary>Admin and metrics endpoints answer only loopback callers: a fault proxy in front never exposes them.</summary>

@@ -12,6 +12,12 @@ internal sealed class SystemOptions
 {
     public static readonly string[] Roles = ["api", "notifier", "gateway", "jobs"];
 
+    /// <summary>Settings that are secrets: refused on the command line, where <c>ps</c> shows them to every user.</summary>
+    public static readonly string[] SecretNames = ["jwt-key", "admin-key"];
+
+    /// <summary>The shortest JWT or admin key accepted.</summary>
+    public const int MinimumSecretLength = 16;
+
     public required string Role { get; init; }
 
     public required string Instance { get; init; }
@@ -22,7 +28,11 @@ internal sealed class SystemOptions
 
     public required string Db { get; init; }
 
-    public required string JwtKey { get; init; }
+    /// <summary>The JWT signing secret (api and gateway only); never from the command line — docs/security.md.</summary>
+    public string? JwtKey { get; init; }
+
+    /// <summary>The admin key (every role): operator and service endpoints; never from the command line — docs/security.md.</summary>
+    public required string AdminKey { get; init; }
 
     public string TopicPrefix { get; init; } = "";
 
@@ -58,6 +68,9 @@ internal sealed class SystemOptions
 
     public bool Has(string defect) => Defects.Contains(defect);
 
+    /// <summary>The roles that issue or check user tokens, and so hold the JWT key.</summary>
+    public static bool UsesJwt(string role) => role is "api" or "gateway";
+
     /// <summary>Parses; returns null and a message naming the bad setting on error.</summary>
     public static SystemOptions? FromArgs(string[] args, IDictionary environment, out string error)
     {
@@ -68,7 +81,10 @@ internal sealed class SystemOptions
             if (key.StartsWith("REFSYS_", StringComparison.Ordinal) && entry.Value is string v)
             {
                 var name = key["REFSYS_".Length..].ToLowerInvariant().Replace('_', '-');
-                values[name] = [.. v.Split(name is "failpoint" or "failpoints" ? ';' : ',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+                // a secret is taken whole: a key may contain a comma
+                values[name] = SecretNames.Contains(name)
+                    ? [v]
+                    : [.. v.Split(name is "failpoint" or "failpoints" ? ';' : ',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
             }
         }
 
@@ -108,6 +124,34 @@ internal sealed class SystemOptions
         }
 
         error = "";
+
+        // A secret comes from the environment (REFSYS_<NAME>) or from a file only its owner can read (--<name>-file).
+        string? Secret(string name, out string problem)
+        {
+            problem = "";
+            string? value;
+            if (One(name + "-file") is { } path)
+            {
+                if (!SecretFile.TryRead(path, out value, out var fileProblem))
+                {
+                    problem = $"--{name}-file: {fileProblem}";
+                    return null;
+                }
+            }
+            else
+            {
+                value = One(name);
+            }
+
+            if (value is not null && value.Length < MinimumSecretLength)
+            {
+                problem = $"the {name} is {value.Length} characters; at least {MinimumSecretLength} are required (the harness uses 256 random bits)";
+                return null;
+            }
+
+            return value;
+        }
+
         string? One(string name) => values.TryGetValue(name, out var list) && list.Count > 0 ? list[^1] : null;
         IEnumerable<string> Many(string name) =>
             values.TryGetValue(name, out var list) ? list.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) : [];
@@ -119,10 +163,31 @@ internal sealed class SystemOptions
             return null;
         }
 
-        var missing = new[] { "kafka", "db", "jwt-key" }.FirstOrDefault(n => One(n) is null);
+        var missing = new[] { "kafka", "db" }.FirstOrDefault(n => One(n) is null);
         if (missing is not null)
         {
             error = $"--{missing} is required (or REFSYS_{missing.ToUpperInvariant().Replace('-', '_')})";
+            return null;
+        }
+
+        var secret = SecretNames.FirstOrDefault(fromCommandLine.Contains);
+        if (secret is not null)
+        {
+            error = $"--{secret} on the command line is visible to every user of the machine (ps); set REFSYS_{secret.ToUpperInvariant().Replace('-', '_')} or --{secret}-file";
+            return null;
+        }
+
+        var jwtKey = Secret("jwt-key", out error);
+        var adminKey = error.Length == 0 ? Secret("admin-key", out error) : null;
+        if (error.Length > 0)
+        {
+            return null;
+        }
+
+        if (adminKey is null || (jwtKey is null && UsesJwt(role)))
+        {
+            var name = adminKey is null ? "admin-key" : "jwt-key";
+            error = $"REFSYS_{name.ToUpperInvariant().Replace('-', '_')} (or --{name}-file) is required for role {role}";
             return null;
         }
 
@@ -163,7 +228,8 @@ internal sealed class SystemOptions
                 Urls = One("urls") ?? "http://127.0.0.1:0",
                 Kafka = One("kafka")!,
                 Db = One("db")!,
-                JwtKey = One("jwt-key")!,
+                JwtKey = UsesJwt(role) ? jwtKey : null,
+                AdminKey = adminKey,
                 TopicPrefix = One("topic-prefix") ?? "",
                 SessionTimeoutMs = Int("session-timeout-ms", 6000),
                 ClientTimeoutMs = Int("client-timeout-ms", 10000),

@@ -5,6 +5,7 @@ internal static class Schema
 {
     public static string Script(Database db) => $"""
         CREATE TABLE IF NOT EXISTS users (id TEXT PRIMARY KEY, created_at BIGINT NOT NULL);
+        CREATE TABLE IF NOT EXISTS credentials (user_id TEXT PRIMARY KEY, secret_hash TEXT NOT NULL, updated_at BIGINT NOT NULL);
         CREATE TABLE IF NOT EXISTS idempotency (scope TEXT NOT NULL, idem_key TEXT NOT NULL, request_hash TEXT NOT NULL,
             result TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (scope, idem_key));
         CREATE TABLE IF NOT EXISTS messages (id TEXT PRIMARY KEY, kind TEXT NOT NULL, sender TEXT, conversation TEXT,

@@ -26,6 +26,25 @@ internal sealed class Store(Database db)
         await c.ExecAsync(null, "INSERT INTO users (id, created_at) VALUES (@id, @now) ON CONFLICT (id) DO NOTHING", cancellationToken, ("id", user), ("now", now));
     }
 
+    /// <summary>Registers the user if new and sets (or replaces) the hash of its secret; true when the user is new.</summary>
+    public async Task<bool> RegisterWithSecretAsync(string user, string secretHash, long now, CancellationToken cancellationToken)
+    {
+        await using var c = await db.OpenAsync(cancellationToken);
+        await using var tx = await db.BeginWriteAsync(c, cancellationToken);
+        var created = await c.ExecAsync(tx, "INSERT INTO users (id, created_at) VALUES (@id, @now) ON CONFLICT (id) DO NOTHING", cancellationToken, ("id", user), ("now", now)) > 0;
+        await c.ExecAsync(tx, "INSERT INTO credentials (user_id, secret_hash, updated_at) VALUES (@id, @hash, @now) ON CONFLICT (user_id) DO UPDATE SET secret_hash = @hash, updated_at = @now",
+            cancellationToken, ("id", user), ("hash", secretHash), ("now", now));
+        await tx.CommitAsync(cancellationToken);
+        return created;
+    }
+
+    /// <summary>The stored hash of the user's secret; null for a user without one (or no such user).</summary>
+    public async Task<string?> SecretHashAsync(string user, CancellationToken cancellationToken)
+    {
+        await using var c = await db.OpenAsync(cancellationToken);
+        return await c.ScalarAsync(null, "SELECT secret_hash FROM credentials WHERE user_id = @id", cancellationToken, ("id", user)) as string;
+    }
+
     public async Task<IReadOnlyList<string>> UnknownUsersAsync(IReadOnlyList<string> users, CancellationToken cancellationToken)
     {
         await using var c = await db.OpenAsync(cancellationToken);
