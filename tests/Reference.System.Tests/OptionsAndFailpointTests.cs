@@ -29,8 +29,8 @@ public sealed class OptionsAndFailpointTests
     [Fact]
     public void FromArgs_Downstream_IsTheOutsideProvidersUrl_AndAbsentByDefault()
     {
-        SystemOptions.FromArgs([.. Required, "--downstream", "http://127.0.0.1:9/"], new Hashtable(), out _)!.Downstream.Should().Be(new Uri("http://127.0.0.1:9/"));
-        SystemOptions.FromArgs(Required, new Hashtable(), out _)!.Downstream.Should().BeNull();
+        SystemOptions.FromArgs([.. Required, "--downstream", "http://127.0.0.1:9/"], Keys(), out _)!.Downstream.Should().Be(new Uri("http://127.0.0.1:9/"));
+        SystemOptions.FromArgs(Required, Keys(), out _)!.Downstream.Should().BeNull();
     }
 
     [Theory]
