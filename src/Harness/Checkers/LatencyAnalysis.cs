@@ -4,7 +4,9 @@ namespace Chaos.Harness.Checkers;
 
 /// <summary>Delivery latency and throughput rebuilt from a history alone, so <c>chaos check</c> can report offline:
 /// latency = first deliver of an id at a device − the send's invoke time (its <c>intended</c> time when recorded).
-/// A sample belongs to the fault phase when its send was invoked in the fault phase (<see cref="PhaseTimeline"/>).</summary>
+/// A sample belongs to the fault phase when its send was invoked in the fault phase, to the ramp when invoked while the
+/// load was still rising from cold (<see cref="PhaseTimeline"/>), and to steady state otherwise. Ramp samples count in
+/// the whole run's figures only.</summary>
 public sealed class LatencyAnalysis
 {
     private readonly long[] _steady;
@@ -30,6 +32,9 @@ public sealed class LatencyAnalysis
 
     /// <summary>Fault-phase latency.</summary>
     public LatencySummary Fault { get; private init; } = LatencySummary.Empty;
+
+    /// <summary>Latency of sends invoked in the ramp (load rising from cold; judged by no phase SLO).</summary>
+    public LatencySummary Ramp { get; private init; } = LatencySummary.Empty;
 
     /// <summary>Latency over the whole run.</summary>
     public LatencySummary Overall { get; private init; } = LatencySummary.Empty;
@@ -64,6 +69,7 @@ public sealed class LatencyAnalysis
         var sends = SendTable.For(history);
         var firsts = new DeviceMap<HashSet<string>>(_ => new HashSet<string>(StringComparer.Ordinal));
         var samples = new List<(long Time, long Latency, bool Fault, long SendIndex, long DeliverIndex)>();
+        var ramp = new List<(long Time, long Latency, bool Fault, long SendIndex, long DeliverIndex)>();
         var sendTimes = new List<long>();
         var duration = 0L;
         foreach (var e in history)
@@ -73,7 +79,14 @@ public sealed class LatencyAnalysis
                 && firsts.Get(d.User, d.Device).Add(d.Id))
             {
                 var origin = send.LatencyOrigin;
-                samples.Add((e.Time, Math.Max(0, e.Time - origin), timeline.IsFault(origin), send.FirstInvokeIndex, e.Index));
+                var latency = Math.Max(0, e.Time - origin);
+                if (timeline.IsRamp(origin))
+                {
+                    ramp.Add((e.Time, latency, false, send.FirstInvokeIndex, e.Index));
+                    continue;
+                }
+
+                samples.Add((e.Time, latency, timeline.IsFault(origin), send.FirstInvokeIndex, e.Index));
             }
         }
 
@@ -82,7 +95,9 @@ public sealed class LatencyAnalysis
             sendTimes.Add(send.FirstInvokeTime);
         }
 
-        var all = samples.Select(s => s.Latency).ToArray();
+        var all = samples.Concat(ramp).Select(s => s.Latency).ToArray();
+        var rampSorted = ramp.Select(s => s.Latency).ToArray();
+        Array.Sort(rampSorted);
         var steady = samples.Where(s => !s.Fault).Select(s => s.Latency).ToArray();
         var fault = samples.Where(s => s.Fault).Select(s => s.Latency).ToArray();
         Array.Sort(all);
@@ -110,8 +125,9 @@ public sealed class LatencyAnalysis
         {
             Steady = Summarise(steady),
             Fault = Summarise(fault),
+            Ramp = Summarise(rampSorted),
             Overall = Summarise(all),
-            Series = BuildSeries(samples, sendTimes, duration, Math.Max(1, buckets)),
+            Series = BuildSeries([.. samples, .. ramp], sendTimes, duration, Math.Max(1, buckets)),
             Timeline = timeline,
             Duration = duration,
             Sends = sends.Count,

@@ -7,12 +7,14 @@ namespace Chaos.Harness.Checkers;
 public sealed class PhaseTimeline
 {
     private readonly (long Start, long End)[] _faultIntervals;
+    private readonly (long Start, long End)[] _rampIntervals;
 
-    private PhaseTimeline(IReadOnlyList<PhaseMark> marks, IReadOnlyList<FaultWindow> windows, (long, long)[] intervals)
+    private PhaseTimeline(IReadOnlyList<PhaseMark> marks, IReadOnlyList<FaultWindow> windows, (long, long)[] intervals, (long, long)[] ramps)
     {
         Marks = marks;
         FaultWindows = windows;
         _faultIntervals = intervals;
+        _rampIntervals = ramps;
     }
 
     /// <summary>Phase markers in history order.</summary>
@@ -59,13 +61,20 @@ public sealed class PhaseTimeline
 
         windows.Sort((a, b) => a.Start.CompareTo(b.Start));
         var intervals = new List<(long Start, long End)>();
+        var ramps = new List<(long Start, long End)>();
         if (marks.Count > 0)
         {
             for (var i = 0; i < marks.Count; i++)
             {
+                var until = i + 1 < marks.Count ? marks[i + 1].Time : long.MaxValue;
                 if (RunPhases.IsFaultPhase(marks[i].Name))
                 {
-                    intervals.Add((marks[i].Time, i + 1 < marks.Count ? marks[i + 1].Time : long.MaxValue));
+                    intervals.Add((marks[i].Time, until));
+                }
+                else if (RunPhases.IsRampPhase(marks[i].Name))
+                {
+                    // half-open: the instant the steady phase begins belongs to it
+                    ramps.Add((marks[i].Time, until - 1));
                 }
             }
         }
@@ -88,21 +97,26 @@ public sealed class PhaseTimeline
             }
         }
 
-        return new PhaseTimeline(marks, windows, [.. merged]);
+        return new PhaseTimeline(marks, windows, [.. merged], [.. ramps]);
     }
 
     /// <summary>Whether the run had a fault phase at all (a <c>fault</c> or <c>recovery</c> phase marker; without
     /// markers, a nemesis fault window).</summary>
     public bool HasFaultPhase => _faultIntervals.Length > 0;
 
+    /// <summary>Whether <paramref name="time"/> falls in the ramp phase (load rising from cold; no SLO judges it).</summary>
+    public bool IsRamp(long time) => Contains(_rampIntervals, time);
+
     /// <summary>Whether <paramref name="time"/> falls in the fault phase.</summary>
-    public bool IsFault(long time)
+    public bool IsFault(long time) => Contains(_faultIntervals, time);
+
+    private static bool Contains((long Start, long End)[] sorted, long time)
     {
-        int lo = 0, hi = _faultIntervals.Length - 1;
+        int lo = 0, hi = sorted.Length - 1;
         while (lo <= hi)
         {
             var mid = (lo + hi) >>> 1;
-            var (start, end) = _faultIntervals[mid];
+            var (start, end) = sorted[mid];
             if (time < start)
             {
                 hi = mid - 1;

@@ -5,8 +5,10 @@ using System.Threading.Channels;
 namespace Chaos.Harness.History;
 
 /// <summary>Writes a history as JSON Lines while the run goes. Thread-safe: index and time are assigned under one
-/// lock, so file order is index order. A background loop writes whatever is queued and flushes after each batch,
-/// so a crashed run still leaves every event recorded up to a few milliseconds before the crash.</summary>
+/// lock, so file order is index order. A background loop serializes whatever is queued (one reused JSON writer, off
+/// the recording threads: at thousands of events a second, serializing under the lock made every device wait on it)
+/// and flushes after each batch, so a crashed run still leaves every event recorded up to a few milliseconds before
+/// the crash.</summary>
 public sealed class HistoryWriter : IAsyncDisposable
 {
     private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true };
@@ -15,7 +17,7 @@ public sealed class HistoryWriter : IAsyncDisposable
     private readonly TimeProvider _timeProvider;
     private readonly long _startTimestamp;
     private readonly Lock _gate = new();
-    private readonly Channel<(byte[]? Line, TaskCompletionSource? Flushed)> _lines = Channel.CreateUnbounded<(byte[]? Line, TaskCompletionSource? Flushed)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<(HistoryEvent? Event, TaskCompletionSource? Flushed)> _lines = Channel.CreateUnbounded<(HistoryEvent? Event, TaskCompletionSource? Flushed)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writeLoop;
     private long _nextIndex;
     private Exception? _failure;
@@ -119,14 +121,7 @@ public sealed class HistoryWriter : IAsyncDisposable
         {
             ThrowIfFailed();
             var historyEvent = new HistoryEvent(_nextIndex, time ?? Now(), process, type, f, op, raw);
-            var buffer = new ArrayBufferWriter<byte>(256);
-            using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-            {
-                historyEvent.WriteTo(writer);
-            }
-
-            buffer.Write("\n"u8);
-            if (!_lines.Writer.TryWrite((buffer.WrittenSpan.ToArray(), null)))
+            if (!_lines.Writer.TryWrite((historyEvent, null)))
             {
                 throw new ObjectDisposedException(nameof(HistoryWriter));
             }
@@ -146,22 +141,39 @@ public sealed class HistoryWriter : IAsyncDisposable
 
     private async Task WriteLoopAsync()
     {
+        const int chunk = 64 * 1024;
         List<TaskCompletionSource> waiters = [];
+        var buffer = new ArrayBufferWriter<byte>(2 * chunk);
+        using var writer = new Utf8JsonWriter(buffer, WriterOptions);
         try
         {
             while (await _lines.Reader.WaitToReadAsync())
             {
                 while (_lines.Reader.TryRead(out var entry))
                 {
-                    if (entry.Line is not null)
+                    if (entry.Event is not null)
                     {
-                        await _stream.WriteAsync(entry.Line);
+                        writer.Reset(buffer);
+                        entry.Event.WriteTo(writer);
+                        writer.Flush();
+                        buffer.Write("\n"u8);
+                        if (buffer.WrittenCount >= chunk)
+                        {
+                            await _stream.WriteAsync(buffer.WrittenMemory);
+                            buffer.ResetWrittenCount();
+                        }
                     }
 
                     if (entry.Flushed is not null)
                     {
                         waiters.Add(entry.Flushed);
                     }
+                }
+
+                if (buffer.WrittenCount > 0)
+                {
+                    await _stream.WriteAsync(buffer.WrittenMemory);
+                    buffer.ResetWrittenCount();
                 }
 
                 await _stream.FlushAsync();

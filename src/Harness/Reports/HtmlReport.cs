@@ -90,7 +90,7 @@ public static class HtmlReport
     {
         html.Append("<h2>Delivery latency and throughput</h2>");
         html.Append("<table><tr><th>Phase</th><th>Deliveries</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>max ms</th></tr>");
-        foreach (var (phase, s) in new[] { ("steady", latency.Steady), ("fault", latency.Fault), ("overall", latency.Overall) })
+        foreach (var (phase, s) in new[] { ("ramp", latency.Ramp), ("steady", latency.Steady), ("fault", latency.Fault), ("overall", latency.Overall) }.Where(r => r.Item1 != "ramp" || r.Item2.Count > 0))
         {
             html.Append(CultureInfo.InvariantCulture, $"<tr><td>{phase}</td><td>{s.Count}</td><td>{ReportFormat.Ms(s.P50)}</td><td>{ReportFormat.Ms(s.P95)}</td><td>{ReportFormat.Ms(s.P99)}</td><td>{ReportFormat.Ms(s.Max)}</td></tr>");
         }

@@ -136,6 +136,7 @@ public static class ResultsJson
         json.WriteEndObject();
 
         json.WriteStartObject("latency");
+        WriteSummary(json, "ramp", latency.Ramp);
         WriteSummary(json, "steady", latency.Steady);
         WriteSummary(json, "fault", latency.Fault);
         WriteSummary(json, "overall", latency.Overall);

@@ -71,7 +71,7 @@ public static class SummaryMarkdown
         md.AppendLine();
         md.AppendLine("| Phase | Deliveries | p50 ms | p95 ms | p99 ms | max ms |");
         md.AppendLine("|---|---|---|---|---|---|");
-        foreach (var (phase, summary) in new[] { ("steady", latency.Steady), ("fault", latency.Fault), ("overall", latency.Overall) })
+        foreach (var (phase, summary) in new[] { ("ramp", latency.Ramp), ("steady", latency.Steady), ("fault", latency.Fault), ("overall", latency.Overall) }.Where(r => r.Item1 != "ramp" || r.Item2.Count > 0))
         {
             md.AppendLine($"| {phase} | {summary.Count} | {ReportFormat.Ms(summary.P50)} | {ReportFormat.Ms(summary.P95)} | {ReportFormat.Ms(summary.P99)} | {ReportFormat.Ms(summary.Max)} |");
         }

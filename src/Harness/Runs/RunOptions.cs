@@ -9,6 +9,13 @@ public sealed record RunOptions
 {
     public long Seed { get; init; } = 1;
 
+    /// <summary>
+    /// The load rises from a tenth of its rate to all of it over this long before the steady phase (phase 2a, the
+    /// <c>ramp</c> phase): a cold system's first seconds (JIT, connection pools, consumer fetch sessions) are not steady
+    /// state, and no SLO judges them (docs/load.md, "Warm-up").
+    /// </summary>
+    public TimeSpan Ramp { get; init; } = TimeSpan.FromSeconds(3);
+
     /// <summary>Steady-state load before the fault phase (phase 2).</summary>
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(5);
 
@@ -50,6 +57,7 @@ public sealed record RunOptions
             throw new ArgumentException($"seed must not be negative, was {Seed}", nameof(Seed));
         }
 
+        Positive(Ramp, "ramp", allowZero: true);
         Positive(Warmup, "warmup", allowZero: true);
         if (Duration is { } d)
         {

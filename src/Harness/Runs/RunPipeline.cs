@@ -90,10 +90,15 @@ public static class RunPipeline
                 }
 
                 // phases 2–4: one open-model load spans warm-up, fault phase and recovery; the nemesis runs beside it
-                var loadLength = options.Warmup + duration + options.Recovery;
+                // the ramp (a tenth of the rate rising to all of it) is not steady state: no SLO judges it (RunOptions.Ramp)
+                var loadLength = options.Ramp + options.Warmup + duration + options.Recovery;
                 var sends = new OpenLoadGenerator(new OpenLoadOptions
                 {
-                    Profile = ArrivalProfile.Constant(workloadOptions.Rate, loadLength),
+                    Profile = options.Ramp > TimeSpan.Zero
+                        ? ArrivalProfile.Stages(
+                            new RateSegment(options.Ramp, workloadOptions.Rate / 10, workloadOptions.Rate),
+                            new RateSegment(loadLength - options.Ramp, workloadOptions.Rate, workloadOptions.Rate))
+                        : ArrivalProfile.Constant(workloadOptions.Rate, loadLength),
                     Seed = options.Seed,
                     TimeProvider = options.TimeProvider,
                 });
@@ -106,11 +111,17 @@ public static class RunPipeline
                     })
                     : null;
 
-                phase = RunPhases.Steady;
-                history.Record(HistoryOps.NemesisProcess, HistoryEventType.Ok, HistoryOps.Phase, new PhaseValue(RunPhases.Steady));
+                phase = options.Ramp > TimeSpan.Zero ? RunPhases.Ramp : RunPhases.Steady;
+                history.Record(HistoryOps.NemesisProcess, HistoryEventType.Ok, HistoryOps.Phase, new PhaseValue(phase));
                 workload.MarkLoadStart();
                 var sendLoad = sends.RunAsync(workload.SendAsync, cancellationToken);
                 var jobLoad = jobs?.RunAsync(workload.SubmitJobAsync, cancellationToken) ?? Task.FromResult<LoadResult?>(null)!;
+                if (options.Ramp > TimeSpan.Zero)
+                {
+                    await Task.Delay(options.Ramp, options.TimeProvider, cancellationToken);
+                    phase = RunPhases.Steady;
+                    history.Record(HistoryOps.NemesisProcess, HistoryEventType.Ok, HistoryOps.Phase, new PhaseValue(RunPhases.Steady));
+                }
 
                 await Task.Delay(options.Warmup, options.TimeProvider, cancellationToken);
                 phase = RunPhases.Fault;
@@ -208,6 +219,7 @@ public static class RunPipeline
             Properties = new Dictionary<string, string>
             {
                 ["duration"] = duration.ToString("c", CultureInfo.InvariantCulture),
+                ["ramp"] = options.Ramp.ToString("c", CultureInfo.InvariantCulture),
                 ["warmup"] = options.Warmup.ToString("c", CultureInfo.InvariantCulture),
                 ["rate"] = workloadOptions.Rate.ToString(CultureInfo.InvariantCulture),
                 ["job-rate"] = workloadOptions.JobRate.ToString(CultureInfo.InvariantCulture),

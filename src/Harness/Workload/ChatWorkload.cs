@@ -417,7 +417,7 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         SequenceStore = _sequences ?? new InMemorySequenceStore(),
         GapTimeout = _options.GapTimeout,
         ServerTimeout = TimeSpan.FromSeconds(8),
-        KeepAliveInterval = TimeSpan.FromSeconds(1),
+        KeepAliveInterval = TimeSpan.FromSeconds(2), // a third of the gateways' default client timeout (6 s; 4 s in mobile-sleep-wake still allows two pings)
         ReconnectMaxDelay = TimeSpan.FromSeconds(1),
         Seed = unchecked((int)_seed),
     };

@@ -3,14 +3,15 @@ namespace Chaos.Harness.Workload;
 /// <summary>The shape of the chat / notification / job load a run puts on the reference system.</summary>
 public sealed record ChatWorkloadOptions
 {
-    /// <summary>Virtual users (u1..uN).</summary>
-    public int Users { get; init; } = 10;
+    /// <summary>Virtual users (u1..uN). The defaults make a loaded run: 1,000 devices, about 2,000 deliveries/s
+    /// (docs/load.md, "Defaults").</summary>
+    public int Users { get; init; } = 500;
 
     /// <summary>Devices per user (d1..dM), each its own client connection.</summary>
     public int Devices { get; init; } = 2;
 
     /// <summary>Sends (chat messages and notifications) per second.</summary>
-    public double Rate { get; init; } = 50;
+    public double Rate { get; init; } = 300;
 
     /// <summary>Job submissions per second (credit-account jobs); 0 for none.</summary>
     public double JobRate { get; init; } = 5;
@@ -22,7 +23,7 @@ public sealed record ChatWorkloadOptions
     public int Accounts { get; init; } = 5;
 
     /// <summary>Most recipients of one chat message (a conversation of 1..N members).</summary>
-    public int MaxRecipients { get; init; } = 3;
+    public int MaxRecipients { get; init; } = 8;
 
     /// <summary>A request still unanswered after this is recorded as <c>info</c> (outcome unknown).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);

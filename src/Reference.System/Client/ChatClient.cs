@@ -25,6 +25,8 @@ public sealed class ChatClient : IAsyncDisposable
     // One frame at a time across connection incarnations: after a reconnect, SignalR may still be dispatching the old
     // connection's queued frames while the new one replays; unserialised, both could pass the duplicate check.
     private readonly SemaphoreSlim _frames = new(1, 1);
+    private long _ackPending;
+    private int _ackScheduled;
     private readonly SocketsHttpHandler _handler;
     private readonly HttpMessageInvoker _invoker;
     private WebSocket? _socket;
@@ -245,7 +247,51 @@ public sealed class ChatClient : IAsyncDisposable
         Interlocked.Exchange(ref _last, frame.Seq);
         // Not cancelled by disposal: a frame handed to the app is also persisted, so a restarted app does not get it again.
         await _options.SequenceStore.SaveAsync(_options.User, _options.Device, frame.Seq, CancellationToken.None);
-        await _connection.SendAsync("Ack", frame.Seq);
+        await AckAsync(frame.Seq);
+    }
+
+    /// <summary>Acks <paramref name="seq"/> now, or with the next batched ack (<see cref="ChatClientOptions.AckInterval"/>).</summary>
+    private async Task AckAsync(long seq)
+    {
+        if (_options.AckInterval <= TimeSpan.Zero)
+        {
+            await _connection.SendAsync("Ack", seq);
+            return;
+        }
+
+        Interlocked.Exchange(ref _ackPending, seq); // frames are handled one at a time, so seq only grows here
+        if (Interlocked.CompareExchange(ref _ackScheduled, 1, 0) == 0)
+        {
+            _ = SendBatchedAckAsync();
+        }
+    }
+
+    private async Task SendBatchedAckAsync()
+    {
+        try
+        {
+            await Task.Delay(_options.AckInterval, _options.TimeProvider, _disposed.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        finally
+        {
+            Volatile.Write(ref _ackScheduled, 0);
+        }
+
+        try
+        {
+            if (_connection.State == HubConnectionState.Connected)
+            {
+                await _connection.SendAsync("Ack", Interlocked.Read(ref _ackPending));
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // the connection went: the next frame's ack (or the resume on reconnect) tells the gateway where we are
+        }
     }
 
     private ChatDelivery ToDelivery(DeliveryFrame f) =>

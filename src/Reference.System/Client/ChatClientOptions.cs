@@ -40,6 +40,12 @@ public sealed class ChatClientOptions
     /// </summary>
     public TimeSpan? GapTimeout { get; init; }
 
+    /// <summary>
+    /// Acks are cumulative (the gateway keeps the highest sequence acked): the client sends the latest at most once per
+    /// interval instead of once per frame, as mobile clients batch them. Zero acks every frame.
+    /// </summary>
+    public TimeSpan AckInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>Seed of the reconnect jitter.</summary>
     public int Seed { get; init; }
 

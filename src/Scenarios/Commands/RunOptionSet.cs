@@ -11,11 +11,14 @@ namespace Chaos.Scenarios.Commands;
 /// </summary>
 internal sealed class RunOptionSet
 {
+    private static readonly ChatWorkloadOptions Load = new();
+    private readonly Option<string?> ramp = new("--ramp") { Description = "Load rising from a tenth of the rate to all of it before the steady phase; no SLO judges it (default 3s; 0 for none)." };
     private readonly Option<string?> warmup = new("--warmup") { Description = "Steady-state load before the fault phase (default 5s)." };
-    private readonly Option<string?> rate = new("--rate") { Description = "Sends per second (default 50)." };
-    private readonly Option<string?> jobRate = new("--job-rate") { Description = "Job submissions per second (default 5; 0 for none)." };
-    private readonly Option<string?> users = new("--users") { Description = "Virtual users (default 10)." };
-    private readonly Option<string?> devices = new("--devices") { Description = "Devices per user (default 2)." };
+    private readonly Option<string?> rate = new("--rate") { Description = $"Sends per second (default {Load.Rate})." };
+    private readonly Option<string?> jobRate = new("--job-rate") { Description = $"Job submissions per second (default {Load.JobRate}; 0 for none)." };
+    private readonly Option<string?> users = new("--users") { Description = $"Virtual users (default {Load.Users})." };
+    private readonly Option<string?> devices = new("--devices") { Description = $"Devices per user (default {Load.Devices})." };
+    private readonly Option<string?> recipients = new("--max-recipients") { Description = $"Most recipients of one chat message (default {Load.MaxRecipients})." };
     private readonly Option<string[]> defects = new("--defect") { Description = "Switch on a defect of the reference system (repeatable).", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string?> postgres = new("--postgres") { Description = "A PostgreSQL connection string for the system's storage (default: SQLite in the run folder)." };
     private readonly Option<bool> allowRemote = new("--allow-remote") { Description = "Allow targets that are not loopback (refused by default)." };
@@ -25,7 +28,7 @@ internal sealed class RunOptionSet
     public void AddTo(Command command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        foreach (var option in new Option[] { warmup, rate, jobRate, users, devices, defects, postgres, allowRemote, topology })
+        foreach (var option in new Option[] { ramp, warmup, rate, jobRate, users, devices, recipients, defects, postgres, allowRemote, topology })
         {
             command.Options.Add(option);
         }
@@ -42,13 +45,15 @@ internal sealed class RunOptionSet
         {
             Seed = seed,
             Duration = duration,
+            Ramp = RunCommand.Duration(parse.GetValue(ramp), "--ramp") ?? TimeSpan.FromSeconds(3),
             Warmup = RunCommand.Duration(parse.GetValue(warmup), "--warmup") ?? TimeSpan.FromSeconds(5),
             Workload = new ChatWorkloadOptions
             {
-                Rate = RunCommand.Double(parse.GetValue(rate), "--rate", 50),
-                JobRate = RunCommand.Double(parse.GetValue(jobRate), "--job-rate", 5),
-                Users = (int)RunCommand.Long(parse.GetValue(users), "--users", 10),
-                Devices = (int)RunCommand.Long(parse.GetValue(devices), "--devices", 2),
+                Rate = RunCommand.Double(parse.GetValue(rate), "--rate", Load.Rate),
+                JobRate = RunCommand.Double(parse.GetValue(jobRate), "--job-rate", Load.JobRate),
+                Users = (int)RunCommand.Long(parse.GetValue(users), "--users", Load.Users),
+                Devices = (int)RunCommand.Long(parse.GetValue(devices), "--devices", Load.Devices),
+                MaxRecipients = (int)RunCommand.Long(parse.GetValue(recipients), "--max-recipients", Load.MaxRecipients),
             },
             Defects = RunCommand.Defects(parse.GetValue(defects)),
             OutputDirectory = outputDirectory,

@@ -55,7 +55,14 @@ internal static class SystemHost
     /// </summary>
     internal static WebApplication Build(SystemOptions options, Database database)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        // The content root is the executable's own directory, not the working directory (a run's folder, where the
+        // history grows by thousands of lines a second), and configuration files are not watched: a watcher on the
+        // run folder woke every node on every history write (docs/load.md, "Where the CPU went").
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         builder.WebHost.UseUrls(options.Urls);
         // Kestrel's own cap is far above ours so an oversize body is drained and answered with our 413, not a reset.
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 16 * RequestReader.MaxBodyBytes);
