@@ -47,6 +47,22 @@ public sealed class FanoutLimiterTests
     }
 
     [Fact]
+    public void Release_RowsOfAWriteThatWroteNone_AreAvailableAgain_UpToTheBurst()
+    {
+        var time = new FakeTimeProvider();
+        var limiter = new FanoutLimiter(100, time);
+
+        limiter.TryAcquire(100, out _).Should().BeTrue();
+        limiter.Release(40);
+        limiter.TryAcquire(40, out _).Should().BeTrue("the 40 rows given back");
+        limiter.TryAcquire(1, out _).Should().BeFalse();
+
+        limiter.Release(1_000);
+        limiter.TryAcquire(100, out _).Should().BeTrue();
+        limiter.TryAcquire(1, out _).Should().BeFalse("giving back never fills past the burst");
+    }
+
+    [Fact]
     public void TryAcquire_RateZero_IsOff()
     {
         var limiter = new FanoutLimiter(0, new FakeTimeProvider());

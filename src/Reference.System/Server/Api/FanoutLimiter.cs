@@ -52,4 +52,18 @@ internal sealed class FanoutLimiter
             return false;
         }
     }
+
+    /// <summary>Gives back the rows of an admitted write that wrote none (refused by a full queue, a replay, a conflict); never above the burst.</summary>
+    public void Release(int rows)
+    {
+        if (!Enabled)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            _tokens = Math.Min(_burst, _tokens + rows);
+        }
+    }
 }

@@ -58,12 +58,18 @@ internal sealed partial class MessageWriter(Store store, SystemOptions options, 
         var write = new MessageWrite(key, hash, messageId, kind, sender, conversation, to, body, time.GetUtcNow().ToUnixTimeMilliseconds(), options.Topics.Fanout, keyed);
         if (queue.TryEnqueue(write) is not { } pending)
         {
+            limiter.Release(to.Count);
             return Shed(response, "queue-full", $"shedding load: the write queue is full ({options.WriteQueue} writes waiting); retry later", TimeSpan.FromSeconds(1));
         }
 
         // The client going away does not withdraw a queued write: it commits with its batch (an unknown outcome for
         // that client, as a dropped connection after any commit is).
         var outcome = await pending.WaitAsync(cancellationToken);
+        if (outcome.Status != WriteStatus.Created)
+        {
+            limiter.Release(to.Count); // a replay or a conflict wrote no rows
+        }
+
         if (outcome.Status == WriteStatus.Conflict)
         {
             throw new ApiError(409, outcome.Result);
