@@ -40,10 +40,27 @@ public sealed class OptionsAndFailpointTests
     [InlineData(new[] { "--role", "api", "--kafka", "k", "--db", "d", "--failpoint", "nowhere=crash" }, "unknown failpoint")]
     [InlineData(new[] { "--role", "api", "--kafka", "k", "--db", "d", "--seed", "x" }, "not a number")]
     [InlineData(new[] { "--role", "jobs", "--kafka", "k", "--db", "d", "--downstream", "127.0.0.1:9" }, "--downstream must be an absolute http(s) URL")]
+    [InlineData(new[] { "--role", "api", "--kafka", "k", "--db", "d", "--write-queue", "0" }, "--write-queue must be at least 1")]
+    [InlineData(new[] { "--role", "api", "--kafka", "k", "--db", "d", "--fanout-rate-limit", "-5" }, "--fanout-rate-limit must be 0 (off)")]
+    [InlineData(new[] { "--role", "api", "--kafka", "k", "--db", "d", "--write-queue", "lots" }, "not a number")]
     public void FromArgs_BadSetting_ErrorNamesIt(string[] args, string mention)
     {
         SystemOptions.FromArgs(args, Keys(), out var error).Should().BeNull();
         error.Should().Contain(mention);
+    }
+
+    [Fact]
+    public void FromArgs_WriteQueueAndFanoutRateLimit_DefaultsAndOverrides()
+    {
+        var defaults = SystemOptions.FromArgs(Required, Keys(), out _)!;
+        defaults.WriteQueue.Should().Be(2000);
+        defaults.FanoutRateLimit.Should().Be(1200);
+        var env = Keys();
+        env["REFSYS_WRITE_QUEUE"] = "64";
+        var set = SystemOptions.FromArgs([.. Required, "--fanout-rate-limit", "0"], env, out var error)!;
+        error.Should().BeEmpty();
+        set.WriteQueue.Should().Be(64);
+        set.FanoutRateLimit.Should().Be(0, "0 turns the limit off");
     }
 
     [Theory]

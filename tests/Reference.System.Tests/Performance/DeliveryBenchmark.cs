@@ -124,8 +124,9 @@ public sealed class DeliveryBenchmark(MockKafkaFixture fixture)
             TestContext.Current.SendDiagnosticMessage(report);
             var metrics = await run.GetJsonAsync(procs[1], "/metrics", ct);
             var gatewayMetrics = await run.GetJsonAsync(procs[3], "/metrics", ct);
+            var apiMetrics = await run.GetJsonAsync(procs[0], "/metrics", ct);
             var outFile = Environment.GetEnvironmentVariable("CHAOS_REFSYS_BENCH_OUT") ?? Path.Combine(AppContext.BaseDirectory, "refsys-benchmark.txt");
-            await File.AppendAllTextAsync(outFile, $"{report}\nnotifier-1 {metrics.GetProperty("metrics").GetRawText()}\ngateway-1 {gatewayMetrics.GetProperty("metrics").GetRawText()}\n", ct);
+            await File.AppendAllTextAsync(outFile, $"{report}\nnotifier-1 {metrics.GetProperty("metrics").GetRawText()}\ngateway-1 {gatewayMetrics.GetProperty("metrics").GetRawText()}\napi-1 {apiMetrics.GetProperty("metrics").GetRawText()}\n", ct);
             all.Length.Should().BeGreaterThan(0);
         }
         finally

@@ -1,11 +1,17 @@
 using Chaos.Reference.Faults;
 using Chaos.Reference.Hosting;
+using Chaos.Reference.Observability;
 using Chaos.Reference.Storage;
 
 namespace Chaos.Reference.Api;
 
-/// <summary>Persists a chat message or notification with its outbox rows, then answers; the relay publishes.</summary>
-internal sealed partial class MessageWriter(Store store, SystemOptions options, Failpoints failpoints, TimeProvider time, OutboxSignal signal, ILogger<MessageWriter> logger)
+/// <summary>
+/// Persists a chat message or notification with its outbox rows, then answers; the relay publishes. The write goes
+/// through the <see cref="WriteQueue"/> (group commit); a write the fan-out limit or a full queue refuses is answered
+/// 429 with Retry-After and never persisted.
+/// </summary>
+internal sealed partial class MessageWriter(Store store, SystemOptions options, Failpoints failpoints, TimeProvider time, OutboxSignal signal,
+    WriteQueue queue, FanoutLimiter limiter, SystemMetrics metrics, ILogger<MessageWriter> logger)
 {
     public async Task<IResult> WriteAsync(HttpResponse response, string key, string hash, string? id, string kind, string? sender, string? conversation,
         IReadOnlyList<string> to, string body, CancellationToken cancellationToken)
@@ -43,17 +49,44 @@ internal sealed partial class MessageWriter(Store store, SystemOptions options, 
             return Results.Json(new { id = messageId, duplicate = false }, statusCode: 202);
         }
 
+        if (!limiter.TryAcquire(to.Count, out var wait))
+        {
+            return Shed(response, "fanout-limit", $"shedding load: fan-out rate limit ({options.FanoutRateLimit} recipient rows/s); retry later", wait);
+        }
+
         await failpoints.HitAsync("api.before-persist", cancellationToken);
-        var outcome = await store.CreateMessageAsync(key, hash, messageId, kind, sender, conversation, to, body, time.GetUtcNow().ToUnixTimeMilliseconds(), options.Topics.Fanout, keyed, cancellationToken);
+        var write = new MessageWrite(key, hash, messageId, kind, sender, conversation, to, body, time.GetUtcNow().ToUnixTimeMilliseconds(), options.Topics.Fanout, keyed);
+        if (queue.TryEnqueue(write) is not { } pending)
+        {
+            limiter.Release(to.Count);
+            return Shed(response, "queue-full", $"shedding load: the write queue is full ({options.WriteQueue} writes waiting); retry later", TimeSpan.FromSeconds(1));
+        }
+
+        // The client going away does not withdraw a queued write: it commits with its batch (an unknown outcome for
+        // that client, as a dropped connection after any commit is).
+        var outcome = await pending.WaitAsync(cancellationToken);
+        if (outcome.Status != WriteStatus.Created)
+        {
+            limiter.Release(to.Count); // a replay or a conflict wrote no rows
+        }
+
         if (outcome.Status == WriteStatus.Conflict)
         {
             throw new ApiError(409, outcome.Result);
         }
 
+        // the writer woke the relay once for the whole batch
         await failpoints.HitAsync("api.after-persist-before-publish", cancellationToken);
-        signal.Wake();
         var stored = Messaging.Json.Deserialize<StoredResult>(outcome.Result)!;
         return Results.Json(new { id = stored.Id, duplicate = outcome.Status == WriteStatus.Replayed }, statusCode: outcome.Status == WriteStatus.Created ? 202 : 200);
+    }
+
+    /// <summary>Explicit backpressure: 429, the reason, and when to come back; the write was not persisted.</summary>
+    private IResult Shed(HttpResponse response, string reason, string message, TimeSpan retryAfter)
+    {
+        metrics.Shed.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        response.Headers.RetryAfter = ApiEndpoints.Invariant((long)Math.Max(1, Math.Ceiling(retryAfter.TotalSeconds)));
+        return Results.Json(new { error = message }, statusCode: 429);
     }
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Error, Message = "background persist of {MessageId} failed (ack-before-persist)")]

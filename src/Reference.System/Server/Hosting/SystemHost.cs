@@ -101,6 +101,9 @@ internal static class SystemHost
             case "api":
                 s.AddSingleton<TokenService>();
                 s.AddSingleton<OutboxSignal>();
+                s.AddSingleton<WriteQueue>();
+                s.AddHostedService(sp => sp.GetRequiredService<WriteQueue>());
+                s.AddSingleton(sp => new FanoutLimiter(options.FanoutRateLimit, sp.GetRequiredService<TimeProvider>()));
                 s.AddSingleton<MessageWriter>();
                 s.AddHostedService<OutboxRelay>();
                 break;

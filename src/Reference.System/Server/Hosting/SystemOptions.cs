@@ -53,6 +53,12 @@ internal sealed class SystemOptions
     /// <summary>How long the notifier waits to fill a batch once it has a first record (0 = take what is already fetched).</summary>
     public int BatchLingerMs { get; init; }
 
+    /// <summary>api: how many writes may wait for the group-commit writer; one more is answered 429 (docs/reference-system.md).</summary>
+    public int WriteQueue { get; init; } = 2000;
+
+    /// <summary>api: recipient rows per second this instance accepts, with a burst of one second's worth; 0 turns the limit off.</summary>
+    public int FanoutRateLimit { get; init; } = 1200;
+
     public IReadOnlySet<string> Defects { get; init; } = new HashSet<string>();
 
     public IReadOnlyList<string> Failpoints { get; init; } = [];
@@ -221,6 +227,20 @@ internal sealed class SystemOptions
         try
         {
             int Int(string name, int fallback) => One(name) is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : fallback;
+            var writeQueue = Int("write-queue", 2000);
+            var fanoutRateLimit = Int("fanout-rate-limit", 1200);
+            if (writeQueue < 1)
+            {
+                error = $"--write-queue must be at least 1 (got {writeQueue})";
+                return null;
+            }
+
+            if (fanoutRateLimit < 0)
+            {
+                error = $"--fanout-rate-limit must be 0 (off) or a number of recipient rows per second (got {fanoutRateLimit})";
+                return null;
+            }
+
             return new SystemOptions
             {
                 Role = role,
@@ -242,6 +262,8 @@ internal sealed class SystemOptions
                 DownstreamFailureRate = One("downstream-failure-rate") is { } r ? double.Parse(r, CultureInfo.InvariantCulture) : 0,
                 DownstreamLatencyMs = Int("downstream-latency-ms", 0),
                 Downstream = downstream,
+                WriteQueue = writeQueue,
+                FanoutRateLimit = fanoutRateLimit,
                 Defects = defects,
                 Failpoints = failpoints,
             };

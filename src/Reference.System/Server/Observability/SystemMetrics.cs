@@ -29,6 +29,9 @@ internal sealed class SystemMetrics : IDisposable
         Assignments = _meter.CreateCounter<long>("refsys.consumer.assignments", description: "partition assignments this process's group consumer received (one per rebalance it took part in)");
         Revocations = _meter.CreateCounter<long>("refsys.consumer.revocations", description: "partition revocations this process's group consumer saw (every eager rebalance revokes)");
         Lost = _meter.CreateCounter<long>("refsys.consumer.lost", description: "times this process's group consumer found it had lost its partitions (evicted from the group)");
+        Shed = _meter.CreateCounter<long>("refsys.api.shed", description: "writes the api answered 429 without persisting them (tag reason: queue-full | fanout-limit)");
+        WriteBatches = _meter.CreateCounter<long>("refsys.api.write_batches", description: "group-commit transactions of the api's write queue");
+        WriteBatchSize = _meter.CreateHistogram<long>("refsys.api.write_batch_size", "{write}", "writes committed together in one group-commit transaction");
         _meter.CreateObservableGauge("refsys.consumer.partitions", () => Volatile.Read(ref _assignedPartitions), description: "partitions assigned to this process's group consumer by the last rebalance");
         OpenConnections = _meter.CreateUpDownCounter<long>("refsys.connections.open", description: "open device connections");
         _meter.CreateObservableGauge("refsys.queue.lag", () => Volatile.Read(ref _queueLag), description: "records behind the high watermark on this consumer's partitions");
@@ -65,6 +68,12 @@ internal sealed class SystemMetrics : IDisposable
     public Counter<long> Revocations { get; }
 
     public Counter<long> Lost { get; }
+
+    public Counter<long> Shed { get; }
+
+    public Counter<long> WriteBatches { get; }
+
+    public Histogram<long> WriteBatchSize { get; }
 
     public void SetQueueLag(long value) => Volatile.Write(ref _queueLag, value);
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using Chaos.Reference.Messaging;
 
@@ -7,6 +8,9 @@ namespace Chaos.Reference.Storage;
 internal sealed class Store(Database db)
 {
     private const long OutboxLockId = 7_000_002;
+    private const int KnownUsersBound = 100_000;
+
+    private readonly ConcurrentDictionary<string, byte> _knownUsers = new(StringComparer.Ordinal);
 
     public Database Database => db;
 
@@ -24,6 +28,7 @@ internal sealed class Store(Database db)
     {
         await using var c = await db.OpenAsync(cancellationToken);
         await c.ExecAsync(null, "INSERT INTO users (id, created_at) VALUES (@id, @now) ON CONFLICT (id) DO NOTHING", cancellationToken, ("id", user), ("now", now));
+        RememberUser(user);
     }
 
     /// <summary>Registers the user if new and sets (or replaces) the hash of its secret; true when the user is new.</summary>
@@ -35,6 +40,7 @@ internal sealed class Store(Database db)
         await c.ExecAsync(tx, "INSERT INTO credentials (user_id, secret_hash, updated_at) VALUES (@id, @hash, @now) ON CONFLICT (user_id) DO UPDATE SET secret_hash = @hash, updated_at = @now",
             cancellationToken, ("id", user), ("hash", secretHash), ("now", now));
         await tx.CommitAsync(cancellationToken);
+        RememberUser(user);
         return created;
     }
 
@@ -45,13 +51,37 @@ internal sealed class Store(Database db)
         return await c.ScalarAsync(null, "SELECT secret_hash FROM credentials WHERE user_id = @id", cancellationToken, ("id", user)) as string;
     }
 
+    /// <summary>
+    /// The users of <paramref name="users"/> that do not exist. Users are only ever created (nothing deletes one), so a
+    /// user once seen stays known: the cache answers most writes without a query. Bounded, so a flood of distinct names
+    /// cannot grow it without limit; past the bound, the extra names are simply looked up each time.
+    /// </summary>
     public async Task<IReadOnlyList<string>> UnknownUsersAsync(IReadOnlyList<string> users, CancellationToken cancellationToken)
     {
+        var unseen = users.Where(u => !_knownUsers.ContainsKey(u)).Distinct(StringComparer.Ordinal).ToList();
+        if (unseen.Count == 0)
+        {
+            return [];
+        }
+
         await using var c = await db.OpenAsync(cancellationToken);
-        var names = users.Select((_, i) => "@u" + i).ToArray();
-        var known = await c.QueryAsync(null, $"SELECT id FROM users WHERE id IN ({string.Join(',', names)})", r => r.GetString(0), cancellationToken,
-            [.. users.Select((u, i) => ("u" + i, (object?)u))]);
-        return [.. users.Except(known, StringComparer.Ordinal)];
+        var names = unseen.Select((_, i) => "@u" + i).ToArray();
+        var known = (await c.QueryAsync(null, $"SELECT id FROM users WHERE id IN ({string.Join(',', names)})", r => r.GetString(0), cancellationToken,
+            [.. unseen.Select((u, i) => ("u" + i, (object?)u))])).ToHashSet(StringComparer.Ordinal);
+        foreach (var user in known)
+        {
+            RememberUser(user);
+        }
+
+        return [.. unseen.Where(u => !known.Contains(u))];
+    }
+
+    private void RememberUser(string user)
+    {
+        if (_knownUsers.Count < KnownUsersBound)
+        {
+            _knownUsers.TryAdd(user, 0);
+        }
     }
 
     // ---- messages and the outbox
@@ -61,33 +91,76 @@ internal sealed class Store(Database db)
         string idempotencyKey, string requestHash, string messageId, string kind, string? sender, string? conversation,
         IReadOnlyList<string> recipients, string payload, long now, string fanoutTopic, bool keyed, CancellationToken cancellationToken)
     {
+        var write = new MessageWrite(idempotencyKey, requestHash, messageId, kind, sender, conversation, recipients, payload, now, fanoutTopic, keyed);
         await using var c = await db.OpenAsync(cancellationToken);
         await using var tx = await db.BeginWriteAsync(c, cancellationToken);
         await db.SerializeAsync(tx, OutboxLockId, cancellationToken);
-        var replay = await ReplayAsync(c, tx, "message", idempotencyKey, requestHash, cancellationToken);
+        var outcome = await WriteMessageAsync(c, tx, write, cancellationToken);
+        if (outcome.Status == WriteStatus.Created)
+        {
+            await tx.CommitAsync(cancellationToken);
+        }
+
+        return outcome;
+    }
+
+    /// <summary>
+    /// Group commit: many messages in ONE transaction (one write lock, one fsync), each with exactly the outcome
+    /// <see cref="CreateMessageAsync"/> would give it alone, in list order — so a key repeated within the batch is
+    /// Created once, then Replayed (same hash) or Conflict (another hash), as if the requests had come one after
+    /// another. Each item runs inside its own savepoint: an item that throws is rolled back alone and gets its
+    /// exception, its batch-mates still commit. A failure of the transaction itself throws for all.
+    /// </summary>
+    public async Task<IReadOnlyList<BatchItemOutcome>> WriteBatchAsync(IReadOnlyList<MessageWrite> writes, CancellationToken cancellationToken)
+    {
+        await using var c = await db.OpenAsync(cancellationToken);
+        await using var tx = await db.BeginWriteAsync(c, cancellationToken);
+        await db.SerializeAsync(tx, OutboxLockId, cancellationToken);
+        var outcomes = new BatchItemOutcome[writes.Count];
+        for (var i = 0; i < writes.Count; i++)
+        {
+            await tx.SaveAsync("item", cancellationToken);
+            try
+            {
+                outcomes[i] = new BatchItemOutcome(await WriteMessageAsync(c, tx, writes[i], cancellationToken), null);
+                await tx.ReleaseAsync("item", cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                await tx.RollbackAsync("item", cancellationToken);
+                outcomes[i] = new BatchItemOutcome(null, e);
+            }
+        }
+
+        await tx.CommitAsync(cancellationToken);
+        return outcomes;
+    }
+
+    private static async Task<WriteOutcome> WriteMessageAsync(DbConnection c, DbTransaction tx, MessageWrite w, CancellationToken cancellationToken)
+    {
+        var replay = await ReplayAsync(c, tx, "message", w.IdempotencyKey, w.RequestHash, cancellationToken);
         if (replay is not null)
         {
             return replay;
         }
 
-        var exists = await c.ScalarAsync(tx, "SELECT 1 FROM messages WHERE id = @id", cancellationToken, ("id", messageId));
+        var exists = await c.ScalarAsync(tx, "SELECT 1 FROM messages WHERE id = @id", cancellationToken, ("id", w.MessageId));
         if (exists is not null)
         {
-            return new WriteOutcome(WriteStatus.Conflict, $"message id '{messageId}' already exists under another idempotency key");
+            return new WriteOutcome(WriteStatus.Conflict, $"message id '{w.MessageId}' already exists under another idempotency key");
         }
 
         await c.ExecAsync(tx, "INSERT INTO messages (id, kind, sender, conversation, recipients, payload, created_at) VALUES (@id, @kind, @sender, @conv, @rcpt, @payload, @now)",
-            cancellationToken, ("id", messageId), ("kind", kind), ("sender", sender), ("conv", conversation), ("rcpt", string.Join(',', recipients)), ("payload", payload), ("now", now));
-        foreach (var user in recipients)
+            cancellationToken, ("id", w.MessageId), ("kind", w.Kind), ("sender", w.Sender), ("conv", w.Conversation), ("rcpt", string.Join(',', w.Recipients)), ("payload", w.Payload), ("now", w.Now));
+        foreach (var user in w.Recipients)
         {
-            var record = new FanoutRecord(messageId, kind, user, sender, conversation, payload, now);
-            await AppendOutboxAsync(c, tx, fanoutTopic, keyed ? user : null, Json.Serialize(record), now, cancellationToken);
+            var record = new FanoutRecord(w.MessageId, w.Kind, user, w.Sender, w.Conversation, w.Payload, w.Now);
+            await AppendOutboxAsync(c, tx, w.FanoutTopic, w.Keyed ? user : null, Json.Serialize(record), w.Now, cancellationToken);
         }
 
-        var result = Json.Serialize(new { id = messageId });
+        var result = Json.Serialize(new { id = w.MessageId });
         await c.ExecAsync(tx, "INSERT INTO idempotency (scope, idem_key, request_hash, result, created_at) VALUES ('message', @k, @h, @r, @now)",
-            cancellationToken, ("k", idempotencyKey), ("h", requestHash), ("r", result), ("now", now));
-        await tx.CommitAsync(cancellationToken);
+            cancellationToken, ("k", w.IdempotencyKey), ("h", w.RequestHash), ("r", result), ("now", w.Now));
         return new WriteOutcome(WriteStatus.Created, result);
     }
 
