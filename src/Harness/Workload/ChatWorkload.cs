@@ -30,6 +30,7 @@ public sealed partial class ChatWorkload : IAsyncDisposable
     private readonly ConcurrentDictionary<string, long> _acknowledgedTo = new(StringComparer.Ordinal);
     private readonly IReadOnlyList<Uri>? _hubUrls;
     private readonly ISequenceStore? _sequences;
+    private readonly FileSequenceStore? _sequenceFiles;
     private long _sendCounter;
     private long _jobCounter;
     private long _fanoutCounter;
@@ -44,7 +45,8 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _hubUrls = hubUrls;
-        ISequenceStore? store = options.SequenceDirectory is { } dir ? new FileSequenceStore(dir) : null;
+        _sequenceFiles = options.SequenceDirectory is { } dir ? new FileSequenceStore(dir) : null;
+        ISequenceStore? store = _sequenceFiles;
         if (options.SequenceSaveEvery > 1)
         {
             store = new WriteBehindSequenceStore(store ?? new InMemorySequenceStore(), options.SequenceSaveEvery);
@@ -436,6 +438,7 @@ public sealed partial class ChatWorkload : IAsyncDisposable
             }
         }));
         _http.Dispose();
+        _sequenceFiles?.Dispose();
     }
 
     /// <summary>A submitted job; <paramref name="Unknown"/> when the submit ended info (it may never have reached the system).</summary>

@@ -1,13 +1,20 @@
+using System.Collections.Concurrent;
 using System.Globalization;
+using Microsoft.Win32.SafeHandles;
 
 namespace Chaos.Reference.Client;
 
 /// <summary>
-/// One small file per (user, device) in a folder, replaced atomically (write to a temp file, then rename), so a killed
-/// app finds either the old or the new value, never a torn one.
+/// One small file per (user, device) in a folder. A save overwrites the file's one fixed-width record (20 digits) in
+/// place with a single positioned write on a handle kept open per device: a killed app finds the old or the new value,
+/// never a torn one (the write is one call of 20 bytes within one page), and a save costs one system call instead of a
+/// create, a write and a rename — a phone app saves on every message, and a run has a thousand of them.
 /// </summary>
-public sealed class FileSequenceStore(string directory) : ISequenceStore
+public sealed class FileSequenceStore(string directory) : ISequenceStore, IDisposable
 {
+    private const int Width = 20; // long.MaxValue has 19 digits
+    private readonly ConcurrentDictionary<string, SafeFileHandle> _handles = new(StringComparer.Ordinal);
+
     public async ValueTask<long> LoadAsync(string user, string device, CancellationToken cancellationToken)
     {
         var path = PathFor(user, device);
@@ -20,13 +27,30 @@ public sealed class FileSequenceStore(string directory) : ISequenceStore
         return long.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : 0;
     }
 
-    public async ValueTask SaveAsync(string user, string device, long sequence, CancellationToken cancellationToken)
+    public ValueTask SaveAsync(string user, string device, long sequence, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(directory);
-        var path = PathFor(user, device);
-        var temp = path + "." + Environment.CurrentManagedThreadId.ToString(CultureInfo.InvariantCulture) + ".tmp";
-        await File.WriteAllTextAsync(temp, sequence.ToString(CultureInfo.InvariantCulture), cancellationToken);
-        File.Move(temp, path, overwrite: true);
+        ArgumentOutOfRangeException.ThrowIfNegative(sequence);
+        cancellationToken.ThrowIfCancellationRequested();
+        var handle = _handles.GetOrAdd(PathFor(user, device), path =>
+        {
+            Directory.CreateDirectory(directory);
+            return File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite);
+        });
+        Span<byte> record = stackalloc byte[Width];
+        sequence.TryFormat(record, out _, "D20", CultureInfo.InvariantCulture);
+        RandomAccess.Write(handle, record, 0);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Closes the files kept open for saving (what was saved stays).</summary>
+    public void Dispose()
+    {
+        foreach (var handle in _handles.Values)
+        {
+            handle.Dispose();
+        }
+
+        _handles.Clear();
     }
 
     private string PathFor(string user, string device) =>

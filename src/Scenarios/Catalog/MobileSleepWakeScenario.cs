@@ -32,7 +32,8 @@ internal sealed class MobileSleepWakeScenario : Scenario
     {
         // Faults delay deliveries by seconds on purpose (that is judged by the loss and order promises); the SLO is on
         // the warm-up, loose enough for the embedded broker's consumer group, which may still rebalance in its first seconds.
-        LatencySlos = [LatencyThreshold.Parse("steady:p99=5000ms")],
+        // a sleeping phone receives nothing until it wakes (at most 9 s) and reconnects
+        LatencySlos = [LatencyBudget.Steady, LatencyBudget.Fault(TimeSpan.FromSeconds(9), LatencyBudget.Reconnect)],
         // its load: chat sends to every user's devices (delivery, ordering), jobs and the final drain, judged against SLOs
         RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo],
     };

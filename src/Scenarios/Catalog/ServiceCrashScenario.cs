@@ -22,7 +22,8 @@ internal sealed class ServiceCrashScenario : CrashScenario
     public override CheckOptions CheckOptions => new()
     {
         // a dead gateway stalls its devices until they reconnect to it; deliveries then catch up from the inbox
-        LatencySlos = [LatencyThreshold.Parse("steady:p99=10s"), LatencyThreshold.Parse("fault:p99=20s")],
+        // a 3 s kill, the node starting again, its devices reconnecting
+        LatencySlos = [LatencyBudget.Steady, LatencyBudget.Fault(TimeSpan.FromSeconds(3), LatencyBudget.NodeStart, LatencyBudget.Reconnect)],
         // its load: chat sends to every user's devices (delivery, ordering), jobs and the final drain, judged against SLOs
         RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo],
     };

@@ -81,7 +81,7 @@ public sealed class DownstreamProvider : IAsyncDisposable
         options.Validate();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
-            Args = [],
+            Args = ["--hostBuilder:reloadConfigOnChange=false"], // no file watcher: nothing here reads configuration files
             ContentRootPath = AppContext.BaseDirectory,
             EnvironmentName = Environments.Production,
         });

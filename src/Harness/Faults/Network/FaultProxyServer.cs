@@ -46,7 +46,7 @@ public sealed class FaultProxyServer : IAsyncDisposable
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
-            Args = [],
+            Args = ["--hostBuilder:reloadConfigOnChange=false"], // no file watcher: nothing here reads configuration files
             ContentRootPath = AppContext.BaseDirectory,
             EnvironmentName = Environments.Production,
         });
