@@ -11,7 +11,7 @@ public sealed class FanoutSpikeScenarioTests : IDisposable
     public async Task Fan_out_to_every_user_and_bursts_are_delivered_without_loss_duplicates_or_reordering()
     {
         var run = await ChaosCli.RunAsync(TimeSpan.FromMinutes(4), TestContext.Current.CancellationToken,
-            "run", "fanout-spike", "--seed", "2", "--duration", "10s", "--warmup", "3s", "--rate", "30", "--out", _dir);
+            "run", "fanout-spike", "--seed", "2", "--duration", "10s", "--warmup", "3s", "--rate", "30", "--users", "10", "--out", _dir);
 
         run.ExitCode.Should().Be(0, $"stdout:\n{run.Stdout}\nstderr:\n{run.Stderr}");
         var lines = await File.ReadAllLinesAsync(Path.Combine(_dir, "history.jsonl"), TestContext.Current.CancellationToken);

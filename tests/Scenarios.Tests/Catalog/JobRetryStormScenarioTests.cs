@@ -13,7 +13,7 @@ public sealed class JobRetryStormScenarioTests : IDisposable
     public async Task The_correct_system_retries_within_the_envelope_dead_letters_poison_and_keeps_balances_exact()
     {
         var run = await ChaosCli.RunAsync(TimeSpan.FromMinutes(4), TestContext.Current.CancellationToken,
-            "run", "job-retry-storm", "--seed", "3", "--duration", "10s", "--warmup", "3s", "--users", "4", "--out", _dir);
+            "run", "job-retry-storm", "--seed", "3", "--duration", "10s", "--warmup", "3s", "--users", "4", "--rate", "30", "--out", _dir);
 
         run.ExitCode.Should().Be(0, $"stdout:\n{run.Stdout}\nstderr:\n{run.Stderr}");
         var lines = await File.ReadAllLinesAsync(Path.Combine(_dir, "history.jsonl"), TestContext.Current.CancellationToken);

@@ -4,6 +4,7 @@ using Chaos.Scenarios.Tests.Check;
 namespace Chaos.Scenarios.Tests.Verify;
 
 /// <summary>`chaos verify` end to end on one cell of the matrix, and its input errors.</summary>
+[Collection(MeasuredRunCollection.Name)]
 public sealed class VerifyCommandTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "chaos-verify-tests", Guid.NewGuid().ToString("N")[..8]);
