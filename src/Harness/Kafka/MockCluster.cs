@@ -233,6 +233,32 @@ public sealed class MockCluster : IKafkaFaults, IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>
+    /// Deletes the records of a partition before <paramref name="beforeOffset"/> and moves its log start there, as
+    /// Kafka's retention or DeleteRecords would; consumers positioned before it see OFFSET_OUT_OF_RANGE.
+    /// An offset beyond the high watermark is refused by the mock (KafkaMockException, OFFSET_OUT_OF_RANGE).
+    /// </summary>
+    public void DeleteRecords(string topic, int partition, long beforeOffset)
+    {
+        KafkaArguments.ValidateTopicName(topic, nameof(topic));
+        ArgumentOutOfRangeException.ThrowIfNegative(beforeOffset);
+        lock (gate)
+        {
+            var mc = Live();
+            if (!topics.TryGetValue(topic, out var partitions))
+            {
+                throw new ArgumentException($"Unknown topic '{topic}': create it first.", nameof(topic));
+            }
+
+            if (partition < 0 || partition >= partitions)
+            {
+                throw new ArgumentOutOfRangeException(nameof(partition), partition, $"Topic '{topic}' has partitions 0..{partitions - 1}.");
+            }
+
+            Check(RdKafkaNative.MockPartitionDeleteRecords(mc, topic, partition, beforeOffset), $"delete the records of {topic}[{partition}] before {beforeOffset}");
+        }
+    }
+
     /// <summary>Moves the coordinator of a group or transactional id to an existing broker.</summary>
     public void SetCoordinator(KafkaCoordinatorType type, string key, int brokerId)
     {

@@ -125,6 +125,12 @@ public sealed class ReferenceSystemDeployment
         [
             "kafka", "--brokers", options.Brokers.ToString(CultureInfo.InvariantCulture), "--control-port", "{port:control}",
             .. ReferenceSystemOptions.Topics.SelectMany(t => new[] { "--topic", $"{t.Topic}:{t.Partitions}" }),
+            .. options.KafkaRetention is { } retention && retention > TimeSpan.Zero
+                ? [
+                    "--retention", $"{Math.Max(1, (long)Math.Ceiling(retention.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture)}ms",
+                    .. ReferenceSystemOptions.ConsumerGroups.SelectMany(g => new[] { "--retention-group", $"{g.Topic}={g.Group}" }),
+                ]
+                : Array.Empty<string>(),
         ];
         var kafka = await topology.LaunchAsync(
             NodeSpec.For("kafka", "kafka", ToolLocator.ChaosTool(), kafkaArgs) with
