@@ -86,6 +86,13 @@ public sealed partial class MockRetention : IAsyncDisposable
     /// </summary>
     public async Task<IReadOnlyList<TopicPartitionOffset>> RunOnceAsync(CancellationToken cancellationToken)
     {
+        if (cluster.RequestErrorsMayBePending)
+        {
+            // Injected errors are meant for the system under test; our own requests must not consume them.
+            LogPaused(logger);
+            return [];
+        }
+
         var now = timeProvider.GetUtcNow();
         var cutoff = now - Retention;
         var lows = new Dictionary<TopicPartition, long>();
@@ -206,6 +213,9 @@ public sealed partial class MockRetention : IAsyncDisposable
 
     [LoggerMessage(EventId = 3010, Level = LogLevel.Debug, Message = "Retention deleted {Topic}[{Partition}] before offset {Offset}")]
     private static partial void LogDeleted(ILogger logger, string topic, int partition, long offset);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Debug, Message = "Retention pass skipped: injected request errors may be pending")]
+    private static partial void LogPaused(ILogger logger);
 
     [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "Retention pass failed, records kept until the next one: {Reason}")]
     private static partial void LogPassFailed(ILogger logger, Exception exception, string reason);

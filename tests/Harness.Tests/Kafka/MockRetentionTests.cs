@@ -68,6 +68,26 @@ public sealed class MockRetentionTests
     }
 
     [Fact]
+    public async Task RunOnce_InjectedRequestErrorsPending_SkipsUntilCleared()
+    {
+        await using var cluster = Cluster();
+        await ProduceAsync(cluster, 10);
+        Commit(cluster, 6);
+        var time = new FakeTimeProvider();
+        await using var retention = Retention(cluster, time);
+        await retention.RunOnceAsync(Cancel());
+        time.Advance(Window + TimeSpan.FromSeconds(1));
+        cluster.PushRequestErrors(KafkaApiKey.ListOffsets, [KafkaErrorCode.RequestTimedOut]);
+
+        var whilePending = await retention.RunOnceAsync(Cancel());
+        cluster.ClearRequestErrors(KafkaApiKey.ListOffsets);
+        var afterHeal = await retention.RunOnceAsync(Cancel());
+
+        whilePending.Should().BeEmpty();
+        afterHeal.Should().ContainSingle().Which.Offset.Value.Should().Be(6);
+    }
+
+    [Fact]
     public async Task DeleteRecords_UnknownPartition_ThrowsNamingPartition()
     {
         await using var cluster = Cluster();
