@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Chaos.Harness.Kafka;
 
 /// <summary>
@@ -52,5 +54,25 @@ public static class KafkaArguments
         {
             throw new ArgumentOutOfRangeException(paramName, apiKey, $"Unknown Kafka API key; known: {string.Join(", ", Enum.GetNames<KafkaApiKey>())}.");
         }
+    }
+
+    /// <summary>Parses a positive duration written <c>500ms</c>, <c>10s</c>, <c>2m</c> or <c>1h</c>; errors name <paramref name="paramName"/>.</summary>
+    public static TimeSpan ParseDuration(string? text, string paramName)
+    {
+        var (number, unit) = text switch
+        {
+            null => (null, TimeSpan.Zero),
+            _ when text.EndsWith("ms", StringComparison.Ordinal) => (text[..^2], TimeSpan.FromMilliseconds(1)),
+            _ when text.EndsWith('s') => (text[..^1], TimeSpan.FromSeconds(1)),
+            _ when text.EndsWith('m') => (text[..^1], TimeSpan.FromMinutes(1)),
+            _ when text.EndsWith('h') => (text[..^1], TimeSpan.FromHours(1)),
+            _ => (null, TimeSpan.Zero),
+        };
+        if (number is null || !int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n <= 0)
+        {
+            throw new ArgumentException($"--{paramName} must be a positive duration such as 500ms, 10s, 2m or 1h, not '{text}'.", paramName);
+        }
+
+        return unit * n;
     }
 }

@@ -20,6 +20,15 @@ public sealed record KafkaHostOptions
     /// <summary>group.initial.rebalance.delay.ms of classic groups; null keeps librdkafka's 3000.</summary>
     public int? InitialRebalanceDelayMs { get; init; }
 
+    /// <summary>
+    /// Records older than this are deleted, never past what a protecting group has committed (see
+    /// <see cref="MockRetention"/>); null keeps everything (librdkafka's own limits aside).
+    /// </summary>
+    public TimeSpan? Retention { get; init; }
+
+    /// <summary>The groups protecting each topic from <see cref="Retention"/>; only topics named here are trimmed.</summary>
+    public IReadOnlyList<KafkaRetentionGroup> RetentionGroups { get; init; } = [];
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the option when anything is out of range.</summary>
     public void Validate()
     {
@@ -60,6 +69,30 @@ public sealed record KafkaHostOptions
             if (topic.ReplicationFactor is { } rf && (rf < 1 || rf > Brokers))
             {
                 throw new ArgumentException($"--topic '{topic.Name}': replication factor {rf} must be 1..{Brokers} (--brokers).", "topic");
+            }
+        }
+
+        if (Retention is { } retention && retention <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException("retention", retention, "--retention must be a positive duration.");
+        }
+
+        foreach (var protection in RetentionGroups)
+        {
+            if (Retention is null)
+            {
+                throw new ArgumentException($"--retention-group '{protection.Topic}={protection.Group}' needs --retention.", "retention-group");
+            }
+
+            KafkaArguments.ValidateTopicName(protection.Topic, "retention-group");
+            if (!seen.Contains(protection.Topic))
+            {
+                throw new ArgumentException($"--retention-group '{protection.Topic}={protection.Group}': topic '{protection.Topic}' is not created by --topic.", "retention-group");
+            }
+
+            if (string.IsNullOrWhiteSpace(protection.Group))
+            {
+                throw new ArgumentException($"--retention-group '{protection.Topic}=': the group must not be empty.", "retention-group");
             }
         }
     }

@@ -39,6 +39,12 @@ public static partial class KafkaHostRunner
             cluster.CreateTopic(topic.Name, topic.Partitions, topic.ReplicationFactor ?? Math.Min(3, options.Brokers));
         }
 
+        // Declared after the cluster so that it stops before the cluster is destroyed.
+        await using var retention = options.Retention is { } window && options.RetentionGroups.Count > 0
+            ? new MockRetention(cluster, window, options.RetentionGroups, options.Topics.ToDictionary(t => t.Name, t => t.Partitions, StringComparer.Ordinal), timeProvider, loggerFactory.CreateLogger<MockRetention>())
+            : null;
+        retention?.Start();
+
         await using var server = new KafkaControlServer(cluster, options.ControlPort, loggerFactory.CreateLogger<KafkaControlServer>());
         server.Start();
 

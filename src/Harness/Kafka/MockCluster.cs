@@ -22,6 +22,7 @@ public sealed class MockCluster : IKafkaFaults, IAsyncDisposable, IDisposable
 
     private readonly Lock gate = new();
     private readonly Dictionary<string, int> topics = new(StringComparer.Ordinal);
+    private readonly HashSet<KafkaApiKey> pushedErrors = [];
     private nint rk;
     private nint cluster;
 
@@ -161,6 +162,8 @@ public sealed class MockCluster : IKafkaFaults, IAsyncDisposable, IDisposable
             {
                 RdKafkaNative.MockPushRequestErrorsArray(mc, (short)apiKey, (nuint)codes.Length, p);
             }
+
+            pushedErrors.Add(apiKey);
         }
     }
 
@@ -197,6 +200,21 @@ public sealed class MockCluster : IKafkaFaults, IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>
+    /// True from a <see cref="PushRequestErrors"/> until the <see cref="ClearRequestErrors"/> of its API key: cluster-wide
+    /// errors may still be pending, and any client's request (the harness's own too) would consume them.
+    /// </summary>
+    public bool RequestErrorsMayBePending
+    {
+        get
+        {
+            lock (gate)
+            {
+                return pushedErrors.Count > 0;
+            }
+        }
+    }
+
     /// <summary>Drops the cluster-wide errors still pending for <paramref name="apiKey"/>.</summary>
     public void ClearRequestErrors(KafkaApiKey apiKey)
     {
@@ -204,6 +222,7 @@ public sealed class MockCluster : IKafkaFaults, IAsyncDisposable, IDisposable
         lock (gate)
         {
             RdKafkaNative.MockClearRequestErrors(Live(), (short)apiKey);
+            pushedErrors.Remove(apiKey);
         }
     }
 
@@ -230,6 +249,32 @@ public sealed class MockCluster : IKafkaFaults, IAsyncDisposable, IDisposable
             }
 
             Check(RdKafkaNative.MockPartitionSetLeader(mc, topic, partition, brokerId), $"set the leader of {topic}[{partition}]");
+        }
+    }
+
+    /// <summary>
+    /// Deletes the records of a partition before <paramref name="beforeOffset"/> and moves its log start there, as
+    /// Kafka's retention or DeleteRecords would; consumers positioned before it see OFFSET_OUT_OF_RANGE.
+    /// An offset beyond the high watermark is refused by the mock (KafkaMockException, OFFSET_OUT_OF_RANGE).
+    /// </summary>
+    public void DeleteRecords(string topic, int partition, long beforeOffset)
+    {
+        KafkaArguments.ValidateTopicName(topic, nameof(topic));
+        ArgumentOutOfRangeException.ThrowIfNegative(beforeOffset);
+        lock (gate)
+        {
+            var mc = Live();
+            if (!topics.TryGetValue(topic, out var partitions))
+            {
+                throw new ArgumentException($"Unknown topic '{topic}': create it first.", nameof(topic));
+            }
+
+            if (partition < 0 || partition >= partitions)
+            {
+                throw new ArgumentOutOfRangeException(nameof(partition), partition, $"Topic '{topic}' has partitions 0..{partitions - 1}.");
+            }
+
+            Check(RdKafkaNative.MockPartitionDeleteRecords(mc, topic, partition, beforeOffset), $"delete the records of {topic}[{partition}] before {beforeOffset}");
         }
     }
 

@@ -48,6 +48,10 @@ internal static unsafe partial class RdKafkaNative
     [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_partition_set_leader", StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int MockPartitionSetLeader(nint mcluster, string topic, int partition, int brokerId);
 
+    /// <summary>Deletes the partition's records before <paramref name="beforeOffset"/> (librdkafka 2.15+); OFFSET_OUT_OF_RANGE beyond the end.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_partition_delete_records", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int MockPartitionDeleteRecords(nint mcluster, string topic, int partition, long beforeOffset);
+
     [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_broker_set_down")]
     internal static partial int MockBrokerSetDown(nint mcluster, int brokerId);
 

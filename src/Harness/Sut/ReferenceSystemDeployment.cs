@@ -114,6 +114,22 @@ public sealed class ReferenceSystemDeployment
 
     public IReadOnlyList<Uri> HubUrls => [.. Gateways.Select(n => new Uri(n.Endpoint!, "/hub"))];
 
+    /// <summary>
+    /// The <c>chaos kafka</c> command line of a run: its topics, and retention protected by the group consuming each
+    /// topic (<see cref="ReferenceSystemOptions.ConsumerGroups"/>; deliveries and jobs-dlq have none, so stay whole).
+    /// </summary>
+    internal static string[] KafkaHostArguments(ReferenceSystemOptions options) =>
+    [
+        "kafka", "--brokers", options.Brokers.ToString(CultureInfo.InvariantCulture), "--control-port", "{port:control}",
+        .. ReferenceSystemOptions.Topics.SelectMany(t => new[] { "--topic", $"{t.Topic}:{t.Partitions}" }),
+        .. options.KafkaRetention is { } retention && retention > TimeSpan.Zero
+            ? [
+                "--retention", $"{Math.Max(1, (long)Math.Ceiling(retention.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture)}ms",
+                .. ReferenceSystemOptions.ConsumerGroups.SelectMany(g => new[] { "--retention-group", $"{g.Topic}={g.Group}" }),
+            ]
+            : Array.Empty<string>(),
+    ];
+
     /// <summary>Starts Kafka, creates the topics, then the api (which creates the schema), then the other roles.</summary>
     public static async Task<ReferenceSystemDeployment> StartAsync(ITopology topology, ReferenceSystemOptions options, CancellationToken cancellationToken)
     {
@@ -121,11 +137,7 @@ public sealed class ReferenceSystemDeployment
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
 
-        string[] kafkaArgs =
-        [
-            "kafka", "--brokers", options.Brokers.ToString(CultureInfo.InvariantCulture), "--control-port", "{port:control}",
-            .. ReferenceSystemOptions.Topics.SelectMany(t => new[] { "--topic", $"{t.Topic}:{t.Partitions}" }),
-        ];
+        var kafkaArgs = KafkaHostArguments(options);
         var kafka = await topology.LaunchAsync(
             NodeSpec.For("kafka", "kafka", ToolLocator.ChaosTool(), kafkaArgs) with
             {

@@ -52,6 +52,13 @@ public sealed record ReferenceSystemOptions
 
     public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromSeconds(90);
 
+    /// <summary>
+    /// Retention of the embedded Kafka (<c>chaos kafka --retention</c>): records older than this are deleted from the
+    /// topics of <see cref="ConsumerGroups"/>, never past what the consuming group has committed. Null or zero: off.
+    /// <c>deliveries</c> is never trimmed (the gateways read it without committing) nor <c>jobs-dlq</c> (no group).
+    /// </summary>
+    public TimeSpan? KafkaRetention { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Throws a <see cref="ArgumentException"/> naming the first bad field.</summary>
     public void Validate()
     {
@@ -68,6 +75,11 @@ public sealed record ReferenceSystemOptions
         if (DownstreamUrl is { } downstream && (!downstream.IsAbsoluteUri || downstream.Scheme is not ("http" or "https")))
         {
             throw new ArgumentException($"{nameof(DownstreamUrl)} must be an absolute http(s) URL, was {downstream}", nameof(DownstreamUrl));
+        }
+
+        if (KafkaRetention is { } retention && retention < TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{nameof(KafkaRetention)} must not be negative (null or zero turns it off), was {retention}", nameof(KafkaRetention));
         }
 
         if (ClientTimeoutMs < 1000)

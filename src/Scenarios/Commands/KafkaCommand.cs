@@ -26,10 +26,16 @@ internal static class KafkaCommand
         var bootstrapFile = new Option<string?>("--bootstrap-file") { Description = "Also write the bootstrap servers to this file." };
         var controlPort = new Option<string>("--control-port") { Description = "Port of the control channel on 127.0.0.1 (0: any free port).", DefaultValueFactory = _ => "0" };
         var rebalanceDelay = new Option<string?>("--initial-rebalance-delay-ms") { Description = "group.initial.rebalance.delay.ms of classic groups (librdkafka default 3000)." };
+        var retention = new Option<string?>("--retention") { Description = "Delete records older than this (e.g. 10s), never past a protecting group's committed offset. Off by default." };
+        var retentionGroups = new Option<string[]>("--retention-group")
+        {
+            Description = "TOPIC=GROUP: GROUP protects TOPIC from --retention; only topics named here are trimmed. Repeatable.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
 
         var command = new Command("kafka", "Run an embedded Kafka cluster (librdkafka's mock) with a loopback fault control channel. Prints 'control: 127.0.0.1:PORT' then 'bootstrap: HOST:PORT,...'.")
         {
-            brokers, topics, bootstrapFile, controlPort, rebalanceDelay,
+            brokers, topics, bootstrapFile, controlPort, rebalanceDelay, retention, retentionGroups,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -45,6 +51,8 @@ internal static class KafkaCommand
                     BootstrapFile = parse.GetValue(bootstrapFile),
                     ControlPort = Integer(parse.GetValue(controlPort), "control-port"),
                     InitialRebalanceDelayMs = parse.GetValue(rebalanceDelay) is { } d ? Integer(d, "initial-rebalance-delay-ms") : null,
+                    Retention = parse.GetValue(retention) is { } r ? KafkaArguments.ParseDuration(r, "retention") : null,
+                    RetentionGroups = [.. (parse.GetValue(retentionGroups) ?? []).Select(g => KafkaRetentionGroup.Parse(g, "retention-group"))],
                 };
                 options.Validate();
                 parentPid = ParentWatch.ParentPidFromEnvironment();

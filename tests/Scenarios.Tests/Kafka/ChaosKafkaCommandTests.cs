@@ -17,6 +17,11 @@ public sealed class ChaosKafkaCommandTests
     [InlineData("--topic", "--topic", "t:-1")]
     [InlineData("--topic", "--brokers", "2", "--topic", "t:1:3")]
     [InlineData("--control-port", "--control-port", "70000")]
+    [InlineData("--retention", "--retention", "10x")]
+    [InlineData("--retention", "--retention", "0s")]
+    [InlineData("--retention-group", "--retention", "5s", "--retention-group", "jobs")]
+    [InlineData("--retention-group", "--retention", "5s", "--retention-group", "jobs=g")]
+    [InlineData("--retention-group", "--topic", "jobs", "--retention-group", "jobs=g")]
     public async Task Bad_input_exits_2_with_a_message_naming_the_option(string named, params string[] arguments)
     {
         await using var chaos = ChildProcess.Start("dotnet", [TestPaths.ChaosDll, "kafka", .. arguments]);
