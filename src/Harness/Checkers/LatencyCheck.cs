@@ -6,7 +6,9 @@ namespace Chaos.Harness.Checkers;
 /// thresholds. A threshold without a phase (<see cref="LatencyThreshold.Each"/>) is judged in steady state and, when
 /// the run had one, in the fault phase, each on its own. A breach cites the slowest deliveries of the phase it is
 /// about (send invoke and deliver events). A phase without deliveries is not judged (the exercise checker says so).
-/// With no thresholds it only counts samples (and is valid).</summary>
+/// With no thresholds it only counts samples (and is valid). In a run whose harness was overloaded (an
+/// <c>overloaded</c> marker: it could not start its sends on time) a breach is undecided — the latency measured is
+/// partly the harness's own — while an SLO met still holds.</summary>
 public sealed class LatencyCheck(IReadOnlyList<LatencyThreshold>? thresholds = null) : ICheck
 {
     /// <summary>How many of a phase's slowest deliveries a breach cites.</summary>
@@ -35,6 +37,7 @@ public sealed class LatencyCheck(IReadOnlyList<LatencyThreshold>? thresholds = n
         ArgumentNullException.ThrowIfNull(history);
         var analysis = LatencyAnalysis.For(history);
         var result = new CheckResultBuilder();
+        var overloaded = history.FirstOrDefault(e => e.F == HistoryOps.Overloaded);
         foreach (var threshold in _thresholds)
         {
             foreach (var phase in PhasesOf(threshold, analysis.Timeline))
@@ -45,7 +48,13 @@ public sealed class LatencyCheck(IReadOnlyList<LatencyThreshold>? thresholds = n
                 }
 
                 var limit = (long)threshold.Limit.TotalNanoseconds;
-                if (observed > limit)
+                if (observed > limit && overloaded is not null)
+                {
+                    var detail = (overloaded.Op as MarkerValue)?.Detail ?? "the harness could not keep its schedule";
+                    result.Unknown($"{phase} p{threshold.Percentile} delivery latency {observed / 1e6:0.###} ms > {threshold.Limit.TotalMilliseconds:0.###} ms, " +
+                        $"but the harness was overloaded (event {overloaded.Index}: {detail}): not a verdict on the system");
+                }
+                else if (observed > limit)
                 {
                     var slowest = analysis.Slowest(phase).Take(EvidenceCited).ToList();
                     var evidence = slowest.SelectMany(s => new[] { s.SendIndex, s.DeliverIndex }).ToArray();

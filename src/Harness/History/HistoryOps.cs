@@ -51,6 +51,12 @@ public static class HistoryOps
     /// <summary>The broker truncated a log: loss can no longer be decided.</summary>
     public const string Truncated = "truncated";
 
+    /// <summary>
+    /// The harness could not start its operations on time (schedule lag past <c>OverloadLagMs</c>): latency it measured
+    /// is partly its own, so an SLO breach in this run is undecided, not a verdict on the system (docs/load.md).
+    /// </summary>
+    public const string Overloaded = "overloaded";
+
     /// <summary>The process name of fault injection events.</summary>
     public const string NemesisProcess = "nemesis";
 
@@ -72,6 +78,7 @@ public static class HistoryOps
         _ when utf8.SequenceEqual("phase"u8) => Phase,
         _ when utf8.SequenceEqual("drain"u8) => Drain,
         _ when utf8.SequenceEqual("truncated"u8) => Truncated,
+        _ when utf8.SequenceEqual("overloaded"u8) => Overloaded,
         _ => null,
     };
 }

@@ -20,6 +20,12 @@ public static class RunPipeline
 {
     private const string DefectClientNoDedupe = "client-no-dedupe";
 
+    /// <summary>
+    /// Past this schedule lag (p99 of actual − intended start of the sends) the harness itself was the bottleneck:
+    /// the run records <c>overloaded</c> and an SLO breach becomes undecided (docs/load.md, "An overloaded harness").
+    /// </summary>
+    public static readonly TimeSpan OverloadLag = TimeSpan.FromMilliseconds(100);
+
     public static async Task<RunOutcome> RunAsync(Scenario scenario, RunOptions options, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scenario);
@@ -140,6 +146,14 @@ public static class RunPipeline
                 history.Record(HistoryOps.NemesisProcess, HistoryEventType.Ok, HistoryOps.Phase, new PhaseValue(RunPhases.Recovery));
                 var sendResult = await sendLoad;
                 await jobLoad;
+                var lag = sendResult.ScheduleLagSummary.P99;
+                if (lag > OverloadLag)
+                {
+                    // latency is measured from intended starts, so a late harness adds its own delay to every sample
+                    history.Record(HistoryOps.NemesisProcess, HistoryEventType.Info, HistoryOps.Overloaded, new MarkerValue(Detail:
+                        string.Create(CultureInfo.InvariantCulture, $"the load generator's schedule lag p99 was {lag.TotalMilliseconds:0} ms (> {OverloadLag.TotalMilliseconds:0} ms): the harness could not start its sends on time; lower --rate, --users or --devices")));
+                }
+
                 if (sendResult.Overflowed > 0)
                 {
                     history.Record(HistoryOps.NemesisProcess, HistoryEventType.Info, "load", new MarkerValue(Detail: $"{sendResult.Overflowed} sends could not be started (in-flight limit)"));

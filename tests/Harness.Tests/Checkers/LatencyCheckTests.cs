@@ -87,6 +87,54 @@ public sealed class LatencyCheckTests
     }
 
     [Fact]
+    public void Check_BreachInARunWhoseHarnessWasOverloaded_IsUndecidedNamingTheMarker()
+    {
+        var h = SteadyThenFault();
+        var marker = h.Add(HistoryOps.NemesisProcess, HistoryEventType.Info, HistoryOps.Overloaded, new MarkerValue(Detail: "schedule lag p99 250 ms"), 61_000_000_000);
+
+        var result = new LatencyCheck([LatencyThreshold.Parse("fault:p99=200ms")]).Check(h.Events);
+
+        result.Verdict.Should().Be(Verdict.Unknown);
+        result.Anomalies.Should().BeEmpty("an overloaded harness measured partly its own delay");
+        result.UnknownReasons.Should().ContainSingle().Which.Should().Be(
+            $"fault p99 delivery latency 500 ms > 200 ms, but the harness was overloaded (event {marker}: schedule lag p99 250 ms): not a verdict on the system");
+    }
+
+    [Fact]
+    public void Check_SloMetInARunWhoseHarnessWasOverloaded_StillHolds()
+    {
+        var h = SteadyThenFault();
+        h.Add(HistoryOps.NemesisProcess, HistoryEventType.Info, HistoryOps.Overloaded, new MarkerValue(Detail: "lag"), 61_000_000_000);
+
+        var result = new LatencyCheck([LatencyThreshold.Parse("fault:p99=600ms")]).Check(h.Events);
+
+        result.Verdict.Should().Be(Verdict.Valid);
+        result.UnknownReasons.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Analyze_SendsInvokedInTheRamp_CountInTheRampAndOverallOnly()
+    {
+        // the first five steady sends (invoked at 0..4 s) fall in a ramp that ends at 4.5 s
+        var h = new TestHistory();
+        h.Add("harness", HistoryEventType.Info, HistoryOps.Phase, new PhaseValue(RunPhases.Ramp), 0);
+        foreach (var e in SteadyThenFault().Events)
+        {
+            h.Add(e.Process, e.Type, e.F, e.Op!, e.Time);
+        }
+
+        h.Add("harness", HistoryEventType.Info, HistoryOps.Phase, new PhaseValue(RunPhases.Steady), 4_500_000_000);
+        h.Add("harness", HistoryEventType.Info, HistoryOps.Phase, new PhaseValue(RunPhases.Fault), 20_000_000_000);
+
+        var analysis = LatencyAnalysis.Analyze(h.Events);
+
+        analysis.Ramp.Count.Should().Be(5);
+        analysis.Steady.Count.Should().Be(5);
+        analysis.Fault.Count.Should().Be(10);
+        analysis.Overall.Count.Should().Be(20);
+    }
+
+    [Fact]
     public void Check_FaultPhaseAboveThreshold_IsLatencySloCitingTheSlowestFaultDeliveries()
     {
         var check = new LatencyCheck([LatencyThreshold.Parse("steady:p99=50ms"), LatencyThreshold.Parse("fault:p99=200ms")]);
