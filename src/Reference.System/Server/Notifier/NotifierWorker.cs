@@ -37,9 +37,12 @@ internal sealed partial class NotifierWorker(Store store, KafkaClients kafka, Sy
                 }
 
                 var offsets = batch.GroupBy(r => r.TopicPartition).Select(g => new TopicPartitionOffset(g.Key, g.Max(r => r.Offset.Value) + 1)).ToList();
+                // the batch is this consumer's to lose only if the group took its commit; a batch whose commit was refused
+                // (partitions moving in a rebalance) is re-read by the next owner whatever happens to it here
+                var owned = true;
                 if (commitFirst)
                 {
-                    TryCommit(consumer, offsets); // the defect: the batch counts as done before any of it is
+                    owned = TryCommit(consumer, offsets); // the defect: the batch counts as done before any of it is
                 }
 
                 var items = new List<(FanoutRecord Record, string DedupeKey, int Partition)>(batch.Count);
@@ -66,7 +69,7 @@ internal sealed partial class NotifierWorker(Store store, KafkaClients kafka, Sy
 
                 var last = items.Count - 1;
                 var outcomes = await store.TryAppendInboxBatchAsync(items, now,
-                    i => i < last ? failpoints.HitAsync("notifier.mid-batch", stoppingToken) : ValueTask.CompletedTask, stoppingToken);
+                    i => i < last && owned ? failpoints.HitAsync("notifier.mid-batch", stoppingToken) : ValueTask.CompletedTask, stoppingToken);
                 if (outcomes is null)
                 {
                     // A zombie consumer of the same partition wrote some of these rows first: go record by record.
@@ -152,17 +155,19 @@ internal sealed partial class NotifierWorker(Store store, KafkaClients kafka, Sy
 
     /// <summary>
     /// Commits the batch's offsets; a commit refused because the partitions moved (a rebalance in progress) is logged:
-    /// the new owner re-reads from the last committed offset and the dedupe key absorbs it.
+    /// the new owner re-reads from the last committed offset and the dedupe key absorbs it. True when the group took it.
     /// </summary>
-    private void TryCommit(IConsumer<string?, string> consumer, List<TopicPartitionOffset> offsets)
+    private bool TryCommit(IConsumer<string?, string> consumer, List<TopicPartitionOffset> offsets)
     {
         try
         {
             consumer.Commit(offsets);
+            return true;
         }
         catch (KafkaException e)
         {
             LogCommitFailed(logger, e, e.Error.Reason);
+            return false;
         }
     }
 
