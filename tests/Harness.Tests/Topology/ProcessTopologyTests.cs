@@ -21,6 +21,19 @@ public sealed class ProcessTopologyTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Launch_Node_CreatesNoDiagnosticsSocketOrDebuggerPipesThatAKillWouldLeaveBehind()
+    {
+        static string[] FilesOf(int pid) =>
+            [.. Directory.GetFiles(Path.GetTempPath(), $"dotnet-diagnostic-{pid}-*"), .. Directory.GetFiles(Path.GetTempPath(), $"clr-debug-pipe-{pid}-*")];
+        await using var topology = new ProcessTopology(Options());
+
+        var node = await topology.LaunchAsync(Serve("quiet"), TestContext.Current.CancellationToken);
+
+        FilesOf(Environment.ProcessId).Should().NotBeEmpty("the pattern finds a .NET process's files: this test host has them");
+        FilesOf(node.ProcessId!.Value).Should().BeEmpty("nodes start with DOTNET_EnableDiagnostics_IPC=0 and _Debugger=0");
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Pause_Node_IsStoppedAccordingToTheKernel()
     {
         await using var topology = new ProcessTopology(Options());
