@@ -16,6 +16,12 @@ public sealed record RunOptions
     /// </summary>
     public TimeSpan Ramp { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// A wait after the system settled and before any load (progress phase <see cref="RunPipeline.IdlePhase"/>, not in
+    /// the history): the deployment idles, and <c>chaos capacity</c> measures idle CPU over it. Zero by default.
+    /// </summary>
+    public TimeSpan Idle { get; init; }
+
     /// <summary>Steady-state load before the fault phase (phase 2).</summary>
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(5);
 
@@ -58,6 +64,7 @@ public sealed record RunOptions
         }
 
         Positive(Ramp, "ramp", allowZero: true);
+        Positive(Idle, "idle", allowZero: true);
         Positive(Warmup, "warmup", allowZero: true);
         if (Duration is { } d)
         {

@@ -26,6 +26,10 @@ public static class RunPipeline
     /// </summary>
     public static readonly TimeSpan OverloadLag = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>The progress phase of <see cref="RunOptions.Idle"/>: reported to the progress observer, never recorded in
+    /// the history (no load runs in it, so no checker has anything to judge).</summary>
+    public const string IdlePhase = "idle";
+
     public static async Task<RunOutcome> RunAsync(Scenario scenario, RunOptions options, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scenario);
@@ -93,6 +97,13 @@ public static class RunPipeline
                 if (!await workload.SettleAsync(TimeSpan.FromSeconds(60), cancellationToken))
                 {
                     throw new InvalidOperationException("the system did not carry a canary notification (and job) end to end within 60 s of starting");
+                }
+
+                if (options.Idle > TimeSpan.Zero)
+                {
+                    // a deployed, settled system with nothing to do: `chaos capacity` measures idle CPU here
+                    phase = IdlePhase;
+                    await Task.Delay(options.Idle, options.TimeProvider, cancellationToken);
                 }
 
                 // phases 2–4: one open-model load spans warm-up, fault phase and recovery; the nemesis runs beside it

@@ -10,6 +10,7 @@ internal static class CommandCatalog
         yield return ListCommand.Create();
         yield return RunCommand.Create();
         yield return VerifyCommand.Create();
+        yield return CapacityCommand.Create();
         yield return ReplayCommand.Create();
         yield return KafkaCommand.Create();
         yield return CheckCommand.Create();

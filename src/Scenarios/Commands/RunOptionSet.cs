@@ -24,11 +24,16 @@ internal sealed class RunOptionSet
     private readonly Option<bool> allowRemote = new("--allow-remote") { Description = "Allow targets that are not loopback (refused by default)." };
     private readonly Option<string?> topology = TopologyOption.Create("Where the system runs: processes (default) or containers (Docker; see docs/containers.md).");
 
+    private readonly bool withRate;
+
+    /// <param name="withRate">Whether the verb takes <c>--rate</c> (<c>capacity</c> sets the rate of each step itself).</param>
+    public RunOptionSet(bool withRate = true) => this.withRate = withRate;
+
     /// <summary>Adds every shared option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        foreach (var option in new Option[] { ramp, warmup, rate, jobRate, users, devices, recipients, defects, postgres, allowRemote, topology })
+        foreach (var option in new Option[] { ramp, warmup, rate, jobRate, users, devices, recipients, defects, postgres, allowRemote, topology }.Where(o => withRate || o != rate))
         {
             command.Options.Add(option);
         }
@@ -49,7 +54,7 @@ internal sealed class RunOptionSet
             Warmup = RunCommand.Duration(parse.GetValue(warmup), "--warmup") ?? TimeSpan.FromSeconds(5),
             Workload = new ChatWorkloadOptions
             {
-                Rate = RunCommand.Double(parse.GetValue(rate), "--rate", Load.Rate),
+                Rate = withRate ? RunCommand.Double(parse.GetValue(rate), "--rate", Load.Rate) : Load.Rate,
                 JobRate = RunCommand.Double(parse.GetValue(jobRate), "--job-rate", Load.JobRate),
                 Users = (int)RunCommand.Long(parse.GetValue(users), "--users", Load.Users),
                 Devices = (int)RunCommand.Long(parse.GetValue(devices), "--devices", Load.Devices),
