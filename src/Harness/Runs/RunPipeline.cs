@@ -36,6 +36,13 @@ public static class RunPipeline
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var directory = Path.GetFullPath(options.OutputDirectory);
+        if (Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any())
+        {
+            // a run folder holds one run: an old run's system.db would be this system's database (its inboxes replayed
+            // to this run's devices as "unexpected" messages) and its files would be mixed with this run's
+            throw new ArgumentException($"the run folder {directory} is not empty: give a new or empty --out (nothing in it was touched)", nameof(options));
+        }
+
         Directory.CreateDirectory(directory);
         var historyPath = Path.Combine(directory, "history.jsonl");
         var started = options.TimeProvider.GetUtcNow();

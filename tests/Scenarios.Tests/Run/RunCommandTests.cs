@@ -63,6 +63,22 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_run_into_a_folder_that_holds_anything_is_refused_and_the_folder_left_as_it_was()
+    {
+        // a previous run's system.db there would be this run's database: its inboxes replayed as "unexpected" messages
+        var dir = Path.Combine(_root, "used");
+        Directory.CreateDirectory(dir);
+        await File.WriteAllTextAsync(Path.Combine(dir, "system.db"), "an old run's database", TestContext.Current.CancellationToken);
+
+        var run = await ChaosCli.RunAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken, Short(dir));
+
+        run.ExitCode.Should().Be(2, run.Stdout + run.Stderr);
+        run.Stderr.Should().Contain("is not empty").And.Contain(dir);
+        Directory.GetFileSystemEntries(dir).Should().Equal([Path.Combine(dir, "system.db")]);
+        (await File.ReadAllTextAsync(Path.Combine(dir, "system.db"), TestContext.Current.CancellationToken)).Should().Be("an old run's database");
+    }
+
+    [Fact]
     public async Task An_interrupted_run_heals_stops_everything_reports_and_exits_2()
     {
         var dir = Path.Combine(_root, "interrupted");
