@@ -28,7 +28,7 @@ public sealed record RunOptions
     /// <summary>The fault phase (phase 3); the scenario's default when null.</summary>
     public TimeSpan? Duration { get; init; }
 
-    /// <summary>Load after every fault is healed, before the drain.</summary>
+    /// <summary>Load after every fault is healed, before the drain; none when the schedule has no fault.</summary>
     public TimeSpan Recovery { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Bound of the final drain (phase 6); past it the verdict is unknown.</summary>

@@ -115,7 +115,9 @@ public static class RunPipeline
 
                 // phases 2–4: one open-model load spans warm-up, fault phase and recovery; the nemesis runs beside it
                 // the ramp (a tenth of the rate rising to all of it) is not steady state: no SLO judges it (RunOptions.Ramp)
-                var loadLength = options.Ramp + options.Warmup + duration + options.Recovery;
+                // recovery is load after the faults are healed: a schedule with no fault has nothing to recover from
+                var recovery = schedule.Entries.Count == 0 ? TimeSpan.Zero : options.Recovery;
+                var loadLength = options.Ramp + options.Warmup + duration + recovery;
                 var sends = new OpenLoadGenerator(new OpenLoadOptions
                 {
                     Profile = options.Ramp > TimeSpan.Zero
