@@ -38,6 +38,12 @@ public static class JUnitReport
             WriteProperty(xml, "seed", seed.ToString(CultureInfo.InvariantCulture));
         }
 
+        // the run's settings, with the command that runs it again (`reproduce`), for whoever reads a CI failure
+        foreach (var (key, value) in input.Metadata.Properties)
+        {
+            WriteProperty(xml, key, value);
+        }
+
         xml.WriteEndElement();
         foreach (var outcome in outcomes)
         {

@@ -244,6 +244,7 @@ public static class RunPipeline
 
         result = RunVerdict.Settle(result, failure, problems);
 
+        var reproduce = ReproduceCommand.For(scenario.Name, options, duration);
         var metadata = new RunMetadata
         {
             Scenario = scenario.Name,
@@ -263,6 +264,7 @@ public static class RunPipeline
                 ["topology"] = options.Topology.ToString().ToLowerInvariant(),
                 ["drain"] = drain?.ToString() ?? "not reached",
                 ["broker"] = "embedded librdkafka mock cluster: acks are not honoured and a plain idempotent producer's retries can duplicate at the broker",
+                ["reproduce"] = reproduce,
             },
         };
         await RunReport.WriteAsync(new ReportInput(events, result, metadata), directory, CancellationToken.None);
@@ -273,7 +275,7 @@ public static class RunPipeline
                 + (problems.Count > 0 ? " (note: " + string.Join("; ", problems) + ")" : ""),
             _ => "undecided: " + string.Join("; ", result.UnknownReasons),
         };
-        return new RunOutcome(result.Verdict, directory, result, message);
+        return new RunOutcome(result.Verdict, directory, result, message) { Reproduce = reproduce };
     }
 
     /// <summary>

@@ -75,6 +75,11 @@ internal static class ReplayCommand
                 var outcome = await RunProgressView.RunAsync(scenario, options, cancellationToken);
                 Console.WriteLine($"{scenario.Name} replay: {outcome.Verdict.ToString().ToLowerInvariant()} — {outcome.Message}");
                 Console.WriteLine($"report: {Path.Combine(outcome.Directory, "summary.md")}");
+                if (outcome.Reproduce is { } again)
+                {
+                    Console.WriteLine($"reproduce: {again}");
+                }
+
                 return outcome.ExitCode;
             }
             catch (ScheduleFileException e)

@@ -82,6 +82,11 @@ internal static class RunCommand
                     var outcome = await RunProgressView.RunAsync(scenario, options, cancellationToken);
                     Console.WriteLine($"{scenario.Name} seed={runSeed}: {outcome.Verdict.ToString().ToLowerInvariant()} — {outcome.Message}");
                     Console.WriteLine($"report: {Path.Combine(outcome.Directory, "summary.md")}");
+                    if (outcome.Reproduce is { } again)
+                    {
+                        Console.WriteLine($"reproduce: {again}");
+                    }
+
                     worst = Math.Max(worst, outcome.ExitCode);
                     if (cancellationToken.IsCancellationRequested)
                     {

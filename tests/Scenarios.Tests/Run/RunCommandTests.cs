@@ -29,6 +29,10 @@ public sealed class RunCommandTests : IDisposable
             .And.Contain(f => f.EndsWith("notifier-1.log", StringComparison.Ordinal));
         using var results = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(dir, "results.json"), TestContext.Current.CancellationToken));
         results.RootElement.GetProperty("valid").GetBoolean().Should().BeTrue();
+        const string again = "chaos run steady-state --seed 1 --duration 6s --ramp 3s --warmup 3s --rate 30 --job-rate 3 --users 4 --devices 2 --max-recipients 8";
+        run.Stdout.Should().Contain($"reproduce: {again}\n", "a run prints the command that runs it again");
+        (await File.ReadAllTextAsync(Path.Combine(dir, "junit.xml"), TestContext.Current.CancellationToken)).Should()
+            .Contain($"<property name=\"reproduce\" value=\"{again}\" />", "CI sees it next to a failure");
 
         var lines = await File.ReadAllLinesAsync(Path.Combine(dir, "history.jsonl"), TestContext.Current.CancellationToken);
         lines.Count(l => l.Contains("\"f\":\"deliver\"", StringComparison.Ordinal)).Should().BeGreaterThan(100, "the load must actually have been delivered");
