@@ -287,6 +287,56 @@ public sealed class MessagingDefectTests(MockKafkaFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task A_process_exits_when_the_process_named_by_CHAOS_PARENT_PID_is_a_zombie()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "zombies are read from /proc (Linux only)");
+        var ct = TestContext.Current.CancellationToken;
+        await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
+        // The parent-to-be is a background `read` that exits when its input closes; its shell has exec'd into a
+        // sleep that never reaps it, so it stays a zombie: a harness that died but was not reaped (/proc/pid exists).
+        using var shell = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sh", ["-c", "exec 3<&0; read x <&3 & echo $!; exec sleep 120 3<&-"])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        })!;
+        try
+        {
+            var zombie = int.Parse((await shell.StandardOutput.ReadLineAsync(ct))!, System.Globalization.CultureInfo.InvariantCulture);
+            var api = await run.StartWithParentAsync(zombie, "api", "api-zombie-parent");
+            await Task.Delay(600, ct);
+            api.HasExited.Should().BeFalse("its parent is alive, blocked in read");
+
+            shell.StandardInput.Close();
+            for (var i = 0; i < 100 && StateOf(zombie) != 'Z'; i++)
+            {
+                await Task.Delay(50, ct);
+            }
+
+            StateOf(zombie).Should().Be('Z', "the parent exited and nobody reaped it");
+            Directory.Exists($"/proc/{zombie}").Should().BeTrue("a zombie's /proc entry stays: existence is not life");
+            await api.Exited.WaitAsync(TimeSpan.FromSeconds(10), ct);
+        }
+        finally
+        {
+            shell.Kill(entireProcessTree: true);
+        }
+    }
+
+    private static char? StateOf(int pid)
+    {
+        try
+        {
+            var text = File.ReadAllText($"/proc/{pid}/stat");
+            return text[text.LastIndexOf(')') + 2];
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     internal static async Task WaitPublishedAsync(SystemRun run, SutProcess api, int count)
     {
         await WaitUntilAsync(async () =>

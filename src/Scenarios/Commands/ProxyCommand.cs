@@ -1,9 +1,9 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Net;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using Chaos.Harness.Faults.Network;
+using Chaos.Harness.Topology;
 
 namespace Chaos.Scenarios.Commands;
 
@@ -76,7 +76,19 @@ internal static class ProxyCommand
 
             await Console.Out.WriteLineAsync($"api: {server.ApiAddress.AbsoluteUri.TrimEnd('/')}");
             await Console.Out.FlushAsync(cancellationToken);
-            using var parentGone = WatchParent(cancellationToken);
+            // no proxy outlives its harness: the same rules as every child of it (a zombie or a reused pid is gone)
+            using var parentGone = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var parentWatch = ParentWatch.FromEnvironment(() =>
+            {
+                try
+                {
+                    parentGone.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // the proxy was already stopping
+                }
+            });
 
             // Like toxiproxy-server: Ctrl-C and SIGTERM stop the proxies cleanly and exit 0.
             void Stop(PosixSignalContext context)
@@ -121,46 +133,6 @@ internal static class ProxyCommand
         catch (Exception e) when (e is IOException or FormatException or System.Text.Json.JsonException or InvalidOperationException or ToxiproxyException)
         {
             await Console.Error.WriteLineAsync($"chaos proxy: --config {config.FullName}: {e.Message}");
-            return false;
-        }
-    }
-
-    /// <summary>Cancelled on shutdown or when CHAOS_PARENT_PID's process is gone, so no proxy outlives its harness.</summary>
-    private static CancellationTokenSource WatchParent(CancellationToken cancellationToken)
-    {
-        var gone = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (int.TryParse(Environment.GetEnvironmentVariable("CHAOS_PARENT_PID"), out var parentPid))
-        {
-            _ = Task.Run(async () =>
-            {
-                using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
-                while (await timer.WaitForNextTickAsync(gone.Token).ConfigureAwait(false))
-                {
-                    if (!IsAlive(parentPid))
-                    {
-                        await gone.CancelAsync().ConfigureAwait(false);
-                        return;
-                    }
-                }
-            }, gone.Token);
-        }
-
-        return gone;
-    }
-
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-        catch (InvalidOperationException)
-        {
             return false;
         }
     }

@@ -35,6 +35,39 @@ public sealed class ParentWatchTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task IsParentGone_ParentIsAZombie_IsTrue()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "zombies are read from /proc (Linux only)");
+        // a background `read` that exits when the shell's input closes, under a shell exec'd into a sleep that never
+        // reaps it: a dead process whose /proc entry remains
+        using var shell = Process.Start(new ProcessStartInfo("sh", ["-c", "exec 3<&0; read x <&3 & echo $!; exec sleep 60 3<&-"])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        })!;
+        try
+        {
+            var pid = int.Parse((await shell.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken))!, System.Globalization.CultureInfo.InvariantCulture);
+            using var watch = ParentWatch.Start(pid, () => { }, TimeSpan.FromHours(1));
+            watch.IsParentGone().Should().BeFalse();
+
+            shell.StandardInput.Close();
+            for (var i = 0; i < 100 && !watch.IsParentGone(); i++)
+            {
+                await Task.Delay(50, TestContext.Current.CancellationToken);
+            }
+
+            Directory.Exists($"/proc/{pid}").Should().BeTrue("a zombie keeps its /proc entry");
+            watch.IsParentGone().Should().BeTrue("a zombie is a dead parent");
+        }
+        finally
+        {
+            shell.Kill(entireProcessTree: true);
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Start_ParentExits_IsNoticedAtTheNextPollOfTheInjectedClock()
     {
         var clock = new FakeTimeProvider();

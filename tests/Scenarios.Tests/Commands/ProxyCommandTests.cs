@@ -90,6 +90,38 @@ public sealed partial class ProxyCommandTests
         }
     }
 
+    [Fact]
+    public async Task Proxy_ExitsWhenItsParentIsAZombie()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "zombies are read from /proc (Linux only)");
+        var ct = TestContext.Current.CancellationToken;
+        var chaos = Path.Combine(AppContext.BaseDirectory, "chaos.dll");
+
+        // The proxy's CHAOS_PARENT_PID names a background `read` that exits when the shell's input closes; the shell
+        // has exec'd into a sleep that never reaps it, so it stays a zombie — a dead harness whose /proc entry remains.
+        var start = new ProcessStartInfo("sh") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        // (the proxy is started from a subshell so that it is not a child of the non-reaping sleep: its own exit is reaped)
+        start.ArgumentList.Add($"exec 3<&0; read x <&3 & z=$!; (CHAOS_PARENT_PID=$z dotnet '{chaos}' proxy --api 127.0.0.1:0 2>&1 3<&- & echo $!); exec sleep 120 3<&-");
+        using var shell = Process.Start(start)!;
+        try
+        {
+            var pid = int.Parse((await shell.StandardOutput.ReadLineAsync(ct).AsTask().WaitAsync(TimeSpan.FromSeconds(10), ct))!, CultureInfo.InvariantCulture);
+            using var proxy = Process.GetProcessById(pid);
+            var api = await shell.StandardOutput.ReadLineAsync(ct).AsTask().WaitAsync(TimeSpan.FromSeconds(30), ct);
+            api.Should().StartWith("api: ", "the proxy is serving while its parent lives");
+            proxy.HasExited.Should().BeFalse();
+
+            shell.StandardInput.Close();
+
+            await proxy.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(15), ct);
+        }
+        finally
+        {
+            shell.Kill(entireProcessTree: true);
+        }
+    }
+
     private static Process StartChaos(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
