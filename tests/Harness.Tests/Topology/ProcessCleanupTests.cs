@@ -98,16 +98,67 @@ public sealed class ProcessCleanupTests
             File.Exists(Path.Combine(stateDir, "topology-dead.json")).Should().BeFalse("a dead harness's file is consumed");
             File.Exists(Path.Combine(stateDir, "topology-live.json")).Should().BeTrue();
 
-            // Now a dead harness with the bystander's true identity: it is a leftover and dies.
-            await WriteStateAsync(stateDir, "dead2", new TopologyState(boot, 0x3FFFFFF0, 1, "/x", [new("n", bystander.Id, stat.StartTime, false)]));
-            ProcessReaper.Reap(stateDir).Should().Equal(bystander.Id);
-            await bystander.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+            // A file naming the bystander's true pid and start time, but the bystander does not carry that harness's
+            // mark in its environment: whoever wrote the file, the process is not a child of that harness.
+            await WriteStateAsync(stateDir, "planted", new TopologyState(boot, 0x3FFFFFF0, 1, "/x", [new("n", bystander.Id, stat.StartTime, false)]));
+            ProcessReaper.Reap(stateDir).Should().BeEmpty();
+            IsAlive(bystander.Id).Should().BeTrue("a state file cannot make the reaper kill an unrelated process");
+
+            // A real leftover of that (dead) harness: its pid, start time and mark; it dies.
+            var start = new ProcessStartInfo("sleep", "60") { UseShellExecute = false };
+            start.Environment[ParentWatch.EnvironmentVariable] = 0x3FFFFFF0.ToString(CultureInfo.InvariantCulture);
+            using var leftover = Process.Start(start)!;
+            ProcFs.TryReadStat(leftover.Id, out var leftoverStat).Should().BeTrue();
+            await WriteStateAsync(stateDir, "dead2", new TopologyState(boot, 0x3FFFFFF0, 1, "/x", [new("n", leftover.Id, leftoverStat.StartTime, false)]));
+            ProcessReaper.Reap(stateDir).Should().Equal(leftover.Id);
+            await leftover.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         }
         finally
         {
             if (!bystander.HasExited)
             {
                 bystander.Kill();
+            }
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task The_reaper_trusts_only_a_private_state_directory_and_files_this_user_owns()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "owners and modes are Linux's here");
+        var stateDir = NewTempDirectory("state");
+        File.SetUnixFileMode(stateDir, (UnixFileMode)0x1FF); // 0777: anyone could have planted a file
+        ProcessReaper.Reap(stateDir);
+        File.GetUnixFileMode(stateDir).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, "a state directory of ours is made private");
+
+        var link = stateDir + "-link";
+        Directory.CreateSymbolicLink(link, stateDir);
+        var viaLink = () => ProcessReaper.Reap(link);
+        viaLink.Should().Throw<TopologyException>().WithMessage("*not a directory*");
+
+        if (OwnedFiles.EffectiveUserId == 0)
+        {
+            // root can hand a file to another user: a file someone else wrote is neither read nor deleted
+            using var leftover = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false, Environment = { [ParentWatch.EnvironmentVariable] = "1073741808" } })!;
+            try
+            {
+                ProcFs.TryReadStat(leftover.Id, out var stat).Should().BeTrue();
+                await WriteStateAsync(stateDir, "foreign", new TopologyState(ProcFs.BootId(), 0x3FFFFFF0, 1, "/x", [new("n", leftover.Id, stat.StartTime, false)]));
+                var foreign = Path.Combine(stateDir, "topology-foreign.json");
+                using (var chown = Process.Start("chown", ["65534", foreign]))
+                {
+                    await chown.WaitForExitAsync(TestContext.Current.CancellationToken);
+                    chown.ExitCode.Should().Be(0);
+                }
+
+                ProcessReaper.Reap(stateDir).Should().BeEmpty("the file is not this user's");
+                File.Exists(foreign).Should().BeTrue();
+                IsAlive(leftover.Id).Should().BeTrue();
+            }
+            finally
+            {
+                leftover.Kill();
             }
         }
     }

@@ -51,6 +51,32 @@ internal static class ProcFs
     public static bool IsSameLiveProcess(int pid, long startTime) =>
         TryReadStat(pid, out var stat) && stat.StartTime == startTime && !stat.IsZombie;
 
+    /// <summary>True when the environment <paramref name="pid"/> started with holds exactly <paramref name="entry"/>
+    /// (<c>NAME=value</c>); false when it does not or cannot be read (another user's process).</summary>
+    public static bool HasEnvironmentEntry(int pid, string entry)
+    {
+        byte[] environ;
+        try
+        {
+            environ = File.ReadAllBytes($"/proc/{pid}/environ");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+
+        var wanted = System.Text.Encoding.UTF8.GetBytes(entry);
+        foreach (var range in environ.AsSpan().Split((byte)0))
+        {
+            if (environ.AsSpan()[range].SequenceEqual(wanted))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public static string BootId()
     {
         try

@@ -5,14 +5,18 @@ namespace Chaos.Harness.Topology.Processes;
 
 /// <summary>
 /// Kills the leftovers of topologies whose harness died without cleaning up (SIGKILL, power cut of the harness
-/// only). Reads the state files in the state directory; skips files whose harness is still alive (a concurrent
-/// run) and files that vanish while it reads (harnesses start and stop concurrently); kills a recorded child only when a process with that pid exists, is not a zombie and has the recorded
-/// start time (so a reused pid is never killed), together with its process group.
+/// only). Reads the state files in the state directory — a directory of this user's that no one else may write, and
+/// only the files this user owns (<see cref="OwnedFiles"/>); skips files whose harness is still alive (a concurrent
+/// run) and files that vanish while it reads (harnesses start and stop concurrently); kills a recorded child only
+/// when a process with that pid exists, is not a zombie, has the recorded start time (so a reused pid is never
+/// killed) and carries the harness's mark in its environment (<c>CHAOS_PARENT_PID=&lt;the dead harness's pid&gt;</c>:
+/// a file naming someone else's process gets nothing killed), together with its process group.
 /// </summary>
 public static class ProcessReaper
 {
-    /// <summary>The default state directory: <c>$TMPDIR/chaos-topology</c>.</summary>
-    public static string DefaultStateDirectory => Path.Combine(Path.GetTempPath(), "chaos-topology");
+    /// <summary>The default state directory: <c>$TMPDIR/chaos-topology-&lt;uid&gt;</c> (0700), one per user.</summary>
+    public static string DefaultStateDirectory =>
+        Path.Combine(Path.GetTempPath(), OperatingSystem.IsLinux() ? $"chaos-topology-{OwnedFiles.EffectiveUserId}" : "chaos-topology");
 
     /// <summary>Reaps leftovers recorded in <paramref name="stateDirectory"/>; returns the pids it killed.</summary>
     public static IReadOnlyList<int> Reap(string? stateDirectory = null, ILogger? logger = null)
@@ -25,9 +29,15 @@ public static class ProcessReaper
             return killed;
         }
 
+        OwnedFiles.EnsurePrivateDirectory(stateDirectory);
         var bootId = ProcFs.BootId();
         foreach (var file in Directory.EnumerateFiles(stateDirectory, "topology-*.json"))
         {
+            if (!OwnedFiles.IsOwnRegularFile(file))
+            {
+                continue; // not written by this user (or a link): its pids are not ours to trust, nor the file ours to delete
+            }
+
             TopologyState? state;
             try
             {
@@ -55,7 +65,7 @@ public static class ProcessReaper
             {
                 foreach (var child in state.Children)
                 {
-                    foreach (var pid in ReapChild(child))
+                    foreach (var pid in ReapChild(child, state.HarnessPid))
                     {
                         TopologyLog.ReapedLeftover(logger, pid, child.Node, state.HarnessPid);
                         killed.Add(pid);
@@ -69,14 +79,15 @@ public static class ProcessReaper
         return killed;
     }
 
-    private static List<int> ReapChild(TopologyStateChild child)
+    private static List<int> ReapChild(TopologyStateChild child, int harnessPid)
     {
         var killed = new List<int>();
+        var mark = $"{ParentWatch.EnvironmentVariable}={harnessPid}";
         if (ProcFs.TryReadStat(child.Pid, out var leader))
         {
-            if (leader.StartTime != child.StartTime || leader.IsZombie)
+            if (leader.StartTime != child.StartTime || leader.IsZombie || !ProcFs.HasEnvironmentEntry(child.Pid, mark))
             {
-                return killed; // the pid was reused (or is a zombie): never kill it or its group
+                return killed; // the pid was reused, is a zombie, or is not a child of that harness: never kill it or its group
             }
 
             ProcessTree.Signal(child.Pid, child.OwnGroup && leader.ProcessGroup == child.Pid, PosixSignals.SigKill);
@@ -90,7 +101,7 @@ public static class ProcessReaper
             // group id allocated, so no new process can hold that pid and these members are the child's.
             foreach (var member in ProcFs.GroupMembers(child.Pid))
             {
-                if (ProcFs.TryReadStat(member, out var stat) && stat.StartTime >= child.StartTime)
+                if (ProcFs.TryReadStat(member, out var stat) && stat.StartTime >= child.StartTime && ProcFs.HasEnvironmentEntry(member, mark))
                 {
                     PosixSignals.Send(member, PosixSignals.SigKill);
                     killed.Add(member);

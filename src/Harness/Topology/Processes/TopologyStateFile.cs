@@ -16,7 +16,7 @@ internal sealed class TopologyStateFile
 
     public TopologyStateFile(string stateDirectory, string runDirectory)
     {
-        Directory.CreateDirectory(stateDirectory);
+        OwnedFiles.EnsurePrivateDirectory(stateDirectory);
         this.runDirectory = runDirectory;
         Path = System.IO.Path.Combine(stateDirectory, $"topology-{Environment.ProcessId}-{Guid.NewGuid():N}.json");
     }
