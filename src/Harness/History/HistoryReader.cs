@@ -223,6 +223,12 @@ public sealed class HistoryReader : IAsyncDisposable
         {
             return new Parsed(null, "number out of range: " + ex.Message, Blank: false);
         }
+        catch (InvalidOperationException ex)
+        {
+            // System.Text.Json's reader throws this, not a JsonException, for a string it cannot turn into .NET text
+            // (a lone surrogate escape such as "\ud800") and for a value of the wrong kind read as a string
+            return new Parsed(null, "invalid string or value: " + ex.Message, Blank: false);
+        }
     }
 
     private readonly record struct Parsed(HistoryEvent? Event, string? Problem, bool Blank);

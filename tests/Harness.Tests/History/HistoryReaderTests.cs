@@ -65,6 +65,7 @@ public sealed class HistoryReaderTests
     [InlineData("""{"index":1,"time":2,"process":"p","type":"ok","f":"x","value":[1]}""", "'value' must be a JSON object")]
     [InlineData("""{"index":0,"time":2,"process":"p","type":"ok","f":"x"}""", "index 0 does not follow index 0")]
     [InlineData("""{"index":1,"time":2,"process":"p","type":"ok","f":"x"} {}""", "invalid JSON at byte 55")]
+    [InlineData("""{"index":1,"time":2,"process":"\ud800","type":"ok","f":"x"}""", "invalid string or value")]
     public async Task ReadAsync_StrictMalformedLine_ThrowsNamingLineAndProblem(string bad, string problem)
     {
         var text = Send + "\n\n" + bad + "\n" + Ok;

@@ -75,6 +75,13 @@ public static class DurationText
             }
 
             lastUnit = index;
+            if (number > TimeSpan.MaxValue.Ticks / (decimal)Units[index].Ticks)
+            {
+                // checked before multiplying: a decimal holds 28 digits, and 10^27 hours would overflow it
+                error = $"'{text}' is too long a duration";
+                return false;
+            }
+
             ticks += number * Units[index].Ticks;
         }
 

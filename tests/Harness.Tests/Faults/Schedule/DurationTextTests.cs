@@ -34,6 +34,8 @@ public sealed class DurationTextTests
     [InlineData("-1s")]
     [InlineData("1 s")]
     [InlineData("1,5s")]
+    [InlineData("99999999999999999999999999h")]
+    [InlineData("300000000h")]
     public void TryParse_MalformedText_FailsWithReason(string text)
     {
         DurationText.TryParse(text, out _, out var error).Should().BeFalse();
