@@ -51,9 +51,23 @@ internal sealed class RequestBody
     public static string? String(JsonObject o, string key) => o[key] switch
     {
         null => null,
-        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => Text(key, v),
         var other => throw WrongType(key, other, "string"),
     };
+
+    // GetValue throws InvalidOperationException for a string that is no .NET text (a lone surrogate escape, "\ud800"):
+    // a 400 naming the field, not a 500
+    private static string Text(string key, JsonValue value)
+    {
+        try
+        {
+            return value.GetValue<string>();
+        }
+        catch (InvalidOperationException)
+        {
+            throw ProxyApiException.BadRequestBody($"{key} is not valid text (a lone surrogate escape?)");
+        }
+    }
 
     public static bool? Bool(JsonObject o, string key) => o[key] switch
     {

@@ -102,7 +102,7 @@ public static class FaultScheduleFile
         string text;
         try
         {
-            text = await File.ReadAllTextAsync(path, Encoding.UTF8, cancellationToken).ConfigureAwait(false);
+            text = await ReadBoundedAsync(path, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -110,6 +110,35 @@ public static class FaultScheduleFile
         }
 
         return Parse(text, FormatOf(path), catalogue, path);
+    }
+
+    /// <summary>The largest file <see cref="LoadAsync"/> reads; a hand-written incident is a few kilobytes.</summary>
+    public const int MaxFileBytes = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// Reads at most <see cref="MaxFileBytes"/>: a stream, not the file's stated length, so that /dev/zero or a pipe
+    /// that never ends is refused too. Invalid UTF-8 becomes U+FFFD, as <see cref="File.ReadAllTextAsync(string, Encoding, CancellationToken)"/> does.
+    /// </summary>
+    private static async Task<string> ReadBoundedAsync(string path, CancellationToken cancellationToken)
+    {
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.Asynchronous);
+        await using (stream.ConfigureAwait(false))
+        {
+            using var content = new MemoryStream();
+            var chunk = new byte[64 * 1024];
+            int read;
+            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                if (content.Length + read > MaxFileBytes)
+                {
+                    throw new ScheduleFileException(new ScheduleFileError(path, 0, 0, "(file)", $"the file is larger than {MaxFileBytes / (1024 * 1024)} MiB"));
+                }
+
+                content.Write(chunk, 0, read);
+            }
+
+            return Encoding.UTF8.GetString(content.GetBuffer(), 0, (int)content.Length);
+        }
     }
 
     /// <summary>The format a path implies: YAML for .yaml/.yml, JSON otherwise.</summary>

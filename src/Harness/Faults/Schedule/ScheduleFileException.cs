@@ -39,6 +39,9 @@ public sealed class ScheduleFileException : Exception
         Errors = [];
     }
 
+    /// <summary>How many problems the message lists; <see cref="Errors"/> holds them all (a generated file had 120,000).</summary>
+    public const int MaxListed = 20;
+
     /// <summary>Every problem found, in file order.</summary>
     public IReadOnlyList<ScheduleFileError> Errors { get; }
 
@@ -47,6 +50,8 @@ public sealed class ScheduleFileException : Exception
         {
             0 => "The schedule file is invalid.",
             1 => errors[0].ToString(),
-            _ => $"{errors.Count} problems:{Environment.NewLine}{string.Join(Environment.NewLine, errors)}",
+            <= MaxListed => $"{errors.Count} problems:{Environment.NewLine}{string.Join(Environment.NewLine, errors)}",
+            _ => $"{errors.Count} problems, the first {MaxListed}:{Environment.NewLine}{string.Join(Environment.NewLine, errors.Take(MaxListed))}{Environment.NewLine}"
+                + $"... and {errors.Count - MaxListed} more",
         };
 }
