@@ -4,7 +4,8 @@ using System.Xml;
 
 namespace Chaos.Harness.Reports;
 
-/// <summary>Writes <c>junit.xml</c>: one test case per promise of the scenario; a broken promise is a failure carrying
+/// <summary>Writes <c>junit.xml</c>: a suite named <c>chaos.&lt;scenario&gt;.seed&lt;N&gt;</c> timed by the run's wall time, and
+/// one test case per promise of the scenario; a broken promise is a failure carrying
 /// the anomaly summary, an undecided one an error carrying the reasons, one the history did not exercise is
 /// <c>&lt;skipped message="not exercised: …"&gt;</c> — or an error of type <c>not-exercised</c> when the scenario
 /// required it (the verdict is then unknown, and CI must not see a pass).</summary>
@@ -15,13 +16,17 @@ public static class JUnitReport
     {
         ArgumentNullException.ThrowIfNull(input);
         var outcomes = Promises.Evaluate(input.Result);
-        var suite = "chaos." + input.Metadata.Scenario;
+        // the seed in the name: a suite of N seeds gives N suites a CI server tells apart
+        var suite = "chaos." + input.Metadata.Scenario + (input.Metadata.Seed is { } named ? $".seed{named.ToString(CultureInfo.InvariantCulture)}" : "");
+        var time = input.Metadata.Elapsed is { } elapsed ? elapsed.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture) : null;
         var settings = new XmlWriterSettings { Indent = true, Encoding = new UTF8Encoding(false) };
         using var xml = XmlWriter.Create(stream, settings);
         xml.WriteStartDocument();
         xml.WriteStartElement("testsuites");
+        WriteTime(xml, time);
         xml.WriteStartElement("testsuite");
         xml.WriteAttributeString("name", suite);
+        WriteTime(xml, time);
         xml.WriteAttributeString("tests", outcomes.Count.ToString(CultureInfo.InvariantCulture));
         xml.WriteAttributeString("failures", outcomes.Count(o => o.Status == PromiseStatus.Broken).ToString(CultureInfo.InvariantCulture));
         xml.WriteAttributeString("errors", outcomes.Count(o => o.Status == PromiseStatus.Undecided || (o.Status == PromiseStatus.NotExercised && o.Required)).ToString(CultureInfo.InvariantCulture));
@@ -96,6 +101,15 @@ public static class JUnitReport
         xml.WriteEndElement();
         xml.WriteEndElement();
         xml.WriteEndDocument();
+    }
+
+    // the whole run's wall time; a promise has none of its own (every checker reads the same history)
+    private static void WriteTime(XmlWriter xml, string? time)
+    {
+        if (time is not null)
+        {
+            xml.WriteAttributeString("time", time);
+        }
     }
 
     private static void WriteProperty(XmlWriter xml, string name, string value)

@@ -16,6 +16,9 @@ public sealed record RunMetadata
     /// <summary>When the run started, when known.</summary>
     public DateTimeOffset? StartedAt { get; init; }
 
+    /// <summary>How long the run took, from its start to its verdict, when known (junit.xml's <c>time</c>).</summary>
+    public TimeSpan? Elapsed { get; init; }
+
     /// <summary>The history file's name or path as shown in the report.</summary>
     public string History { get; init; } = "history.jsonl";
 

@@ -250,6 +250,7 @@ public static class RunPipeline
             Scenario = scenario.Name,
             Seed = options.Seed,
             StartedAt = started,
+            Elapsed = options.TimeProvider.GetUtcNow() - started,
             LatencySlos = checkOptions.LatencySlos,
             Properties = new Dictionary<string, string>
             {

@@ -1,16 +1,35 @@
 using System.CommandLine;
+using System.Text.Json;
+using Chaos.Harness.Faults.Schedule;
 using Chaos.Scenarios.Catalog;
+using Chaos.Scenarios.Verify;
 
 namespace Chaos.Scenarios.Commands;
 
-/// <summary><c>chaos list</c>: the scenarios with one-line descriptions, and the suites.</summary>
+/// <summary>
+/// <c>chaos list</c>: the scenarios with one-line descriptions, and the suites. <c>--json</c> prints the same
+/// catalogue for a machine — scenarios with their faults and targets, every suite's runs with the command that runs
+/// each (so CI can shard a suite into a build matrix), the defect switches with the scenario that must catch each,
+/// and the fault kinds (docs/ci.md, "Sharding a suite").
+/// </summary>
 internal static class ListCommand
 {
+    /// <summary>The value of the JSON's <c>format</c> field; <c>version</c> rises when a field changes meaning.</summary>
+    public const string FormatName = "chaos-list";
+
     public static Command Create()
     {
-        var command = new Command("list", "List the scenarios and suites.");
-        command.SetAction(_ =>
+        var json = new Option<bool>("--json") { Description = "Print the catalogue as JSON (scenarios, suites and their runs, defects, fault kinds)." };
+        var command = new Command("list", "List the scenarios and suites.") { json };
+        command.SetAction(parse =>
         {
+            if (parse.GetValue(json))
+            {
+                using var stdout = Console.OpenStandardOutput();
+                stdout.Write(Json());
+                return ExitCodes.Valid;
+            }
+
             var width = ScenarioCatalog.All.Max(s => s.Name.Length) + 2;
             Console.WriteLine("Scenarios:");
             foreach (var scenario in ScenarioCatalog.All)
@@ -27,5 +46,105 @@ internal static class ListCommand
             return ExitCodes.Valid;
         });
         return command;
+    }
+
+    /// <summary>The catalogue as UTF-8 JSON, ending in a newline; the same bytes every time.</summary>
+    internal static byte[] Json()
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, NewLine = "\n" }))
+        {
+            w.WriteStartObject();
+            w.WriteString("format", FormatName);
+            w.WriteNumber("version", 1);
+
+            w.WriteStartArray("scenarios");
+            foreach (var scenario in ScenarioCatalog.All)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", scenario.Name);
+                w.WriteString("description", scenario.Description);
+                w.WriteString("defaultDuration", DurationText.Format(scenario.DefaultDuration));
+                w.WriteStartArray("faults");
+                var catalogue = scenario.Catalogue;
+                foreach (var fault in catalogue.Faults)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("name", fault);
+                    WriteStrings(w, "targets", catalogue.TargetsOf(fault));
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+                WriteStrings(w, "catches", DetectionMatrix.Expectations.Where(e => e.Scenario == scenario.Name).Select(e => e.Defect));
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+
+            w.WriteStartArray("suites");
+            foreach (var suite in ScenarioCatalog.Suites.Values)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", suite.Name);
+                w.WriteString("description", suite.Description);
+                w.WriteNumber("seeds", suite.Seeds);
+                w.WriteString("command", $"chaos run --suite {suite.Name}");
+                w.WriteStartArray("runs");
+                foreach (var (scenario, seed) in suite.Runs(ScenarioCatalog.All, baseSeed: 1))
+                {
+                    var duration = suite.Duration ?? scenario.DefaultDuration;
+                    w.WriteStartObject();
+                    w.WriteString("scenario", scenario.Name);
+                    w.WriteNumber("seed", seed);
+                    w.WriteString("duration", DurationText.Format(duration));
+                    w.WriteString("command", $"chaos run {scenario.Name} --seed {seed} --duration {DurationText.Format(duration)}");
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+
+            w.WriteStartArray("defects");
+            foreach (var defect in RunCommand.KnownDefects)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", defect);
+                w.WriteStartArray("caughtBy");
+                foreach (var expectation in DetectionMatrix.Expectations.Where(e => e.Defect == defect))
+                {
+                    w.WriteStartObject();
+                    w.WriteString("scenario", expectation.Scenario);
+                    WriteStrings(w, "anomalies", expectation.Anomalies);
+                    w.WriteString("command", $"chaos run {expectation.Scenario} --defect {defect}");
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+
+            WriteStrings(w, "faultKinds", ScenarioCatalog.All.SelectMany(s => s.Catalogue.Faults).Distinct().Order(StringComparer.Ordinal));
+            w.WriteEndObject();
+        }
+
+        buffer.WriteByte((byte)'\n');
+        return buffer.ToArray();
+    }
+
+    private static void WriteStrings(Utf8JsonWriter w, string name, IEnumerable<string> values)
+    {
+        w.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            w.WriteStringValue(value);
+        }
+
+        w.WriteEndArray();
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Chaos.Harness.Faults.Schedule;
+using Chaos.Harness.Reports;
 using Chaos.Harness.Runs;
 using Chaos.Harness.Topology.Containers;
 using Chaos.Scenarios.Catalog;
@@ -53,13 +54,7 @@ internal static class RunCommand
                     var definition = ScenarioCatalog.Suites.GetValueOrDefault(suiteName!)
                         ?? throw new UsageException($"unknown suite '{suiteName}' (known: {string.Join(", ", ScenarioCatalog.Suites.Keys)})");
                     durationValue ??= definition.Duration;
-                    foreach (var scenario in ScenarioCatalog.All)
-                    {
-                        for (var i = 0; i < definition.Seeds; i++)
-                        {
-                            runs.Add((scenario, baseSeed + i));
-                        }
-                    }
+                    runs.AddRange(definition.Runs(ScenarioCatalog.All, baseSeed));
                 }
 
                 // Before anything starts: a containers run with no engine or no image says what is missing and exits 2.
@@ -71,6 +66,7 @@ internal static class RunCommand
                 var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
                 var outRoot = parse.GetValue(output);
                 var worst = ExitCodes.Valid;
+                var done = new List<(string Scenario, long Seed, RunOutcome Outcome)>();
                 foreach (var (scenario, runSeed) in runs)
                 {
                     var dir = outRoot is null
@@ -88,10 +84,19 @@ internal static class RunCommand
                     }
 
                     worst = Math.Max(worst, outcome.ExitCode);
+                    done.Add((scenario.Name, runSeed, outcome));
                     if (cancellationToken.IsCancellationRequested)
                     {
                         break;
                     }
+                }
+
+                if (suiteName is not null)
+                {
+                    // one junit.xml and summary.md for the whole suite, beside its runs' folders (docs/running.md)
+                    var suiteDir = outRoot ?? Path.Combine("reports", $"{suiteName}-{stamp}");
+                    await SuiteReport.WriteAsync(suiteName, done, suiteDir, CancellationToken.None);
+                    Console.WriteLine($"suite {suiteName}: {done.Count} runs, exit {worst} — {Path.Combine(suiteDir, "summary.md")}");
                 }
 
                 return worst;

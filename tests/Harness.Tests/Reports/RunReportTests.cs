@@ -32,7 +32,7 @@ public sealed class RunReportTests : IDisposable
     private async Task<ReportInput> WriteAsync(TestHistory h, CheckOptions? options = null)
     {
         var result = StandardChecks.Check(h.Events, options);
-        var input = new ReportInput(h.Events, result, new RunMetadata { Scenario = "broker-kill", Seed = 42 });
+        var input = new ReportInput(h.Events, result, new RunMetadata { Scenario = "broker-kill", Seed = 42, Elapsed = TimeSpan.FromMilliseconds(31_250) });
         await RunReport.WriteAsync(input, _dir, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         return input;
     }
@@ -62,7 +62,9 @@ public sealed class RunReportTests : IDisposable
         await WriteAsync(Broken());
 
         var suite = XDocument.Load(Path.Combine(_dir, "junit.xml")).Descendants("testsuite").Single();
-        suite.Attribute("name")!.Value.Should().Be("chaos.broker-kill");
+        suite.Attribute("name")!.Value.Should().Be("chaos.broker-kill.seed42");
+        suite.Attribute("time")!.Value.Should().Be("31.250");
+        suite.Parent!.Attribute("time")!.Value.Should().Be("31.250");
         suite.Attribute("failures")!.Value.Should().Be("1");
         var failed = suite.Elements("testcase").Where(c => c.Element("failure") is not null).Select(c => c.Attribute("name")!.Value);
         failed.Should().Equal("No loss");
