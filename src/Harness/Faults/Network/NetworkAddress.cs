@@ -92,8 +92,9 @@ internal static class NetworkAddress
             var addresses = Dns.GetHostAddresses(host);
             return addresses.Length > 0 ? addresses : throw new ProxyApiException(400, $"{field} host in '{value}' has no address");
         }
-        catch (System.Net.Sockets.SocketException e)
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or ArgumentException)
         {
+            // ArgumentException: a name the resolver will not take (over 255 characters, found by tests/Harness.Tests/Fuzz)
             throw new ProxyApiException(400, $"{field} host in '{value}' does not resolve: {e.Message}");
         }
     }

@@ -25,11 +25,48 @@ internal sealed class RequestBody
         try
         {
             var node = await JsonNode.ParseAsync(body, Options, cancellationToken: cancellationToken);
+            DecodeStrings(node);
             return new RequestBody(node, node is null ? "null" : null);
         }
         catch (JsonException e)
         {
             return new RequestBody(null, e.Message);
+        }
+        catch (InvalidOperationException)
+        {
+            // a property name or string that is no .NET text (a lone surrogate escape, "\ud800"): JsonNode decodes
+            // them lazily and throws this where they are first read — found by tests/Harness.Tests/Fuzz as a 500
+            return new RequestBody(null, "a string is not valid text (a lone surrogate escape?)");
+        }
+        catch (ArgumentException e)
+        {
+            // a property named twice in one object: JsonObject refuses it where it is first read (a 500, before)
+            return new RequestBody(null, e.Message);
+        }
+    }
+
+    /// <summary>Decodes every property name and string now (JsonNode's maximum depth, 64, bounds the walk).</summary>
+    private static void DecodeStrings(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var (_, value) in o)
+                {
+                    DecodeStrings(value);
+                }
+
+                break;
+            case JsonArray a:
+                foreach (var item in a)
+                {
+                    DecodeStrings(item);
+                }
+
+                break;
+            case JsonValue v when v.GetValueKind() == JsonValueKind.String:
+                _ = v.GetValue<string>();
+                break;
         }
     }
 
@@ -51,23 +88,9 @@ internal sealed class RequestBody
     public static string? String(JsonObject o, string key) => o[key] switch
     {
         null => null,
-        JsonValue v when v.GetValueKind() == JsonValueKind.String => Text(key, v),
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
         var other => throw WrongType(key, other, "string"),
     };
-
-    // GetValue throws InvalidOperationException for a string that is no .NET text (a lone surrogate escape, "\ud800"):
-    // a 400 naming the field, not a 500
-    private static string Text(string key, JsonValue value)
-    {
-        try
-        {
-            return value.GetValue<string>();
-        }
-        catch (InvalidOperationException)
-        {
-            throw ProxyApiException.BadRequestBody($"{key} is not valid text (a lone surrogate escape?)");
-        }
-    }
 
     public static bool? Bool(JsonObject o, string key) => o[key] switch
     {

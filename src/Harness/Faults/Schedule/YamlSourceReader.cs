@@ -27,6 +27,12 @@ internal static class YamlSourceReader
             CheckDepth(text, source);
             stream.Load(new StringReader(text));
         }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet's scanner throws these, not a YamlException, on some malformed input (an unclosed flow
+            // mapping followed by more text, found by tests/Harness.Tests/Fuzz); no position comes with them
+            throw new ScheduleFileException(new ScheduleFileError(source, 0, 0, "(syntax)", $"not valid YAML: the parser gave up ({ex.Message})"));
+        }
         catch (YamlException ex)
         {
             var message = ex.InnerException is YamlException inner ? inner.Message : ex.Message;

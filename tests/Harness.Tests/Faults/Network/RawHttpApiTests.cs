@@ -79,7 +79,10 @@ public sealed class RawHttpApiTests : IAsyncLifetime
     [InlineData("""{"name":"db","listen":"127.0.0.1:0"}""", "missing required field: upstream")]
     [InlineData("""{"name":"db",""", "bad request body: ")]
     [InlineData("""{"name":7,"upstream":"127.0.0.1:9"}""", "bad request body: ")]
-    [InlineData("""{"name":"\ud800","upstream":"127.0.0.1:9"}""", "bad request body: name is not valid text")]
+    [InlineData("""{"name":"\ud800","upstream":"127.0.0.1:9"}""", "bad request body: a string is not valid text")]
+    [InlineData("""{"name":"db","upst\udfffream":"127.0.0.1:9"}""", "bad request body: a string is not valid text")]
+    [InlineData("""{"name":"db","upstream":"127.0.0.1:9","upstream":"127.0.0.1:9"}""", "bad request body: ")]
+    [InlineData("""{"name":"db","listen":"127.0.0.1:0","upstream":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:9"}""", "does not resolve")]
     [InlineData("""{"name":"db","listen":"127.0.0.1:0","upstream":"192.0.2.1:80"}""", "is not loopback")]
     [InlineData("""{"name":"db","listen":"0.0.0.0:0","upstream":"127.0.0.1:9"}""", "is not loopback")]
     public async Task CreateProxy_WithBadInput_Answers400AndCreatesNothing(string request, string message)

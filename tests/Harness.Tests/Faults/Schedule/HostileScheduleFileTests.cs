@@ -91,6 +91,18 @@ public sealed class HostileScheduleFileTests
     }
 
     [Fact]
+    public void Parse_YamlThatStopsYamlDotNetsScanner_IsASyntaxError()
+    {
+        // found by tests/Harness.Tests/Fuzz: an unclosed flow mapping followed by more text made the scanner throw
+        // InvalidOperationException, which crashed `chaos replay` with exit 1
+        const string yaml = "faults:\n  - at: 10s\n    parameters: { la.5s\n    parameters: { latency: 500ms }\n";
+
+        var act = () => FaultScheduleFile.Parse(yaml, ScheduleFileFormat.Yaml, sourceName: "scan.yaml");
+
+        act.Should().Throw<ScheduleFileException>().Which.Message.Should().StartWith("scan.yaml:").And.Contain("not valid YAML");
+    }
+
+    [Fact]
     public void Parse_JsonDuplicateKey_IsStillFound()
     {
         var act = () => FaultScheduleFile.Parse("{\"faults\": [], \"faults\": []}", ScheduleFileFormat.Json, sourceName: "dup.json");
