@@ -12,16 +12,31 @@ namespace Chaos.Harness.Runs;
 public sealed class Nemesis
 {
     private readonly HistoryWriter _history;
-    private readonly ICollection<string> _activeNames;
+    private readonly HashSet<string> _activeNames = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (IFault Fault, AppliedFault Record)> _active = new(StringComparer.Ordinal);
     private readonly List<AppliedFault> _applied = [];
     private readonly Lock _gate = new();
     private long _counter;
 
-    internal Nemesis(HistoryWriter history, ICollection<string> activeNames)
+    internal Nemesis(HistoryWriter history)
     {
         _history = history;
-        _activeNames = activeNames;
+    }
+
+    /// <summary>
+    /// The faults in force now (<c>name@target</c>), a copy taken under the lock that guards every change: the live
+    /// progress once copied a set another lock guarded, while a fault was applied — "Destination array is not long
+    /// enough", and the run crashed.
+    /// </summary>
+    public IReadOnlyList<string> ActiveFaults
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _activeNames.Order(StringComparer.Ordinal)];
+            }
+        }
     }
 
     /// <summary>Every fault applied so far (or attempted), in order, with its outcome.</summary>

@@ -14,7 +14,7 @@ public sealed class RunContext
     {
         Downstream = downstream;
         Schedule = schedule;
-        Nemesis = new Nemesis(history, ActiveFaults);
+        Nemesis = new Nemesis(history);
         Options = options;
         Topology = topology;
         System = system;
@@ -49,6 +49,6 @@ public sealed class RunContext
     /// <summary>The fault proxies in front of the gateways, when the workload asked for them (<see cref="ChatWorkloadOptions.ProxyGateways"/>).</summary>
     public GatewayProxies? Proxies { get; internal init; }
 
-    /// <summary>Faults in force now, for live progress.</summary>
-    public ICollection<string> ActiveFaults { get; } = new HashSet<string>(StringComparer.Ordinal);
+    /// <summary>Faults in force now, for live progress: a snapshot from the <see cref="Nemesis"/>, their one owner.</summary>
+    public IReadOnlyList<string> ActiveFaults => Nemesis.ActiveFaults;
 }

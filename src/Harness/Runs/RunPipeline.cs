@@ -335,12 +335,7 @@ public static class RunPipeline
                 var rate = (total - lastOk) / Math.Max(0.001, time.GetElapsedTime(lastAt, now).TotalSeconds);
                 lastOk = total;
                 lastAt = now;
-                string[] faults;
-                lock (context.ActiveFaults)
-                {
-                    faults = [.. context.ActiveFaults];
-                }
-
+                var faults = context.ActiveFaults;
                 progress.Report(new RunProgress(phase(), time.GetElapsedTime(start, now), rate, counters.Ok, counters.Fail, counters.Info, context.History.Count, faults));
             }
         }
