@@ -41,11 +41,12 @@ internal static class CheckCommand
                 + "when no --slo, --informational or --retry-* is given.",
         };
 
+        var json = JsonOutput.CreateOption();
         var command = new Command("check", "Re-check a saved history offline and write its reports.")
         {
-            history, output, lenient, slos, informational, require, retryBase, retryBudget, scenario, optionsFile,
+            history, output, lenient, slos, informational, require, retryBase, retryBudget, scenario, optionsFile, json,
         };
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetAction((parse, cancellationToken) => JsonOutput.RunAsync(parse.GetValue(json), "check", async results =>
         {
             CheckOptions options;
             var file = parse.GetValue(history)!;
@@ -123,13 +124,14 @@ internal static class CheckCommand
             }
 
             await Console.Out.WriteLineAsync(Describe(result, outDir));
+            results.Add(outDir, "results.json", new Dictionary<string, string?> { ["history"] = file.FullName, ["verdict"] = result.Verdict.ToString().ToLowerInvariant() });
             return result.Verdict switch
             {
                 Verdict.Valid => ExitCodes.Valid,
                 Verdict.Invalid => ExitCodes.Invalid,
                 _ => ExitCodes.RunFailed,
             };
-        });
+        }));
         return command;
     }
 

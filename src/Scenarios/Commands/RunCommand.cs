@@ -19,13 +19,14 @@ internal static class RunCommand
         var duration = new Option<string?>("--duration") { Description = "Fault-phase length, e.g. 30s or 1m (default: the scenario's)." };
         var output = new Option<string?>("--out") { Description = "The run folder (default reports/<scenario>-<utc stamp>)." };
         var shared = new RunOptionSet();
+        var json = JsonOutput.CreateOption();
 
         var command = new Command("run", "Run a scenario (or a suite) against the reference system and check the promises.")
         {
-            scenarioArg, suite, seed, duration, output,
+            scenarioArg, suite, seed, duration, output, json,
         };
         shared.AddTo(command);
-        command.SetAction(async (parse, outer) =>
+        command.SetAction((parse, outer) => JsonOutput.RunAsync(parse.GetValue(json), "run", async results =>
         {
             using var shutdown = new ShutdownSignals(outer);
             var cancellationToken = shutdown.Token;
@@ -85,6 +86,14 @@ internal static class RunCommand
 
                     worst = Math.Max(worst, outcome.ExitCode);
                     done.Add((scenario.Name, runSeed, outcome));
+                    results.Add(outcome.Directory, "results.json", new Dictionary<string, string?>
+                    {
+                        ["scenario"] = scenario.Name,
+                        ["seed"] = runSeed.ToString(CultureInfo.InvariantCulture),
+                        ["verdict"] = outcome.Verdict.ToString().ToLowerInvariant(),
+                        ["message"] = outcome.Message,
+                        ["reproduce"] = outcome.Reproduce,
+                    });
                     if (cancellationToken.IsCancellationRequested)
                     {
                         break;
@@ -106,7 +115,7 @@ internal static class RunCommand
                 await Console.Error.WriteLineAsync($"chaos run: {e.Message}");
                 return ExitCodes.RunFailed;
             }
-        });
+        }));
         return command;
     }
 

@@ -24,11 +24,12 @@ internal static class VerifyCommand
         var correct = new Option<bool>("--correct") { Description = "With --defect: still run the correct system against every scenario." };
         var onlyScenarios = new Option<string[]>("--scenario") { Description = "Only cells of these scenarios (repeatable): their defects and the correct system's runs of them." };
         var topology = TopologyOption.Create("Where every run's system runs: processes (default) or containers (Docker; docs/containers.md).");
+        var json = JsonOutput.CreateOption();
         var command = new Command("verify", "Run the detection matrix: every defect caught by its scenario, the correct system never flagged.")
         {
-            seeds, firstSeed, duration, output, full, only, correct, onlyScenarios, topology,
+            seeds, firstSeed, duration, output, full, only, correct, onlyScenarios, topology, json,
         };
-        command.SetAction(async (parse, outer) =>
+        command.SetAction((parse, outer) => JsonOutput.RunAsync(parse.GetValue(json), "verify", async results =>
         {
             using var shutdown = new ShutdownSignals(outer);
             var ct = shutdown.Token;
@@ -94,6 +95,7 @@ internal static class VerifyCommand
                 await report.WriteAsync(root, CancellationToken.None);
                 Console.WriteLine(report.Markdown());
                 Console.WriteLine($"verify: {(report.Passed ? "passed" : "FAILED")} — {Path.GetFullPath(Path.Combine(root, "verify.md"))}");
+                results.Add(root, "verify.json", new Dictionary<string, string?> { ["verdict"] = report.Passed ? "passed" : "failed" });
                 return ct.IsCancellationRequested ? ExitCodes.RunFailed : report.Passed ? ExitCodes.Valid : ExitCodes.Invalid;
             }
             catch (Exception e) when (e is UsageException or ArgumentException)
@@ -101,7 +103,7 @@ internal static class VerifyCommand
                 await Console.Error.WriteLineAsync($"chaos verify: {e.Message}");
                 return ExitCodes.RunFailed;
             }
-        });
+        }));
         return command;
     }
 

@@ -96,6 +96,40 @@ public sealed partial class CheckCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Check_Json_PrintsOnlyOneDocumentOnStdout_WithTheResultsAndTheExitCode()
+    {
+        var (outcome, outDir) = await CheckAsync(History(deliverM2: false), "--json");
+
+        outcome.ExitCode.Should().Be(1, outcome.Stderr);
+        using var document = JsonDocument.Parse(outcome.Stdout);
+        var root = document.RootElement;
+        root.GetProperty("format").GetString().Should().Be("chaos-result");
+        root.GetProperty("command").GetString().Should().Be("check");
+        root.GetProperty("exitCode").GetInt32().Should().Be(1);
+        root.GetProperty("errors").GetArrayLength().Should().Be(0);
+        var result = root.GetProperty("results").EnumerateArray().Single();
+        result.GetProperty("verdict").GetString().Should().Be("invalid");
+        result.GetProperty("directory").GetString().Should().Be(outDir);
+        result.GetProperty("results").GetProperty("anomalies").GetProperty("lost").GetProperty("count").GetInt64().Should().Be(1);
+        outcome.Stderr.Should().Contain("lost: 1", "what a person reads goes to stderr");
+    }
+
+    [Fact]
+    public async Task Check_JsonOnBadInput_IsStillOneDocument_NamingTheError()
+    {
+        var lines = History();
+        lines[2] = """{"index":2,"time":2,"process":"s1","type":"ok","f":"send","value":{"to":["u1"]}}""";
+
+        var (outcome, _) = await CheckAsync(lines, "--json");
+
+        outcome.ExitCode.Should().Be(2);
+        using var document = JsonDocument.Parse(outcome.Stdout);
+        document.RootElement.GetProperty("exitCode").GetInt32().Should().Be(2);
+        document.RootElement.GetProperty("results").GetArrayLength().Should().Be(0);
+        document.RootElement.GetProperty("errors").EnumerateArray().Single().GetString().Should().Contain("line 3").And.Contain("'send' value lacks 'id'");
+    }
+
+    [Fact]
     public async Task Check_MalformedLine_ExitsTwoNamingTheLine()
     {
         var lines = History();
