@@ -1,6 +1,6 @@
 namespace Chaos.Harness.Checkers;
 
-/// <summary>The anomaly names of the contract (ARCHITECTURE.md section 7, docs/checkers.md), spelled as in results.json.</summary>
+/// <summary>The anomaly names of the contract (docs/architecture.md section 7, docs/checkers.md), spelled as in results.json.</summary>
 public static class AnomalyNames
 {
     /// <summary>An acknowledged send never delivered to a device and absent from its final sync.</summary>

@@ -6,7 +6,7 @@ namespace Chaos.Harness.Faults.Schedule;
 
 /// <summary>
 /// Reads YAML (YamlDotNet's representation model, which keeps positions) into <see cref="SourceNode"/>s, within
-/// limits that keep a broken or hostile file from taking the harness down (docs/faults.md, "Incident files"):
+/// limits that keep a broken or hostile file from taking the harness down (docs/schedules.md, "Incident files"):
 /// YamlDotNet builds its tree recursively, so 100,000 nested brackets overflowed the stack and killed the process;
 /// and an alias is a reference, so nine anchors each repeating the previous one nine times expanded to 387 million
 /// values, 24 GB, until the kernel killed us.
