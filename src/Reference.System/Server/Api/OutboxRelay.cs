@@ -17,12 +17,15 @@ internal sealed partial class OutboxRelay(Store store, KafkaClients kafka, Syste
 {
     private const int BatchSize = 500;
 
-    // An empty outbox is polled at 20 ms, then less often — 40, 80, 160 ms — while it stays empty: a commit on this
-    // instance wakes the relay at once (OutboxSignal), so only a commit on another api instance can wait, and only
-    // after a quiet spell. Polling at 20 ms throughout cost the lease holder 3.4 % of a core in an idle deployment
-    // (docs/load.md, "Idle CPU"); under load the outbox is never empty and the poll stays at 20 ms.
-    private static readonly TimeSpan FirstEmptyPoll = TimeSpan.FromMilliseconds(20);
-    private static readonly TimeSpan LongestEmptyPoll = TimeSpan.FromMilliseconds(160);
+    // An empty outbox is polled every 20 ms while rows keep coming, and every 160 ms once none has come for a second
+    // (an idle deployment): a commit on this instance wakes the relay at once (OutboxSignal), so only the first row
+    // committed on another api instance after a quiet second can wait longer. Polling at 20 ms throughout cost the lease
+    // holder 3.4 % of a core in an idle deployment (docs/load.md, "Idle CPU"). Under any load — even one send a second
+    // — the poll stays at 20 ms: a first version that doubled the wait after every empty read added up to 160 ms to
+    // cross-instance sends at 20 sends/s, the likely cause of a short CI test run breaking its latency SLO.
+    private static readonly TimeSpan BusyPoll = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(160);
+    private static readonly TimeSpan IdleAfter = TimeSpan.FromSeconds(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -30,7 +33,7 @@ internal sealed partial class OutboxRelay(Store store, KafkaClients kafka, Syste
         var holder = $"{options.Instance}-{Guid.NewGuid():N}";
         var leaseRenewAt = 0L;
         var leased = false;
-        var emptyPoll = FirstEmptyPoll;
+        var lastBusy = time.GetTimestamp();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -57,12 +60,16 @@ internal sealed partial class OutboxRelay(Store store, KafkaClients kafka, Syste
                 metrics.SetOutboxBacklog(rows.Count);
                 if (rows.Count == 0)
                 {
-                    var woken = await signal.WaitAsync(emptyPoll, stoppingToken);
-                    emptyPoll = woken ? FirstEmptyPoll : TimeSpan.FromTicks(Math.Min(emptyPoll.Ticks * 2, LongestEmptyPoll.Ticks));
+                    var idle = time.GetElapsedTime(lastBusy) >= IdleAfter;
+                    if (await signal.WaitAsync(idle ? IdlePoll : BusyPoll, stoppingToken))
+                    {
+                        lastBusy = time.GetTimestamp();
+                    }
+
                     continue;
                 }
 
-                emptyPoll = FirstEmptyPoll;
+                lastBusy = time.GetTimestamp();
 
                 var deliveries = rows.Select(r => producer.ProduceAsync(r.Topic, new Message<string?, string> { Key = r.Key, Value = r.Value }, stoppingToken)).ToList();
                 long published = -1;
