@@ -104,9 +104,21 @@ public sealed class KafkaScenarioRunTests : IDisposable
         bound.CancelAfter(RunTimeout);
         var outcome = await RunPipeline.RunAsync(scenario, options, null, bound.Token);
 
-        outcome.Verdict.Should().Be(Verdict.Unknown, outcome.Message);
-        outcome.ExitCode.Should().Be(2);
+        // The property: a fault that did nothing never lets the run pass, and the verdict says why. In a run this short
+        // (20 sends/s, a 6 s phase) one slow delivery on a starved CI box can also break the latency SLO — seen once
+        // in CI: "latency-slo ×1 (note: the faults did not take effect …)"; the verdict is then invalid, still no pass,
+        // and the reason is still there. Any other broken promise would be a finding and fails the test.
+        outcome.Verdict.Should().NotBe(Verdict.Valid, outcome.Message);
         outcome.Result!.UnknownReasons.Should().Contain(r => r.Contains("no fan-out record was replayed", StringComparison.Ordinal));
+        if (outcome.Verdict == Verdict.Invalid)
+        {
+            outcome.Result.Anomalies.Where(a => a.Value.Count > 0).Select(a => a.Key).Should().BeSubsetOf(["latency-slo", "recovered"], outcome.Message);
+        }
+        else
+        {
+            outcome.Verdict.Should().Be(Verdict.Unknown, outcome.Message);
+            outcome.ExitCode.Should().Be(2);
+        }
     }
 
     public void Dispose()
