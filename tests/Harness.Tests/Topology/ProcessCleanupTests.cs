@@ -132,7 +132,7 @@ public sealed class ProcessCleanupTests
         ProcessReaper.Reap(stateDir);
         File.GetUnixFileMode(stateDir).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, "a state directory of ours is made private");
 
-        var link = stateDir + "-link";
+        var link = Path.Combine(NewTempDirectory("link"), "state");
         Directory.CreateSymbolicLink(link, stateDir);
         var viaLink = () => ProcessReaper.Reap(link);
         viaLink.Should().Throw<TopologyException>().WithMessage("*not a directory*");

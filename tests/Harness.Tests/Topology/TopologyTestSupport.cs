@@ -22,10 +22,12 @@ internal static partial class TopologyTestSupport
 
     public static LaunchCommand Probe => new(ToolLocator.DotnetHost(), [ProbeDll]);
 
+    /// <summary>A new folder under $TMPDIR/chaos-tests, removed when the test assembly ends (<see cref="TempDirectories"/>).</summary>
     public static string NewTempDirectory(string prefix)
     {
         var dir = Path.Combine(Path.GetTempPath(), "chaos-tests", $"{prefix}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
+        TempDirectories.Created.Add(dir);
         return dir;
     }
 
