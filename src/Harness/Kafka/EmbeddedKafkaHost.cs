@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Chaos.Harness.Topology;
+using Chaos.Harness.Topology.Processes;
 
 namespace Chaos.Harness.Kafka;
 
@@ -82,6 +83,9 @@ public sealed class EmbeddedKafkaHost : IKafkaFaults, IAsyncDisposable
         }
 
         start.Environment[ParentWatch.EnvironmentVariable] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+
+        // the host is SIGKILLed on abort like any node: it must leave no diagnostics files in /tmp
+        ChildDiagnostics.TurnOff(start);
         Process process;
         try
         {

@@ -44,6 +44,9 @@ public sealed class SutProcess : IAsyncDisposable
             info.ArgumentList.Add(a);
         }
 
+        // killed children must leave no diagnostics socket or debugger pipes in /tmp
+        info.Environment["DOTNET_EnableDiagnostics_IPC"] = "0";
+        info.Environment["DOTNET_EnableDiagnostics_Debugger"] = "0";
         info.Environment["CHAOS_PARENT_PID"] = (parentPid ?? Environment.ProcessId).ToString(System.Globalization.CultureInfo.InvariantCulture);
         info.Environment["DOTNET_TieredCompilation"] = "1";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())

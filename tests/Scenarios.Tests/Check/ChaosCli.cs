@@ -30,6 +30,9 @@ internal static class ChaosCli
             start.Environment[name] = value;
         }
 
+        // killed children must leave no diagnostics socket or debugger pipes in /tmp
+        start.Environment["DOTNET_EnableDiagnostics_IPC"] = "0";
+        start.Environment["DOTNET_EnableDiagnostics_Debugger"] = "0";
         start.Environment["CHAOS_PARENT_PID"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         try

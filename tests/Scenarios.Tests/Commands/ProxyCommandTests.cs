@@ -136,6 +136,9 @@ public sealed partial class ProxyCommandTests
             start.ArgumentList.Add(arg);
         }
 
+        // killed children must leave no diagnostics socket or debugger pipes in /tmp
+        start.Environment["DOTNET_EnableDiagnostics_IPC"] = "0";
+        start.Environment["DOTNET_EnableDiagnostics_Debugger"] = "0";
         start.Environment["CHAOS_PARENT_PID"] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         return Process.Start(start) ?? throw new InvalidOperationException("could not start chaos");
     }

@@ -76,6 +76,9 @@ internal sealed class ChildProcess : IAsyncDisposable
             start.ArgumentList.Add(a);
         }
 
+        // killed children must leave no diagnostics socket or debugger pipes in /tmp
+        start.Environment["DOTNET_EnableDiagnostics_IPC"] = "0";
+        start.Environment["DOTNET_EnableDiagnostics_Debugger"] = "0";
         start.Environment["CHAOS_PARENT_PID"] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         return new ChildProcess(Process.Start(start)!);
     }

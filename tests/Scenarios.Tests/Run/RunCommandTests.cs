@@ -151,6 +151,10 @@ public sealed class RunCommandTests : IDisposable
     private static Process Start(string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+
+        // these tests SIGKILL the harness: it must leave no diagnostics socket or debugger pipes in /tmp
+        start.Environment["DOTNET_EnableDiagnostics_IPC"] = "0";
+        start.Environment["DOTNET_EnableDiagnostics_Debugger"] = "0";
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "chaos.dll"));
         foreach (var arg in args)
         {

@@ -393,14 +393,7 @@ internal sealed class ProcessNode : ITopologyNode, IDisposable
             psi.ArgumentList.Add(Substitute(argument));
         }
 
-        // A .NET process creates a diagnostics socket and two debugger pipes in /tmp and removes them only when it exits
-        // cleanly; a node the nemesis SIGKILLs leaves them behind (thousands over a test suite). Nodes get neither,
-        // unless the harness was started with them on purpose (CHAOS_NODE_DIAGNOSTICS=1, e.g. to attach dotnet-trace).
-        if (Environment.GetEnvironmentVariable("CHAOS_NODE_DIAGNOSTICS") != "1")
-        {
-            psi.Environment["DOTNET_EnableDiagnostics_IPC"] = "0";
-            psi.Environment["DOTNET_EnableDiagnostics_Debugger"] = "0";
-        }
+        ChildDiagnostics.TurnOff(psi);
 
         foreach (var (key, value) in Spec.Environment)
         {
