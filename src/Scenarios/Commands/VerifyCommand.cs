@@ -23,11 +23,15 @@ internal static class VerifyCommand
         var only = new Option<string[]>("--defect") { Description = "Only these defects (repeatable); the correct-system runs are skipped unless --correct is given." };
         var correct = new Option<bool>("--correct") { Description = "With --defect: still run the correct system against every scenario." };
         var onlyScenarios = new Option<string[]>("--scenario") { Description = "Only cells of these scenarios (repeatable): their defects and the correct system's runs of them." };
+        var retries = new Option<string?>("--retries")
+        {
+            Description = $"Run a cell again with the same seed when its run was undecided (the harness was overloaded, a fault found nothing to act on), at most this many times (default 1, 0..{UndecidedRetry.MaxRetries}); a false alarm or a miss is never re-run.",
+        };
         var topology = TopologyOption.Create("Where every run's system runs: processes (default) or containers (Docker; docs/containers.md).");
         var json = JsonOutput.CreateOption();
         var command = new Command("verify", "Run the detection matrix: every defect caught by its scenario, the correct system never flagged.")
         {
-            seeds, firstSeed, duration, output, full, only, correct, onlyScenarios, topology, json,
+            seeds, firstSeed, duration, output, full, only, correct, onlyScenarios, retries, topology, json,
         };
         command.SetAction((parse, outer) => JsonOutput.RunAsync(parse.GetValue(json), "verify", async results =>
         {
@@ -39,6 +43,7 @@ internal static class VerifyCommand
                 var seed0 = Int(parse.GetValue(firstSeed), "--seed", 1, 0, int.MaxValue);
                 var durationValue = RunCommand.Duration(parse.GetValue(duration), "--duration");
                 var defects = RunCommand.Defects(parse.GetValue(only)).ToArray();
+                var retryCount = Int(parse.GetValue(retries), "--retries", 1, 0, UndecidedRetry.MaxRetries);
 
                 var scenarios = parse.GetValue(onlyScenarios) ?? [];
                 if (scenarios.FirstOrDefault(x => ScenarioCatalog.Find(x) is null) is { } missing)
@@ -75,18 +80,26 @@ internal static class VerifyCommand
                             continue;
                         }
 
-                        Console.WriteLine($"verify: {defect ?? "correct system"} × {scenarioName} seed {seed}");
-                        var outcome = await RunPipeline.RunAsync(scenario, new RunOptions
-                        {
-                            Seed = seed,
-                            Duration = durationValue,
-                            Defects = defect is null ? [] : [defect],
-                            OutputDirectory = dir,
-                            Topology = topologyKind,
-                        }, progress: null, ct);
-                        var found = outcome.Result?.Anomalies.Where(a => a.Value.Count > 0 && !a.Value.Informational).Select(a => a.Key).Order(StringComparer.Ordinal).ToList() ?? [];
-                        var cell = new VerifyCell(defect, scenarioName, seed, outcome.Verdict, found, expected, outcome.Directory, outcome.Message);
-                        Console.WriteLine($"verify: {defect ?? "correct system"} × {scenarioName} seed {seed}: {cell.Outcome} ({outcome.Message})");
+                        var label = $"{defect ?? "correct system"} × {scenarioName} seed {seed}";
+                        Console.WriteLine($"verify: {label}");
+                        var cell = await UndecidedRetry.RunAsync(
+                            async attempt =>
+                            {
+                                var outcome = await RunPipeline.RunAsync(scenario, new RunOptions
+                                {
+                                    Seed = seed,
+                                    Duration = durationValue,
+                                    Defects = defect is null ? [] : [defect],
+                                    OutputDirectory = attempt == 0 ? dir : $"{dir}--retry{attempt}",
+                                    Topology = topologyKind,
+                                }, progress: null, ct);
+                                var found = outcome.Result?.Anomalies.Where(a => a.Value.Count > 0 && !a.Value.Informational).Select(a => a.Key).Order(StringComparer.Ordinal).ToList() ?? [];
+                                return new VerifyCell(defect, scenarioName, seed, outcome.Verdict, found, expected, outcome.Directory, outcome.Message);
+                            },
+                            retryCount,
+                            (undecided, next) => Console.WriteLine($"verify: {label}: undecided ({undecided.Message}); running it again with the same seed (re-run {next} of at most {retryCount})"),
+                            ct);
+                        Console.WriteLine($"verify: {label}: {cell.Outcome} ({cell.Message})");
                         cells.Add(cell);
                     }
                 }

@@ -61,12 +61,21 @@ internal sealed class VerifyReport(IReadOnlyList<VerifyCell> cells, int seeds, T
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Detection rate (expected pairs): {Rate(expectedRuns.Count(c => c.Caught), expectedRuns.Count)} of {expectedRuns.Count} runs. " +
             $"False-alarm rate: {Rate(correct.Count(c => c.Outcome == "FALSE ALARM"), correct.Count)} of {correct.Count} correct runs.");
+        if (cells.Count(c => c.EarlierAttempts.Count > 0) is var rerun and > 0)
+        {
+            md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"{rerun} cell(s) were undecided first and run again with the same seed ({cells.Sum(c => c.EarlierAttempts.Count)} earlier attempt(s), listed under Runs); the rates count each cell's last attempt.");
+        }
         md.AppendLine();
         md.AppendLine("## Runs");
         md.AppendLine();
         foreach (var c in cells)
         {
             md.AppendLine(CultureInfo.InvariantCulture, $"- {c.Defect ?? "correct"} × {c.Scenario} seed {c.Seed}: {c.Outcome} — {c.Message} (`{c.Directory}`)");
+            foreach (var earlier in c.EarlierAttempts)
+            {
+                md.AppendLine(CultureInfo.InvariantCulture, $"  - an earlier attempt, run again: {earlier}");
+            }
         }
 
         return md.ToString();
@@ -116,6 +125,7 @@ internal sealed class VerifyReport(IReadOnlyList<VerifyCell> cells, int seeds, T
             expected = c.Expected,
             directory = c.Directory,
             message = c.Message,
+            earlierAttempts = c.EarlierAttempts,
         }),
     }, new JsonSerializerOptions { WriteIndented = true });
 

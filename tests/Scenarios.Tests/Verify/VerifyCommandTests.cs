@@ -28,6 +28,8 @@ public sealed class VerifyCommandTests : IDisposable
 
     [Theory]
     [InlineData("--seeds", "0")]
+    [InlineData("--retries", "6")]
+    [InlineData("--retries", "-1")]
     [InlineData("--defect", "no-such-defect")]
     [InlineData("--duration", "later")]
     [InlineData("--scenario", "no-such-scenario")]
