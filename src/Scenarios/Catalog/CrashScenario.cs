@@ -156,6 +156,14 @@ internal abstract class CrashScenario : Scenario
         {
             switch (fault)
             {
+                case ProcessStarveFault { HitIncarnation: not null } starve:
+                    applied++;
+                    if (!starve.Starved || starve.Node.Incarnation != starve.HitIncarnation)
+                    {
+                        problems.Add($"{starve.Name} on {starve.Target}: {starve.Outcome}");
+                    }
+
+                    break;
                 case ProcessPauseFault { HitIncarnation: not null } pause:
                     applied++;
                     if (!pause.Paused || !pause.Resumed)
@@ -200,6 +208,7 @@ internal abstract class CrashScenario : Scenario
     {
         FailpointFault f => f.Crashed,
         ProcessPauseFault => false,
+        ProcessStarveFault => false,
         ProcessFault p => p.Died,
         _ => false,
     };

@@ -86,4 +86,56 @@ public sealed class ProcessFaultTests(DeploymentFixture fixture)
         await fault.HealAsync(Token).WaitAsync(Bound, Token);
         node.Incarnation.Should().Be(before + 1);
     }
+
+    [Fact]
+    public async Task Starve_stops_the_instance_for_most_of_every_period_and_heal_lets_the_same_incarnation_run_freely()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "reads the process state from /proc (Linux only)");
+        var node = fixture.Node("gateway-1");
+        var before = node.Incarnation;
+        var pid = node.ProcessId!.Value;
+        var fault = new ProcessStarveFault(node, share: 0.2, period: TimeSpan.FromMilliseconds(100));
+
+        await fault.ApplyAsync(Token).WaitAsync(Bound, Token);
+        // sample the kernel's view of the process while it is starved: most samples must find it stopped ('T')
+        var samples = 0;
+        var stopped = 0;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(2))
+        {
+            var stat = await File.ReadAllTextAsync($"/proc/{pid}/stat", Token);
+            samples++;
+            stopped += stat[(stat.LastIndexOf(')') + 2)..].StartsWith('T') ? 1 : 0;
+            await Task.Delay(7, Token);
+        }
+
+        await fault.HealAsync(Token).WaitAsync(Bound, Token);
+
+        ((double)stopped / samples).Should().BeGreaterThan(0.5, $"the node is stopped for 80 % of each period ({stopped} of {samples} samples found it stopped)");
+        fault.Starved.Should().BeTrue(fault.Outcome);
+        fault.Cycles.Should().BeInRange(8, 21, "about one cycle per 100 ms over about 2 s");
+        fault.StoppedFraction.Should().BeInRange(0.6, 0.95);
+        fault.Outcome.Should().Contain("starved: stopped").And.Contain("cycles of 100 ms (share 20%)").And.Contain("of CPU");
+        fault.Interrupted.Should().BeNull();
+        node.State.Should().Be(NodeState.Running);
+        node.Incarnation.Should().Be(before, "a starvation is healed by letting the same process run, not by restarting it");
+        (await node.CheckHealthAsync(TimeSpan.FromSeconds(10), Token)).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Starve_of_a_node_that_dies_under_it_ends_its_cycle_and_says_so()
+    {
+        var node = fixture.Node("jobs-1");
+        var fault = new ProcessStarveFault(node, share: 0.5, period: TimeSpan.FromMilliseconds(50));
+
+        await fault.ApplyAsync(Token).WaitAsync(Bound, Token);
+        await Task.Delay(300, Token);
+        await new ProcessKillFault(node).ApplyAsync(Token).WaitAsync(Bound, Token);
+        await Task.Delay(200, Token);
+        await fault.HealAsync(Token).WaitAsync(Bound, Token);
+
+        fault.Interrupted.Should().Be("the node went down");
+        fault.Outcome.Should().Contain("cycle ended early: the node went down");
+        node.IsRunning.Should().BeTrue("heal revives a node that is down, like every process fault");
+    }
 }

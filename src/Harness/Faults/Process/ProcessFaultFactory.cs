@@ -1,3 +1,4 @@
+using System.Globalization;
 using Chaos.Harness.Faults.Failpoints;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Topology;
@@ -26,6 +27,7 @@ public static class ProcessFaultFactory
             ProcessFaultNames.Terminate => new ProcessTerminateFault(node),
             ProcessFaultNames.Pause => new ProcessPauseFault(node),
             ProcessFaultNames.Restart => new ProcessRestartFault(node),
+            ProcessFaultNames.Starve => StarveFor(entry, node),
             _ => new FailpointFault(node, FailpointSettings.FromParameters(entry.Parameters)),
         };
     }
@@ -43,9 +45,65 @@ public static class ProcessFaultFactory
         {
             FailpointSettings.FromParameters(entry.Parameters);
         }
+        else if (entry.Fault == ProcessFaultNames.Starve)
+        {
+            StarveParameters(entry);
+        }
         else if (entry.Parameters.Count > 0)
         {
             throw new ArgumentException($"parameters.{entry.Parameters.Keys.First()}: {entry.Fault} takes no parameters", nameof(entry));
         }
+    }
+
+    private static ProcessStarveFault StarveFor(FaultScheduleEntry entry, ITopologyNode node)
+    {
+        var (share, period) = StarveParameters(entry);
+        return new ProcessStarveFault(node, share, period);
+    }
+
+    /// <summary>
+    /// process-starve's parameters: <c>share</c>, the CPU share left to the node (a fraction like 0.2 or a percentage
+    /// like 20%; default 20%), and <c>period</c>, one stop-and-run cycle (a duration; default 100ms).
+    /// </summary>
+    internal static (double Share, TimeSpan Period) StarveParameters(FaultScheduleEntry entry)
+    {
+        string[] known = ["share", "period"];
+        if (entry.Parameters.Keys.FirstOrDefault(k => !known.Contains(k, StringComparer.Ordinal)) is { } unknown)
+        {
+            throw new ArgumentException($"parameters.{unknown}: unknown process-starve parameter (known: {string.Join(", ", known)})", nameof(entry));
+        }
+
+        var share = 0.2;
+        if (entry.Parameters.TryGetValue("share", out var shareText))
+        {
+            var percent = shareText.EndsWith('%');
+            if (!double.TryParse(percent ? shareText[..^1] : shareText, NumberStyles.Float, CultureInfo.InvariantCulture, out share)
+                || !double.IsFinite(share))
+            {
+                throw new ArgumentException($"parameters.share: '{shareText}' is not a fraction (0.2) or a percentage (20%)", nameof(entry));
+            }
+
+            share = percent ? share / 100 : share;
+            if (share is < ProcessStarveFault.MinShare or > ProcessStarveFault.MaxShare)
+            {
+                throw new ArgumentException($"parameters.share: '{shareText}' must be within {ProcessStarveFault.MinShare * 100:0}%..{ProcessStarveFault.MaxShare * 100:0}% (the node's share of CPU time; to stop it entirely use process-pause)", nameof(entry));
+            }
+        }
+
+        var period = TimeSpan.FromMilliseconds(100);
+        if (entry.Parameters.TryGetValue("period", out var periodText))
+        {
+            if (!DurationText.TryParse(periodText, out period, out var error))
+            {
+                throw new ArgumentException($"parameters.period: {error}", nameof(entry));
+            }
+
+            if (period < ProcessStarveFault.MinPeriod || period > ProcessStarveFault.MaxPeriod)
+            {
+                throw new ArgumentException($"parameters.period: '{periodText}' must be within {ProcessStarveFault.MinPeriod.TotalMilliseconds:0}ms..{ProcessStarveFault.MaxPeriod.TotalSeconds:0}s", nameof(entry));
+            }
+        }
+
+        return (share, period);
     }
 }

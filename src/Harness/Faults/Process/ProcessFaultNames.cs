@@ -11,8 +11,10 @@ public static class ProcessFaultNames
 
     public const string Restart = "process-restart";
 
+    public const string Starve = "process-starve";
+
     public const string Failpoint = "failpoint";
 
     /// <summary>Every name above, in a fixed order.</summary>
-    public static IReadOnlyList<string> All { get; } = [Kill, Terminate, Pause, Restart, Failpoint];
+    public static IReadOnlyList<string> All { get; } = [Kill, Terminate, Pause, Restart, Starve, Failpoint];
 }

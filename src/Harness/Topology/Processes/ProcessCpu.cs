@@ -49,6 +49,10 @@ public static partial class ProcessCpu
         return result;
     }
 
+    /// <summary>The CPU time (user + system) process <paramref name="pid"/> has used so far, or null when it cannot be read.</summary>
+    public static TimeSpan? Of(int pid) =>
+        TryRead(pid, out _, out var ticks) ? TimeSpan.FromSeconds((double)ticks / TicksPerSecond) : null;
+
     /// <summary>
     /// Each process's share of one core between two snapshots <paramref name="elapsed"/> apart, busiest first.
     /// Only processes in both snapshots (same pid and start time) count: one that started or ended inside the window
