@@ -60,4 +60,7 @@ public enum KafkaErrorCode
 
     [JsonStringEnumMemberName("TOPIC_ALREADY_EXISTS")]
     TopicAlreadyExists = 36,
+
+    [JsonStringEnumMemberName("INVALID_REQUEST")]
+    InvalidRequest = 42,
 }

@@ -10,7 +10,8 @@ namespace Chaos.Scenarios.Catalog;
 
 /// <summary>
 /// The Kafka cluster misbehaves under load: a broker down and up, a partition leader moved, group coordinators moved,
-/// retriable errors injected into produce, fetch and offset-commit requests, a slow broker. Clients must retry and
+/// retriable errors injected into produce, fetch and offset-commit requests, a slow broker, and produce requests
+/// refused for good (non-retriable errors the clients must handle themselves). Clients must retry and
 /// follow; every promise must hold. Needs the embedded cluster's fault API (docs/scenarios.md says what degrades).
 /// </summary>
 internal sealed class BrokerOutageScenario : Scenario
@@ -20,7 +21,7 @@ internal sealed class BrokerOutageScenario : Scenario
     public override string Name => "broker-outage";
 
     public override string Description =>
-        "A broker down and up, partition leader and group coordinator moves, retriable request errors and broker delay under load: clients retry and follow, every promise holds.";
+        "A broker down and up, partition leader and group coordinator moves, retriable and non-retriable request errors and broker delay under load: clients retry and follow, every promise holds.";
 
     public override TimeSpan DefaultDuration => TimeSpan.FromSeconds(30);
 
@@ -57,6 +58,9 @@ internal sealed class BrokerOutageScenario : Scenario
         Add(0.6 * d, KafkaFaultFactory.BrokerRtt, Broker(4), 0.2 * d, ("rtt", "150"));
         Add(0.7 * d, KafkaFaultFactory.CoordinatorMove, "jobs", null, ("to", To(5)));
         Add(0.8 * d, KafkaFaultFactory.RequestErrors, "Fetch", 0.1 * d, ("count", "6"));
+        // produce refused for good (an ACL removed): the clients' own failure paths run — the outbox relay's and the
+        // notifier's failed-produce branches, which broker outages shorter than message.timeout.ms never reach
+        Add(0.9 * d, KafkaFaultFactory.RequestErrors, "Produce", 0.08 * d, ("count", "6"), ("kind", "non-retriable"));
         return new FaultSchedule(entries, duration) { Seed = seed, Scenario = Name };
 
         void Add(double at, string fault, string target, double? length, params (string Key, string Value)[] parameters)

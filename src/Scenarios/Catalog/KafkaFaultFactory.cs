@@ -53,7 +53,8 @@ internal static class KafkaFaultFactory
             throw new ArgumentException($"request-errors: '{entry.Target}' is not an API key ({string.Join(", ", Enum.GetNames<KafkaApiKey>())})");
         }
 
-        return new RequestErrorsFault(kafka, api, RequestErrorsFault.Retriable(api, Int(entry, "count", 5)));
+        var count = Int(entry, "count", 5);
+        return new RequestErrorsFault(kafka, api, RetriableKind(entry) ? RequestErrorsFault.Retriable(api, count) : RequestErrorsFault.NonRetriable(api, count));
     }
 
     private static PartitionLeaderMoveFault LeaderMoveFor(FaultScheduleEntry entry, IKafkaFaults kafka)
@@ -74,8 +75,54 @@ internal static class KafkaFaultFactory
         return node ?? throw new ArgumentException($"{entry.Fault}: '{entry.Target}' is not a notifier or jobs instance");
     }
 
+    /// <summary>The parameters each Kafka fault takes (docs/faults.md, "Kafka faults").</summary>
+    private static readonly Dictionary<string, string[]> KnownParameters = new(StringComparer.Ordinal)
+    {
+        [BrokerDown] = [], [BrokerRtt] = ["rtt"], [RequestErrors] = ["count", "kind"], [LeaderMove] = ["to"],
+        [CoordinatorMove] = ["to"], [ScaleOut] = [], [ScaleIn] = [], [Zombie] = [], [Replay] = ["count"], [OffsetRewind] = ["records"],
+    };
+
+    /// <summary>
+    /// Checks a Kafka fault's parameters while a schedule file is read (no cluster needed), so an unknown or bad one
+    /// is an error naming it instead of being ignored; entries naming other faults are left alone.
+    /// </summary>
+    public static void Validate(FaultScheduleEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (!KnownParameters.TryGetValue(entry.Fault, out var known))
+        {
+            return;
+        }
+
+        if (entry.Parameters.Keys.FirstOrDefault(k => !known.Contains(k, StringComparer.Ordinal)) is { } unknown)
+        {
+            throw new ArgumentException(known.Length == 0
+                ? $"parameters.{unknown}: {entry.Fault} takes no parameters"
+                : $"parameters.{unknown}: unknown {entry.Fault} parameter (known: {string.Join(", ", known)})");
+        }
+
+        foreach (var name in known.Where(k => k != "kind" && entry.Parameters.ContainsKey(k)))
+        {
+            Int(entry, name, 0);
+        }
+
+        if (entry.Fault == RequestErrors)
+        {
+            RetriableKind(entry);
+        }
+    }
+
+    private static bool RetriableKind(FaultScheduleEntry entry) =>
+        !entry.Parameters.TryGetValue("kind", out var kind) ? true
+        : kind switch
+        {
+            "retriable" => true,
+            "non-retriable" => false,
+            _ => throw new ArgumentException($"parameters.kind: '{kind}' is not retriable or non-retriable"),
+        };
+
     private static int Int(FaultScheduleEntry entry, string name, int fallback) =>
         !entry.Parameters.TryGetValue(name, out var text) ? fallback
         : int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value
-        : throw new ArgumentException($"{entry.Fault}: parameter {name}='{text}' is not an integer");
+        : throw new ArgumentException($"parameters.{name}: '{text}' is not an integer ({entry.Fault})");
 }

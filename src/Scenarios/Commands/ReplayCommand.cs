@@ -51,6 +51,8 @@ internal static class ReplayCommand
                     {
                         ProcessFaultFactory.Validate(entry);
                     }
+
+                    KafkaFaultFactory.Validate(entry);
                 });
                 var schedule = await FaultScheduleFile.LoadAsync(path, catalogue, cancellationToken);
 

@@ -51,6 +51,13 @@ public sealed partial class TemporaryMockKafka : IDisposable
         }
     }
 
+    /// <summary>The next <paramref name="count"/> requests of <paramref name="apiKey"/> to any broker fail with <paramref name="error"/>.</summary>
+    public void PushRequestErrors(short apiKey, int error, int count)
+    {
+        var errors = Enumerable.Repeat(error, count).ToArray();
+        rd_kafka_mock_push_request_errors_array(_cluster, apiKey, (nuint)errors.Length, errors);
+    }
+
     public void Dispose()
     {
         if (_cluster != IntPtr.Zero)
@@ -106,6 +113,9 @@ public sealed partial class TemporaryMockKafka : IDisposable
 
     [DllImport(Lib, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
     private static extern int rd_kafka_mock_topic_create(IntPtr cluster, string topic, int partitions, int replicationFactor);
+
+    [DllImport(Lib)]
+    private static extern void rd_kafka_mock_push_request_errors_array(IntPtr cluster, short apiKey, nuint count, int[] errors);
 
     [DllImport(Lib)]
     private static extern void rd_kafka_mock_group_initial_rebalance_delay_ms(IntPtr cluster, int delayMs);

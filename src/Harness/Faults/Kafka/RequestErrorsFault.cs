@@ -3,8 +3,9 @@ using Chaos.Harness.Kafka;
 namespace Chaos.Harness.Faults.Kafka;
 
 /// <summary>
-/// The next requests of one type (API key) to any broker fail with retriable errors, in order — what a client sees
-/// during a leader election or a coordinator failover. Clients are expected to retry. Heal: the errors still pending
+/// The next requests of one type (API key) to any broker fail with the given errors, in order: retriable ones
+/// (<see cref="Retriable"/>) are what a client sees during a leader election or a coordinator failover, and it is
+/// expected to retry; non-retriable ones (<see cref="NonRetriable"/>) fail the request for good and reach the caller. Heal: the errors still pending
 /// are cleared. Needs the mock's API: a real broker cannot be told to do this.
 /// </summary>
 public sealed class RequestErrorsFault : IFault
@@ -52,6 +53,25 @@ public sealed class RequestErrorsFault : IFault
             _ => [KafkaErrorCode.RequestTimedOut],
         };
         return [.. Enumerable.Range(0, count).Select(i => cycle[i % cycle.Length])];
+    }
+
+    /// <summary>
+    /// Errors no client retries away, <paramref name="count"/> of them: a request refused for good. Produce and Fetch
+    /// answer TOPIC_AUTHORIZATION_FAILED (an ACL removed in production; librdkafka fails the produced messages at once,
+    /// whatever <c>message.timeout.ms</c> says, so the caller's own failure path runs), the group APIs
+    /// GROUP_AUTHORIZATION_FAILED, anything else INVALID_REQUEST.
+    /// </summary>
+    public static IReadOnlyList<KafkaErrorCode> NonRetriable(KafkaApiKey apiKey, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var error = apiKey switch
+        {
+            KafkaApiKey.Produce or KafkaApiKey.Fetch or KafkaApiKey.ListOffsets => KafkaErrorCode.TopicAuthorizationFailed,
+            KafkaApiKey.OffsetCommit or KafkaApiKey.OffsetFetch or KafkaApiKey.Heartbeat or KafkaApiKey.JoinGroup or KafkaApiKey.SyncGroup or KafkaApiKey.FindCoordinator or KafkaApiKey.LeaveGroup =>
+                KafkaErrorCode.GroupAuthorizationFailed,
+            _ => KafkaErrorCode.InvalidRequest,
+        };
+        return [.. Enumerable.Repeat(error, count)];
     }
 
     public Task ApplyAsync(CancellationToken cancellationToken) => _kafka.PushRequestErrorsAsync(ApiKey, Errors, cancellationToken).AsTask();

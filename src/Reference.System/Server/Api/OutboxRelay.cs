@@ -1,4 +1,5 @@
 using Chaos.Reference.Hosting;
+using Chaos.Reference.Messaging;
 using Chaos.Reference.Observability;
 using Chaos.Reference.Storage;
 using Confluent.Kafka;
@@ -29,80 +30,105 @@ internal sealed partial class OutboxRelay(Store store, KafkaClients kafka, Syste
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var producer = kafka.CreateProducer("relay");
-        var holder = $"{options.Instance}-{Guid.NewGuid():N}";
-        var leaseRenewAt = 0L;
-        var leased = false;
-        var lastBusy = time.GetTimestamp();
-        while (!stoppingToken.IsCancellationRequested)
+        // After a failed produce the relay waits (ProduceBackoff) and replaces its producer: librdkafka keeps a topic it
+        // was refused on in an error state (its partition count set to 0) until its next metadata refresh, and a new
+        // producer starts from fresh metadata. The old one's unfinished sends are abandoned; their rows, still in the
+        // outbox, are published again (duplicates downstream, removed by the dedupe key).
+        var producer = kafka.CreateProducer("relay");
+        var backoff = new ProduceBackoff();
+        try
         {
-            try
+            var holder = $"{options.Instance}-{Guid.NewGuid():N}";
+            var leaseRenewAt = 0L;
+            var leased = false;
+            var lastBusy = time.GetTimestamp();
+            while (!stoppingToken.IsCancellationRequested)
             {
-                var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-                if (!leased || now >= leaseRenewAt)
+                try
                 {
-                    var had = leased;
-                    leased = await store.TryLeaseAsync("outbox-relay", holder, now, options.RelayLeaseMs, stoppingToken);
-                    leaseRenewAt = now + (options.RelayLeaseMs / 3);
-                    if (leased != had)
+                    var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+                    if (!leased || now >= leaseRenewAt)
                     {
-                        LogLease(logger, options.Instance, leased);
-                    }
-                }
-
-                if (!leased)
-                {
-                    await signal.WaitAsync(TimeSpan.FromMilliseconds(options.RelayLeaseMs / 3), stoppingToken);
-                    continue;
-                }
-
-                var rows = await store.ReadOutboxAsync(BatchSize, stoppingToken);
-                metrics.SetOutboxBacklog(rows.Count);
-                if (rows.Count == 0)
-                {
-                    var idle = time.GetElapsedTime(lastBusy) >= IdleAfter;
-                    if (await signal.WaitAsync(idle ? IdlePoll : BusyPoll, stoppingToken))
-                    {
-                        lastBusy = time.GetTimestamp();
+                        var had = leased;
+                        leased = await store.TryLeaseAsync("outbox-relay", holder, now, options.RelayLeaseMs, stoppingToken);
+                        leaseRenewAt = now + (options.RelayLeaseMs / 3);
+                        if (leased != had)
+                        {
+                            LogLease(logger, options.Instance, leased);
+                        }
                     }
 
-                    continue;
-                }
-
-                lastBusy = time.GetTimestamp();
-
-                var deliveries = rows.Select(r => producer.ProduceAsync(r.Topic, new Message<string?, string> { Key = r.Key, Value = r.Value }, stoppingToken)).ToList();
-                long published = -1;
-                for (var i = 0; i < rows.Count; i++)
-                {
-                    try
+                    if (!leased)
                     {
-                        await deliveries[i];
-                        published = rows[i].Id;
+                        await signal.WaitAsync(TimeSpan.FromMilliseconds(options.RelayLeaseMs / 3), stoppingToken);
+                        continue;
                     }
-                    catch (ProduceException<string?, string> e)
+
+                    var rows = await store.ReadOutboxAsync(BatchSize, stoppingToken);
+                    metrics.SetOutboxBacklog(rows.Count);
+                    if (rows.Count == 0)
                     {
-                        LogProduceFailed(logger, e, rows[i].Id);
-                        break;
+                        var idle = time.GetElapsedTime(lastBusy) >= IdleAfter;
+                        if (await signal.WaitAsync(idle ? IdlePoll : BusyPoll, stoppingToken))
+                        {
+                            lastBusy = time.GetTimestamp();
+                        }
+
+                        continue;
+                    }
+
+                    lastBusy = time.GetTimestamp();
+
+                    var deliveries = rows.Select(r => producer.ProduceAsync(r.Topic, new Message<string?, string> { Key = r.Key, Value = r.Value }, stoppingToken)).ToList();
+                    long published = -1;
+                    var failed = false;
+                    for (var i = 0; i < rows.Count; i++)
+                    {
+                        try
+                        {
+                            await deliveries[i];
+                            published = rows[i].Id;
+                        }
+                        catch (ProduceException<string?, string> e)
+                        {
+                            LogProduceFailed(logger, e, rows[i].Id);
+                            failed = true;
+                            break;
+                        }
+                    }
+
+                    if (published >= 0)
+                    {
+                        await store.DeleteOutboxThroughAsync(published, stoppingToken);
+                        metrics.Published.Add(rows.Count(r => r.Id <= published));
+                    }
+
+                    if (failed)
+                    {
+                        await Task.Delay(backoff.Next(), time, stoppingToken);
+                        producer.Dispose();
+                        producer = kafka.CreateProducer("relay");
+                    }
+                    else
+                    {
+                        backoff.Reset();
                     }
                 }
-
-                if (published >= 0)
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
-                    await store.DeleteOutboxThroughAsync(published, stoppingToken);
-                    metrics.Published.Add(rows.Count(r => r.Id <= published));
+                    break;
+                }
+                catch (Exception e)
+                {
+                    LogRelayError(logger, e);
+                    leased = false;
+                    await Task.Delay(TimeSpan.FromMilliseconds(200), time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 }
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e)
-            {
-                LogRelayError(logger, e);
-                leased = false;
-                await Task.Delay(TimeSpan.FromMilliseconds(200), time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
+        }
+        finally
+        {
+            producer.Dispose();
         }
     }
 

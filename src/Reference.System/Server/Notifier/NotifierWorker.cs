@@ -20,7 +20,8 @@ internal sealed partial class NotifierWorker(Store store, KafkaClients kafka, Sy
 
     private async Task Run(CancellationToken stoppingToken)
     {
-        using var producer = kafka.CreateProducer("deliveries");
+        var producer = kafka.CreateProducer("deliveries");
+        var backoff = new ProduceBackoff();
         using var consumer = kafka.CreateGroupConsumer(options.Topics.Group("notifier"), (_, parts) => LogAssigned(logger, options.Instance, string.Join(',', parts.Select(p => p.Partition.Value))));
         consumer.Subscribe(options.Topics.Fanout);
         readiness.MarkReady();
@@ -97,7 +98,26 @@ internal sealed partial class NotifierWorker(Store store, KafkaClients kafka, Sy
                     produced.Add(producer.ProduceAsync(options.Topics.Deliveries, new Message<string?, string> { Key = record.User, Value = Json.Serialize(delivery) }, stoppingToken));
                 }
 
-                await Task.WhenAll(produced);
+                try
+                {
+                    await Task.WhenAll(produced);
+                    backoff.Reset();
+                }
+                catch (ProduceException<string?, string> e)
+                {
+                    // The batch's inbox rows are durable but some of its deliveries are not on the backplane. Nothing is
+                    // committed: the batch is read again from its first offsets after a wait, with a new producer (the
+                    // old one keeps a refused topic in an error state); its rows are duplicates then, and a duplicate's
+                    // delivery is produced again. This used to end the process (exit 0, so nothing restarted it): 20
+                    // refused Produce requests (request-errors kind=non-retriable) stopped every notifier of a run.
+                    LogDeliveriesFailed(logger, e, e.Error.Reason);
+                    Rewind(consumer, batch);
+                    await Task.Delay(backoff.Next(), time, stoppingToken);
+                    producer.Dispose();
+                    producer = kafka.CreateProducer("deliveries");
+                    continue;
+                }
+
                 await failpoints.HitAsync("notifier.after-effect-before-commit", stoppingToken);
                 if (!commitFirst)
                 {
@@ -113,11 +133,33 @@ internal sealed partial class NotifierWorker(Store store, KafkaClients kafka, Sy
         catch (Exception e)
         {
             LogFatal(logger, e);
+            Environment.ExitCode = 1; // a crash, for whatever supervises the process
             lifetime.StopApplication();
         }
         finally
         {
             consumer.Close();
+            producer.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Seeks each partition of the batch back to its first record, so the next consume reads the batch again. A
+    /// partition no longer assigned (a rebalance meanwhile) cannot be sought; its new owner reads it from the last
+    /// committed offset, which this batch never moved.
+    /// </summary>
+    private void Rewind(IConsumer<string?, string> consumer, List<ConsumeResult<string?, string>> batch)
+    {
+        foreach (var first in batch.GroupBy(r => r.TopicPartition).Select(g => new TopicPartitionOffset(g.Key, g.Min(r => r.Offset.Value))))
+        {
+            try
+            {
+                consumer.Seek(first);
+            }
+            catch (KafkaException e)
+            {
+                LogRewindFailed(logger, e, first.Partition.Value, e.Error.Reason);
+            }
         }
     }
 
@@ -195,6 +237,12 @@ internal sealed partial class NotifierWorker(Store store, KafkaClients kafka, Sy
 
     [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "consume error: {Reason}")]
     private static partial void LogConsumeError(ILogger logger, Exception exception, string reason);
+
+    [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "deliveries of a batch not acknowledged by Kafka ({Reason}); nothing committed, the batch is read again")]
+    private static partial void LogDeliveriesFailed(ILogger logger, Exception exception, string reason);
+
+    [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "could not seek partition {Partition} back to re-read a batch ({Reason}); its next owner reads it from the last commit")]
+    private static partial void LogRewindFailed(ILogger logger, Exception exception, int partition, string reason);
 
     [LoggerMessage(EventId = 203, Level = LogLevel.Critical, Message = "notifier loop failed; stopping the process")]
     private static partial void LogFatal(ILogger logger, Exception exception);

@@ -1,0 +1,93 @@
+using System.Text.Json;
+using Chaos.Reference.Tests.Support;
+using Confluent.Kafka;
+
+namespace Chaos.Reference.Tests;
+
+/// <summary>
+/// A produce Kafka refuses for good (TOPIC_AUTHORIZATION_FAILED: an ACL removed) is a failure path of the system, not
+/// the end of it (docs/reference-system.md, "Produce failures"). Each test has a cluster of its own: the refusals are
+/// cluster-wide and would reach the other tests' producers.
+/// </summary>
+public sealed class ProduceFailureTests
+{
+    private const short Produce = 0;
+    private const int TopicAuthorizationFailed = 29;
+
+    [Fact]
+    public async Task A_notifier_whose_deliveries_are_refused_keeps_running_and_delivers_every_record_once_the_refusals_end()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var kafka = new TemporaryMockKafka();
+        await using var run = await SystemRun.CreateAsync(kafka, cancellationToken: ct);
+        var api = await run.StartAsync("api", "api-1");
+        string[] ids = ["r1", "r2", "r3", "r4", "r5"];
+        await KafkaTestProducer.ProduceAsync(kafka.BootstrapServers, run.Prefix + "fanout", "alice",
+            [.. ids.Select(id => JsonSerializer.Serialize(new { messageId = id, kind = "message", user = "alice", sender = "s", conversation = (string?)null, payload = "p", sentAt = 1L }))]);
+
+        // the api's relay has nothing to publish, so the next Produce requests are the notifier's deliveries
+        kafka.PushRequestErrors(Produce, TopicAuthorizationFailed, 3);
+        var notifier = await run.StartAsync("notifier", "notifier-1");
+
+        var inbox = await MessagingDefectTests.WaitForInboxContainsAsync(run, api, "alice", "r5");
+        var delivered = ReadDeliveries(kafka.BootstrapServers, run.Prefix + "deliveries", ids.Length, ct);
+
+        notifier.HasExited.Should().BeFalse($"a refused produce is a failure path, not the end of the process\n{run.Logs()}");
+        notifier.Lines.Count(l => l.Contains("deliveries of a batch not acknowledged by Kafka", StringComparison.Ordinal)).Should().BeGreaterThanOrEqualTo(1, "the refusals reached the notifier");
+        inbox.Select(x => x.Id).Should().Equal(ids, "every record once, in order");
+        inbox.Select(x => x.Seq).Should().Equal([1L, 2, 3, 4, 5], "a batch read again keeps the sequence numbers it was given");
+        delivered.Should().OnlyContain(d => ids.Contains(d.Id)).And.Contain(d => d.Id == "r1");
+        delivered.Select(d => d.Id).Distinct().Should().BeEquivalentTo(ids, "every record's delivery reached the backplane after the refusals");
+    }
+
+    [Fact]
+    public async Task An_outbox_relay_whose_publish_is_refused_retries_with_backoff_and_publishes_every_row()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var kafka = new TemporaryMockKafka();
+        await using var run = await SystemRun.CreateAsync(kafka, cancellationToken: ct);
+        var api = await run.StartAsync("api", "api-1");
+        await run.TokenAsync(api, "alice");
+        kafka.PushRequestErrors(Produce, TopicAuthorizationFailed, 4);
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            ids.Add(await run.SendAsync(api, $"k{i}", ["alice"], $"msg {i}", ct));
+        }
+
+        await MessagingDefectTests.WaitPublishedAsync(run, api, 5);
+        await run.StartAsync("notifier", "notifier-1");
+        var inbox = await MessagingDefectTests.WaitForInboxContainsAsync(run, api, "alice", ids[^1]);
+
+        var failures = api.Lines.Where(l => l.Contains("publishing outbox row", StringComparison.Ordinal)).ToList();
+        failures.Should().HaveCountGreaterThanOrEqualTo(1, "the refusals reached the relay").And.HaveCountLessThanOrEqualTo(4,
+            "with a new producer and a wait after each failure, one refused request costs one retry, not a tight loop");
+        inbox.Select(x => x.Id).Should().Equal(ids, "every row, once, in the order it was sent");
+    }
+
+    private static List<(string Id, long Seq)> ReadDeliveries(string bootstrap, string topic, int distinct, CancellationToken ct)
+    {
+        using var consumer = new ConsumerBuilder<string?, string>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrap,
+            GroupId = "test-" + Guid.NewGuid().ToString("N"),
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Subscribe(topic);
+        var seen = new List<(string, long)>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (seen.Select(s => s.Item1).Distinct().Count() < distinct && DateTime.UtcNow < deadline)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { Message: { } m })
+            {
+                using var doc = JsonDocument.Parse(m.Value);
+                seen.Add((doc.RootElement.GetProperty("id").GetString()!, doc.RootElement.GetProperty("seq").GetInt64()));
+            }
+        }
+
+        consumer.Close();
+        return seen;
+    }
+}
