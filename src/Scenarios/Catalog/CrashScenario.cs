@@ -4,6 +4,7 @@ using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Failpoints;
 using Chaos.Harness.Faults.Process;
 using Chaos.Harness.Faults.Schedule;
+using Chaos.Harness.Faults.Storage;
 using Chaos.Harness.Runs;
 using Chaos.Harness.Sut;
 using Chaos.Harness.Topology;
@@ -28,7 +29,9 @@ internal abstract class CrashScenario : Scenario
         {
             var system = ConfigureSystem(new ReferenceSystemOptions());
             var nodes = InstanceNames(system).ToList();
-            return FaultCatalogue.Of(ProcessFaultNames.All, nodes);
+            var targets = ProcessFaultNames.All.ToDictionary(f => f, _ => (IEnumerable<string>)nodes, StringComparer.Ordinal);
+            targets[SqliteLockFault.FaultName] = [SqliteLockFault.SqliteTarget];
+            return new FaultCatalogue(targets);
         }
     }
 
@@ -36,7 +39,9 @@ internal abstract class CrashScenario : Scenario
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(context);
-        var fault = ProcessFaultFactory.Create(entry, name => context.System.Roles.FirstOrDefault(n => n.Name == name));
+        IFault fault = entry.Fault == SqliteLockFault.FaultName
+            ? new SqliteLockFault(SqlitePath(context))
+            : ProcessFaultFactory.Create(entry, name => context.System.Roles.FirstOrDefault(n => n.Name == name));
         lock (Run(context).Faults)
         {
             Run(context).Faults.Add(fault);
@@ -156,6 +161,14 @@ internal abstract class CrashScenario : Scenario
         {
             switch (fault)
             {
+                case SqliteLockFault storage:
+                    applied++;
+                    if (!storage.Locked)
+                    {
+                        problems.Add($"{storage.Name} on {storage.Target}: {storage.Outcome ?? "not applied"}");
+                    }
+
+                    break;
                 case ProcessStarveFault { HitIncarnation: not null } starve:
                     applied++;
                     if (!starve.Starved || starve.Node.Incarnation != starve.HitIncarnation)
@@ -203,12 +216,19 @@ internal abstract class CrashScenario : Scenario
         return problems.Count == 0 ? null : string.Join("; ", problems);
     }
 
+    /// <summary>The run's SQLite database file; storage-lock has nothing to lock on PostgreSQL.</summary>
+    private static string SqlitePath(RunContext context) =>
+        context.System.Database.StartsWith("sqlite:", StringComparison.Ordinal)
+            ? context.System.Database["sqlite:".Length..]
+            : throw new ArgumentException("storage-lock: the run's store is not SQLite (it locks the SQLite database file; with --postgres there is none)");
+
     /// <summary>True when the fault ended an incarnation of its target (crash, kill, terminate or restart).</summary>
     protected static bool KilledOrCrashed(IFault fault) => fault switch
     {
         FailpointFault f => f.Crashed,
         ProcessPauseFault => false,
         ProcessStarveFault => false,
+        SqliteLockFault => false,
         ProcessFault p => p.Died,
         _ => false,
     };

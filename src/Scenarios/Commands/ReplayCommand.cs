@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Chaos.Harness.Faults.Process;
 using Chaos.Harness.Faults.Schedule;
+using Chaos.Harness.Faults.Storage;
 using Chaos.Scenarios.Catalog;
 
 namespace Chaos.Scenarios.Commands;
@@ -53,6 +54,10 @@ internal static class ReplayCommand
                     }
 
                     KafkaFaultFactory.Validate(entry);
+                    if (entry.Fault == SqliteLockFault.FaultName && entry.Parameters.Count > 0)
+                    {
+                        throw new ArgumentException($"parameters.{entry.Parameters.Keys.First()}: {SqliteLockFault.FaultName} takes no parameters");
+                    }
                 });
                 var schedule = await FaultScheduleFile.LoadAsync(path, catalogue, cancellationToken);
 

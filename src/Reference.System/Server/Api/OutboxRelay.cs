@@ -30,12 +30,12 @@ internal sealed partial class OutboxRelay(Store store, KafkaClients kafka, Syste
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // After a failed produce the relay waits (ProduceBackoff) and replaces its producer: librdkafka keeps a topic it
+        // After a failed produce the relay waits (FailureBackoff) and replaces its producer: librdkafka keeps a topic it
         // was refused on in an error state (its partition count set to 0) until its next metadata refresh, and a new
         // producer starts from fresh metadata. The old one's unfinished sends are abandoned; their rows, still in the
         // outbox, are published again (duplicates downstream, removed by the dedupe key).
         var producer = kafka.CreateProducer("relay");
-        var backoff = new ProduceBackoff();
+        var backoff = new FailureBackoff();
         try
         {
             var holder = $"{options.Instance}-{Guid.NewGuid():N}";

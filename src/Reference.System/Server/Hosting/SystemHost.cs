@@ -46,7 +46,7 @@ internal static class SystemHost
         await Console.Out.FlushAsync();
         await app.WaitForShutdownAsync();
         await database.DisposeAsync();
-        return 0;
+        return Environment.ExitCode; // 0, or 1 when a worker loop failed for good and stopped the process
     }
 
     /// <summary>

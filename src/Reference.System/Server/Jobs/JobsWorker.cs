@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Chaos.Reference.Faults;
 using Chaos.Reference.Hosting;
 using Chaos.Reference.Messaging;
@@ -78,6 +79,7 @@ internal sealed partial class JobsWorker(Store store, KafkaClients kafka, System
     {
         var retry = BuildRetry();
         using var producer = kafka.CreateProducer("jobs-dlq");
+        var storageBackoff = new FailureBackoff();
         using var consumer = kafka.CreateGroupConsumer(options.Topics.Group("jobs"));
         consumer.Subscribe(options.Topics.Jobs);
         readiness.MarkReady();
@@ -101,7 +103,30 @@ internal sealed partial class JobsWorker(Store store, KafkaClients kafka, System
                     continue;
                 }
 
-                await HandleAsync(result.Message.Value, retry, producer, stoppingToken);
+                try
+                {
+                    await HandleAsync(result.Message.Value, retry, producer, stoppingToken);
+                    storageBackoff.Reset();
+                }
+                catch (DbException e)
+                {
+                    // The store refused (SQLITE_BUSY past the busy timeout; a dropped PostgreSQL connection): the job's
+                    // transaction rolled back and its offset is not committed; it is read again after a wait. This used
+                    // to end the process (storage-lock held past the busy timeout stopped a jobs worker).
+                    LogStorageFailed(logger, e, e.Message);
+                    try
+                    {
+                        consumer.Seek(result.TopicPartitionOffset);
+                    }
+                    catch (KafkaException seek)
+                    {
+                        LogCommitFailed(logger, seek, "seek back: " + seek.Error.Reason);
+                    }
+
+                    await Task.Delay(storageBackoff.Next(), time, stoppingToken);
+                    continue;
+                }
+
                 if (!options.Has(DefectNames.NonAtomicEffect))
                 {
                     // (with non-atomic-effect the point is inside the effect, between the credit and its idempotency
@@ -125,6 +150,7 @@ internal sealed partial class JobsWorker(Store store, KafkaClients kafka, System
         catch (Exception e)
         {
             LogFatal(logger, e);
+            Environment.ExitCode = 1; // a crash, for whatever supervises the process
             lifetime.StopApplication();
         }
         finally
@@ -299,6 +325,9 @@ internal sealed partial class JobsWorker(Store store, KafkaClients kafka, System
 
     [LoggerMessage(EventId = 404, Level = LogLevel.Warning, Message = "jobs offset commit failed: {Reason}")]
     private static partial void LogCommitFailed(ILogger logger, Exception exception, string reason);
+
+    [LoggerMessage(EventId = 406, Level = LogLevel.Warning, Message = "the store refused a job ({Reason}); not committed, it is read again")]
+    private static partial void LogStorageFailed(ILogger logger, Exception exception, string reason);
 
     [LoggerMessage(EventId = 405, Level = LogLevel.Critical, Message = "jobs loop failed; stopping the process")]
     private static partial void LogFatal(ILogger logger, Exception exception);

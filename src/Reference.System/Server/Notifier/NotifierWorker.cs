@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Chaos.Reference.Faults;
 using Chaos.Reference.Hosting;
 using Chaos.Reference.Messaging;
@@ -21,7 +22,7 @@ internal sealed partial class NotifierWorker(Store store, KafkaClients kafka, Sy
     private async Task Run(CancellationToken stoppingToken)
     {
         var producer = kafka.CreateProducer("deliveries");
-        var backoff = new ProduceBackoff();
+        var backoff = new FailureBackoff();
         using var consumer = kafka.CreateGroupConsumer(options.Topics.Group("notifier"), (_, parts) => LogAssigned(logger, options.Instance, string.Join(',', parts.Select(p => p.Partition.Value))));
         consumer.Subscribe(options.Topics.Fanout);
         readiness.MarkReady();
@@ -37,94 +38,107 @@ internal sealed partial class NotifierWorker(Store store, KafkaClients kafka, Sy
                     continue;
                 }
 
-                var offsets = batch.GroupBy(r => r.TopicPartition).Select(g => new TopicPartitionOffset(g.Key, g.Max(r => r.Offset.Value) + 1)).ToList();
-                // the batch is this consumer's to lose only if the group took its commit; a batch whose commit was refused
-                // (partitions moving in a rebalance) is re-read by the next owner whatever happens to it here
-                var owned = true;
-                if (commitFirst)
-                {
-                    owned = TryCommit(consumer, offsets); // the defect: the batch counts as done before any of it is
-                }
-
-                var items = new List<(FanoutRecord Record, string DedupeKey, int Partition)>(batch.Count);
-                foreach (var result in batch)
-                {
-                    if (Json.Deserialize<FanoutRecord>(result.Message.Value) is { } record)
-                    {
-                        items.Add((record, noDedupe ? $"{record.MessageId}#{Guid.NewGuid():N}" : record.MessageId, result.Partition.Value));
-                    }
-                }
-
-                var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-                // Without dedupe the append cannot tell a redelivery; look first so the harness still sees it happen.
-                var seenBefore = new bool[items.Count];
-                if (noDedupe)
-                {
-                    var inBatch = new HashSet<(string, string)>();
-                    for (var i = 0; i < items.Count; i++)
-                    {
-                        var (user, id) = (items[i].Record.User, items[i].Record.MessageId);
-                        seenBefore[i] = !inBatch.Add((user, id)) || await store.InboxHoldsAsync(user, id, stoppingToken);
-                    }
-                }
-
-                var last = items.Count - 1;
-                var outcomes = await store.TryAppendInboxBatchAsync(items, now,
-                    i => i < last && owned ? failpoints.HitAsync("notifier.mid-batch", stoppingToken) : ValueTask.CompletedTask, stoppingToken);
-                if (outcomes is null)
-                {
-                    // A zombie consumer of the same partition wrote some of these rows first: go record by record.
-                    outcomes = [];
-                    foreach (var (record, key, partition) in items)
-                    {
-                        outcomes.Add(await store.AppendInboxAsync(record, key, partition, now, stoppingToken));
-                    }
-                }
-
-                var produced = new List<Task<DeliveryResult<string?, string>>>(items.Count);
-                for (var i = 0; i < items.Count; i++)
-                {
-                    var record = items[i].Record;
-                    var (seq, duplicate) = outcomes[i];
-                    (duplicate ? metrics.Duplicates : metrics.Processed).Add(1);
-                    if (duplicate || seenBefore[i])
-                    {
-                        metrics.Redelivered.Add(1);
-                    }
-
-                    metrics.ProcessingLatency.Record(Math.Max(0, now - record.SentAt));
-                    // Also on a duplicate: whether the first attempt's delivery reached the backplane is unknown.
-                    var delivery = new DeliveryRecord(record.MessageId, record.User, seq, record.Kind, record.Sender, record.Conversation, record.Payload, record.SentAt);
-                    produced.Add(producer.ProduceAsync(options.Topics.Deliveries, new Message<string?, string> { Key = record.User, Value = Json.Serialize(delivery) }, stoppingToken));
-                }
-
                 try
                 {
-                    await Task.WhenAll(produced);
-                    backoff.Reset();
+                    var offsets = batch.GroupBy(r => r.TopicPartition).Select(g => new TopicPartitionOffset(g.Key, g.Max(r => r.Offset.Value) + 1)).ToList();
+                    // the batch is this consumer's to lose only if the group took its commit; a batch whose commit was refused
+                    // (partitions moving in a rebalance) is re-read by the next owner whatever happens to it here
+                    var owned = true;
+                    if (commitFirst)
+                    {
+                        owned = TryCommit(consumer, offsets); // the defect: the batch counts as done before any of it is
+                    }
+
+                    var items = new List<(FanoutRecord Record, string DedupeKey, int Partition)>(batch.Count);
+                    foreach (var result in batch)
+                    {
+                        if (Json.Deserialize<FanoutRecord>(result.Message.Value) is { } record)
+                        {
+                            items.Add((record, noDedupe ? $"{record.MessageId}#{Guid.NewGuid():N}" : record.MessageId, result.Partition.Value));
+                        }
+                    }
+
+                    var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+                    // Without dedupe the append cannot tell a redelivery; look first so the harness still sees it happen.
+                    var seenBefore = new bool[items.Count];
+                    if (noDedupe)
+                    {
+                        var inBatch = new HashSet<(string, string)>();
+                        for (var i = 0; i < items.Count; i++)
+                        {
+                            var (user, id) = (items[i].Record.User, items[i].Record.MessageId);
+                            seenBefore[i] = !inBatch.Add((user, id)) || await store.InboxHoldsAsync(user, id, stoppingToken);
+                        }
+                    }
+
+                    var last = items.Count - 1;
+                    var outcomes = await store.TryAppendInboxBatchAsync(items, now,
+                        i => i < last && owned ? failpoints.HitAsync("notifier.mid-batch", stoppingToken) : ValueTask.CompletedTask, stoppingToken);
+                    if (outcomes is null)
+                    {
+                        // A zombie consumer of the same partition wrote some of these rows first: go record by record.
+                        outcomes = [];
+                        foreach (var (record, key, partition) in items)
+                        {
+                            outcomes.Add(await store.AppendInboxAsync(record, key, partition, now, stoppingToken));
+                        }
+                    }
+
+                    var produced = new List<Task<DeliveryResult<string?, string>>>(items.Count);
+                    for (var i = 0; i < items.Count; i++)
+                    {
+                        var record = items[i].Record;
+                        var (seq, duplicate) = outcomes[i];
+                        (duplicate ? metrics.Duplicates : metrics.Processed).Add(1);
+                        if (duplicate || seenBefore[i])
+                        {
+                            metrics.Redelivered.Add(1);
+                        }
+
+                        metrics.ProcessingLatency.Record(Math.Max(0, now - record.SentAt));
+                        // Also on a duplicate: whether the first attempt's delivery reached the backplane is unknown.
+                        var delivery = new DeliveryRecord(record.MessageId, record.User, seq, record.Kind, record.Sender, record.Conversation, record.Payload, record.SentAt);
+                        produced.Add(producer.ProduceAsync(options.Topics.Deliveries, new Message<string?, string> { Key = record.User, Value = Json.Serialize(delivery) }, stoppingToken));
+                    }
+
+                    try
+                    {
+                        await Task.WhenAll(produced);
+                        backoff.Reset();
+                    }
+                    catch (ProduceException<string?, string> e)
+                    {
+                        // The batch's inbox rows are durable but some of its deliveries are not on the backplane. Nothing is
+                        // committed: the batch is read again from its first offsets after a wait, with a new producer (the
+                        // old one keeps a refused topic in an error state); its rows are duplicates then, and a duplicate's
+                        // delivery is produced again. This used to end the process (exit 0, so nothing restarted it): 20
+                        // refused Produce requests (request-errors kind=non-retriable) stopped every notifier of a run.
+                        LogDeliveriesFailed(logger, e, e.Error.Reason);
+                        Rewind(consumer, batch);
+                        await Task.Delay(backoff.Next(), time, stoppingToken);
+                        producer.Dispose();
+                        producer = kafka.CreateProducer("deliveries");
+                        continue;
+                    }
+
+                    await failpoints.HitAsync("notifier.after-effect-before-commit", stoppingToken);
+                    if (!commitFirst)
+                    {
+                        TryCommit(consumer, offsets);
+                    }
+
+                    UpdateLag(consumer);
                 }
-                catch (ProduceException<string?, string> e)
+                catch (DbException e)
                 {
-                    // The batch's inbox rows are durable but some of its deliveries are not on the backplane. Nothing is
-                    // committed: the batch is read again from its first offsets after a wait, with a new producer (the
-                    // old one keeps a refused topic in an error state); its rows are duplicates then, and a duplicate's
-                    // delivery is produced again. This used to end the process (exit 0, so nothing restarted it): 20
-                    // refused Produce requests (request-errors kind=non-retriable) stopped every notifier of a run.
-                    LogDeliveriesFailed(logger, e, e.Error.Reason);
+                    // The store refused (SQLITE_BUSY past the busy timeout: another writer held the database; a dropped
+                    // PostgreSQL connection): the batch's transaction rolled back and nothing was committed, so it is
+                    // read again after a wait. This used to end the process like the refused produce above
+                    // (storage-lock held past the 30 s busy timeout: both notifiers stopped, lost ×21,214).
+                    LogStorageFailed(logger, e, e.Message);
                     Rewind(consumer, batch);
                     await Task.Delay(backoff.Next(), time, stoppingToken);
-                    producer.Dispose();
-                    producer = kafka.CreateProducer("deliveries");
-                    continue;
                 }
-
-                await failpoints.HitAsync("notifier.after-effect-before-commit", stoppingToken);
-                if (!commitFirst)
-                {
-                    TryCommit(consumer, offsets);
-                }
-
-                UpdateLag(consumer);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -243,6 +257,9 @@ internal sealed partial class NotifierWorker(Store store, KafkaClients kafka, Sy
 
     [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "could not seek partition {Partition} back to re-read a batch ({Reason}); its next owner reads it from the last commit")]
     private static partial void LogRewindFailed(ILogger logger, Exception exception, int partition, string reason);
+
+    [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "the store refused a batch ({Reason}); nothing committed, the batch is read again")]
+    private static partial void LogStorageFailed(ILogger logger, Exception exception, string reason);
 
     [LoggerMessage(EventId = 203, Level = LogLevel.Critical, Message = "notifier loop failed; stopping the process")]
     private static partial void LogFatal(ILogger logger, Exception exception);
