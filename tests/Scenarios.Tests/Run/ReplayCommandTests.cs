@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Chaos.Harness.Faults.Schedule;
+using Chaos.Scenarios.Catalog;
 using Chaos.Scenarios.Tests.Check;
 
 namespace Chaos.Scenarios.Tests.Run;
@@ -112,6 +114,25 @@ public sealed class ReplayCommandTests : IDisposable
         noScenario.Stderr.Should().Contain("--scenario");
         wrongTarget.ExitCode.Should().Be(2);
         wrongTarget.Stderr.Should().Contain("schedule.json:1:").And.Contain("faults[0].target").And.Contain("api-9");
+    }
+
+    [Theory]
+    [InlineData("3am-duplicate-email.yaml")]
+    [InlineData("starved-notifier.yaml")]
+    [InlineData("acl-removed.yaml")]
+    [InlineData("locked-database.yaml")]
+    public async Task Every_incident_file_names_a_scenario_and_fits_its_catalogue(string name)
+    {
+        var path = FindIncident(name);
+        var loose = await FaultScheduleFile.LoadAsync(path, null, TestContext.Current.CancellationToken);
+        var scenario = ScenarioCatalog.Find(loose.Scenario!);
+
+        scenario.Should().NotBeNull($"{name} names scenario '{loose.Scenario}'");
+        var schedule = await FaultScheduleFile.LoadAsync(path, scenario!.Catalogue, TestContext.Current.CancellationToken);
+        schedule.Entries.Should().NotBeEmpty();
+        schedule.Entries.Should().OnlyContain(e => e.At < schedule.Duration!.Value, "every fault starts inside the fault phase");
+        Directory.GetFiles(Path.GetDirectoryName(path)!, "*.yaml").Select(Path.GetFileName).Should().BeSubsetOf(
+            ["3am-duplicate-email.yaml", "starved-notifier.yaml", "acl-removed.yaml", "locked-database.yaml"], "every incident file is checked here");
     }
 
     public void Dispose()
