@@ -130,6 +130,16 @@ internal sealed class BrokerOutageScenario : Scenario
             }
         }
 
+        // the refusals for good share request-errors' name with the retriable ones: each must itself have taken hold,
+        // or a run where only the retriable pushes landed would count the clients' failure paths as exercised
+        foreach (var refusal in schedule.Entries.Where(e => e.Parameters.GetValueOrDefault("kind") == "non-retriable"))
+        {
+            if (!applied.Any(a => a.Name == refusal.Fault && a.Target == refusal.Target && a.PlannedAt == refusal.At && a.TookHold))
+            {
+                missing.Add($"{refusal.Fault} on {refusal.Target} at {DurationText.Format(refusal.At)} (non-retriable) did not take hold");
+            }
+        }
+
         if (processedAfter <= processedAtHeal)
         {
             missing.Add("no record was processed after the faults were healed");

@@ -228,7 +228,6 @@ internal abstract class CrashScenario : Scenario
         FailpointFault f => f.Crashed,
         ProcessPauseFault => false,
         ProcessStarveFault => false,
-        SqliteLockFault => false,
         ProcessFault p => p.Died,
         _ => false,
     };

@@ -113,8 +113,7 @@ internal static class KafkaFaultFactory
     }
 
     private static bool RetriableKind(FaultScheduleEntry entry) =>
-        !entry.Parameters.TryGetValue("kind", out var kind) ? true
-        : kind switch
+        !entry.Parameters.TryGetValue("kind", out var kind) || kind switch
         {
             "retriable" => true,
             "non-retriable" => false,

@@ -6,8 +6,8 @@ namespace Chaos.Harness.Faults.Storage;
 /// <summary>
 /// <c>storage-lock</c> on <c>sqlite</c>: the system's SQLite database is locked for writing — what a long migration, a
 /// backup holding a write transaction, or a stuck writer does to a shared database file. The harness opens the
-/// run's database itself and begins an exclusive (in WAL mode: write) transaction, waiting for the system's current
-/// writer to finish; until the heal every writer of the system waits (its busy timeout) and, past that, fails with
+/// run's database itself and begins an immediate transaction (BEGIN IMMEDIATE: the database's one write lock),
+/// waiting for the system's current writer to finish; until the heal every writer of the system waits (its busy timeout) and, past that, fails with
 /// SQLITE_BUSY; readers go on. Heal: the transaction is rolled back (it wrote nothing) and the connection closed
 /// (docs/faults.md, "Storage faults"). The lock lets go by itself after <see cref="MaxHold"/> whatever the schedule says.
 /// </summary>
@@ -108,6 +108,11 @@ public sealed class SqliteLockFault : IFault, IFaultOutcome, IDisposable
             Error = e.Message;
             await connection.DisposeAsync();
             throw new InvalidOperationException($"storage-lock: could not lock {_path}: {e.Message}", e);
+        }
+        catch (OperationCanceledException)
+        {
+            await connection.DisposeAsync(); // the run ended while the lock was awaited: no connection left open
+            throw;
         }
     }
 

@@ -10,8 +10,10 @@ namespace Chaos.Reference.Api;
 /// Publishes outbox rows to Kafka in id order. Every api instance runs one, but only the holder of the "outbox-relay"
 /// lease publishes, so rows leave in exactly the order they committed (appends are serialized, see Store). A relay that
 /// dies after producing and before deleting leaves rows that the next holder publishes again: duplicates on the topic,
-/// removed downstream by the (user, message id) key; never a reordering, because each relay publishes in id order with
-/// one request in flight, so the first copy of every row is in order.
+/// removed downstream by the (user, message id) key; no reordering, because each relay publishes in id order with
+/// one request in flight, so the first copy of every row is in order — with one exception not yet tested: when Kafka
+/// refuses a request for good, librdkafka fails only that request's rows, and later rows of the same partition already
+/// handed to the producer may be published ahead of them (docs/reference-system.md, "Produce and storage failures").
 /// </summary>
 internal sealed partial class OutboxRelay(Store store, KafkaClients kafka, SystemOptions options, TimeProvider time, OutboxSignal signal,
     SystemMetrics metrics, ILogger<OutboxRelay> logger) : BackgroundService
