@@ -147,8 +147,9 @@ internal abstract class CrashScenario : Scenario
     /// <summary>
     /// Null when every fault that was applied did what it says: a kill/terminate/restart saw its incarnation exit and
     /// a new one running; a pause paused and was resumed; a crash failpoint crashed the instance, which came back.
+    /// Unless <paramref name="requireOne"/> is false, a phase in which none of them was applied is a problem too.
     /// </summary>
-    protected static string? CheckFaults(RunContext context, IReadOnlyList<IFault> faults)
+    protected static string? CheckFaults(RunContext context, IReadOnlyList<IFault> faults, bool requireOne = true)
     {
         var problems = new List<string>();
         foreach (var failed in context.Nemesis.Applied.Where(a => a.Error is not null))
@@ -208,7 +209,7 @@ internal abstract class CrashScenario : Scenario
             }
         }
 
-        if (applied == 0 && problems.Count == 0)
+        if (requireOne && applied == 0 && problems.Count == 0)
         {
             problems.Add("no fault was applied during the fault phase");
         }

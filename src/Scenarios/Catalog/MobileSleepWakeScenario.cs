@@ -83,18 +83,8 @@ internal sealed class MobileSleepWakeScenario : Scenario
         return new FaultSchedule([.. entries.OrderBy(e => e.At)], duration) { Scenario = Name, Seed = seed };
     }
 
-    public override IFault CreateFault(FaultScheduleEntry entry, RunContext context)
-    {
-        var device = DevicePick.Resolve(entry, context.Workload.Devices);
-        var evidence = RunEvidence.For(context);
-        return entry.Fault switch
-        {
-            "sleep" => evidence.Add(new DeviceSleepFault(device)),
-            "network-switch" => evidence.Add(new NetworkSwitchFault(device, context.Proxies?.Client, context.Proxies?.NameFor(device.Hub))),
-            "app-kill" => evidence.Add(new AppKillFault(device)),
-            _ => base.CreateFault(entry, context),
-        };
-    }
+    public override IFault CreateFault(FaultScheduleEntry entry, RunContext context) =>
+        DeviceFaultFactory.Create(entry, context) ?? base.CreateFault(entry, context);
 
     public override async Task RunFaultPhaseAsync(RunContext context, TimeSpan duration, CancellationToken cancellationToken)
     {

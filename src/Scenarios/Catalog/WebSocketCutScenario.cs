@@ -91,34 +91,8 @@ internal sealed class WebSocketCutScenario : Scenario
         return new FaultSchedule([.. entries.OrderBy(e => e.At)], duration) { Scenario = Name, Seed = seed };
     }
 
-    public override IFault CreateFault(FaultScheduleEntry entry, RunContext context)
-    {
-        var proxies = context.Proxies ?? throw new InvalidOperationException("websocket-cut needs the gateway proxies");
-        var client = proxies.Client;
-        if (!proxies.Names.Contains(entry.Target))
-        {
-            throw new ArgumentException($"fault '{entry.Fault}' at {entry.At}: no gateway proxy '{entry.Target}' (have {string.Join(", ", proxies.Names)})");
-        }
-
-        var evidence = RunEvidence.For(context);
-        long Param(string name, long fallback) =>
-            entry.Parameters.TryGetValue(name, out var v) && long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : fallback;
-        return entry.Fault switch
-        {
-            "reset-mid-frame" => evidence.Add(new ConnectionCutFault(client, entry.Target, ConnectionCut.ResetAfter(Param("bytes", 64)))),
-            "device-reset-mid-frame" => evidence.Add(new DeviceCutFault(
-                client,
-                entry.Target,
-                DevicePick.Resolve(entry, [.. context.Workload.Devices.Where(dev => proxies.NameFor(dev.Hub) == entry.Target)]),
-                ConnectionCut.ResetAfter(Param("bytes", 64)))),
-            "reset-peer" => evidence.Add(new ToxicFault(client, entry.Target, Toxic.ResetPeer())),
-            "down" => evidence.Add(new ProxyDownFault(client, entry.Target)),
-            "crash" => evidence.Add(new GatewayCrashFault(context.System.Gateways.First(g => g.Name == entry.Target))),
-            "slicer" => evidence.Add(new ToxicFault(client, entry.Target, Toxic.Slicer(averageSize: 7, sizeVariation: 5, delayMicroseconds: 500))),
-            "latency" => evidence.Add(new ToxicFault(client, entry.Target, Toxic.Latency(Param("latency", 100), jitterMs: 50))),
-            _ => base.CreateFault(entry, context),
-        };
-    }
+    public override IFault CreateFault(FaultScheduleEntry entry, RunContext context) =>
+        ProxyFaultFactory.Create(entry, context) ?? base.CreateFault(entry, context);
 
     public override async Task RunFaultPhaseAsync(RunContext context, TimeSpan duration, CancellationToken cancellationToken)
     {

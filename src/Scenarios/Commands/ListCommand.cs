@@ -30,9 +30,15 @@ internal static class ListCommand
                 return ExitCodes.Valid;
             }
 
-            var width = ScenarioCatalog.All.Max(s => s.Name.Length) + 2;
+            var width = ScenarioCatalog.Everything.Max(s => s.Name.Length) + 2;
             Console.WriteLine("Scenarios:");
             foreach (var scenario in ScenarioCatalog.All)
+            {
+                Console.WriteLine($"  {scenario.Name.PadRight(width)}{scenario.Description} (default {scenario.DefaultDuration.TotalSeconds:0}s)");
+            }
+
+            Console.WriteLine("Exploratory (nightly only, false-alarm rate still measured):");
+            foreach (var scenario in ScenarioCatalog.Exploratory)
             {
                 Console.WriteLine($"  {scenario.Name.PadRight(width)}{scenario.Description} (default {scenario.DefaultDuration.TotalSeconds:0}s)");
             }
@@ -59,11 +65,12 @@ internal static class ListCommand
             w.WriteNumber("version", 1);
 
             w.WriteStartArray("scenarios");
-            foreach (var scenario in ScenarioCatalog.All)
+            foreach (var scenario in ScenarioCatalog.Everything)
             {
                 w.WriteStartObject();
                 w.WriteString("name", scenario.Name);
                 w.WriteString("description", scenario.Description);
+                w.WriteBoolean("exploratory", ScenarioCatalog.IsExploratory(scenario));
                 w.WriteString("defaultDuration", DurationText.Format(scenario.DefaultDuration));
                 w.WriteStartArray("faults");
                 var catalogue = scenario.Catalogue;
@@ -91,7 +98,7 @@ internal static class ListCommand
                 w.WriteNumber("seeds", suite.Seeds);
                 w.WriteString("command", $"chaos run --suite {suite.Name}");
                 w.WriteStartArray("runs");
-                foreach (var (scenario, seed) in suite.Runs(ScenarioCatalog.All, baseSeed: 1))
+                foreach (var (scenario, seed) in suite.Runs(ScenarioCatalog.ScenariosOf(suite), baseSeed: 1))
                 {
                     var duration = suite.Duration ?? scenario.DefaultDuration;
                     w.WriteStartObject();
@@ -129,7 +136,7 @@ internal static class ListCommand
 
             w.WriteEndArray();
 
-            WriteStrings(w, "faultKinds", ScenarioCatalog.All.SelectMany(s => s.Catalogue.Faults).Distinct().Order(StringComparer.Ordinal));
+            WriteStrings(w, "faultKinds", ScenarioCatalog.Everything.SelectMany(s => s.Catalogue.Faults).Distinct().Order(StringComparer.Ordinal));
             w.WriteEndObject();
         }
 

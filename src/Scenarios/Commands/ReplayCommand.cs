@@ -44,7 +44,7 @@ internal static class ReplayCommand
                 var scenarioName = parse.GetValue(scenarioOption) ?? loose.Scenario
                     ?? throw new UsageException($"{path} names no scenario: give --scenario NAME (see `chaos list`)");
                 var scenario = ScenarioCatalog.Find(scenarioName)
-                    ?? throw new UsageException($"unknown scenario '{scenarioName}' (known: {string.Join(", ", ScenarioCatalog.All.Select(s => s.Name))})");
+                    ?? throw new UsageException($"unknown scenario '{scenarioName}' (known: {string.Join(", ", ScenarioCatalog.Everything.Select(s => s.Name))})");
                 // the parameters of the faults we know are checked while the file is read, so an error names its line
                 var catalogue = scenario.Catalogue.WithParameterCheck(entry =>
                 {

@@ -47,7 +47,7 @@ internal static class RunCommand
                 if (name is not null)
                 {
                     var scenario = ScenarioCatalog.Find(name)
-                        ?? throw new UsageException($"unknown scenario '{name}' (known: {string.Join(", ", ScenarioCatalog.All.Select(s => s.Name))})");
+                        ?? throw new UsageException($"unknown scenario '{name}' (known: {string.Join(", ", ScenarioCatalog.Everything.Select(s => s.Name))})");
                     runs.Add((scenario, baseSeed));
                 }
                 else
@@ -55,7 +55,7 @@ internal static class RunCommand
                     var definition = ScenarioCatalog.Suites.GetValueOrDefault(suiteName!)
                         ?? throw new UsageException($"unknown suite '{suiteName}' (known: {string.Join(", ", ScenarioCatalog.Suites.Keys)})");
                     durationValue ??= definition.Duration;
-                    runs.AddRange(definition.Runs(ScenarioCatalog.All, baseSeed));
+                    runs.AddRange(definition.Runs(ScenarioCatalog.ScenariosOf(definition), baseSeed));
                 }
 
                 // Before anything starts: a containers run with no engine or no image says what is missing and exits 2.

@@ -48,7 +48,7 @@ internal static class VerifyCommand
                 var scenarios = parse.GetValue(onlyScenarios) ?? [];
                 if (scenarios.FirstOrDefault(x => ScenarioCatalog.Find(x) is null) is { } missing)
                 {
-                    throw new UsageException($"--scenario '{missing}' is not a scenario (known: {string.Join(", ", ScenarioCatalog.All.Select(x => x.Name))})");
+                    throw new UsageException($"--scenario '{missing}' is not a scenario (known: {string.Join(", ", ScenarioCatalog.Everything.Select(x => x.Name))})");
                 }
 
                 var topologyKind = TopologyOption.Parse(parse.GetValue(topology));
@@ -58,7 +58,7 @@ internal static class VerifyCommand
                     return ExitCodes.RunFailed;
                 }
 
-                var plan = Plan(defects, parse.GetValue(full), defects.Length == 0 || parse.GetValue(correct))
+                var plan = Plan(defects, parse.GetValue(full), defects.Length == 0 || parse.GetValue(correct), scenarios)
                     .Where(cell => scenarios.Length == 0 || scenarios.Contains(cell.Scenario, StringComparer.Ordinal))
                     .ToList();
                 if (plan.Count == 0)
@@ -120,9 +120,15 @@ internal static class VerifyCommand
         return command;
     }
 
-    private static List<(string? Defect, string Scenario, IReadOnlyList<string> Expected)> Plan(string[] onlyDefects, bool full, bool includeCorrect)
+    /// <summary>
+    /// The cells: each defect in the scenarios that must catch it (with <paramref name="full"/>, in every other scenario
+    /// too), and the correct system in every scenario. Exploratory scenarios join only when <paramref name="named"/>
+    /// names them (<c>--scenario random-mix</c>: their false-alarm and detection rates are what the nightly measures).
+    /// </summary>
+    private static List<(string? Defect, string Scenario, IReadOnlyList<string> Expected)> Plan(string[] onlyDefects, bool full, bool includeCorrect, string[] named)
     {
         var plan = new List<(string?, string, IReadOnlyList<string>)>();
+        var scenarios = ScenarioCatalog.All.Concat(ScenarioCatalog.Exploratory.Where(s => named.Contains(s.Name, StringComparer.Ordinal))).ToList();
         var defects = onlyDefects.Length > 0 ? onlyDefects : [.. DetectionMatrix.Expectations.Select(e => e.Defect).Distinct()];
         foreach (var defect in defects)
         {
@@ -133,7 +139,7 @@ internal static class VerifyCommand
 
             if (full)
             {
-                foreach (var scenario in ScenarioCatalog.All.Where(s => !DetectionMatrix.Expectations.Any(e => e.Defect == defect && e.Scenario == s.Name)))
+                foreach (var scenario in scenarios.Where(s => !DetectionMatrix.Expectations.Any(e => e.Defect == defect && e.Scenario == s.Name)))
                 {
                     plan.Add((defect, scenario.Name, []));
                 }
@@ -142,7 +148,7 @@ internal static class VerifyCommand
 
         if (includeCorrect)
         {
-            foreach (var scenario in ScenarioCatalog.All)
+            foreach (var scenario in scenarios)
             {
                 plan.Add((null, scenario.Name, []));
             }

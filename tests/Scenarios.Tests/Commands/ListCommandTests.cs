@@ -23,7 +23,8 @@ public sealed class ListCommandTests
         root.GetProperty("version").GetInt32().Should().Be(1);
 
         var scenarios = root.GetProperty("scenarios").EnumerateArray().ToList();
-        scenarios.Select(s => s.GetProperty("name").GetString()).Should().Equal(ScenarioCatalog.All.Select(s => s.Name));
+        scenarios.Select(s => s.GetProperty("name").GetString()).Should().Equal(ScenarioCatalog.Everything.Select(s => s.Name));
+        scenarios.Where(s => s.GetProperty("exploratory").GetBoolean()).Select(s => s.GetProperty("name").GetString()).Should().Equal("random-mix");
         var crash = scenarios.Single(s => s.GetProperty("name").GetString() == "service-crash");
         crash.GetProperty("faults").EnumerateArray().Should().NotBeEmpty("service-crash kills processes");
         crash.GetProperty("faults").EnumerateArray().Should().OnlyContain(f => f.GetProperty("targets").GetArrayLength() > 0);
@@ -36,7 +37,8 @@ public sealed class ListCommandTests
         {
             var definition = ScenarioCatalog.Suites[suite.GetProperty("name").GetString()!];
             var runs = suite.GetProperty("runs").EnumerateArray().ToList();
-            runs.Should().HaveCount(ScenarioCatalog.All.Count * definition.Seeds);
+            runs.Should().HaveCount(ScenarioCatalog.ScenariosOf(definition).Count * definition.Seeds);
+            runs.Any(r => r.GetProperty("scenario").GetString() == "random-mix").Should().Be(definition.Name == "nightly", "only the nightly suite runs the exploratory scenarios");
             runs.Select(r => (r.GetProperty("scenario").GetString(), r.GetProperty("seed").GetInt64())).Should().OnlyHaveUniqueItems();
             runs.Should().OnlyContain(r => r.GetProperty("command").GetString()!.StartsWith($"chaos run {r.GetProperty("scenario").GetString()} --seed {r.GetProperty("seed").GetInt64()} --duration ", StringComparison.Ordinal));
         }

@@ -1,0 +1,103 @@
+using Chaos.Harness.Faults;
+using Chaos.Harness.Faults.Network;
+using Chaos.Harness.Faults.Schedule;
+using Chaos.Harness.Workload;
+using Chaos.Scenarios.Catalog;
+
+namespace Chaos.Scenarios.Tests.Catalog;
+
+/// <summary>random-mix's draw (every family, overlapping, reproducible) and its took-effect check, planted case by case.</summary>
+public sealed class RandomMixScenarioTests
+{
+    private static readonly RandomMixScenario Mix = new();
+    private static readonly TimeSpan Phase = TimeSpan.FromSeconds(60);
+    private static readonly Dictionary<string, VirtualDevice> NoDevices = new(StringComparer.Ordinal);
+
+    [Fact]
+    public void The_menu_holds_every_fault_family()
+    {
+        Mix.Faults.Items.Select(i => RandomMixScenario.FamilyOf(i.Fault)).Distinct().Should()
+            .BeEquivalentTo("process", "proxy", "kafka", "storage", "device");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(7)]
+    [InlineData(42)]
+    public void A_default_phase_draws_overlapping_faults_of_at_least_four_families_that_fit_the_catalogue(long seed)
+    {
+        var schedule = Mix.BuildSchedule(seed, Phase);
+
+        schedule.Should().BeEquivalentTo(Mix.BuildSchedule(seed, Phase), "the same seed gives the same schedule");
+        schedule.Entries.Select(e => RandomMixScenario.FamilyOf(e.Fault)).Distinct().Count().Should().BeGreaterThanOrEqualTo(4);
+        schedule.Entries.Should().OnlyContain(e => Mix.Catalogue.TargetsOf(e.Fault).Contains(e.Target), "an incident file written from the run replays");
+        var overlapping = schedule.Entries.Count(e => schedule.Entries.Any(o => o != e && o.At < e.At && o.At + (o.Duration ?? TimeSpan.Zero) > e.At));
+        overlapping.Should().BePositive("faults on different targets overlap");
+        foreach (var group in schedule.Entries.GroupBy(e => e.Target))
+        {
+            var ordered = group.OrderBy(e => e.At).ToList();
+            ordered.Zip(ordered.Skip(1)).Where(p => p.First.At + (p.First.Duration ?? TimeSpan.Zero) > p.Second.At).Should().BeEmpty($"{group.Key} never holds two faults at once");
+        }
+
+        schedule.Entries.Should().OnlyContain(e => e.At + (e.Duration ?? TimeSpan.Zero) <= Phase, "every fault is healed inside the phase");
+    }
+
+    [Fact]
+    public void Different_seeds_draw_different_mixes() =>
+        Mix.BuildSchedule(1, Phase).Entries.Select(e => (e.Fault, e.Target)).Should().NotEqual(Mix.BuildSchedule(2, Phase).Entries.Select(e => (e.Fault, e.Target)));
+
+    [Fact]
+    public void A_mix_whose_every_fault_took_hold_passes()
+    {
+        var schedule = Mix.BuildSchedule(1, Phase);
+
+        RandomMixScenario.Explain(schedule, AllTookHold(schedule), [], NoDevices, []).Should().BeNull();
+    }
+
+    [Fact]
+    public void A_planned_fault_never_applied_fails_the_check()
+    {
+        var schedule = Mix.BuildSchedule(1, Phase);
+        var missing = schedule.Entries[3];
+
+        RandomMixScenario.Explain(schedule, [.. AllTookHold(schedule).Where(a => a.PlannedAt != missing.At)], [], NoDevices, [])
+            .Should().Contain($"{missing.Fault} on {missing.Target} at {DurationText.Format(missing.At)} was never applied");
+    }
+
+    [Fact]
+    public void Fewer_than_three_families_taking_hold_is_not_a_mix()
+    {
+        var schedule = Mix.BuildSchedule(1, Phase);
+        var twoFamilies = schedule.Entries.Select(e => RandomMixScenario.FamilyOf(e.Fault)).Distinct().Take(2).ToHashSet();
+        var attempts = schedule.Entries.Select(e => (e.At, twoFamilies.Contains(RandomMixScenario.FamilyOf(e.Fault)))).ToList();
+
+        RandomMixScenario.Explain(schedule, attempts, [], NoDevices, []).Should().Contain("only 2 fault families took hold").And.Contain("a mix needs 3");
+    }
+
+    [Fact]
+    public void Proxy_cuts_that_cut_nothing_and_devices_left_disconnected_fail_the_check()
+    {
+        var schedule = Mix.BuildSchedule(1, Phase);
+        using var http = new HttpClient();
+        var client = new ToxiproxyClient(new Uri("http://127.0.0.1:1/"), http);
+        IFault[] evidence = [new ConnectionCutFault(client, "gateway-1", ConnectionCut.ResetAfter(64))];
+
+        RandomMixScenario.Explain(schedule, AllTookHold(schedule), evidence, NoDevices, ["device-3"])
+            .Should().Contain("no proxy-wide mid-frame reset cut any connection")
+            .And.Contain("1 device(s) were not connected again after the fault phase (device-3)");
+    }
+
+    [Fact]
+    public void The_mix_is_exploratory_and_only_the_nightly_suite_runs_it()
+    {
+        ScenarioCatalog.All.Should().NotContain(s => s.Name == "random-mix", "its false-alarm rate is still being measured");
+        ScenarioCatalog.Find("random-mix").Should().BeSameAs(ScenarioCatalog.Exploratory.Single());
+        ScenarioCatalog.ScenariosOf(ScenarioCatalog.Suites["nightly"]).Should().Contain(s => s.Name == "random-mix");
+        ScenarioCatalog.ScenariosOf(ScenarioCatalog.Suites["smoke"]).Should().NotContain(s => s.Name == "random-mix");
+        ScenarioCatalog.ScenariosOf(ScenarioCatalog.Suites["pre-release"]).Should().NotContain(s => s.Name == "random-mix");
+    }
+
+    private static List<(TimeSpan PlannedAt, bool TookHold)> AllTookHold(FaultSchedule schedule) => [.. schedule.Entries.Select(e => (e.At, true))];
+}
