@@ -9,6 +9,11 @@ public static class AnomalyNames
     /// <summary>An acknowledged send in a device's final sync that was never delivered live.</summary>
     public const string Unseen = "unseen";
 
+    /// <summary>Delivered live to a device but absent from its final sync: the durable inbox forgot what a device was
+    /// shown, so another device, a reinstall or a resume from it never sees it (added to section 7's list: the gap
+    /// docs/checkers.md named, "an inbox that forgets delivered items").</summary>
+    public const string Forgotten = "forgotten";
+
     /// <summary>The same id delivered to one device's app layer more than once.</summary>
     public const string Duplicate = "duplicate";
 
@@ -63,7 +68,7 @@ public static class AnomalyNames
     /// <summary>Every name, in report order.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
-        Lost, Unseen, Duplicate, Unexpected, AbortedRead, Recovered, Nonmonotonic, Skip, InconsistentSeq,
+        Lost, Unseen, Forgotten, Duplicate, Unexpected, AbortedRead, Recovered, Nonmonotonic, Skip, InconsistentSeq,
         OrderInversion, DoubleEffect, LostJob, DlqWithoutReason, ExhaustedNotDeadLettered, RetryStorm, RetryBudgetExceeded,
         AttemptMiscount, LatencySlo,
     ];

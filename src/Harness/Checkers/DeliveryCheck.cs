@@ -2,7 +2,7 @@ using Chaos.Harness.History;
 
 namespace Chaos.Harness.Checkers;
 
-/// <summary>No loss and no duplicates, per device: lost, unseen, duplicate, unexpected, aborted-read and
+/// <summary>No loss and no duplicates, per device: lost, unseen, forgotten, duplicate, unexpected, aborted-read and
 /// (informational) recovered. Unknown when a device has no finished final sync, a drain did not finish, or the
 /// broker truncated a log — loss is then not decided, the other anomalies still are.</summary>
 public sealed class DeliveryCheck : ICheck
@@ -130,6 +130,11 @@ public sealed class DeliveryCheck : ICheck
             }
         }
 
+        if (undecidable.Count == 0)
+        {
+            CheckRemembered();
+        }
+
         result.Count("sends", sends.Count);
         result.Count("sends-ok", ok);
         result.Count("sends-fail", failed);
@@ -162,6 +167,26 @@ public sealed class DeliveryCheck : ICheck
                         result.Add(AnomalyNames.Lost, () => new AnomalyExample(
                             [send.FirstInvokeIndex, send.OkIndex, device.SyncIndex],
                             $"{send.Id} acknowledged, never delivered to {device.Key} and absent from its final sync"));
+                    }
+                }
+            }
+        }
+
+        // What a device was shown live must still be in its durable inbox: the final sync reads the whole inbox (from
+        // seq 0), so an id delivered and absent was forgotten. Ids that are already unexpected or aborted reads (never
+        // sent to it, or sent and failed) are those anomalies, not this one.
+        void CheckRemembered()
+        {
+            foreach (var device in devices.All.Where(d => d.SyncIndex >= 0))
+            {
+                foreach (var (id, index) in device.Delivered)
+                {
+                    if (!device.Synced!.Contains(id) && !flagged.Contains((id, device.Key)))
+                    {
+                        var send = sends.Find(id);
+                        result.Add(AnomalyNames.Forgotten, () => new AnomalyExample(
+                            send is null ? [index, device.SyncIndex] : [send.FirstInvokeIndex, index, device.SyncIndex],
+                            $"{id} delivered live to {device.Key} but absent from its final sync"));
                     }
                 }
             }

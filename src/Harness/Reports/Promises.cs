@@ -8,7 +8,7 @@ public static class Promises
     /// <summary>Every promise, in report order.</summary>
     public static IReadOnlyList<Promise> All { get; } =
     [
-        new(PromiseNames.NoLoss, "No loss", "delivery", [AnomalyNames.Lost, AnomalyNames.Unseen]),
+        new(PromiseNames.NoLoss, "No loss", "delivery", [AnomalyNames.Lost, AnomalyNames.Unseen, AnomalyNames.Forgotten]),
         new(PromiseNames.NoDuplicates, "No duplicates", "delivery", [AnomalyNames.Duplicate]),
         new(PromiseNames.OnlyWhatWasSent, "Delivers only what was sent", "delivery", [AnomalyNames.Unexpected, AnomalyNames.AbortedRead]),
         new(PromiseNames.PerUserOrdering, "Per-user ordering", "ordering",

@@ -102,8 +102,16 @@ internal sealed class RandomMixScenario : CrashScenario
         new FaultMenuItem(DeviceFaultFactory.AppKill, DevicePick.Targets, MinDuration: S(1), MaxDuration: S(4)),
     ]);
 
-    /// <summary>A fault starts every 2.5 s on average; a target never holds two at once, different targets overlap.</summary>
-    public override FaultScheduleGeneratorOptions ScheduleOptions { get; } = new() { MeanInterval = TimeSpan.FromMilliseconds(2500), LeadIn = TimeSpan.FromSeconds(1) };
+    /// <summary>
+    /// A fault starts every 2.5 s on average, from 1 s until 3 s before the end (an apply still in flight when the phase
+    /// ends would be cut); a target never holds two at once, different targets overlap.
+    /// </summary>
+    public override FaultScheduleGeneratorOptions ScheduleOptions { get; } = new()
+    {
+        MeanInterval = TimeSpan.FromMilliseconds(2500),
+        LeadIn = TimeSpan.FromSeconds(1),
+        LeadOut = TimeSpan.FromSeconds(3),
+    };
 
     public override FaultCatalogue Catalogue => Faults.ToCatalogue();
 

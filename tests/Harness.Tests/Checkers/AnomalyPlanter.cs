@@ -14,6 +14,7 @@ internal static class AnomalyPlanter
     {
         AnomalyNames.Lost => Once(RemoveLastMessageAtOneDevice(valid, random, keepInSync: false)),
         AnomalyNames.Unseen => Once(RemoveLastMessageAtOneDevice(valid, random, keepInSync: true)),
+        AnomalyNames.Forgotten => Once(ForgetInOneSync(valid, random)),
         AnomalyNames.Duplicate => Once(DuplicateADelivery(valid, random)),
         AnomalyNames.Unexpected => Once(DeliverAtTheEnd(valid, random, _ => "ghost-1")),
         AnomalyNames.AbortedRead => Once(DeliverAtTheEnd(valid, random, FailedSendTo)),
@@ -74,6 +75,26 @@ internal static class AnomalyPlanter
         }
 
         return Reindex(result);
+    }
+
+    /// <summary>The last message of a user stays delivered at one device but leaves that device's final sync.</summary>
+    private static List<HistoryEvent>? ForgetInOneSync(List<HistoryEvent> valid, Random random)
+    {
+        var acknowledged = valid.Where(e => e.Type == HistoryEventType.Ok && e.AsSend() is not null).Select(e => e.AsSend()!.Id).ToHashSet();
+        var lastPerUser = valid.Where(e => e.AsDeliver() is not null)
+            .GroupBy(e => e.AsDeliver()!.User)
+            .Select(g => g.MaxBy(e => e.AsDeliver()!.Seq)!.AsDeliver()!)
+            .Where(d => acknowledged.Contains(d.Id))
+            .ToList();
+        if (lastPerUser.Count == 0)
+        {
+            return null;
+        }
+
+        var victim = Pick(lastPerUser, random);
+        return [.. valid.Select(e => e.AsSync() is { } s && s.User == victim.User && s.Device == victim.Device
+            ? With(e, s with { Items = [.. s.Items.Where(i => i.Id != victim.Id)] })
+            : e)];
     }
 
     private static List<HistoryEvent> DuplicateADelivery(List<HistoryEvent> valid, Random random)

@@ -120,6 +120,36 @@ public sealed class DeliveryCheckTests
     }
 
     [Fact]
+    public void Check_DeliveredLiveButAbsentFromTheFinalSync_IsForgotten()
+    {
+        var h = new TestHistory().Device("u1", "d1").Device("u1", "d2");
+        var invoke = h.Invoke("s1", "m1", "u1");
+        h.Ok("s1", "m1", "u1", 1);
+        var deliver = h.Deliver("u1", "d1", "m1", 1);
+        h.Deliver("u1", "d2", "m1", 1);
+        var sync = h.Sync("u1", "d1");
+        h.Sync("u1", "d2", ("m1", 1));
+
+        var result = Check(h);
+
+        result.Verdict.Should().Be(Verdict.Invalid);
+        result.ShouldHaveExactly(new ExpectedAnomaly(AnomalyNames.Forgotten, 1, [invoke, deliver, sync]));
+        result.Anomalies[AnomalyNames.Forgotten].Examples[0].Explanation.Should().Be("m1 delivered live to u1/d1 but absent from its final sync");
+    }
+
+    [Fact]
+    public void Check_AnUnexpectedDeliveryAbsentFromTheSync_IsOnlyUnexpected()
+    {
+        var h = new TestHistory().Device("u1", "d1");
+        h.Deliver("u1", "d1", "ghost", 1);
+        h.Sync("u1", "d1");
+
+        var result = Check(h);
+
+        result.Anomalies.Keys.Should().Equal(AnomalyNames.Unexpected);
+    }
+
+    [Fact]
     public void Check_SameIdTwiceOnOneDevice_IsDuplicate()
     {
         var h = new TestHistory().Device("u1", "d1");

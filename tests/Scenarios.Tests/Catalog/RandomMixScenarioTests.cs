@@ -42,6 +42,7 @@ public sealed class RandomMixScenarioTests
         }
 
         schedule.Entries.Should().OnlyContain(e => e.At + (e.Duration ?? TimeSpan.Zero) <= Phase, "every fault is healed inside the phase");
+        schedule.Entries.Should().OnlyContain(e => e.At < Phase - TimeSpan.FromSeconds(3), "no apply may still be in flight when the phase ends");
     }
 
     [Fact]

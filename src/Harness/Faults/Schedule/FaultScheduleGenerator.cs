@@ -32,7 +32,7 @@ public static class FaultScheduleGenerator
         {
             // Integer draws only: no Math.Log or other libm call whose last bit may differ between platforms.
             at = WholeMilliseconds(at) + TimeSpan.FromMilliseconds(1 + (long)(random.NextUInt64() % (ulong)(meanGapMs * 2)));
-            if (at >= duration)
+            if (at >= duration - options.LeadOut)
             {
                 break;
             }

@@ -10,6 +10,13 @@ public sealed record FaultScheduleGeneratorOptions
     public TimeSpan LeadIn { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// No fault starts within this much of the phase's end (default none): an apply still in flight when the phase
+    /// ends is cancelled and recorded as failed, which a scenario that requires every planned fault to take hold would
+    /// count against the run (random-mix: a toxic planned 218 ms before the end, on a busy box).
+    /// </summary>
+    public TimeSpan LeadOut { get; init; }
+
+    /// <summary>
     /// When false (the default), a target is not given a second fault while one is still active on it;
     /// the draw falls back to another target of the fault, or skips that slot.
     /// </summary>
@@ -21,6 +28,11 @@ public sealed record FaultScheduleGeneratorOptions
         if (MeanInterval <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(MeanInterval), MeanInterval, "MeanInterval must be positive.");
+        }
+
+        if (LeadOut < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(LeadOut), LeadOut, "LeadOut must not be negative.");
         }
 
         if (LeadIn < TimeSpan.Zero)

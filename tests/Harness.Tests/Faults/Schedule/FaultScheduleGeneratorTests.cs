@@ -86,6 +86,19 @@ public sealed class FaultScheduleGeneratorTests
     }
 
     [Fact]
+    public void Generate_LeadOut_StartsNoFaultNearTheEndAndLeavesTheRestAsBefore()
+    {
+        var plain = FaultScheduleGenerator.Generate(Menu, 9, Phase, new FaultScheduleGeneratorOptions { MeanInterval = TimeSpan.FromSeconds(1) });
+        var leadOut = FaultScheduleGenerator.Generate(Menu, 9, Phase, new FaultScheduleGeneratorOptions { MeanInterval = TimeSpan.FromSeconds(1), LeadOut = TimeSpan.FromSeconds(20) });
+
+        plain.Entries.Should().Contain(e => e.At >= Phase - TimeSpan.FromSeconds(20), "without a lead-out faults start to the very end");
+        leadOut.Entries.Should().OnlyContain(e => e.At < Phase - TimeSpan.FromSeconds(20));
+        leadOut.Entries.Should().Equal(plain.Entries.Where(e => e.At < Phase - TimeSpan.FromSeconds(20)), "the draws before the lead-out are the same");
+        var negative = () => FaultScheduleGenerator.Generate(Menu, 9, Phase, new FaultScheduleGeneratorOptions { LeadOut = TimeSpan.FromSeconds(-1) });
+        negative.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("LeadOut");
+    }
+
+    [Fact]
     public void Generate_MeanInterval_SetsFaultDensity()
     {
         var schedule = FaultScheduleGenerator.Generate(Menu, 3, TimeSpan.FromMinutes(10), new FaultScheduleGeneratorOptions { MeanInterval = TimeSpan.FromSeconds(2), AllowOverlapOnTarget = true });
