@@ -15,7 +15,7 @@ namespace Chaos.Scenarios.Catalog;
 
 /// <summary>
 /// Jepsen's way (issue 11 §3, docs/scenarios.md "random-mix"): faults of every family drawn at random from the seed —
-/// processes (kill, terminate, restart, pause, CPU starvation), the gateway proxies (mid-frame resets, reset_peer,
+/// processes (kill, terminate, restart, pause, CPU starvation, a crash at one of the system's failpoints), the gateway proxies (mid-frame resets, reset_peer,
 /// latency, slicing, a proxy down), Kafka (a broker down, broker latency, request errors, leader and coordinator
 /// moves), storage (the SQLite write lock held) and devices (sleep, network switch, app kill) — overlapping on different
 /// targets, with random targets, parameters and lengths, for as long as the phase is given. No script: the same seed
@@ -73,6 +73,14 @@ internal sealed class RandomMixScenario : CrashScenario
             ["share"] = ["10%", "30%"],
             ["period"] = ["500ms"],
         }),
+
+        // crashes at the system's failpoints (the role's own points, a hit drawn), down until the heal restarts them: the
+        // exact places a random SIGKILL reaches only by luck (between an effect and its commit, mid-batch, after a
+        // persist and before its publish, after a push and before its ack)
+        Crash(["notifier-1", "notifier-2"], "notifier.after-effect-before-commit", "notifier.mid-batch"),
+        Crash(["jobs-1", "jobs-2"], "jobs.after-effect-before-commit"),
+        Crash(["api-1", "api-2"], "api.after-persist-before-publish", "api.before-persist"),
+        Crash(["gateway-1", "gateway-2"], "gateway.after-push-before-ack"),
 
         // the gateway proxies
         new FaultMenuItem(ProxyFaultFactory.ResetMidFrame, Gateways, Parameters: Choices("bytes", "16", "64", "200", "400")),
@@ -254,6 +262,15 @@ internal sealed class RandomMixScenario : CrashScenario
         [.. schedule.Entries.Where(e => attempts.Any(a => a.PlannedAt == e.At && a.TookHold)).Select(e => FamilyOf(e.Fault)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
     private static string[] Nodes => [.. InstanceNames(new ReferenceSystemOptions { GatewayInstances = Gateways.Length })];
+
+    /// <summary>A failpoint crash on one role's instances at one of its points, at hit 1–3, armed (then down) for 4–6 s.</summary>
+    private static FaultMenuItem Crash(string[] targets, params string[] points) =>
+        new(ProcessFaultNames.Failpoint, targets, Weight: 0.5, MinDuration: S(4), MaxDuration: S(6), Parameters: new Dictionary<string, IReadOnlyList<string>>
+        {
+            ["point"] = points,
+            ["action"] = ["crash"],
+            ["hit"] = ["1", "2", "3"],
+        });
 
     private static TimeSpan S(int seconds) => TimeSpan.FromSeconds(seconds);
 

@@ -104,11 +104,14 @@ internal static class VerifyCommand
                     }
                 }
 
-                var report = new VerifyReport(cells, seedCount, durationValue) { Topology = topologyKind.ToString().ToLowerInvariant() };
+                // stopped by Ctrl-C: the cells that ran are reported, and the matrix is said to be partial, never passed
+                var report = new VerifyReport(cells, seedCount, durationValue) { Topology = topologyKind.ToString().ToLowerInvariant(), Aborted = ct.IsCancellationRequested };
                 await report.WriteAsync(root, CancellationToken.None);
                 Console.WriteLine(report.Markdown());
-                Console.WriteLine($"verify: {(report.Passed ? "passed" : "FAILED")} — {Path.GetFullPath(Path.Combine(root, "verify.md"))}");
-                results.Add(root, "verify.json", new Dictionary<string, string?> { ["verdict"] = report.Passed ? "passed" : "failed" });
+                Console.WriteLine(report.Aborted
+                    ? $"verify: ABORTED after {cells.Count} of {plan.Count * seedCount} run(s); partial report — {Path.GetFullPath(Path.Combine(root, "verify.md"))}"
+                    : $"verify: {(report.Passed ? "passed" : "FAILED")} — {Path.GetFullPath(Path.Combine(root, "verify.md"))}");
+                results.Add(root, "verify.json", new Dictionary<string, string?> { ["verdict"] = report.Outcome.ToLowerInvariant() });
                 return ct.IsCancellationRequested ? ExitCodes.RunFailed : report.Passed ? ExitCodes.Valid : ExitCodes.Invalid;
             }
             catch (Exception e) when (e is UsageException or ArgumentException)

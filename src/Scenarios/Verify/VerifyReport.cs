@@ -18,8 +18,15 @@ internal sealed class VerifyReport(IReadOnlyList<VerifyCell> cells, int seeds, T
 
     public IEnumerable<IGrouping<string, VerifyCell>> CorrectRows => cells.Where(c => c.Defect is null).GroupBy(c => c.Scenario);
 
-    /// <summary>Every expected defect caught in every run of its scenario, and no correct run raised an error.</summary>
-    public bool Passed =>
+    /// <summary>True when the matrix was stopped (Ctrl-C) before every cell ran: the report is partial and never passes.</summary>
+    public bool Aborted { get; init; }
+
+    /// <summary>What the report's title and verify.json say: passed, FAILED, or ABORTED.</summary>
+    public string Outcome => Aborted ? "ABORTED" : Passed ? "PASSED" : "FAILED";
+
+    /// <summary>Every expected defect caught in every run of its scenario, no correct run raised an error, and the
+    /// matrix ran to its end.</summary>
+    public bool Passed => !Aborted &&
         cells.Where(c => c.Defect is not null && IsExpected(c)).All(c => c.Caught) && cells.Where(c => c.Defect is null).All(c => c.Clean);
 
     private static bool IsExpected(VerifyCell c) =>
@@ -28,7 +35,7 @@ internal sealed class VerifyReport(IReadOnlyList<VerifyCell> cells, int seeds, T
     public string Markdown()
     {
         var md = new StringBuilder();
-        md.AppendLine(CultureInfo.InvariantCulture, $"# Chaos verify — {(Passed ? "PASSED" : "FAILED")}");
+        md.AppendLine(CultureInfo.InvariantCulture, $"# Chaos verify — {Outcome}");
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"{seeds} seed(s) per cell{(duration is { } d ? $", fault phase {d.TotalSeconds:0}s" : ", default durations")}, topology {Topology}.");
         md.AppendLine();
@@ -87,7 +94,7 @@ internal sealed class VerifyReport(IReadOnlyList<VerifyCell> cells, int seeds, T
         body.Append("<!doctype html><html><head><meta charset=\"utf-8\"><title>Chaos verify</title><style>")
             .Append("body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}")
             .Append(".ok{background:#dfd}.bad{background:#fdd}.unk{background:#ffd}</style></head><body>");
-        body.Append(CultureInfo.InvariantCulture, $"<h1>Chaos verify — {(Passed ? "passed" : "FAILED")}</h1>");
+        body.Append(CultureInfo.InvariantCulture, $"<h1>Chaos verify — {(Passed ? "passed" : Outcome)}</h1>");
         body.Append("<h2>Defects</h2><table><tr><th>defect</th><th>scenario</th><th>detection</th><th>anomalies</th></tr>");
         foreach (var row in DefectRows)
         {
@@ -112,6 +119,7 @@ internal sealed class VerifyReport(IReadOnlyList<VerifyCell> cells, int seeds, T
     public string Json() => JsonSerializer.Serialize(new
     {
         passed = Passed,
+        aborted = Aborted,
         seeds,
         topology = Topology,
         runs = cells.Select(c => new

@@ -70,6 +70,22 @@ public sealed class UndecidedRetryTests
     }
 
     [Fact]
+    public void A_matrix_stopped_before_its_end_never_passes_and_says_it_is_partial()
+    {
+        var clean = Cell(null, Verdict.Valid, 1);
+
+        var report = new VerifyReport([clean], 1, null) { Aborted = true };
+
+        report.Passed.Should().BeFalse("a Ctrl-C after one clean cell is not a clean matrix");
+        report.Outcome.Should().Be("ABORTED");
+        report.Markdown().Should().StartWith("# Chaos verify — ABORTED");
+        using var json = System.Text.Json.JsonDocument.Parse(report.Json());
+        json.RootElement.GetProperty("aborted").GetBoolean().Should().BeTrue();
+        json.RootElement.GetProperty("passed").GetBoolean().Should().BeFalse();
+        new VerifyReport([clean], 1, null).Outcome.Should().Be("PASSED");
+    }
+
+    [Fact]
     public void The_report_names_every_earlier_attempt_and_counts_only_the_last()
     {
         var cell = Cell(null, Verdict.Valid, 1) with { EarlierAttempts = ["undecided — the harness was overloaded (/r/cell)"] };
