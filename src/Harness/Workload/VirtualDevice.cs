@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Chaos.Reference.Client;
 
 namespace Chaos.Harness.Workload;
@@ -92,7 +93,15 @@ public sealed class VirtualDevice
         await client.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
     }
 
-    /// <summary>Starts the app again: a new client that resumes from the persisted last sequence. No-op when it runs.</summary>
+    /// <summary>How long a restarted app keeps trying to connect (its gateway may be down at that moment, as a phone
+    /// app's first connect retries): 200 ms doubling to 2 s between tries.</summary>
+    public static readonly TimeSpan RestartConnectDeadline = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Starts the app again: a new client that resumes from the persisted last sequence, retrying its connect for up
+    /// to <see cref="RestartConnectDeadline"/> (random-mix restarted an app while its gateway was down, and one
+    /// refused connect left the device dead for the rest of the run). No-op when it runs.
+    /// </summary>
     public async Task RestartAppAsync(CancellationToken cancellationToken)
     {
         ChatClient client;
@@ -110,7 +119,21 @@ public sealed class VirtualDevice
         }
 
         Interlocked.Increment(ref _restarts);
-        await client.ConnectAsync(cancellationToken);
+        var started = Stopwatch.GetTimestamp();
+        var pause = TimeSpan.FromMilliseconds(200);
+        while (true)
+        {
+            try
+            {
+                await client.ConnectAsync(cancellationToken);
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException && Stopwatch.GetElapsedTime(started) + pause < RestartConnectDeadline)
+            {
+                await Task.Delay(pause, cancellationToken);
+                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
+            }
+        }
     }
 
     private ChatClient NewClient()
