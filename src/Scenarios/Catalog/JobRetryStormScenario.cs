@@ -15,8 +15,8 @@ namespace Chaos.Scenarios.Catalog;
 /// </summary>
 internal sealed class JobRetryStormScenario : Scenario
 {
-    private const string Failing = "downstream-failure";
-    private const string Slow = "downstream-slow";
+    internal const string Failing = "downstream-failure";
+    internal const string Slow = "downstream-slow";
 
     public override string Name => "job-retry-storm";
 
@@ -25,15 +25,18 @@ internal sealed class JobRetryStormScenario : Scenario
     public override TimeSpan DefaultDuration => TimeSpan.FromSeconds(20);
 
     /// <summary>The reference system's policy: base 100 ms, ×2 per retry, equal jitter (≥ half the delay), 5 retries.</summary>
+    internal static RetryEnvelope ReferencePolicy => new()
+    {
+        BaseDelay = TimeSpan.FromMilliseconds(100),
+        Multiplier = 2,
+        Jitter = 0.55, // the policy's floor is 0.5; a margin for a redelivery's wait, measured from a millisecond stamp
+        MaxAttempts = 6,
+    };
+
+    /// <summary>Every promise, retries judged against <see cref="ReferencePolicy"/>.</summary>
     public override CheckOptions CheckOptions => new()
     {
-        Retries = new RetryEnvelope
-        {
-            BaseDelay = TimeSpan.FromMilliseconds(100),
-            Multiplier = 2,
-            Jitter = 0.55, // the policy's floor is 0.5; a margin for a redelivery's wait, measured from a millisecond stamp
-            MaxAttempts = 6,
-        },
+        Retries = ReferencePolicy,
         // a failing downstream slows jobs, not deliveries: messages stay within the steady budget, with the margin
         LatencySlos = [LatencyBudget.Steady, LatencyBudget.Fault(LatencyBudget.SteadyP99)],
         // every promise: the downstream failures make jobs retry (retries-within-backoff), under chat load as everywhere
@@ -72,16 +75,25 @@ internal sealed class JobRetryStormScenario : Scenario
         };
     }
 
-    public override IFault CreateFault(FaultScheduleEntry entry, RunContext context)
+    public override IFault CreateFault(FaultScheduleEntry entry, RunContext context) =>
+        CreateDownstream(entry, context) ?? base.CreateFault(entry, context);
+
+    /// <summary>
+    /// The downstream fault for <paramref name="entry"/> on the run's provider (registered in its
+    /// <see cref="RunEvidence"/>), or null when it names none: shared with random-mix.
+    /// </summary>
+    internal static IFault? CreateDownstream(FaultScheduleEntry entry, RunContext context)
     {
+        ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(context);
+        if (entry.Fault is not (Failing or Slow))
+        {
+            return null;
+        }
+
         var failureRate = entry.Parameters.TryGetValue("failureRate", out var f) ? double.Parse(f, CultureInfo.InvariantCulture) : entry.Fault == Failing ? 0.6 : 0.3;
         var latencyMs = entry.Parameters.TryGetValue("latencyMs", out var l) ? int.Parse(l, CultureInfo.InvariantCulture) : entry.Fault == Slow ? 200 : 0;
-        return entry.Fault switch
-        {
-            Failing or Slow => RunEvidence.For(context).Add(new DownstreamFault(context.Downstream, failureRate, latencyMs, entry.Fault)),
-            _ => base.CreateFault(entry, context),
-        };
+        return RunEvidence.For(context).Add(new DownstreamFault(context.Downstream, failureRate, latencyMs, entry.Fault));
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using Chaos.Harness.Checkers;
 using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Client;
+using Chaos.Harness.Faults.Downstream;
 using Chaos.Harness.Faults.Network;
 using Chaos.Harness.Faults.Process;
 using Chaos.Harness.Faults.Schedule;
@@ -17,7 +18,7 @@ namespace Chaos.Scenarios.Catalog;
 /// Jepsen's way (issue 11 §3, docs/scenarios.md "random-mix"): faults of every family drawn at random from the seed —
 /// processes (kill, terminate, restart, pause, CPU starvation, a crash at one of the system's failpoints), the gateway proxies (mid-frame resets, reset_peer,
 /// latency, slicing, a proxy down), Kafka (a broker down, broker latency, request errors, leader and coordinator
-/// moves), storage (the SQLite write lock held) and devices (sleep, network switch, app kill) — overlapping on different
+/// moves), storage (the SQLite write lock held), the jobs' downstream provider (failing, slow) and devices (sleep, network switch, app kill) — overlapping on different
 /// targets, with random targets, parameters and lengths, for as long as the phase is given. No script: the same seed
 /// gives the same schedule, and the scripted scenarios stay for the exact, explained cases.
 /// </summary>
@@ -38,13 +39,16 @@ internal sealed class RandomMixScenario : CrashScenario
     public override string Name => "random-mix";
 
     public override string Description =>
-        "faults of every family (process, proxy, Kafka, storage, device) drawn at random from the seed, overlapping: nothing lost, duplicated or reordered.";
+        "faults of every family (process, proxy, Kafka, storage, downstream, device) drawn at random from the seed, overlapping: nothing lost, duplicated or reordered.";
 
     public override TimeSpan DefaultDuration => TimeSpan.FromSeconds(60);
 
     public override CheckOptions CheckOptions => new()
     {
         LatencySlos = [LatencyBudget.Steady],
+        // retries judged against the reference policy when a downstream fault makes jobs retry (not required: a seed
+        // may draw none)
+        Retries = JobRetryStormScenario.ReferencePolicy,
         // its load: chat sends to every user's devices (delivery, ordering), jobs and the final drain; latency on the warm-up
         RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo],
     };
@@ -104,6 +108,18 @@ internal sealed class RandomMixScenario : CrashScenario
         // storage
         new FaultMenuItem(SqliteLockFault.FaultName, [SqliteLockFault.SqliteTarget], MinDuration: S(2), MaxDuration: S(8)),
 
+        // the jobs' downstream (the outside provider the harness hosts): failing, or slow and flaky
+        new FaultMenuItem(JobRetryStormScenario.Failing, ["jobs"], MinDuration: S(3), MaxDuration: S(8), Parameters: new Dictionary<string, IReadOnlyList<string>>
+        {
+            ["failureRate"] = ["0.5", "0.8"],
+            ["latencyMs"] = ["0"],
+        }),
+        new FaultMenuItem(JobRetryStormScenario.Slow, ["jobs"], Weight: 0.5, MinDuration: S(3), MaxDuration: S(8), Parameters: new Dictionary<string, IReadOnlyList<string>>
+        {
+            ["failureRate"] = ["0.3"],
+            ["latencyMs"] = ["150", "300"],
+        }),
+
         // devices (a sleep outlasts the client timeout, so the gateway times the connection out)
         new FaultMenuItem(DeviceFaultFactory.Sleep, DevicePick.Targets, MinDuration: TimeSpan.FromMilliseconds(ClientTimeoutMs + 2000), MaxDuration: TimeSpan.FromMilliseconds(ClientTimeoutMs + 5000)),
         new FaultMenuItem(DeviceFaultFactory.NetworkSwitch, DevicePick.Targets, MinDuration: S(1), MaxDuration: S(3)),
@@ -132,6 +148,7 @@ internal sealed class RandomMixScenario : CrashScenario
         return ProxyFaultFactory.Create(entry, context)
             ?? KafkaFaultFactory.Create(entry, context)
             ?? DeviceFaultFactory.Create(entry, context)
+            ?? JobRetryStormScenario.CreateDownstream(entry, context)
             ?? base.CreateFault(entry, context); // processes and storage, kept by the crash scenarios' evidence
     }
 
@@ -206,6 +223,15 @@ internal sealed class RandomMixScenario : CrashScenario
             problems.Add("no single-device mid-frame reset found its device's connection");
         }
 
+        // counted at the harness's own provider, not from the jobs' attempt records (job-retry-storm's rule)
+        foreach (var downstream in evidence.OfType<DownstreamFault>().Where(d => d.Outcome is not null))
+        {
+            if (downstream.FailureRate > 0 && downstream.FailedWhileApplied == 0)
+            {
+                problems.Add($"{downstream.Name}: the provider failed none of the {downstream.CallsWhileApplied} calls it received while it held");
+            }
+        }
+
         foreach (var sleep in evidence.OfType<DeviceSleepFault>().Where(s => s.SequenceAtSleep is not null))
         {
             if (!sleep.Woken || devices.GetValueOrDefault(sleep.Target)?.Reconnects <= sleep.ReconnectsAtSleep)
@@ -244,13 +270,14 @@ internal sealed class RandomMixScenario : CrashScenario
         return FaultEvidence.Sentence(problems);
     }
 
-    /// <summary>The family of a schedule's fault name: process, proxy, kafka, storage or device.</summary>
+    /// <summary>The family of a schedule's fault name: process, proxy, kafka, storage, downstream or device.</summary>
     internal static string FamilyOf(string fault) => fault switch
     {
         _ when ProcessFaultFactory.Handles(fault) => "process",
         ProxyFaultFactory.ResetMidFrame or ProxyFaultFactory.DeviceResetMidFrame or ProxyFaultFactory.ResetPeer or ProxyFaultFactory.Down
             or ProxyFaultFactory.Slicer or ProxyFaultFactory.Latency or ProxyFaultFactory.Crash => "proxy",
         SqliteLockFault.FaultName => "storage",
+        JobRetryStormScenario.Failing or JobRetryStormScenario.Slow => "downstream",
         DeviceFaultFactory.Sleep or DeviceFaultFactory.NetworkSwitch or DeviceFaultFactory.AppKill => "device",
         _ => "kafka",
     };

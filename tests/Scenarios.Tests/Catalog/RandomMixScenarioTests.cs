@@ -17,7 +17,7 @@ public sealed class RandomMixScenarioTests
     public void The_menu_holds_every_fault_family()
     {
         Mix.Faults.Items.Select(i => RandomMixScenario.FamilyOf(i.Fault)).Distinct().Should()
-            .BeEquivalentTo("process", "proxy", "kafka", "storage", "device");
+            .BeEquivalentTo("process", "proxy", "kafka", "storage", "downstream", "device");
     }
 
     [Theory]
