@@ -1,5 +1,6 @@
-using System.Diagnostics;
 using Chaos.Reference.Client;
+using Polly;
+using Polly.Retry;
 
 namespace Chaos.Harness.Workload;
 
@@ -97,6 +98,19 @@ public sealed class VirtualDevice
     /// app's first connect retries): 200 ms doubling to 2 s between tries.</summary>
     public static readonly TimeSpan RestartConnectDeadline = TimeSpan.FromSeconds(30);
 
+    // Polly: retries of the connect (any failure but cancellation) within one overall timeout
+    private static readonly ResiliencePipeline RestartConnect = new ResiliencePipelineBuilder()
+        .AddTimeout(RestartConnectDeadline)
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException),
+            BackoffType = DelayBackoffType.Exponential,
+            Delay = TimeSpan.FromMilliseconds(200),
+            MaxDelay = TimeSpan.FromSeconds(2),
+            MaxRetryAttempts = int.MaxValue,
+        })
+        .Build();
+
     /// <summary>
     /// Starts the app again: a new client that resumes from the persisted last sequence, retrying its connect for up
     /// to <see cref="RestartConnectDeadline"/> (random-mix restarted an app while its gateway was down, and one
@@ -119,21 +133,7 @@ public sealed class VirtualDevice
         }
 
         Interlocked.Increment(ref _restarts);
-        var started = Stopwatch.GetTimestamp();
-        var pause = TimeSpan.FromMilliseconds(200);
-        while (true)
-        {
-            try
-            {
-                await client.ConnectAsync(cancellationToken);
-                return;
-            }
-            catch (Exception e) when (e is not OperationCanceledException && Stopwatch.GetElapsedTime(started) + pause < RestartConnectDeadline)
-            {
-                await Task.Delay(pause, cancellationToken);
-                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
-            }
-        }
+        await RestartConnect.ExecuteAsync(async ct => await client.ConnectAsync(ct), cancellationToken);
     }
 
     private ChatClient NewClient()

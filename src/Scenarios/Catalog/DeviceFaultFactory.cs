@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Client;
 using Chaos.Harness.Faults.Schedule;
@@ -32,7 +33,8 @@ internal static class DeviceFaultFactory
         {
             Sleep => evidence.Add(new DeviceSleepFault(device)),
             NetworkSwitch => evidence.Add(new NetworkSwitchFault(device, context.Proxies?.Client, context.Proxies?.NameFor(device.Hub))),
-            _ => evidence.Add(new AppKillFault(device)),
+            AppKill => evidence.Add(new AppKillFault(device)),
+            _ => throw new UnreachableException(entry.Fault),
         };
     }
 }

@@ -45,9 +45,9 @@ internal sealed class MobileSleepWakeScenario : Scenario
 
     public override FaultMenu Faults { get; } = new(
     [
-        new FaultMenuItem("sleep", DevicePick.Targets, MinDuration: TimeSpan.FromSeconds(6), MaxDuration: TimeSpan.FromSeconds(9)),
-        new FaultMenuItem("network-switch", DevicePick.Targets, MinDuration: TimeSpan.FromSeconds(1), MaxDuration: TimeSpan.FromSeconds(3)),
-        new FaultMenuItem("app-kill", DevicePick.Targets, MinDuration: TimeSpan.FromSeconds(1), MaxDuration: TimeSpan.FromSeconds(4)),
+        new FaultMenuItem(DeviceFaultFactory.Sleep, DevicePick.Targets, MinDuration: TimeSpan.FromSeconds(6), MaxDuration: TimeSpan.FromSeconds(9)),
+        new FaultMenuItem(DeviceFaultFactory.NetworkSwitch, DevicePick.Targets, MinDuration: TimeSpan.FromSeconds(1), MaxDuration: TimeSpan.FromSeconds(3)),
+        new FaultMenuItem(DeviceFaultFactory.AppKill, DevicePick.Targets, MinDuration: TimeSpan.FromSeconds(1), MaxDuration: TimeSpan.FromSeconds(4)),
     ]);
 
     /// <summary>
@@ -69,17 +69,17 @@ internal sealed class MobileSleepWakeScenario : Scenario
             var length = TimeSpan.FromMilliseconds(ClientTimeoutMs + 2000 + rng.Next(0, 2000));
             if (at + length <= duration - TimeSpan.FromMilliseconds(500))
             {
-                entries.Add(new FaultScheduleEntry(at, "sleep", Device(), length));
+                entries.Add(new FaultScheduleEntry(at, DeviceFaultFactory.Sleep, Device(), length));
             }
         }
 
         Sleep(0.02);
         Sleep(0.08);
-        entries.Add(new FaultScheduleEntry(At(0.2), "network-switch", Device(), TimeSpan.FromSeconds(2)));
-        entries.Add(new FaultScheduleEntry(At(0.3), "app-kill", Device(), TimeSpan.FromMilliseconds(1000 + rng.Next(0, 2000))));
+        entries.Add(new FaultScheduleEntry(At(0.2), DeviceFaultFactory.NetworkSwitch, Device(), TimeSpan.FromSeconds(2)));
+        entries.Add(new FaultScheduleEntry(At(0.3), DeviceFaultFactory.AppKill, Device(), TimeSpan.FromMilliseconds(1000 + rng.Next(0, 2000))));
         Sleep(0.45);
-        entries.Add(new FaultScheduleEntry(At(0.55), "network-switch", Device(), TimeSpan.FromSeconds(2)));
-        entries.Add(new FaultScheduleEntry(At(0.7), "app-kill", Device(), TimeSpan.FromMilliseconds(1000 + rng.Next(0, 2000))));
+        entries.Add(new FaultScheduleEntry(At(0.55), DeviceFaultFactory.NetworkSwitch, Device(), TimeSpan.FromSeconds(2)));
+        entries.Add(new FaultScheduleEntry(At(0.7), DeviceFaultFactory.AppKill, Device(), TimeSpan.FromMilliseconds(1000 + rng.Next(0, 2000))));
         return new FaultSchedule([.. entries.OrderBy(e => e.At)], duration) { Scenario = Name, Seed = seed };
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Network;
@@ -53,7 +54,8 @@ internal static class ProxyFaultFactory
             Down => evidence.Add(new ProxyDownFault(client, entry.Target)),
             Crash => evidence.Add(new GatewayCrashFault(context.System.Gateways.First(g => g.Name == entry.Target))),
             Slicer => evidence.Add(new ToxicFault(client, entry.Target, Toxic.Slicer(averageSize: 7, sizeVariation: 5, delayMicroseconds: 500))),
-            _ => evidence.Add(new ToxicFault(client, entry.Target, Toxic.Latency(Param("latency", 100), jitterMs: 50))),
+            Latency => evidence.Add(new ToxicFault(client, entry.Target, Toxic.Latency(Param("latency", 100), jitterMs: 50))),
+            _ => throw new UnreachableException(entry.Fault),
         };
     }
 }

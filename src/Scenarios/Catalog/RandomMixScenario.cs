@@ -139,9 +139,6 @@ internal sealed class RandomMixScenario : CrashScenario
 
     public override FaultCatalogue Catalogue => Faults.ToCatalogue();
 
-    public override FaultSchedule BuildSchedule(long seed, TimeSpan duration) =>
-        FaultScheduleGenerator.Generate(Faults, seed, duration, ScheduleOptions, Name);
-
     public override IFault CreateFault(FaultScheduleEntry entry, RunContext context)
     {
         ArgumentNullException.ThrowIfNull(entry);
@@ -234,7 +231,7 @@ internal sealed class RandomMixScenario : CrashScenario
 
         foreach (var sleep in evidence.OfType<DeviceSleepFault>().Where(s => s.SequenceAtSleep is not null))
         {
-            if (!sleep.Woken || devices.GetValueOrDefault(sleep.Target)?.Reconnects <= sleep.ReconnectsAtSleep)
+            if (!sleep.Woken || !(devices.GetValueOrDefault(sleep.Target)?.Reconnects > sleep.ReconnectsAtSleep))
             {
                 problems.Add($"{sleep.Target} did not reconnect after it woke");
             }
@@ -242,7 +239,7 @@ internal sealed class RandomMixScenario : CrashScenario
 
         foreach (var change in evidence.OfType<NetworkSwitchFault>().Where(s => s.ReconnectsAtSwitch is not null))
         {
-            if (devices.GetValueOrDefault(change.Target)?.Reconnects <= change.ReconnectsAtSwitch)
+            if (!(devices.GetValueOrDefault(change.Target)?.Reconnects > change.ReconnectsAtSwitch))
             {
                 problems.Add($"{change.Target} did not reconnect after its network switched");
             }

@@ -48,17 +48,17 @@ internal sealed class WebSocketCutScenario : Scenario
 
     public override FaultMenu Faults { get; } = new(
     [
-        new FaultMenuItem("reset-mid-frame", Gateways, Parameters: Choices("bytes", "16", "64", "200", "400")),
-        new FaultMenuItem("device-reset-mid-frame", Gateways, Parameters: new Dictionary<string, IReadOnlyList<string>>
+        new FaultMenuItem(ProxyFaultFactory.ResetMidFrame, Gateways, Parameters: Choices("bytes", "16", "64", "200", "400")),
+        new FaultMenuItem(ProxyFaultFactory.DeviceResetMidFrame, Gateways, Parameters: new Dictionary<string, IReadOnlyList<string>>
         {
             ["bytes"] = ["16", "64", "200"],
             ["device"] = [.. Enumerable.Range(1, DevicePick.Slots).Select(k => k.ToString(CultureInfo.InvariantCulture))],
         }),
-        new FaultMenuItem("reset-peer", Gateways, MinDuration: TimeSpan.FromSeconds(1), MaxDuration: TimeSpan.FromSeconds(2)),
-        new FaultMenuItem("down", Gateways, MinDuration: TimeSpan.FromSeconds(1), MaxDuration: TimeSpan.FromSeconds(2)),
-        new FaultMenuItem("crash", Gateways, MinDuration: TimeSpan.FromSeconds(2), MaxDuration: TimeSpan.FromSeconds(5)),
-        new FaultMenuItem("slicer", Gateways, MinDuration: TimeSpan.FromSeconds(1), MaxDuration: TimeSpan.FromSeconds(4)),
-        new FaultMenuItem("latency", Gateways, MinDuration: TimeSpan.FromSeconds(1), MaxDuration: TimeSpan.FromSeconds(4), Parameters: Choices("latency", "100", "300")),
+        new FaultMenuItem(ProxyFaultFactory.ResetPeer, Gateways, MinDuration: TimeSpan.FromSeconds(1), MaxDuration: TimeSpan.FromSeconds(2)),
+        new FaultMenuItem(ProxyFaultFactory.Down, Gateways, MinDuration: TimeSpan.FromSeconds(1), MaxDuration: TimeSpan.FromSeconds(2)),
+        new FaultMenuItem(ProxyFaultFactory.Crash, Gateways, MinDuration: TimeSpan.FromSeconds(2), MaxDuration: TimeSpan.FromSeconds(5)),
+        new FaultMenuItem(ProxyFaultFactory.Slicer, Gateways, MinDuration: TimeSpan.FromSeconds(1), MaxDuration: TimeSpan.FromSeconds(4)),
+        new FaultMenuItem(ProxyFaultFactory.Latency, Gateways, MinDuration: TimeSpan.FromSeconds(1), MaxDuration: TimeSpan.FromSeconds(4), Parameters: Choices("latency", "100", "300")),
     ]);
 
     /// <summary>
@@ -78,15 +78,15 @@ internal sealed class WebSocketCutScenario : Scenario
         var shortFor = TimeSpan.FromSeconds(Math.Clamp(Math.Round(d * 0.1), 1, 4));
         List<FaultScheduleEntry> entries =
         [
-            new(At(0.05), "reset-mid-frame", other, null, P("bytes", Bytes())),
-            new(At(0.15), "device-reset-mid-frame", crashed, null, P("bytes", Bytes(), "device", Slot(devices[0]))),
-            new(At(0.2), "device-reset-mid-frame", other, null, P("bytes", Bytes(), "device", Slot(devices[1]))),
-            new(At(0.3), "crash", crashed, crashFor),
-            new(At(0.45), "down", other, TimeSpan.FromSeconds(1)),
-            new(At(0.55), "reset-peer", other, TimeSpan.FromSeconds(1)),
-            new(At(0.65), "slicer", crashed, shortFor),
+            new(At(0.05), ProxyFaultFactory.ResetMidFrame, other, null, P("bytes", Bytes())),
+            new(At(0.15), ProxyFaultFactory.DeviceResetMidFrame, crashed, null, P("bytes", Bytes(), "device", Slot(devices[0]))),
+            new(At(0.2), ProxyFaultFactory.DeviceResetMidFrame, other, null, P("bytes", Bytes(), "device", Slot(devices[1]))),
+            new(At(0.3), ProxyFaultFactory.Crash, crashed, crashFor),
+            new(At(0.45), ProxyFaultFactory.Down, other, TimeSpan.FromSeconds(1)),
+            new(At(0.55), ProxyFaultFactory.ResetPeer, other, TimeSpan.FromSeconds(1)),
+            new(At(0.65), ProxyFaultFactory.Slicer, crashed, shortFor),
             new(At(0.65), "latency", other, shortFor, P("latency", rng.Next(2) == 0 ? "100" : "300")),
-            new(At(0.8), "reset-mid-frame", crashed, null, P("bytes", Bytes())),
+            new(At(0.8), ProxyFaultFactory.ResetMidFrame, crashed, null, P("bytes", Bytes())),
         ];
         return new FaultSchedule([.. entries.OrderBy(e => e.At)], duration) { Scenario = Name, Seed = seed };
     }

@@ -45,12 +45,7 @@ internal static class AnomalyPlanter
     /// <summary>The last message of a user (so no later seq reveals a gap) disappears from one device.</summary>
     private static List<HistoryEvent>? RemoveLastMessageAtOneDevice(List<HistoryEvent> valid, Random random, bool keepInSync)
     {
-        var acknowledged = valid.Where(e => e.Type == HistoryEventType.Ok && e.AsSend() is not null).Select(e => e.AsSend()!.Id).ToHashSet();
-        var lastPerUser = valid.Where(e => e.AsDeliver() is not null)
-            .GroupBy(e => e.AsDeliver()!.User)
-            .Select(g => g.MaxBy(e => e.AsDeliver()!.Seq)!.AsDeliver()!)
-            .Where(d => acknowledged.Contains(d.Id))
-            .ToList();
+        var lastPerUser = LastAcknowledgedDeliveryPerUser(valid);
         if (lastPerUser.Count == 0)
         {
             return null;
@@ -77,15 +72,20 @@ internal static class AnomalyPlanter
         return Reindex(result);
     }
 
+    /// <summary>Each user's highest-seq delivery whose send was acknowledged (no later seq of that user reveals its removal).</summary>
+    private static List<DeliverValue> LastAcknowledgedDeliveryPerUser(List<HistoryEvent> valid)
+    {
+        var acknowledged = valid.Where(e => e.Type == HistoryEventType.Ok && e.AsSend() is not null).Select(e => e.AsSend()!.Id).ToHashSet();
+        return [.. valid.Where(e => e.AsDeliver() is not null)
+            .GroupBy(e => e.AsDeliver()!.User)
+            .Select(g => g.MaxBy(e => e.AsDeliver()!.Seq)!.AsDeliver()!)
+            .Where(d => acknowledged.Contains(d.Id))];
+    }
+
     /// <summary>The last message of a user stays delivered at one device but leaves that device's final sync.</summary>
     private static List<HistoryEvent>? ForgetInOneSync(List<HistoryEvent> valid, Random random)
     {
-        var acknowledged = valid.Where(e => e.Type == HistoryEventType.Ok && e.AsSend() is not null).Select(e => e.AsSend()!.Id).ToHashSet();
-        var lastPerUser = valid.Where(e => e.AsDeliver() is not null)
-            .GroupBy(e => e.AsDeliver()!.User)
-            .Select(g => g.MaxBy(e => e.AsDeliver()!.Seq)!.AsDeliver()!)
-            .Where(d => acknowledged.Contains(d.Id))
-            .ToList();
+        var lastPerUser = LastAcknowledgedDeliveryPerUser(valid);
         if (lastPerUser.Count == 0)
         {
             return null;

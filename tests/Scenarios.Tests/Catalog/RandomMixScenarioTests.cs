@@ -1,4 +1,5 @@
 using Chaos.Harness.Faults;
+using Chaos.Harness.Faults.Downstream;
 using Chaos.Harness.Faults.Network;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Workload;
@@ -88,6 +89,20 @@ public sealed class RandomMixScenarioTests
         RandomMixScenario.Explain(schedule, AllTookHold(schedule), evidence, NoDevices, ["device-3"])
             .Should().Contain("no proxy-wide mid-frame reset cut any connection")
             .And.Contain("1 device(s) were not connected again after the fault phase (device-3)");
+    }
+
+    [Fact]
+    public async Task A_failing_downstream_fault_that_failed_no_call_at_the_provider_fails_the_check()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var schedule = Mix.BuildSchedule(1, Phase);
+        await using var provider = await DownstreamProvider.StartAsync(new DownstreamProviderOptions(), ct);
+        var failing = new DownstreamFault(provider, failureRate: 0.8, latencyMs: 0, "downstream-failure");
+        await failing.ApplyAsync(ct);
+        await failing.HealAsync(ct); // no job called the provider while it held
+
+        RandomMixScenario.Explain(schedule, AllTookHold(schedule), [failing], NoDevices, [])
+            .Should().Be("downstream-failure: the provider failed none of the 0 calls it received while it held");
     }
 
     [Fact]

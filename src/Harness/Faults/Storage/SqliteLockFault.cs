@@ -7,8 +7,8 @@ namespace Chaos.Harness.Faults.Storage;
 /// <c>storage-lock</c> on <c>sqlite</c>: the system's SQLite database is locked for writing — what a long migration, a
 /// backup holding a write transaction, or a stuck writer does to a shared database file. The harness opens the
 /// run's database itself and begins an immediate transaction (BEGIN IMMEDIATE: the database's one write lock),
-/// waiting for the system's current writer to finish; until the heal every writer of the system waits (its busy timeout) and, past that, fails with
-/// SQLITE_BUSY; readers go on. Heal: the transaction is rolled back (it wrote nothing) and the connection closed
+/// waiting for the system's current writer to finish; until the heal every writer of the system waits (its busy
+/// timeout) and, past that, fails with SQLITE_BUSY; readers go on. Heal: the transaction is rolled back (it wrote nothing) and the connection closed
 /// (docs/faults.md, "Storage faults"). The lock lets go by itself after <see cref="MaxHold"/> whatever the schedule says.
 /// </summary>
 public sealed class SqliteLockFault : IFault, IFaultOutcome, IDisposable
