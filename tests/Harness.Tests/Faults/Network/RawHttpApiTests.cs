@@ -116,6 +116,8 @@ public sealed class RawHttpApiTests : IAsyncLifetime
     [InlineData("""{"type":"latency","attributes":{"latency":"slow"}}""", 400, "bad request body: ")]
     [InlineData("""{"type":"latency","attributes":{"latency":1.5}}""", 400, "bad request body: ")]
     [InlineData("""{"type":"latency","toxicity":"high"}""", 400, "bad request body: ")]
+    [InlineData("""{"type":"latency","toxicity":1e400}""", 400, "bad request body: ")]
+    [InlineData("""{"type":"latency","toxicity":1e39}""", 400, "bad request body: ")]
     [InlineData("""not json""", 400, "bad request body: ")]
     public async Task AddToxic_WithBadInput_Answers400AndAddsNothing(string request, int expected, string message)
     {
