@@ -52,6 +52,14 @@ public sealed class ParentWatchTests
             using var watch = ParentWatch.Start(pid, () => { }, TimeSpan.FromHours(1));
             watch.IsParentGone().Should().BeFalse();
 
+            // the shell must have become the sleep before its `read` dies: a shell still running would reap it
+            // (a race that showed under parallel tests as a zombie whose /proc entry was already gone)
+            for (var i = 0; i < 200 && !IsSleep(shell.Id); i++)
+            {
+                await Task.Delay(25, TestContext.Current.CancellationToken);
+            }
+
+            IsSleep(shell.Id).Should().BeTrue("the shell execs into sleep right after printing the pid");
             shell.StandardInput.Close();
             for (var i = 0; i < 100 && !watch.IsParentGone(); i++)
             {
@@ -64,6 +72,18 @@ public sealed class ParentWatchTests
         finally
         {
             shell.Kill(entireProcessTree: true);
+        }
+    }
+
+    private static bool IsSleep(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/comm").Trim() == "sleep";
+        }
+        catch (IOException)
+        {
+            return false;
         }
     }
 
