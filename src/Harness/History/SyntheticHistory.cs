@@ -27,11 +27,13 @@ public static class SyntheticHistory
         var senderGeneration = new int[options.Senders];
         var senderFree = new long[options.Senders];
         var jobIds = new List<(SubmitValue Submit, long Time)>();
-        var devicesOf = users.ToDictionary(u => u, u => devices.Where(d => d.User == u).ToArray());
+        var devicesOf = devices.GroupBy(d => d.User).ToDictionary(g => g.Key, g => g.ToArray());
+        var groupSize = Math.Min(options.GroupSize, users.Length);
 
-        // Per event of the main loop about 2 + devices-per-recipient events are emitted.
-        var perSend = 2 + options.DevicesPerUser;
-        var operations = Math.Max(10, options.TargetEvents / perSend);
+        // Per send 2 events and one delivery per recipient device (a group send reaches groupSize users).
+        var perSend = 2 + (options.DevicesPerUser * (1 + (options.GroupFraction * (groupSize - 1))));
+        // Every device also appears twice whatever the length (its connect and its final sync).
+        var operations = Math.Max(10, (int)((options.TargetEvents - (2 * devices.Length)) / perSend));
         var runLength = operations * Ms; // steps average 1 ms
         var faultStart = runLength * 2 / 5;
         var faultEnd = runLength * 7 / 10;
@@ -82,7 +84,7 @@ public static class SyntheticHistory
                 continue;
             }
 
-            var recipients = random.NextDouble() < 0.1 ? PickDistinct(random, users, 2) : [users[random.Next(users.Length)]];
+            var recipients = random.NextDouble() < options.GroupFraction ? PickDistinct(random, users, groupSize) : [users[random.Next(users.Length)]];
             var messageId = $"m{messages++}";
             var intended = invokeTime - random.Next(0, 2) * Ms / 10;
             Emit(invokeTime, process, HistoryEventType.Invoke, HistoryOps.Send, new SendValue(messageId, recipients, Intended: intended));
@@ -191,10 +193,19 @@ public static class SyntheticHistory
         return events;
     }
 
+    /// <summary><paramref name="count"/> distinct items (count ≤ items): Floyd's sampling, O(count) whatever the population.</summary>
     private static string[] PickDistinct(Random random, string[] items, int count)
     {
-        var copy = (string[])items.Clone();
-        random.Shuffle(copy);
-        return copy[..Math.Min(count, copy.Length)];
+        var chosen = new HashSet<int>();
+        var picked = new string[count];
+        for (int j = items.Length - count, k = 0; j < items.Length; j++, k++)
+        {
+            var t = random.Next(j + 1);
+            var index = chosen.Add(t) ? t : j;
+            chosen.Add(index);
+            picked[k] = items[index];
+        }
+
+        return picked;
     }
 }

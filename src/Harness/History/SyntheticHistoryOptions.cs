@@ -32,4 +32,10 @@ public sealed record SyntheticHistoryOptions
 
     /// <summary>Fraction of deliveries followed by a transport redelivery the client drops.</summary>
     public double DropFraction { get; init; } = 0.02;
+
+    /// <summary>Fraction of sends that go to a group rather than one user.</summary>
+    public double GroupFraction { get; init; } = 0.1;
+
+    /// <summary>Recipients of a group send (distinct users, at most <see cref="Users"/>).</summary>
+    public int GroupSize { get; init; } = 2;
 }

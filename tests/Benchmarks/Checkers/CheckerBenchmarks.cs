@@ -4,8 +4,8 @@ using Chaos.Harness.History;
 
 namespace Chaos.Benchmarks.Checkers;
 
-/// <summary>Reading and checking a generated history of about a million events (docs/checkers.md has the figures):
-/// <c>dotnet run -c Release --project tests/Benchmarks -- --filter *CheckerBenchmarks*</c>.</summary>
+/// <summary>Reading and checking a generated history of about a million events, per shape (docs/checkers.md has the
+/// figures): <c>dotnet run -c Release --project tests/Benchmarks -- --filter *CheckerBenchmarks*</c>.</summary>
 /// <remarks>In-process: on the shared build machine, building BenchmarkDotNet's separate project times out.</remarks>
 [MemoryDiagnoser]
 [InProcess]
@@ -19,19 +19,15 @@ public class CheckerBenchmarks
     [Params(1_000_000)]
     public int Events { get; set; }
 
+    /// <summary>One of <see cref="SyntheticHistoryShapes.ByName"/>: many users with few events, a few with many, heavy fan-out, many devices.</summary>
+    [Params("standard", "many-users", "few-users", "fan-out", "many-devices")]
+    public string Shape { get; set; } = "standard";
+
     [GlobalSetup]
     public void Setup()
     {
-        _history = SyntheticHistory.Generate(new SyntheticHistoryOptions
-        {
-            TargetEvents = Events,
-            Seed = 1,
-            Users = 100,
-            DevicesPerUser = 2,
-            Senders = 16,
-            Accounts = 20,
-        });
-        _path = Path.Combine(Path.GetTempPath(), $"chaos-bench-{Events}.jsonl");
+        _history = SyntheticHistory.Generate(SyntheticHistoryShapes.ByName[Shape] with { TargetEvents = Events, Seed = 1 });
+        _path = Path.Combine(Path.GetTempPath(), $"chaos-bench-{Shape}-{Events}.jsonl");
         HistoryFile.WriteAllAsync(_history, _path, CancellationToken.None).GetAwaiter().GetResult();
     }
 

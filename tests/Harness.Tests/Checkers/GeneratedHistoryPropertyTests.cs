@@ -57,6 +57,24 @@ public sealed class GeneratedHistoryPropertyTests
         }
     }
 
+    public static TheoryData<string> Shapes => new(SyntheticHistoryShapes.ByName.Keys);
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void EveryBenchmarkShape_GeneratesAValidHistoryOfAboutTheAskedSize(string shape)
+    {
+        var options = SyntheticHistoryShapes.ByName[shape] with { TargetEvents = 200_000, Seed = 7 };
+
+        var history = SyntheticHistory.Generate(options);
+
+        var result = StandardChecks.Check(history, new CheckOptions { Retries = GeneratorPolicy });
+        result.Verdict.Should().Be(Verdict.Valid, $"anomalies: {string.Join(", ", ErrorClasses(result))}; unknown: {string.Join("; ", result.UnknownReasons)}");
+        history.Count.Should().BeInRange(180_000, 220_000, "the shape's events per send are estimated for the target");
+        var recipients = history.Where(e => e.F == HistoryOps.Send && e.Type == HistoryEventType.Invoke).Select(e => e.AsSend()!.To.Count);
+        recipients.Max().Should().Be(Math.Min(options.GroupSize, options.Users), "group sends reach the shape's group size");
+        history.Where(e => e.F == HistoryOps.Device).Should().HaveCount(options.Users * options.DevicesPerUser);
+    }
+
     public static TheoryData<string> PlantedClasses => new(
         AnomalyNames.All.Where(n => n != AnomalyNames.Recovered));
 

@@ -265,6 +265,15 @@ public sealed class SystemRun : IAsyncDisposable
         catch (IOException)
         {
         }
+
+        try
+        {
+            // the shared parent too, once the last run is gone (a concurrent run's directory keeps it: not empty)
+            System.IO.Directory.Delete(Path.GetDirectoryName(_directory)!, recursive: false);
+        }
+        catch (IOException)
+        {
+        }
     }
 
     private static string RandomKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
