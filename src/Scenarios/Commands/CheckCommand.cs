@@ -42,12 +42,15 @@ internal static class CheckCommand
         };
 
         var json = JsonOutput.CreateOption();
+        var style = new OutputStyle();
         var command = new Command("check", "Re-check a saved history offline and write its reports.")
         {
             history, output, lenient, slos, informational, require, retryBase, retryBudget, scenario, optionsFile, json,
         };
+        style.AddTo(command);
         command.SetAction((parse, cancellationToken) => JsonOutput.RunAsync(parse.GetValue(json), "check", async results =>
         {
+            var print = style.Bind(parse, parse.GetValue(json));
             CheckOptions options;
             var file = parse.GetValue(history)!;
             var flagsGiven = (parse.GetValue(slos) ?? []).Length > 0 || (parse.GetValue(informational) ?? []).Length > 0
@@ -72,7 +75,7 @@ internal static class CheckCommand
                     return ExitCodes.RunFailed;
                 }
 
-                await Console.Out.WriteLineAsync($"check options: {saved.FullName} (SLOs: {(options.LatencySlos.Count == 0 ? "none" : string.Join(", ", options.LatencySlos))}; "
+                print.Info($"check options: {saved.FullName} (SLOs: {(options.LatencySlos.Count == 0 ? "none" : string.Join(", ", options.LatencySlos))}; "
                     + $"required: {(options.RequiredPromises.Count == 0 ? "none" : string.Join(", ", options.RequiredPromises))})");
             }
             else
@@ -123,7 +126,7 @@ internal static class CheckCommand
                 return ExitCodes.RunFailed;
             }
 
-            await Console.Out.WriteLineAsync(Describe(result, outDir));
+            await Console.Out.WriteLineAsync(Describe(result, outDir, print));
             results.Add(outDir, "results.json", new Dictionary<string, string?> { ["history"] = file.FullName, ["verdict"] = result.Verdict.ToString().ToLowerInvariant() });
             return result.Verdict switch
             {
@@ -177,17 +180,21 @@ internal static class CheckCommand
         return declared;
     }
 
-    private static string Describe(CheckResult result, string outDir)
+    private static string Describe(CheckResult result, string outDir, OutputStyle print)
     {
         var verdict = result.Verdict switch { Verdict.Valid => "valid", Verdict.Invalid => "INVALID", _ => "UNKNOWN" };
-        var lines = new List<string> { $"verdict: {verdict}" };
+        var lines = new List<string> { $"verdict: {print.Verdict(verdict)}" };
         lines.AddRange(result.Anomalies.Values.OrderBy(a => a.Name, StringComparer.Ordinal)
             .Select(a => $"  {a.Name}: {a.Count}{(a.Informational ? " (informational)" : "")}" +
                 (a.Examples.Count > 0 ? $" — e.g. {a.Examples[0].Explanation} [events {string.Join(", ", a.Examples[0].Events)}]" : "")));
         lines.AddRange(result.UnknownReasons.Select(r => $"  undecided: {r}"));
         lines.AddRange(result.Exercise.Values.Where(e => e is { Exercised: false, Required: false })
             .Select(e => $"  not exercised (not required): {e.Promise} — {e.Detail}"));
-        lines.Add($"reports: {outDir}");
+        if (!print.Quiet)
+        {
+            lines.Add($"reports: {outDir}");
+        }
+
         return string.Join(Environment.NewLine, lines);
     }
 }

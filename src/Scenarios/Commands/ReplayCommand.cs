@@ -21,14 +21,17 @@ internal static class ReplayCommand
         var duration = new Option<string?>("--duration") { Description = "Fault-phase length (default: the file's `duration`, else the scenario's)." };
         var output = new Option<string?>("--out") { Description = "The run folder (default reports/replay-<name>-<utc stamp>)." };
         var shared = new RunOptionSet();
+        var style = new OutputStyle();
 
         var command = new Command("replay", "Run a saved fault schedule or an incident file again and check the promises.")
         {
             source, scenarioOption, seed, duration, output,
         };
         shared.AddTo(command);
+        style.AddTo(command);
         command.SetAction(async (parse, outer) =>
         {
+            var print = style.Bind(parse, json: false);
             using var shutdown = new ShutdownSignals(outer);
             var cancellationToken = shutdown.Token;
             try
@@ -78,11 +81,11 @@ internal static class ReplayCommand
                 }
 
                 options.Validate();
-                Console.WriteLine($"replay {schedule.Name ?? Path.GetFileName(path)} ({schedule.Entries.Count} faults) on {scenario.Name} seed={runSeed} → {Path.GetFullPath(dir)}");
-                var outcome = await RunProgressView.RunAsync(scenario, options, cancellationToken);
-                Console.WriteLine($"{scenario.Name} replay: {outcome.Verdict.ToString().ToLowerInvariant()} — {outcome.Message}");
-                Console.WriteLine($"report: {Path.Combine(outcome.Directory, "summary.md")}");
-                if (outcome.Reproduce is { } again)
+                print.Info($"replay {schedule.Name ?? Path.GetFileName(path)} ({schedule.Entries.Count} faults) on {scenario.Name} seed={runSeed} → {Path.GetFullPath(dir)}");
+                var outcome = await RunProgressView.RunAsync(scenario, options, print.Quiet, cancellationToken);
+                Console.WriteLine($"{scenario.Name} replay: {print.Verdict(outcome.Verdict.ToString().ToLowerInvariant())} — {outcome.Message}");
+                print.Info($"report: {Path.Combine(outcome.Directory, "summary.md")}");
+                if (outcome.Reproduce is { } again && (!print.Quiet || outcome.ExitCode != ExitCodes.Valid))
                 {
                     Console.WriteLine($"reproduce: {again}");
                 }

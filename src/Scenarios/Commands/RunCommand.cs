@@ -20,14 +20,17 @@ internal static class RunCommand
         var output = new Option<string?>("--out") { Description = "The run folder (default reports/<scenario>-<utc stamp>)." };
         var shared = new RunOptionSet();
         var json = JsonOutput.CreateOption();
+        var style = new OutputStyle();
 
         var command = new Command("run", "Run a scenario (or a suite) against the reference system and check the promises.")
         {
             scenarioArg, suite, seed, duration, output, json,
         };
         shared.AddTo(command);
+        style.AddTo(command);
         command.SetAction((parse, outer) => JsonOutput.RunAsync(parse.GetValue(json), "run", async results =>
         {
+            var print = style.Bind(parse, parse.GetValue(json));
             using var shutdown = new ShutdownSignals(outer);
             var cancellationToken = shutdown.Token;
             try
@@ -68,6 +71,7 @@ internal static class RunCommand
                 var outRoot = parse.GetValue(output);
                 var worst = ExitCodes.Valid;
                 var done = new List<(string Scenario, long Seed, RunOutcome Outcome)>();
+                var eta = new SuiteProgress(runs.Count, TimeProvider.System);
                 foreach (var (scenario, runSeed) in runs)
                 {
                     var dir = outRoot is null
@@ -75,11 +79,12 @@ internal static class RunCommand
                         : runs.Count == 1 ? outRoot : Path.Combine(outRoot, $"{scenario.Name}-seed{runSeed}");
                     var options = template with { Seed = runSeed, Duration = durationValue, OutputDirectory = dir };
                     options.Validate();
-                    Console.WriteLine($"run {scenario.Name} seed={runSeed} → {Path.GetFullPath(dir)}");
-                    var outcome = await RunProgressView.RunAsync(scenario, options, cancellationToken);
-                    Console.WriteLine($"{scenario.Name} seed={runSeed}: {outcome.Verdict.ToString().ToLowerInvariant()} — {outcome.Message}");
-                    Console.WriteLine($"report: {Path.Combine(outcome.Directory, "summary.md")}");
-                    if (outcome.Reproduce is { } again)
+                    print.Info($"run {scenario.Name} seed={runSeed}{(runs.Count > 1 ? " " + eta.Describe() : "")} → {Path.GetFullPath(dir)}");
+                    var outcome = await RunProgressView.RunAsync(scenario, options, print.Quiet, cancellationToken);
+                    eta.Completed();
+                    Console.WriteLine($"{scenario.Name} seed={runSeed}: {print.Verdict(outcome.Verdict.ToString().ToLowerInvariant())} — {outcome.Message}");
+                    print.Info($"report: {Path.Combine(outcome.Directory, "summary.md")}");
+                    if (outcome.Reproduce is { } again && (!print.Quiet || outcome.ExitCode != ExitCodes.Valid))
                     {
                         Console.WriteLine($"reproduce: {again}");
                     }

@@ -3,11 +3,16 @@ using Spectre.Console;
 
 namespace Chaos.Scenarios.Commands;
 
-/// <summary>Live progress of a run: a status line in a terminal, plain lines when output is redirected (CI).</summary>
+/// <summary>Live progress of a run: a status line in a terminal, plain lines when output is redirected (CI), none when quiet.</summary>
 internal static class RunProgressView
 {
-    public static async Task<RunOutcome> RunAsync(Scenario scenario, RunOptions options, CancellationToken cancellationToken)
+    public static async Task<RunOutcome> RunAsync(Scenario scenario, RunOptions options, bool quiet, CancellationToken cancellationToken)
     {
+        if (quiet)
+        {
+            return await RunPipeline.RunAsync(scenario, options, progress: null, cancellationToken);
+        }
+
         if (Console.IsOutputRedirected || AnsiConsole.Profile.Capabilities.Interactive is false)
         {
             var plain = new Progress<RunProgress>(p => Console.WriteLine(Line(p)));

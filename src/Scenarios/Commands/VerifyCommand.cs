@@ -29,12 +29,15 @@ internal static class VerifyCommand
         };
         var topology = TopologyOption.Create("Where every run's system runs: processes (default) or containers (Docker; docs/containers.md).");
         var json = JsonOutput.CreateOption();
+        var style = new OutputStyle();
         var command = new Command("verify", "Run the detection matrix: every defect caught by its scenario, the correct system never flagged.")
         {
             seeds, firstSeed, duration, output, full, only, correct, onlyScenarios, retries, topology, json,
         };
+        style.AddTo(command);
         command.SetAction((parse, outer) => JsonOutput.RunAsync(parse.GetValue(json), "verify", async results =>
         {
+            var print = style.Bind(parse, parse.GetValue(json));
             using var shutdown = new ShutdownSignals(outer);
             var ct = shutdown.Token;
             try
@@ -68,6 +71,7 @@ internal static class VerifyCommand
 
                 var root = parse.GetValue(output) ?? Path.Combine("reports", "verify-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
                 var cells = new List<VerifyCell>();
+                var eta = new SuiteProgress(plan.Count * seedCount, TimeProvider.System);
                 foreach (var (defect, scenarioName, expected) in plan)
                 {
                     for (var s = 0; s < seedCount && !ct.IsCancellationRequested; s++)
@@ -77,11 +81,12 @@ internal static class VerifyCommand
                         if (ScenarioCatalog.Find(scenarioName) is not { } scenario)
                         {
                             cells.Add(new VerifyCell(defect, scenarioName, seed, Verdict.Unknown, [], expected, dir, "no such scenario in the catalogue"));
+                            eta.Completed();
                             continue;
                         }
 
                         var label = $"{defect ?? "correct system"} × {scenarioName} seed {seed}";
-                        Console.WriteLine($"verify: {label}");
+                        print.Info($"verify: {label} {eta.Describe()}");
                         var cell = await UndecidedRetry.RunAsync(
                             async attempt =>
                             {
@@ -97,9 +102,10 @@ internal static class VerifyCommand
                                 return new VerifyCell(defect, scenarioName, seed, outcome.Verdict, found, expected, outcome.Directory, outcome.Message);
                             },
                             retryCount,
-                            (undecided, next) => Console.WriteLine($"verify: {label}: undecided ({undecided.Message}); running it again with the same seed (re-run {next} of at most {retryCount})"),
+                            (undecided, next) => print.Info($"verify: {label}: undecided ({undecided.Message}); running it again with the same seed (re-run {next} of at most {retryCount})"),
                             ct);
-                        Console.WriteLine($"verify: {label}: {cell.Outcome} ({cell.Message})");
+                        eta.Completed();
+                        Console.WriteLine($"verify: {label}: {print.Verdict(cell.Outcome)} ({cell.Message})");
                         cells.Add(cell);
                     }
                 }
@@ -107,10 +113,10 @@ internal static class VerifyCommand
                 // stopped by Ctrl-C: the cells that ran are reported, and the matrix is said to be partial, never passed
                 var report = new VerifyReport(cells, seedCount, durationValue) { Topology = topologyKind.ToString().ToLowerInvariant(), Aborted = ct.IsCancellationRequested };
                 await report.WriteAsync(root, CancellationToken.None);
-                Console.WriteLine(report.Markdown());
+                print.Info(report.Markdown());
                 Console.WriteLine(report.Aborted
-                    ? $"verify: ABORTED after {cells.Count} of {plan.Count * seedCount} run(s); partial report — {Path.GetFullPath(Path.Combine(root, "verify.md"))}"
-                    : $"verify: {(report.Passed ? "passed" : "FAILED")} — {Path.GetFullPath(Path.Combine(root, "verify.md"))}");
+                    ? $"verify: {print.Verdict("ABORTED")} after {cells.Count} of {plan.Count * seedCount} run(s); partial report — {Path.GetFullPath(Path.Combine(root, "verify.md"))}"
+                    : $"verify: {print.Verdict(report.Passed ? "passed" : "FAILED")} — {Path.GetFullPath(Path.Combine(root, "verify.md"))}");
                 results.Add(root, "verify.json", new Dictionary<string, string?> { ["verdict"] = report.Outcome.ToLowerInvariant() });
                 return ct.IsCancellationRequested ? ExitCodes.RunFailed : report.Passed ? ExitCodes.Valid : ExitCodes.Invalid;
             }

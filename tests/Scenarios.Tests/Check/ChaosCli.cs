@@ -11,19 +11,36 @@ internal static class ChaosCli
         RunAsync(timeout, cancellationToken, [], args);
 
     /// <summary>As above, with extra environment variables for the child.</summary>
-    public static async Task<Outcome> RunAsync(TimeSpan timeout, CancellationToken cancellationToken, IReadOnlyList<(string Name, string Value)> environment, params string[] args)
+    public static Task<Outcome> RunAsync(TimeSpan timeout, CancellationToken cancellationToken, IReadOnlyList<(string Name, string Value)> environment, params string[] args) =>
+        StartAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "chaos.dll"), .. args], timeout, environment, cancellationToken);
+
+    /// <summary>Whether <see cref="RunOnTerminalAsync"/> can run here (util-linux's <c>script</c> gives the child a pseudo-terminal).</summary>
+    public static bool TerminalAvailable => File.Exists("/usr/bin/script");
+
+    /// <summary>
+    /// Runs chaos with its stdout on a pseudo-terminal (util-linux <c>script</c>), as a person at a shell sees it; what
+    /// the terminal showed comes back as <see cref="Outcome.Stdout"/> (stdout and stderr together).
+    /// </summary>
+    public static Task<Outcome> RunOnTerminalAsync(TimeSpan timeout, CancellationToken cancellationToken, IReadOnlyList<(string Name, string Value)> environment, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var command = string.Join(' ', new[] { "dotnet", Path.Combine(AppContext.BaseDirectory, "chaos.dll") }.Concat(args).Select(a => "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
+        return StartAsync("script", ["-q", "-e", "-c", command, "/dev/null"], timeout, environment, cancellationToken);
+    }
+
+    private static async Task<Outcome> StartAsync(string file, IReadOnlyList<string> args, TimeSpan timeout, IReadOnlyList<(string Name, string Value)> environment, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(file)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "chaos.dll"));
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
         }
+
+        start.Environment.Remove("NO_COLOR");
 
         foreach (var (name, value) in environment)
         {
