@@ -4,7 +4,10 @@ namespace Chaos.Harness.Load;
 
 /// <summary>
 /// Counters and histograms of one run, written concurrently by the scheduler thread and by operations
-/// finishing on pool threads. HdrHistogram's concurrent histograms take the writes without locks.
+/// finishing on pool threads. HdrHistogram's concurrent histograms take the writes without locks, but promise
+/// nothing to a reader copying them mid-write, so <see cref="Snapshot"/> seals the recorder first: it waits out the
+/// writes under way, and an operation that ends after the seal (one that ignored its cancellation) is not recorded —
+/// the snapshot counts it unfinished, consistently with its histograms.
 /// </summary>
 internal sealed class LoadRecorder
 {
@@ -21,6 +24,8 @@ internal sealed class LoadRecorder
     private long _failed;
     private long _late;
     private long _overflowed;
+    private int _sealed;
+    private int _writers;
 
     public LoadRecorder(TimeSpan duration, TimeSpan drain)
     {
@@ -57,36 +62,84 @@ internal sealed class LoadRecorder
 
     public void Started(TimeSpan intended, long lagMicros, bool late)
     {
-        Interlocked.Increment(ref _started);
-        Interlocked.Increment(ref Bucket(intended).Started);
-        _lag.RecordValue(Clamp(lagMicros));
-        if (late)
+        if (!EnterWrite())
         {
-            Interlocked.Increment(ref _late);
+            return;
+        }
+
+        try
+        {
+            Interlocked.Increment(ref _started);
+            Interlocked.Increment(ref Bucket(intended).Started);
+            _lag.RecordValue(Clamp(lagMicros));
+            if (late)
+            {
+                Interlocked.Increment(ref _late);
+            }
+        }
+        finally
+        {
+            ExitWrite();
         }
     }
 
     public void Completed(TimeSpan intended, long latencyMicros, TimeSpan finishedAt)
     {
-        var bucket = Bucket(intended);
-        _latency.RecordValue(Clamp(latencyMicros));
-        bucket.Record(Clamp(latencyMicros));
-        Interlocked.Increment(ref bucket.Completed);
-        var second = (int)Math.Clamp(finishedAt.Ticks / TimeSpan.TicksPerSecond, 0, _throughput.Length - 1);
-        Interlocked.Increment(ref _throughput[second]);
+        if (!EnterWrite())
+        {
+            return;
+        }
 
-        // Counted last, so a progress reader that sees the completion also sees its latency.
-        Interlocked.Increment(ref _completed);
+        try
+        {
+            var bucket = Bucket(intended);
+            _latency.RecordValue(Clamp(latencyMicros));
+            bucket.Record(Clamp(latencyMicros));
+            Interlocked.Increment(ref bucket.Completed);
+            var second = (int)Math.Clamp(finishedAt.Ticks / TimeSpan.TicksPerSecond, 0, _throughput.Length - 1);
+            Interlocked.Increment(ref _throughput[second]);
+
+            // Counted last, so a progress reader that sees the completion also sees its latency.
+            Interlocked.Increment(ref _completed);
+        }
+        finally
+        {
+            ExitWrite();
+        }
     }
 
     public void Failed(TimeSpan intended)
     {
-        Interlocked.Increment(ref Bucket(intended).Failed);
-        Interlocked.Increment(ref _failed);
+        if (!EnterWrite())
+        {
+            return;
+        }
+
+        try
+        {
+            Interlocked.Increment(ref Bucket(intended).Failed);
+            Interlocked.Increment(ref _failed);
+        }
+        finally
+        {
+            ExitWrite();
+        }
     }
 
+    /// <summary>
+    /// The run's result. Seals the recorder first (later writes are dropped) and waits for the writes under way: a
+    /// writer announces itself before it looks at the seal, the snapshot seals before it looks at the writers, both
+    /// with full fences, so either the writer sees the seal or the snapshot sees the writer.
+    /// </summary>
     public LoadResult Snapshot(ArrivalProfile profile, TimeSpan schedulingElapsed, bool cancelled)
     {
+        Interlocked.Exchange(ref _sealed, 1);
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _writers) != 0)
+        {
+            spin.SpinOnce();
+        }
+
         var started = Interlocked.Read(ref _started);
         var completed = Interlocked.Read(ref _completed);
         var failed = Interlocked.Read(ref _failed);
@@ -143,6 +196,20 @@ internal sealed class LoadRecorder
             TimeSeries = series,
         };
     }
+
+    private bool EnterWrite()
+    {
+        Interlocked.Increment(ref _writers);
+        if (Volatile.Read(ref _sealed) == 0)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _writers);
+        return false;
+    }
+
+    private void ExitWrite() => Interlocked.Decrement(ref _writers);
 
     private static long Clamp(long micros) => Math.Clamp(micros, 0, HighestMicros);
 

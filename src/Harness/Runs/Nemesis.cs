@@ -106,10 +106,12 @@ public sealed class Nemesis
 
         _history.Record(HistoryOps.NemesisProcess, HistoryEventType.Invoke, HistoryOps.Heal, Value(entry.Fault, id, null, null, null));
         var error = await SafeHealAsync(entry.Fault, cancellationToken);
-        entry.Record.HealedAt = _history.Now();
+        var healedAt = _history.Now();
         _history.Record(HistoryOps.NemesisProcess, error is null ? HistoryEventType.Ok : HistoryEventType.Info, HistoryOps.Heal, Value(entry.Fault, id, null, null, error));
         lock (_gate)
         {
+            // under the gate like every other change to a record that Applied hands out
+            entry.Record.HealedAt = healedAt;
             if (!_active.Values.Any(a => a.Fault.Name == entry.Fault.Name && a.Fault.Target == entry.Fault.Target))
             {
                 _activeNames.Remove($"{entry.Fault.Name}@{entry.Fault.Target}");
