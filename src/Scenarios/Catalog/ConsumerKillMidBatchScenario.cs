@@ -1,10 +1,12 @@
 using System.Globalization;
 using Chaos.Harness.Checkers;
 using Chaos.Harness.Faults.Failpoints;
+using Chaos.Harness.Faults.Kafka;
 using Chaos.Harness.Faults.Process;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Sut;
 using Chaos.Harness.Runs;
+using Confluent.Kafka;
 
 namespace Chaos.Scenarios.Catalog;
 
@@ -83,8 +85,10 @@ internal sealed class ConsumerKillMidBatchScenario : CrashScenario
     /// <summary>
     /// Every targeted process died (a crash at its failpoint, or our SIGKILL) and came back; for each consumer role a
     /// failpoint crashed, the group rebalanced (an instance that lived through the phase got a new assignment, or,
-    /// when none did, a restarted one got one) and records were redelivered (<c>refsys.redelivered</c> on the
-    /// instances that re-read them — counted whether or not dedupe absorbed them).
+    /// when none did, a restarted one got one) and records were handled again: for the notifiers, seen by the harness
+    /// itself as deliveries produced again to the deliveries topic (<see cref="RepeatedRecords"/>); for the jobs
+    /// workers, whose second handling of a done job has no outside effect, still the system's own
+    /// <c>refsys.redelivered</c> (counted whether or not dedupe absorbed them).
     /// </summary>
     public override string? VerifyFaultsTookEffect(RunContext context)
     {
@@ -119,17 +123,48 @@ internal sealed class ConsumerKillMidBatchScenario : CrashScenario
 
             var redelivered = instances.Sum(m => m.Counter(Redelivered) - (baseline.TryGetValue(m.Node, out var b) && b.Incarnation == m.Incarnation ? b.Counter(Redelivered) : 0));
             RecordEvidence(context, string.Create(CultureInfo.InvariantCulture,
-                $"{role}: rebalanced={rebalanced}, redelivered={redelivered}, assignments={string.Join(",", instances.Select(m => $"{m.Node}#{m.Incarnation}:{m.Counter(Assignments)}"))}"));
-            if (crashed.Count > 0)
+                $"{role}: rebalanced={rebalanced}, redelivered={redelivered} ({Redelivered}, the system's own count), assignments={string.Join(",", instances.Select(m => $"{m.Node}#{m.Incarnation}:{m.Counter(Assignments)}"))}"));
+            if (crashed.Count == 0)
             {
-                if (redelivered <= 0)
+                continue;
+            }
+
+            var points = string.Join(", ", crashed.Select(c => c.Settings.Point).Distinct());
+            if (role == "notifier")
+            {
+                // judged on the harness's own read of Kafka, not on the system's count: a fan-out record handled again
+                // has its deliveries produced again (docs/scenarios.md, consumer-kill-mid-batch)
+                if (HandledAgain(context) is { } missing)
                 {
-                    problems.Add(string.Create(CultureInfo.InvariantCulture, $"no {role} record was redelivered after the crash at {string.Join(", ", crashed.Select(c => c.Settings.Point).Distinct())}"));
+                    problems.Add($"{missing} after the crash at {points}");
                 }
+            }
+            else if (redelivered <= 0)
+            {
+                // no outside witness yet: a jobs worker that meets a job already done does nothing anyone can see
+                problems.Add(string.Create(CultureInfo.InvariantCulture, $"no {role} record was redelivered after the crash at {points}"));
             }
         }
 
         return problems.Count == 0 ? null : string.Join("; ", problems);
+    }
+
+    /// <summary>Why the deliveries topic shows no fan-out record handled twice, or null when it does.</summary>
+    private static string? HandledAgain(RunContext context)
+    {
+        RepeatedRecords.Result read;
+        try
+        {
+            read = RepeatedRecords.Read(context.System.BootstrapServers, "deliveries", "id", TimeSpan.FromSeconds(60));
+        }
+        catch (Exception e) when (e is KafkaException or TimeoutException or ArgumentException)
+        {
+            return $"the deliveries topic could not be read to see whether a fan-out record was handled twice ({e.Message})";
+        }
+
+        RecordEvidence(context, string.Create(CultureInfo.InvariantCulture,
+            $"notifier, seen by the harness: {read.Repeated} (user, message) deliveries produced again by a later produce call, of {read.Records} records on the deliveries topic (read by the harness){(read.Examples.Count > 0 ? ", e.g. " + string.Join(", ", read.Examples) : "")}"));
+        return read.Repeated > 0 ? null : $"no fan-out record was handled twice: none of the {read.Records} records on the deliveries topic was produced again";
     }
 
     private static FaultScheduleEntry Crash(TimeSpan at, string target, string point, int hit, TimeSpan down) =>

@@ -70,12 +70,16 @@ internal sealed class DuplicateReplayScenario : Scenario
         ReplayEvidence evidence = new();
         try
         {
+            // every replayed copy lies below these marks: the groups must commit past them
+            var fanoutMarks = await Task.Run(() => TopicRecords.HighWatermarks(context.System.BootstrapServers, "fanout"), bound.Token);
+            var jobsMarks = await Task.Run(() => TopicRecords.HighWatermarks(context.System.BootstrapServers, "jobs"), bound.Token);
             // the replayed copies are consumed within moments; wait until every record on the topic has been handled
             while (true)
             {
                 var notifiers = await RoleMetrics.ReadAllAsync(context.System.InstancesOf("notifier"), bound.Token);
                 var jobs = await RoleMetrics.ReadAllAsync(context.System.InstancesOf("jobs"), bound.Token);
-                var records = await Task.Run(() => TopicRecords.Count(context.System.BootstrapServers, "fanout"), bound.Token);
+                var fanoutBehind = await Task.Run(() => GroupOffsets.Behind(context.System.BootstrapServers, "notifier", "fanout", fanoutMarks), bound.Token);
+                var jobsBehind = await Task.Run(() => GroupOffsets.Behind(context.System.BootstrapServers, "jobs", "jobs", jobsMarks), bound.Token);
                 if (bound.IsCancellationRequested)
                 {
                     break; // reads cut short by the bound prove nothing: the last complete evidence stands
@@ -85,8 +89,8 @@ internal sealed class DuplicateReplayScenario : Scenario
                 {
                     FanoutReplayed = replays.Where(r => r.Topic == "fanout").Sum(r => r.Replayed),
                     JobsReplayed = replays.Where(r => r.Topic == "jobs").Sum(r => r.Replayed),
-                    FanoutRecords = records,
-                    NotifierHandled = notifiers.Sum(m => m.Counter("refsys.processed") + m.Counter("refsys.duplicates")),
+                    FanoutBehind = fanoutBehind,
+                    JobsBehind = jobsBehind,
                     NotifierDedupeHits = notifiers.Sum(m => m.Counter("refsys.duplicates")),
                     JobsDedupeHits = jobs.Sum(m => m.Counter("refsys.duplicates")),
                 };
@@ -103,6 +107,8 @@ internal sealed class DuplicateReplayScenario : Scenario
             // the evidence gathered last stands
         }
 
+        FaultEvidence.Record(context, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"replayed: fan-out {evidence.FanoutReplayed}, jobs {evidence.JobsReplayed}; not yet consumed of what the topics held at the end of the fault phase (read from Kafka): notifier group {evidence.FanoutBehind}, jobs group {evidence.JobsBehind}; recognised as duplicates (the system's own count, not judged): notifiers {evidence.NotifierDedupeHits}, jobs {evidence.JobsDedupeHits}"));
         _evidence.AddOrUpdate(context, evidence);
     }
 

@@ -54,12 +54,13 @@ public sealed class KafkaScenarioEvidenceTests
     [Fact]
     public void Replay_evidence_requires_records_replayed_and_every_copy_consumed()
     {
-        var consumed = new ReplayEvidence { FanoutReplayed = 120, JobsReplayed = 20, FanoutRecords = 900, NotifierHandled = 905, JobsDedupeHits = 20 };
+        var consumed = new ReplayEvidence { FanoutReplayed = 120, JobsReplayed = 20, FanoutBehind = 0, JobsBehind = 0, NotifierDedupeHits = 0, JobsDedupeHits = 0 };
 
-        consumed.Explain().Should().BeNull();
+        consumed.Explain().Should().BeNull("the system's own dedupe counts are not judged: the groups' committed offsets are");
         (consumed with { FanoutReplayed = 0 }).Explain().Should().Contain("no fan-out record was replayed");
-        (consumed with { NotifierHandled = 850 }).Explain().Should().Contain("850 of the 900");
-        (consumed with { JobsDedupeHits = 0 }).Explain().Should().Contain("job records were replayed");
+        (consumed with { FanoutBehind = 50 }).Explain().Should().Contain("had not consumed 50 of the fan-out records");
+        (consumed with { JobsBehind = 3 }).Explain().Should().Contain("job records were replayed").And.Contain("not consumed 3");
+        (consumed with { JobsReplayed = 0, JobsBehind = 3 }).Explain().Should().BeNull("no job was replayed: a jobs backlog is not this fault's");
     }
 
     [Fact]

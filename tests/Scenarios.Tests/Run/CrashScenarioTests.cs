@@ -57,6 +57,11 @@ public sealed class CrashScenarioTests : IDisposable
             int.Parse(System.Text.RegularExpressions.Regex.Match(line, @"redelivered=(\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)
                 .Should().BePositive($"the {role} records after the crash were re-read ({line})");
         }
+
+        // the harness's own witness, read from Kafka, which decides for the notifiers
+        var witnessed = evidence.Should().ContainSingle(e => e.StartsWith("notifier, seen by the harness:", StringComparison.Ordinal)).Which;
+        int.Parse(System.Text.RegularExpressions.Regex.Match(witnessed, @"harness: (\d+) \(user, message\) deliveries produced again").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)
+            .Should().BePositive($"a fan-out record handled again has its deliveries produced again ({witnessed})");
     }
 
     private static async Task<List<string>> EvidenceAsync(string dir) =>

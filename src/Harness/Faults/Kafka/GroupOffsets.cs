@@ -24,6 +24,28 @@ public static class GroupOffsets
     }
 
     /// <summary>
+    /// How many of the records below <paramref name="marks"/> (per partition, e.g. <see cref="TopicRecords.HighWatermarks"/>
+    /// taken earlier) <paramref name="group"/> has not yet consumed and committed. Zero means the group has committed past
+    /// every record appended by the time the marks were taken, whatever was appended since.
+    /// </summary>
+    public static long Behind(string bootstrapServers, string group, string topic, IReadOnlyDictionary<int, long> marks)
+    {
+        ArgumentNullException.ThrowIfNull(marks);
+        using var consumer = OutsideClient(bootstrapServers, group);
+        long behind = 0;
+        foreach (var c in consumer.Committed(Partitions(consumer, topic), TimeSpan.FromSeconds(10)))
+        {
+            if (marks.TryGetValue(c.Partition.Value, out var mark))
+            {
+                var from = c.Offset.Value >= 0 ? c.Offset.Value : consumer.QueryWatermarkOffsets(c.TopicPartition, TimeSpan.FromSeconds(10)).Low.Value;
+                behind += Math.Max(0, mark - from);
+            }
+        }
+
+        return behind;
+    }
+
+    /// <summary>
     /// Moves the committed offset of every partition of <paramref name="topic"/> back by <paramref name="records"/>
     /// (not below the log start); partitions without a committed offset are left alone. Returns how many records the
     /// group will read again. Commit only while the group has no members: a live member overwrites it at its next commit.

@@ -22,4 +22,22 @@ public static class TopicRecords
             ?? throw new ArgumentException($"topic {topic} does not exist", nameof(topic));
         return partitions.Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p.PartitionId), TimeSpan.FromSeconds(10)).High.Value);
     }
+
+    /// <summary>Each partition's high watermark now: the offset the next record appended to it will get.</summary>
+    public static IReadOnlyDictionary<int, long> HighWatermarks(string bootstrapServers, string topic)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(bootstrapServers);
+        ArgumentException.ThrowIfNullOrWhiteSpace(topic);
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrapServers,
+            GroupId = $"chaos-watermarks-{Guid.NewGuid():N}",
+            EnableAutoCommit = false,
+            AllowAutoCreateTopics = false,
+        }).Build();
+        using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
+        var partitions = admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics.SingleOrDefault(t => t.Topic == topic)?.Partitions
+            ?? throw new ArgumentException($"topic {topic} does not exist", nameof(topic));
+        return partitions.ToDictionary(p => p.PartitionId, p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p.PartitionId), TimeSpan.FromSeconds(10)).High.Value);
+    }
 }

@@ -143,6 +143,60 @@ public sealed class KafkaFaultTests
     }
 
     [Fact]
+    public async Task GroupOffsets_Behind_CountsOnlyRecordsBelowTheMarks_WhateverWasAppendedSince()
+    {
+        await using var cluster = MockCluster.Create(1);
+        cluster.CreateTopic("t", 2, 1);
+        using var producer = Producer(cluster.BootstrapServers);
+        for (var i = 0; i < 20; i++)
+        {
+            await producer.ProduceAsync(new TopicPartition("t", i % 2), new Message<Null, string> { Value = "v" }, Ct).WaitAsync(Bound, Ct);
+        }
+
+        var marks = TopicRecords.HighWatermarks(cluster.BootstrapServers, "t");
+        for (var i = 0; i < 10; i++)
+        {
+            await producer.ProduceAsync(new TopicPartition("t", i % 2), new Message<Null, string> { Value = "later" }, Ct).WaitAsync(Bound, Ct);
+        }
+
+        marks.Should().BeEquivalentTo(new Dictionary<int, long> { [0] = 10, [1] = 10 });
+        GroupOffsets.Behind(cluster.BootstrapServers, "g", "t", marks).Should().Be(20, "nothing committed: every record below the marks is ahead");
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = cluster.BootstrapServers, GroupId = "g", EnableAutoCommit = false }).Build();
+        consumer.Commit([new TopicPartitionOffset("t", 0, 10), new TopicPartitionOffset("t", 1, 7)]);
+        GroupOffsets.Behind(cluster.BootstrapServers, "g", "t", marks).Should().Be(3, "records appended after the marks do not count");
+        consumer.Commit([new TopicPartitionOffset("t", 1, 10)]);
+        GroupOffsets.Behind(cluster.BootstrapServers, "g", "t", marks).Should().Be(0, "past every mark, though 10 later records are still ahead");
+    }
+
+    [Fact]
+    public async Task RepeatedRecords_CountsAnIdentityProducedTwice_NotOneProduceCall_NorOtherIdentities()
+    {
+        await using var cluster = MockCluster.Create(1);
+        cluster.CreateTopic("d", 3, 1);
+        using var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 0 }).Build();
+        async Task ProduceAsync(string user, string id, long stampMs, int partition) =>
+            await producer.ProduceAsync(new TopicPartition("d", partition), new Message<string, string>
+            {
+                Key = user,
+                Value = $$"""{"id":"{{id}}","user":"{{user}}","seq":1}""",
+                Timestamp = new Timestamp(stampMs, TimestampType.CreateTime),
+            }, Ct).WaitAsync(Bound, Ct);
+
+        await ProduceAsync("u1", "m1", 1_000, 0);
+        await ProduceAsync("u2", "m1", 1_000, 1); // same message, another user: another identity
+        await ProduceAsync("u1", "m1", 5_000, 0); // handled again: a second produce call, later
+        await ProduceAsync("u3", "m2", 2_000, 2);
+        await ProduceAsync("u3", "m2", 2_000, 2); // the same stamp: may be one call sent twice by the client, not counted
+        await producer.ProduceAsync(new TopicPartition("d", 1), new Message<string, string> { Key = "u4", Value = "not json" }, Ct).WaitAsync(Bound, Ct);
+
+        var read = RepeatedRecords.Read(cluster.BootstrapServers, "d", "id", Bound);
+
+        read.Records.Should().Be(6);
+        read.Repeated.Should().Be(1);
+        read.Examples.Should().Equal("u1/m1");
+    }
+
+    [Fact]
     public async Task GroupOffsets_Rewind_MovesCommittedOffsetsBack_NotBelowTheLogStart()
     {
         await using var cluster = MockCluster.Create(1);
