@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Chaos.Harness.Runs;
-using Chaos.Harness.Workload;
 
 namespace Chaos.Scenarios.Commands;
 
@@ -11,29 +10,23 @@ namespace Chaos.Scenarios.Commands;
 /// </summary>
 internal sealed class RunOptionSet
 {
-    private static readonly ChatWorkloadOptions Load = new();
     private readonly Option<string?> ramp = new("--ramp") { Description = "Load rising from a tenth of the rate to all of it before the steady phase; no SLO judges it (default 3s; 0 for none)." };
     private readonly Option<string?> warmup = new("--warmup") { Description = "Steady-state load before the fault phase (default 5s)." };
-    private readonly Option<string?> rate = new("--rate") { Description = $"Sends per second (default {Load.Rate})." };
-    private readonly Option<string?> jobRate = new("--job-rate") { Description = $"Job submissions per second (default {Load.JobRate}; 0 for none)." };
-    private readonly Option<string?> users = new("--users") { Description = $"Virtual users (default {Load.Users})." };
-    private readonly Option<string?> devices = new("--devices") { Description = $"Devices per user (default {Load.Devices})." };
-    private readonly Option<string?> recipients = new("--max-recipients") { Description = $"Most recipients of one chat message (default {Load.MaxRecipients})." };
     private readonly Option<string[]> defects = new("--defect") { Description = "Switch on a defect of the reference system (repeatable).", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string?> postgres = new("--postgres") { Description = "A PostgreSQL connection string for the system's storage (default: SQLite in the run folder)." };
     private readonly Option<bool> allowRemote = new("--allow-remote") { Description = "Allow targets that are not loopback (refused by default)." };
     private readonly Option<string?> topology = TopologyOption.Create("Where the system runs: processes (default) or containers (Docker; see docs/containers.md).");
 
-    private readonly bool withRate;
+    private readonly LoadOptionSet load;
 
     /// <param name="withRate">Whether the verb takes <c>--rate</c> (<c>capacity</c> sets the rate of each step itself).</param>
-    public RunOptionSet(bool withRate = true) => this.withRate = withRate;
+    public RunOptionSet(bool withRate = true) => load = new LoadOptionSet(withRate);
 
     /// <summary>Adds every shared option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        foreach (var option in new Option[] { ramp, warmup, rate, jobRate, users, devices, recipients, defects, postgres, allowRemote, topology }.Where(o => withRate || o != rate))
+        foreach (var option in new Option[] { ramp, warmup }.Concat(load.Options).Concat([defects, postgres, allowRemote, topology]))
         {
             command.Options.Add(option);
         }
@@ -52,14 +45,7 @@ internal sealed class RunOptionSet
             Duration = duration,
             Ramp = RunCommand.Duration(parse.GetValue(ramp), "--ramp") ?? TimeSpan.FromSeconds(3),
             Warmup = RunCommand.Duration(parse.GetValue(warmup), "--warmup") ?? TimeSpan.FromSeconds(5),
-            Workload = new ChatWorkloadOptions
-            {
-                Rate = withRate ? RunCommand.Double(parse.GetValue(rate), "--rate", Load.Rate) : Load.Rate,
-                JobRate = RunCommand.Double(parse.GetValue(jobRate), "--job-rate", Load.JobRate),
-                Users = (int)RunCommand.Long(parse.GetValue(users), "--users", Load.Users),
-                Devices = (int)RunCommand.Long(parse.GetValue(devices), "--devices", Load.Devices),
-                MaxRecipients = (int)RunCommand.Long(parse.GetValue(recipients), "--max-recipients", Load.MaxRecipients),
-            },
+            Workload = load.Bind(parse),
             Defects = RunCommand.Defects(parse.GetValue(defects)),
             OutputDirectory = outputDirectory,
             Postgres = parse.GetValue(postgres),

@@ -29,11 +29,13 @@ internal static class VerifyCommand
         };
         var topology = TopologyOption.Create("Where every run's system runs: processes (default) or containers (Docker; docs/containers.md).");
         var json = JsonOutput.CreateOption();
+        var load = new LoadOptionSet();
         var style = new OutputStyle();
         var command = new Command("verify", "Run the detection matrix: every defect caught by its scenario, the correct system never flagged.")
         {
             seeds, firstSeed, duration, output, full, only, correct, onlyScenarios, retries, topology, json,
         };
+        load.AddTo(command);
         style.AddTo(command);
         command.SetAction((parse, outer) => JsonOutput.RunAsync(parse.GetValue(json), "verify", async results =>
         {
@@ -47,6 +49,8 @@ internal static class VerifyCommand
                 var durationValue = RunCommand.Duration(parse.GetValue(duration), "--duration");
                 var defects = RunCommand.Defects(parse.GetValue(only)).ToArray();
                 var retryCount = Int(parse.GetValue(retries), "--retries", 1, 0, UndecidedRetry.MaxRetries);
+                var workload = load.Bind(parse);
+                workload.Validate();
 
                 var scenarios = parse.GetValue(onlyScenarios) ?? [];
                 if (scenarios.FirstOrDefault(x => ScenarioCatalog.Find(x) is null) is { } missing)
@@ -94,6 +98,7 @@ internal static class VerifyCommand
                                 {
                                     Seed = seed,
                                     Duration = durationValue,
+                                    Workload = workload,
                                     Defects = defect is null ? [] : [defect],
                                     OutputDirectory = attempt == 0 ? dir : $"{dir}--retry{attempt}",
                                     Topology = topologyKind,
@@ -111,7 +116,7 @@ internal static class VerifyCommand
                 }
 
                 // stopped by Ctrl-C: the cells that ran are reported, and the matrix is said to be partial, never passed
-                var report = new VerifyReport(cells, seedCount, durationValue) { Topology = topologyKind.ToString().ToLowerInvariant(), Aborted = ct.IsCancellationRequested };
+                var report = new VerifyReport(cells, seedCount, durationValue) { Topology = topologyKind.ToString().ToLowerInvariant(), Load = workload, Aborted = ct.IsCancellationRequested };
                 await report.WriteAsync(root, CancellationToken.None);
                 print.Info(report.Markdown());
                 Console.WriteLine(report.Aborted

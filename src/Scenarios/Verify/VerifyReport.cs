@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Chaos.Harness.Workload;
 
 namespace Chaos.Scenarios.Verify;
 
@@ -12,6 +13,13 @@ internal sealed class VerifyReport(IReadOnlyList<VerifyCell> cells, int seeds, T
 
     /// <summary>Where every run's system ran: processes or containers.</summary>
     public string Topology { get; init; } = "processes";
+
+    /// <summary>The load every run drove (<c>--rate</c>, <c>--users</c> …; the defaults when none was given).</summary>
+    public ChatWorkloadOptions Load { get; init; } = new();
+
+    /// <summary>The load in the words the reports use, e.g. "300 sends/s, 500 users × 2 devices, 5 jobs/s".</summary>
+    public string LoadText => string.Create(CultureInfo.InvariantCulture,
+        $"{Load.Rate:0.##} sends/s to at most {Load.MaxRecipients} recipients, {Load.Users} users × {Load.Devices} devices, {Load.JobRate:0.##} jobs/s");
 
     public IEnumerable<IGrouping<(string Defect, string Scenario), VerifyCell>> DefectRows =>
         cells.Where(c => c.Defect is not null).GroupBy(c => (c.Defect!, c.Scenario));
@@ -37,7 +45,7 @@ internal sealed class VerifyReport(IReadOnlyList<VerifyCell> cells, int seeds, T
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture, $"# Chaos verify — {Outcome}");
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"{seeds} seed(s) per cell{(duration is { } d ? $", fault phase {d.TotalSeconds:0}s" : ", default durations")}, topology {Topology}.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"{seeds} seed(s) per cell{(duration is { } d ? $", fault phase {d.TotalSeconds:0}s" : ", default durations")}, topology {Topology}; load before each scenario's own shape: {LoadText}.");
         md.AppendLine();
         md.AppendLine("## Defects");
         md.AppendLine();
@@ -122,6 +130,7 @@ internal sealed class VerifyReport(IReadOnlyList<VerifyCell> cells, int seeds, T
         aborted = Aborted,
         seeds,
         topology = Topology,
+        load = new { rate = Load.Rate, jobRate = Load.JobRate, users = Load.Users, devices = Load.Devices, maxRecipients = Load.MaxRecipients },
         runs = cells.Select(c => new
         {
             defect = c.Defect,
