@@ -7,6 +7,7 @@ using Chaos.Harness.Load;
 using Chaos.Harness.Reports;
 using Chaos.Harness.Sut;
 using Chaos.Harness.Topology;
+using Chaos.Harness.Topology.Processes;
 using Chaos.Harness.Workload;
 
 namespace Chaos.Harness.Runs;
@@ -50,6 +51,7 @@ public static class RunPipeline
         var phase = "start";
         string? failure = null;
         string? vacuous = null;
+        string? machine = null;
         DrainOutcome? drain = null;
 
         var workloadOptions = scenario.ConfigureWorkload(options.Workload) with
@@ -140,6 +142,7 @@ public static class RunPipeline
                 phase = options.Ramp > TimeSpan.Zero ? RunPhases.Ramp : RunPhases.Steady;
                 history.Record(HistoryOps.NemesisProcess, HistoryEventType.Ok, HistoryOps.Phase, new PhaseValue(phase));
                 workload.MarkLoadStart();
+                var pressure = CpuPressure.Start(options.TimeProvider);
                 var sendLoad = sends.RunAsync(workload.SendAsync, cancellationToken);
                 var jobLoad = jobs?.RunAsync(workload.SubmitJobAsync, cancellationToken) ?? Task.FromResult<LoadResult?>(null)!;
                 if (options.Ramp > TimeSpan.Zero)
@@ -167,6 +170,7 @@ public static class RunPipeline
                 var sendResult = await sendLoad;
                 await jobLoad;
                 var lag = sendResult.ScheduleLagSummary.P99;
+                machine = DescribeMachine(lag, pressure?.Share());
                 if (lag > OverloadLag)
                 {
                     // latency is measured from intended starts, so a late harness adds its own delay to every sample
@@ -264,6 +268,7 @@ public static class RunPipeline
                 ["defects"] = options.Defects.Count == 0 ? "none" : string.Join(',', options.Defects),
                 ["topology"] = options.Topology.ToString().ToLowerInvariant(),
                 ["drain"] = drain?.ToString() ?? "not reached",
+                ["machine"] = machine ?? "not measured: the load did not run to its end",
                 ["broker"] = "embedded librdkafka mock cluster: acks are not honoured and a plain idempotent producer's retries can duplicate at the broker",
                 ["reproduce"] = reproduce,
             },
@@ -273,11 +278,33 @@ public static class RunPipeline
         {
             Verdict.Valid => "every promise held",
             Verdict.Invalid => "a promise was broken: " + string.Join(", ", result.Anomalies.Where(a => a.Value.Count > 0).Select(a => $"{a.Key} ×{a.Value.Count}"))
-                + (problems.Count > 0 ? " (note: " + string.Join("; ", problems) + ")" : ""),
+                + (problems.Count > 0 ? " (note: " + string.Join("; ", problems) + ")" : "")
+                + LatencyBreach(result, machine),
             _ => "undecided: " + string.Join("; ", result.UnknownReasons),
         };
         return new RunOutcome(result.Verdict, directory, result, message) { Reproduce = reproduce };
     }
+
+    /// <summary>
+    /// How the machine carried the load: the send generator's schedule lag p99 (past <see cref="OverloadLag"/> the
+    /// harness itself was late) and the share of the load's wall time in which some task on the machine waited for a CPU
+    /// (<see cref="CpuPressure"/>). Shown in the report, and after a latency breach, so a breach on a crowded machine is
+    /// told from one on an idle machine without opening the run (docs/load.md, "How crowded the machine was").
+    /// </summary>
+    internal static string DescribeMachine(TimeSpan scheduleLagP99, double? cpuPressure) =>
+        string.Create(CultureInfo.InvariantCulture, $"send schedule lag p99 {scheduleLagP99.TotalMilliseconds:0.#} ms; ") +
+        (cpuPressure is { } share
+            ? string.Create(CultureInfo.InvariantCulture, $"some task waited for a CPU {share * 100:0} % of the load's time (/proc/pressure/cpu)")
+            : "CPU pressure not published here (/proc/pressure/cpu)");
+
+    /// <summary>After a latency-SLO breach: what broke (the first breach's figure) and how crowded the machine was.</summary>
+    private static string LatencyBreach(CheckResult result, string? machine) =>
+        result.Anomalies.TryGetValue(AnomalyNames.LatencySlo, out var slo) && slo.Count > 0 && slo.Examples.Count > 0
+            ? $" [{CutAtDetail(slo.Examples[0].Explanation)}; machine: {machine ?? "not measured"}]"
+            : "";
+
+    private static string CutAtDetail(string explanation) =>
+        explanation.IndexOf(" over ", StringComparison.Ordinal) is var at and > 0 ? explanation[..at] : explanation;
 
     /// <summary>
     /// What this run's history is judged by: the scenario's options, except that a run told to submit no jobs
