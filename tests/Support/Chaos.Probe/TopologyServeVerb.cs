@@ -73,7 +73,8 @@ internal sealed class TopologyServeVerb : IProbeVerb
         await Console.Out.WriteLineAsync($"listening: http://{host}:{port.ToString(CultureInfo.InvariantCulture)}");
         await Console.Out.FlushAsync(stop.Token);
 
-        // --exit-after-ready-ms N: crash (exit 7) N ms after being ready; with --crash-once FILE only while FILE does not exist.
+        // --exit-after-ready-ms N: crash (exit 7) N ms after it first answered /healthz with 200 — after the harness saw it
+        // ready, however late its probe came on a busy machine; with --crash-once FILE only while FILE does not exist.
         var crashAfter = options.Int("exit-after-ready-ms", -1);
         if (crashAfter >= 0 && options.Value("crash-once") is { } marker)
         {
@@ -81,9 +82,10 @@ internal sealed class TopologyServeVerb : IProbeVerb
             await File.WriteAllTextAsync(marker, "crashed once", cancellationToken);
         }
 
+        var answeredHealthy = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (crashAfter >= 0)
         {
-            stop.CancelAfter(crashAfter);
+            _ = answeredHealthy.Task.ContinueWith(_ => stop.CancelAfter(crashAfter), TaskScheduler.Default);
         }
 
         try
@@ -91,7 +93,7 @@ internal sealed class TopologyServeVerb : IProbeVerb
             while (!stop.IsCancellationRequested)
             {
                 var client = await listener.AcceptTcpClientAsync(stop.Token);
-                _ = ServeAsync(client, stop.Token);
+                _ = ServeAsync(client, answeredHealthy, stop.Token);
             }
         }
         catch (OperationCanceledException) when (crashAfter >= 0 && !cancellationToken.IsCancellationRequested)
@@ -103,7 +105,7 @@ internal sealed class TopologyServeVerb : IProbeVerb
         return 0;
     }
 
-    private static async Task ServeAsync(TcpClient client, CancellationToken cancellationToken)
+    private static async Task ServeAsync(TcpClient client, TaskCompletionSource answeredHealthy, CancellationToken cancellationToken)
     {
         using (client)
         {
@@ -118,6 +120,10 @@ internal sealed class TopologyServeVerb : IProbeVerb
                     ? "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
                     : "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
                 await stream.WriteAsync(Encoding.ASCII.GetBytes(response), cancellationToken);
+                if (ok)
+                {
+                    answeredHealthy.TrySetResult();
+                }
             }
             catch (IOException)
             {
