@@ -47,7 +47,9 @@ public sealed class ContainerRunTests
         var output = Path.Combine(NewTempDirectory("crun"), "rebalance");
 
         var (code, stdout, stderr) = await RunChaosAsync(
-            ["run", "kafka-rebalance", "--topology", "containers", "--seed", "1", "--duration", "25s", "--out", output],
+            // at half the default load, as CI's matrices run: at the full load a crowded runner overloaded the harness
+            // (schedule lag p99 110 ms) and the run ended undecided (docs/defects.md, "The load")
+            ["run", "kafka-rebalance", "--topology", "containers", "--seed", "1", "--duration", "25s", "--rate", "150", "--users", "250", "--out", output],
             TimeSpan.FromSeconds(330),
             TestContext.Current.CancellationToken);
 
