@@ -94,14 +94,16 @@ public sealed class ProcessFaultTests(DeploymentFixture fixture)
         var node = fixture.Node("gateway-1");
         var before = node.Incarnation;
         var pid = node.ProcessId!.Value;
-        var fault = new ProcessStarveFault(node, share: 0.2, period: TimeSpan.FromMilliseconds(100));
+        // 500 ms periods: the pause and resume calls' own lateness on a crowded runner (tens of ms) is a small part of a
+        // period, not most of it — at 100 ms a CI runner measured 36 % stopped of the 80 % asked
+        var fault = new ProcessStarveFault(node, share: 0.2, period: TimeSpan.FromMilliseconds(500));
 
         await fault.ApplyAsync(Token).WaitAsync(Bound, Token);
         // sample the kernel's view of the process while it is starved: most samples must find it stopped ('T')
         var samples = 0;
         var stopped = 0;
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(2))
+        while (clock.Elapsed < TimeSpan.FromSeconds(3))
         {
             var stat = await File.ReadAllTextAsync($"/proc/{pid}/stat", Token);
             samples++;
@@ -113,9 +115,9 @@ public sealed class ProcessFaultTests(DeploymentFixture fixture)
 
         ((double)stopped / samples).Should().BeGreaterThan(0.5, $"the node is stopped for 80 % of each period ({stopped} of {samples} samples found it stopped)");
         fault.Starved.Should().BeTrue(fault.Outcome);
-        fault.Cycles.Should().BeInRange(8, 21, "about one cycle per 100 ms over about 2 s");
+        fault.Cycles.Should().BeInRange(4, 8, "about one cycle per 500 ms over about 3 s");
         fault.StoppedFraction.Should().BeInRange(0.6, 0.95);
-        fault.Outcome.Should().Contain("starved: stopped").And.Contain("cycles of 100 ms (share 20%)").And.Contain("of CPU");
+        fault.Outcome.Should().Contain("starved: stopped").And.Contain("cycles of 500 ms (share 20%)").And.Contain("of CPU");
         fault.Interrupted.Should().BeNull();
         node.State.Should().Be(NodeState.Running);
         node.Incarnation.Should().Be(before, "a starvation is healed by letting the same process run, not by restarting it");
