@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Chaos.Harness.History;
+using Chaos.Harness.Topology.Processes;
 
 namespace Chaos.Harness.Tests.History;
 
@@ -31,6 +32,7 @@ public sealed class HistoryWriterCrashTests : IDisposable
         start.ArgumentList.Add(path);
         start.ArgumentList.Add("5000");
         start.Environment["CHAOS_PARENT_PID"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        ChildDiagnostics.TurnOff(start); // it is SIGKILLed: no diagnostics files left in /tmp
         using var probe = Process.Start(start)!;
         try
         {

@@ -214,6 +214,8 @@ public sealed class ProcessCleanupTests
             psi.ArgumentList.Add(arg);
         }
 
+        ChildDiagnostics.TurnOff(psi); // the stand-in harness is SIGKILLed: no diagnostics files left in /tmp
+
         var harness = Process.Start(psi)!;
         var seen = new List<string>();
         try

@@ -82,6 +82,7 @@ public sealed class ContainerCleanupTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        ChildDiagnostics.TurnOff(psi); // the stand-in harness is SIGKILLed: no diagnostics files left in /tmp
         var harness = Process.Start(psi)!;
         harness.ErrorDataReceived += (_, _) => { };
         harness.BeginErrorReadLine();

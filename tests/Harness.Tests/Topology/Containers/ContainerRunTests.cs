@@ -168,6 +168,7 @@ public sealed class ContainerRunTests
         }
 
         psi.Environment[Harness.Topology.ParentWatch.EnvironmentVariable] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Harness.Topology.Processes.ChildDiagnostics.TurnOff(psi); // a run killed by a test leaves no diagnostics files in /tmp
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
