@@ -17,7 +17,7 @@ internal sealed class VerifyReport(IReadOnlyList<VerifyCell> cells, int seeds, T
     /// <summary>The load every run drove (<c>--rate</c>, <c>--users</c> …; the defaults when none was given).</summary>
     public ChatWorkloadOptions Load { get; init; } = new();
 
-    /// <summary>The load in the words the reports use, e.g. "300 sends/s, 500 users × 2 devices, 5 jobs/s".</summary>
+    /// <summary>The load in the words the reports use, e.g. "300 sends/s to at most 8 recipients, 500 users × 2 devices, 5 jobs/s".</summary>
     public string LoadText => string.Create(CultureInfo.InvariantCulture,
         $"{Load.Rate:0.##} sends/s to at most {Load.MaxRecipients} recipients, {Load.Users} users × {Load.Devices} devices, {Load.JobRate:0.##} jobs/s");
 
