@@ -153,6 +153,8 @@ public static class CapacitySearch
                 Recovery = TimeSpan.Zero,
                 Idle = measureIdle ? options.Idle : TimeSpan.Zero,
                 Workload = options.Run.Workload with { Rate = rate },
+                // the step's run is judged by the search's own limit, in steady state and in the measured window alike
+                LatencySlos = [new LatencyThreshold(LatencyThreshold.Each, 99, options.P99Limit)],
                 OutputDirectory = Path.Combine(directory, string.Create(CultureInfo.InvariantCulture, $"step-{i + 1:00}-rate-{rate:0}")),
             };
             var probe = new WindowProbe(measureIdle ? options.Idle : null, options.StepDuration, cancellationToken);

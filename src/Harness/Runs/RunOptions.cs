@@ -53,6 +53,12 @@ public sealed record RunOptions
     /// <summary>A PostgreSQL connection string for the system's storage; SQLite in the run folder when null.</summary>
     public string? Postgres { get; init; }
 
+    /// <summary>
+    /// Latency SLOs that replace the scenario's; the scenario's when null. <c>chaos capacity</c> judges each step's run
+    /// by its own <c>--p99</c> limit, so a step's verdict and whether it held agree (docs/load.md, "Capacity").
+    /// </summary>
+    public IReadOnlyList<Checkers.LatencyThreshold>? LatencySlos { get; init; }
+
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first bad field.</summary>

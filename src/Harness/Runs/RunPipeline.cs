@@ -63,7 +63,7 @@ public static class RunPipeline
             workloadOptions = workloadOptions with { SequenceDirectory = Path.Combine(directory, "devices") };
         }
 
-        var checkOptions = CheckOptionsFor(scenario, workloadOptions);
+        var checkOptions = CheckOptionsFor(scenario, workloadOptions, options.LatencySlos);
         var systemOptions = scenario.ConfigureSystem(new ReferenceSystemOptions
         {
             Seed = options.Seed,
@@ -311,9 +311,9 @@ public static class RunPipeline
     /// (<c>--job-rate 0</c>) cannot be required to exercise the job promises — they are then reported as not exercised
     /// without making the verdict unknown. Saved as check-options.json, so <c>chaos check</c> judges alike.
     /// </summary>
-    internal static CheckOptions CheckOptionsFor(Scenario scenario, ChatWorkloadOptions workload)
+    internal static CheckOptions CheckOptionsFor(Scenario scenario, ChatWorkloadOptions workload, IReadOnlyList<LatencyThreshold>? latencySlos = null)
     {
-        var options = scenario.CheckOptions;
+        var options = latencySlos is null ? scenario.CheckOptions : scenario.CheckOptions with { LatencySlos = latencySlos };
         return workload.JobRate > 0
             ? options
             : options with

@@ -37,4 +37,14 @@ public sealed class RunPipelineTests
             PromiseNames.NoLoss, PromiseNames.NoDuplicates, PromiseNames.OnlyWhatWasSent, PromiseNames.PerUserOrdering, PromiseNames.LatencySlo);
         options.LatencySlos.Should().Equal(LatencyThreshold.Parse("steady:p99=1s"));
     }
+
+    [Fact]
+    public void CheckOptionsFor_RunWithItsOwnSlos_JudgesLatencyByThemAndKeepsTheRest()
+    {
+        var options = RunPipeline.CheckOptionsFor(
+            new RequiresEverything(), new ChatWorkloadOptions { JobRate = 5 }, [LatencyThreshold.Parse("p99=20s")]);
+
+        options.LatencySlos.Should().Equal(LatencyThreshold.Parse("p99=20s"));
+        options.RequiredPromises.Should().Equal(PromiseNames.All);
+    }
 }

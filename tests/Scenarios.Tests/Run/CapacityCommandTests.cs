@@ -23,14 +23,18 @@ public sealed class CapacityCommandTests : IDisposable
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(dir, "capacity.json"), TestContext.Current.CancellationToken));
         var steps = json.RootElement.GetProperty("steps").EnumerateArray().ToList();
         steps.Select(s => s.GetProperty("sendsPerSecond").GetDouble()).Should().Equal(20, 40);
-        foreach (var step in steps)
+        var stepDirs = Directory.GetDirectories(dir).Order(StringComparer.Ordinal).ToList();
+        foreach (var (step, stepDir) in steps.Zip(stepDirs))
         {
-            step.GetProperty("held").GetBoolean().Should().BeTrue();
-            step.GetProperty("verdict").GetString().Should().Be("valid");
+            // a step that did not hold says why in its own run's summary: show it, not just the verdict
+            var because = StepSummary(stepDir);
+            step.GetProperty("held").GetBoolean().Should().BeTrue(because);
+            step.GetProperty("verdict").GetString().Should().Be("valid", because);
             step.GetProperty("deliveriesPerSecond").GetDouble().Should().BeGreaterThan(0, "the window's deliveries are counted from the history");
             var cpu = step.GetProperty("cpu").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble());
             cpu.Keys.Should().Contain(["harness", "kafka", "api-1", "api-2", "gateway-1", "notifier-1", "jobs-1"], "every process of the deployment is measured");
             cpu["harness"].Should().BeGreaterThan(0, "the harness drove load in the window");
+            File.ReadAllText(Path.Combine(stepDir, "summary.md")).Should().Contain("`p99=20000ms`", "a step's run is judged by the search's --p99, not the scenario's SLOs");
         }
 
         // twice the rate is about twice the deliveries (a wide band: the draws of recipients differ per step)
@@ -39,6 +43,12 @@ public sealed class CapacityCommandTests : IDisposable
         json.RootElement.GetProperty("idleCpu").EnumerateObject().Select(p => p.Name).Should().Contain(["harness", "kafka", "api-1"]);
         File.ReadAllText(Path.Combine(dir, "capacity.md")).Should().Contain("| 40 |").And.Contain("Idle (deployed and settled, no load");
         Directory.GetDirectories(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal).Should().Equal(["step-01-rate-20", "step-02-rate-40"], "each step is a whole run with its own folder");
+    }
+
+    private static string StepSummary(string stepDir)
+    {
+        var summary = Path.Combine(stepDir, "summary.md");
+        return File.Exists(summary) ? $"{stepDir}/summary.md:\n{File.ReadAllText(summary)}" : $"{stepDir} has no summary.md";
     }
 
     [Theory]
