@@ -163,6 +163,41 @@ public sealed class ProcessCleanupTests
         }
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task The_reaper_removes_a_dead_harness_s_own_runtime_socket_and_pipes_and_nothing_that_is_not_exactly_them()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "file types and owners are read with statx (Linux)");
+        var stateDir = NewTempDirectory("state");
+        var runtimeDir = NewTempDirectory("runtime");
+        var boot = ProcFs.BootId();
+        const int dead = 0x3FFFFFF0, otherDead = 0x3FFFFFF1;
+        const long started = 4242;
+        // what a SIGKILLed .NET process leaves: its diagnostics socket and debugger pipes, named by pid and start time
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(Path.Combine(runtimeDir, $"dotnet-diagnostic-{dead}-{started}-socket")));
+        await MakeFifoAsync(Path.Combine(runtimeDir, $"clr-debug-pipe-{dead}-{started}-in"));
+        await MakeFifoAsync(Path.Combine(runtimeDir, $"clr-debug-pipe-{dead}-{started}-out"));
+        // not that process's: the same pid with another start time (an earlier process that had the pid), and a
+        // regular file by the exact name another dead harness's socket would have (someone else's file, not a socket)
+        await MakeFifoAsync(Path.Combine(runtimeDir, $"clr-debug-pipe-{dead}-{started + 1}-in"));
+        await File.WriteAllTextAsync(Path.Combine(runtimeDir, $"dotnet-diagnostic-{otherDead}-{started}-socket"), "not a socket", TestContext.Current.CancellationToken);
+        await WriteStateAsync(stateDir, "dead", new TopologyState(boot, dead, started, "/x", []));
+        await WriteStateAsync(stateDir, "other", new TopologyState(boot, otherDead, started, "/x", []));
+
+        ProcessReaper.Reap(stateDir, runtimeDirectory: runtimeDir);
+
+        Directory.GetFileSystemEntries(runtimeDir).Select(Path.GetFileName).Should().BeEquivalentTo(
+            [$"clr-debug-pipe-{dead}-{started + 1}-in", $"dotnet-diagnostic-{otherDead}-{started}-socket"]);
+        Directory.GetFiles(stateDir).Should().BeEmpty();
+    }
+
+    private static async Task MakeFifoAsync(string path)
+    {
+        using var mkfifo = Process.Start("mkfifo", [path]);
+        await mkfifo.WaitForExitAsync(TestContext.Current.CancellationToken);
+        mkfifo.ExitCode.Should().Be(0);
+    }
+
     [Fact]
     public void The_reaper_skips_a_state_file_that_vanishes_while_it_reads_so_concurrent_runs_never_fail_each_other()
     {

@@ -18,6 +18,8 @@ internal static partial class OwnedFiles
     private const int TypeMask = 0xF000; // S_IFMT
     private const int Directory = 0x4000; // S_IFDIR
     private const int RegularFile = 0x8000; // S_IFREG
+    private const int Socket = 0xC000; // S_IFSOCK
+    private const int Fifo = 0x1000; // S_IFIFO
     private const UnixFileMode GroupOrOther = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
         | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
 
@@ -66,6 +68,10 @@ internal static partial class OwnedFiles
     /// <summary>True when <paramref name="path"/> is a regular file (not a link) owned by this user. Always true off Linux.</summary>
     public static bool IsOwnRegularFile(string path) =>
         !OperatingSystem.IsLinux() || (Stat(path) is { } stat && (stat.Mode & TypeMask) == RegularFile && stat.Uid == EffectiveUserId);
+
+    /// <summary>True when <paramref name="path"/> is a socket or a named pipe (not a link) owned by this user.</summary>
+    public static bool IsOwnSocketOrFifo(string path) =>
+        OperatingSystem.IsLinux() && Stat(path) is { } stat && (stat.Mode & TypeMask) is Socket or Fifo && stat.Uid == EffectiveUserId;
 
     private static (uint Uid, int Mode)? Stat(string path)
     {

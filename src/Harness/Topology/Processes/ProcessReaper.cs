@@ -10,7 +10,8 @@ namespace Chaos.Harness.Topology.Processes;
 /// run) and files that vanish while it reads (harnesses start and stop concurrently); kills a recorded child only
 /// when a process with that pid exists, is not a zombie, has the recorded start time (so a reused pid is never
 /// killed) and carries the harness's mark in its environment (<c>CHAOS_PARENT_PID=&lt;the dead harness's pid&gt;</c>:
-/// a file naming someone else's process gets nothing killed), together with its process group.
+/// a file naming someone else's process gets nothing killed), together with its process group. It also removes the
+/// dead harness's own .NET runtime files (<see cref="RemoveRuntimeFiles"/>), which a SIGKILL left in $TMPDIR.
 /// </summary>
 public static class ProcessReaper
 {
@@ -19,9 +20,13 @@ public static class ProcessReaper
         Path.Combine(Path.GetTempPath(), OperatingSystem.IsLinux() ? $"chaos-topology-{OwnedFiles.EffectiveUserId}" : "chaos-topology");
 
     /// <summary>Reaps leftovers recorded in <paramref name="stateDirectory"/>; returns the pids it killed.</summary>
-    public static IReadOnlyList<int> Reap(string? stateDirectory = null, ILogger? logger = null)
+    /// <param name="stateDirectory">The state directory: <see cref="DefaultStateDirectory"/> when null.</param>
+    /// <param name="logger">Where each reaped leftover is logged.</param>
+    /// <param name="runtimeDirectory">Where the dead harnesses' runtime files are: $TMPDIR when null.</param>
+    public static IReadOnlyList<int> Reap(string? stateDirectory = null, ILogger? logger = null, string? runtimeDirectory = null)
     {
         stateDirectory ??= DefaultStateDirectory;
+        runtimeDirectory ??= Path.GetTempPath();
         logger ??= NullLogger.Instance;
         var killed = new List<int>();
         if (!Directory.Exists(stateDirectory) || !ProcFs.IsAvailable)
@@ -71,6 +76,8 @@ public static class ProcessReaper
                         killed.Add(pid);
                     }
                 }
+
+                RemoveRuntimeFiles(runtimeDirectory, state.HarnessPid, state.HarnessStartTime);
             }
 
             TryDelete(file);
@@ -110,6 +117,26 @@ public static class ProcessReaper
         }
 
         return killed;
+    }
+
+    /// <summary>
+    /// A .NET process makes a diagnostics socket and two debugger pipes in $TMPDIR named after its pid and start time
+    /// (<c>dotnet-diagnostic-&lt;pid&gt;-&lt;start&gt;-socket</c>, <c>clr-debug-pipe-&lt;pid&gt;-&lt;start&gt;-in</c> and
+    /// <c>-out</c>) and removes them when it exits cleanly; a SIGKILLed harness cannot. Its state file names that pid
+    /// and start time, in this boot, so these exact names are that dead process's: removed when they are a socket or a
+    /// pipe of this user's, never a regular file or a link (docs/topology.md, "Reaper"). The harness's children need
+    /// none of this: they run with diagnostics off (<see cref="ChildDiagnostics"/>).
+    /// </summary>
+    internal static void RemoveRuntimeFiles(string directory, int pid, long startTime)
+    {
+        foreach (var name in (ReadOnlySpan<string>)[$"dotnet-diagnostic-{pid}-{startTime}-socket", $"clr-debug-pipe-{pid}-{startTime}-in", $"clr-debug-pipe-{pid}-{startTime}-out"])
+        {
+            var path = Path.Combine(directory, name);
+            if (OwnedFiles.IsOwnSocketOrFifo(path))
+            {
+                TryDelete(path);
+            }
+        }
     }
 
     private static void TryDelete(string file)
