@@ -15,7 +15,8 @@ public sealed class ProcessCleanupTests
     [InlineData(2)] // SIGINT (Ctrl-C)
     public async Task A_harness_stopped_by_SIGTERM_or_SIGINT_kills_its_children_and_grandchildren_even_when_they_ignore_their_parent(int signal)
     {
-        var (harness, pids, stateDir) = await StartStandInHarnessAsync("--no-parent-watch --spawn-grandchild");
+        // no guard: what is shown is the harness's own signal handling
+        var (harness, pids, stateDir) = await StartStandInHarnessAsync("--no-parent-watch --spawn-grandchild", "--no-guard");
         using var cleanup = new LeftoverCleanup(harness, stateDir);
         {
             pids.Should().HaveCount(4);
@@ -30,7 +31,7 @@ public sealed class ProcessCleanupTests
     [Fact(Timeout = 90_000)]
     public async Task A_harness_that_calls_Environment_Exit_without_disposing_still_kills_its_children()
     {
-        var (harness, pids, stateDir) = await StartStandInHarnessAsync("--no-parent-watch --spawn-grandchild", "--exit-after-ms", "2000");
+        var (harness, pids, stateDir) = await StartStandInHarnessAsync("--no-parent-watch --spawn-grandchild", "--exit-after-ms", "2000", "--no-guard");
         using var cleanup = new LeftoverCleanup(harness, stateDir);
         {
             pids.Should().HaveCount(4);
@@ -46,7 +47,8 @@ public sealed class ProcessCleanupTests
     public async Task A_SIGKILLed_harness_leaves_no_child_or_grandchild_behind_because_children_watch_CHAOS_PARENT_PID()
     {
         // The grandchildren ignore CHAOS_PARENT_PID: their parent's ParentWatch takes its process tree down with it.
-        var (harness, pids, stateDir) = await StartStandInHarnessAsync("--spawn-grandchild");
+        // No guard: what is shown is the children's own watch.
+        var (harness, pids, stateDir) = await StartStandInHarnessAsync("--spawn-grandchild", "--no-guard");
         using var cleanup = new LeftoverCleanup(harness, stateDir);
         {
             pids.Should().HaveCount(4);
@@ -59,9 +61,35 @@ public sealed class ProcessCleanupTests
     }
 
     [Fact(Timeout = 90_000)]
+    public async Task A_SIGKILLed_harness_s_guard_kills_children_that_cannot_watch_it_because_a_pause_fault_stopped_them()
+    {
+        // the cleanup soak's finding: a node a zombie-consumer or process-starve fault held stopped cannot run its
+        // ParentWatch, and stayed after the harness was SIGKILLed; here the children ignore their parent and are stopped
+        var (harness, pids, stateDir) = await StartStandInHarnessAsync("--no-parent-watch --spawn-grandchild");
+        using var cleanup = new LeftoverCleanup(harness, stateDir);
+        {
+            // the guard's own children (its `sleep`) carry its mark too: the guard is the one whose parent is not marked
+            var marked = ProcFs.All().Where(p => ProcFs.HasEnvironmentEntry(p.Pid, $"{HarnessGuard.EnvironmentVariable}={harness.Id}")).ToList();
+            var guard = marked.Where(p => marked.All(q => q.Pid != p.ParentPid)).Select(p => p.Pid).ToList();
+            guard.Should().ContainSingle("one guard per harness process");
+            foreach (var pid in pids)
+            {
+                PosixSignals.Send(pid, PosixSignals.SigStop).Should().BeTrue();
+            }
+
+            harness.Kill();
+            await harness.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+
+            (await WaitUntilGoneAsync(pids, TimeSpan.FromSeconds(5))).Should().BeEmpty("the guard kills every process carrying the harness's mark, stopped or not");
+            (await WaitUntilGoneAsync(guard, TimeSpan.FromSeconds(5))).Should().BeEmpty("the guard ends once it has done its work");
+        }
+    }
+
+    [Fact(Timeout = 90_000)]
     public async Task The_reaper_kills_what_a_SIGKILLed_harness_left_of_children_that_ignore_their_parent()
     {
-        var (harness, pids, stateDir) = await StartStandInHarnessAsync("--no-parent-watch --spawn-grandchild");
+        // no guard: the reaper is the backstop for a harness whose guard could not start
+        var (harness, pids, stateDir) = await StartStandInHarnessAsync("--no-parent-watch --spawn-grandchild", "--no-guard");
         using var cleanup = new LeftoverCleanup(harness, stateDir);
         {
             harness.Kill();

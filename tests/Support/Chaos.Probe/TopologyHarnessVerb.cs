@@ -8,7 +8,8 @@ namespace Chaos.Probe;
 /// <summary>
 /// A stand-in harness: starts a process topology of --nodes N topology-serve children (in run dir --run, state dir
 /// --state), prints "node NAME PID" and "grandchild PID" lines, then "ready", then waits until it is signalled.
-/// --exit-after-ms N calls Environment.Exit N ms after "ready" (no dispose). --serve-args "a b c" passes extra arguments to every child (e.g. "--no-parent-watch --spawn-grandchild").
+/// --exit-after-ms N calls Environment.Exit N ms after "ready" (no dispose). --no-guard starts no HarnessGuard, so a
+/// test sees what the harness itself (or ParentWatch, or the reaper) does. --serve-args "a b c" passes extra arguments to every child (e.g. "--no-parent-watch --spawn-grandchild").
 /// </summary>
 internal sealed partial class TopologyHarnessVerb : IProbeVerb
 {
@@ -24,6 +25,7 @@ internal sealed partial class TopologyHarnessVerb : IProbeVerb
             RunDirectory = options.Value("run") ?? throw new ArgumentException("--run is required"),
             StateDirectory = options.Value("state") ?? throw new ArgumentException("--state is required"),
             ReapLeftovers = false,
+            GuardChildren = !options.Flag("no-guard"),
         });
         var specs = Enumerable.Range(1, options.Int("nodes", 2)).Select(i =>
             NodeSpec.For($"node-{i}", "probe", self, ["topology-serve", .. extra]) with

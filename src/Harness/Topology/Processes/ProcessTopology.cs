@@ -6,7 +6,8 @@ namespace Chaos.Harness.Topology.Processes;
 /// <summary>
 /// The process back-end: every node is a child process on loopback, in its own process group, with
 /// CHAOS_PARENT_PID set, its output in <c>&lt;run&gt;/logs/&lt;node&gt;.log</c>. Dispose kills every tree; so do
-/// SIGINT, SIGTERM and process exit; children record themselves for <see cref="ProcessReaper"/> against SIGKILL.
+/// SIGINT, SIGTERM and process exit; against SIGKILL, children watch the harness, its <see cref="HarnessGuard"/> kills
+/// those that cannot (stopped by a pause fault), and they record themselves for <see cref="ProcessReaper"/>.
 /// </summary>
 public sealed partial class ProcessTopology : ITopology
 {
@@ -37,6 +38,10 @@ public sealed partial class ProcessTopology : ITopology
         SetsidPath = options.UseProcessGroups && OperatingSystem.IsLinux()
             ? new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists)
             : null;
+        if (options.GuardChildren)
+        {
+            HarnessGuard.EnsureStarted(OperatingSystem.IsLinux() ? new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists) : null, logger);
+        }
 
         // No proxy: health checks go to loopback and must never be routed through an environment proxy.
         http = new HttpClient(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.Zero, ConnectTimeout = options.HealthRequestTimeout })

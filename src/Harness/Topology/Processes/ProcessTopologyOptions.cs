@@ -18,6 +18,12 @@ public sealed class ProcessTopologyOptions
     /// <summary>Reap leftovers of dead harnesses (see <see cref="ProcessReaper"/>) when the topology is created.</summary>
     public bool ReapLeftovers { get; init; } = true;
 
+    /// <summary>
+    /// Start this harness's guard (<see cref="HarnessGuard"/>, one per harness process): when the harness is gone it kills
+    /// every process carrying its mark, including children that cannot watch it themselves (stopped by a pause fault).
+    /// </summary>
+    public bool GuardChildren { get; init; } = true;
+
     /// <summary>Start each node in its own session/process group (via setsid) so signals reach its whole tree.</summary>
     public bool UseProcessGroups { get; init; } = true;
 
