@@ -77,6 +77,9 @@ public sealed partial class ChatWorkload : IAsyncDisposable
     /// <summary>Sends whose outcome was recorded, by outcome; for progress lines.</summary>
     public WorkloadCounters Counters { get; } = new();
 
+    /// <summary>Open-model sends started so far: the n of the last <c>m&lt;n&gt;</c> (see <see cref="WorkloadCounters.HighestDeliveredSend"/>).</summary>
+    public long SendsStarted => Interlocked.Read(ref _sendCounter);
+
     public IEnumerable<string> Users => Enumerable.Range(1, _options.Users).Select(u => $"u{u}");
 
     /// <summary>Registers every user, then connects every device (spread over the gateways) and records it.</summary>
@@ -392,8 +395,11 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         throw new InvalidOperationException($"no api instance issued a token for {user}", last);
     }
 
-    internal void RecordDelivery(VirtualDevice device, ChatDelivery delivery) =>
+    internal void RecordDelivery(VirtualDevice device, ChatDelivery delivery)
+    {
         _history.Record(device.Process, HistoryEventType.Ok, HistoryOps.Deliver, new DeliverValue(delivery.Id, delivery.User, device.Device, delivery.Seq));
+        Counters.RecordDelivered(delivery.Id);
+    }
 
     internal void RecordFrame(VirtualDevice device, TransportFrame frame)
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Chaos.Harness.History;
 
 namespace Chaos.Harness.Workload;
@@ -9,6 +10,8 @@ public sealed class WorkloadCounters
     private long _fail;
     private long _info;
     private long _redelivered;
+    private long _delivered;
+    private long _highestDeliveredSend;
 
     public long Ok => Interlocked.Read(ref _ok);
 
@@ -19,7 +22,39 @@ public sealed class WorkloadCounters
     /// <summary>Frames devices received again (seq at or below their last): replays after a resume from a stored sequence.</summary>
     public long Redelivered => Interlocked.Read(ref _redelivered);
 
+    /// <summary>Deliveries the devices recorded in the history (<c>deliver</c> ok events).</summary>
+    public long Delivered => Interlocked.Read(ref _delivered);
+
+    /// <summary>
+    /// The highest number n among the open-model sends (<c>m&lt;n&gt;</c>, numbered in the order they were started) that a
+    /// device recorded a delivery of; 0 before the first. With <see cref="ChatWorkload.SendsStarted"/> read at a moment,
+    /// it tells from the harness's own observations whether a message sent after that moment has reached a device —
+    /// proof that the whole path works again after a fault, not the system's word for it.
+    /// </summary>
+    public long HighestDeliveredSend => Interlocked.Read(ref _highestDeliveredSend);
+
     internal void RecordRedelivered() => Interlocked.Increment(ref _redelivered);
+
+    internal void RecordDelivered(string id)
+    {
+        Interlocked.Increment(ref _delivered);
+        if (id.Length < 2 || id[0] != 'm' || !long.TryParse(id.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+        {
+            return;
+        }
+
+        var seen = Interlocked.Read(ref _highestDeliveredSend);
+        while (n > seen)
+        {
+            var was = Interlocked.CompareExchange(ref _highestDeliveredSend, n, seen);
+            if (was == seen)
+            {
+                return;
+            }
+
+            seen = was;
+        }
+    }
 
     internal void Record(HistoryEventType outcome)
     {
