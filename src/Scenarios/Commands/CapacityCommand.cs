@@ -47,7 +47,7 @@ internal static class CapacityCommand
                     Step = Positive(parse.GetValue(step), "--step", defaults.Step),
                     To = Positive(parse.GetValue(to), "--to", defaults.To),
                     StepDuration = RunCommand.Duration(parse.GetValue(stepDuration), "--step-duration") ?? defaults.StepDuration,
-                    Idle = parse.GetValue(idle) is "0" ? TimeSpan.Zero : RunCommand.Duration(parse.GetValue(idle), "--idle") ?? defaults.Idle,
+                    Idle = RunCommand.DurationOrNone(parse.GetValue(idle), "--idle") ?? defaults.Idle,
                     P99Limit = RunCommand.Duration(parse.GetValue(p99), "--p99") ?? defaults.P99Limit,
                     Run = template,
                 };

@@ -175,4 +175,23 @@ internal static class RunCommand
             ? value
             : throw new UsageException($"{option} '{text}' is not a positive duration ({(error.Length > 0 ? error : "e.g. 500ms, 30s, 1m30s")})");
     }
+
+    /// <summary>As <see cref="Duration"/>, for an option whose help says "0 for none": <c>0</c> (or any zero duration,
+    /// <c>0s</c>) is <see cref="TimeSpan.Zero"/>.</summary>
+    internal static TimeSpan? DurationOrNone(string? text, string option)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (text.Trim() == "0")
+        {
+            return TimeSpan.Zero;
+        }
+
+        return DurationText.TryParse(text, out var value, out var error) && value >= TimeSpan.Zero
+            ? value
+            : throw new UsageException($"{option} '{text}' is not a duration ({(error.Length > 0 ? error : "e.g. 500ms, 30s, 1m30s; 0 for none")})");
+    }
 }

@@ -43,7 +43,7 @@ internal sealed class RunOptionSet
         {
             Seed = seed,
             Duration = duration,
-            Ramp = RunCommand.Duration(parse.GetValue(ramp), "--ramp") ?? TimeSpan.FromSeconds(3),
+            Ramp = RunCommand.DurationOrNone(parse.GetValue(ramp), "--ramp") ?? TimeSpan.FromSeconds(3),
             Warmup = RunCommand.Duration(parse.GetValue(warmup), "--warmup") ?? TimeSpan.FromSeconds(5),
             Workload = load.Bind(parse),
             Defects = RunCommand.Defects(parse.GetValue(defects)),
