@@ -10,7 +10,7 @@ namespace Chaos.Scenarios.Commands;
 /// <c>chaos list</c>: the scenarios with one-line descriptions, and the suites. <c>--json</c> prints the same
 /// catalogue for a machine — scenarios with their faults and targets, every suite's runs with the command that runs
 /// each (so CI can shard a suite into a build matrix), the defect switches with the scenario that must catch each,
-/// and the fault kinds (docs/ci.md, "Sharding a suite").
+/// and the fault kinds (docs/running.md, "Sharding a suite in CI"; the CI samples that read it: docs/ci.md).
 /// </summary>
 internal static class ListCommand
 {
