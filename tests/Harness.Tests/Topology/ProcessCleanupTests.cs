@@ -86,6 +86,32 @@ public sealed class ProcessCleanupTests
     }
 
     [Fact(Timeout = 90_000)]
+    public async Task A_SIGKILLed_harness_s_guard_removes_the_harness_s_own_runtime_files()
+    {
+        // a SIGKILLed .NET process cannot remove its diagnostics socket and debugger pipes; its guard does
+        var (harness, _, stateDir) = await StartStandInHarnessAsync("", keepDiagnostics: true);
+        using var cleanup = new LeftoverCleanup(harness, stateDir);
+        {
+            ProcFs.TryReadStat(harness.Id, out var stat).Should().BeTrue();
+            var files = new[] { "dotnet-diagnostic-{0}-{1}-socket", "clr-debug-pipe-{0}-{1}-in", "clr-debug-pipe-{0}-{1}-out" }
+                .Select(f => Path.Combine(Path.GetTempPath(), string.Format(System.Globalization.CultureInfo.InvariantCulture, f, harness.Id, stat.StartTime)))
+                .ToList();
+            files.Should().OnlyContain(f => File.Exists(f), "a .NET process with diagnostics on makes them at start");
+
+            harness.Kill();
+            await harness.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+            while (files.Any(File.Exists) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50, TestContext.Current.CancellationToken);
+            }
+
+            files.Where(File.Exists).Should().BeEmpty("the guard removes the dead harness's runtime files");
+        }
+    }
+
+    [Fact(Timeout = 90_000)]
     public async Task The_reaper_kills_what_a_SIGKILLed_harness_left_of_children_that_ignore_their_parent()
     {
         // no guard: the reaper is the backstop for a harness whose guard could not start
@@ -261,7 +287,10 @@ public sealed class ProcessCleanupTests
             JsonSerializer.Serialize(state, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase }),
             TestContext.Current.CancellationToken);
 
-    private static async Task<(Process Harness, List<int> Pids, string StateDir)> StartStandInHarnessAsync(string serveArgs, params string[] harnessArgs)
+    private static Task<(Process Harness, List<int> Pids, string StateDir)> StartStandInHarnessAsync(string serveArgs, params string[] harnessArgs) =>
+        StartStandInHarnessAsync(serveArgs, keepDiagnostics: false, harnessArgs);
+
+    private static async Task<(Process Harness, List<int> Pids, string StateDir)> StartStandInHarnessAsync(string serveArgs, bool keepDiagnostics, params string[] harnessArgs)
     {
         var runDir = NewTempDirectory("run");
         var stateDir = NewTempDirectory("state");
@@ -277,7 +306,10 @@ public sealed class ProcessCleanupTests
             psi.ArgumentList.Add(arg);
         }
 
-        ChildDiagnostics.TurnOff(psi); // the stand-in harness is SIGKILLed: no diagnostics files left in /tmp
+        if (!keepDiagnostics)
+        {
+            ChildDiagnostics.TurnOff(psi); // the stand-in harness is SIGKILLed: no diagnostics files left in /tmp
+        }
 
         var harness = Process.Start(psi)!;
         var seen = new List<string>();

@@ -6,7 +6,9 @@ namespace Chaos.Probe;
 /// <summary>
 /// A stand-in harness on the containers back-end: starts a topology (run dir --run, no reaping) with --nodes N
 /// topology-serve nodes (each in a container; --serve-args "a b" passes extra arguments), prints "run RUNID", then
-/// "ready", then waits until it is signalled. Tests SIGKILL it and look for its containers by run label.
+/// "ready", then waits until it is signalled. Tests SIGKILL it and look for its containers by run label. --no-guard
+/// starts no HarnessGuard (a test sees what the nodes or the reaper do); --pause-first pauses node-1's container
+/// (docker pause) before "ready", as the zombie-consumer fault does.
 /// </summary>
 internal sealed class ContainersHarnessVerb : IProbeVerb
 {
@@ -22,6 +24,7 @@ internal sealed class ContainersHarnessVerb : IProbeVerb
             {
                 RunDirectory = options.Value("run") ?? throw new ArgumentException("--run is required"),
                 ReapLeftovers = false,
+                GuardChildren = !options.Flag("no-guard"),
             },
             cancellationToken);
         await Console.Out.WriteLineAsync($"run {topology.RunId}");
@@ -30,7 +33,12 @@ internal sealed class ContainersHarnessVerb : IProbeVerb
             {
                 Readiness = ReadinessCheck.LineThenHttp(@"^listening: (?<endpoint>\S+)$", "/healthz"),
             });
-        await topology.LaunchAllAsync(specs, cancellationToken);
+        var nodes = await topology.LaunchAllAsync(specs, cancellationToken);
+        if (options.Flag("pause-first"))
+        {
+            await nodes[0].PauseAsync(cancellationToken);
+        }
+
         await Console.Out.WriteLineAsync("ready");
         await Console.Out.FlushAsync(cancellationToken);
         await Task.Delay(Timeout.Infinite, cancellationToken);

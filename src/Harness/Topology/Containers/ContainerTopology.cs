@@ -115,6 +115,11 @@ public sealed class ContainerTopology : ITopology
             throw;
         }
 
+        if (options.GuardChildren)
+        {
+            HarnessGuard.EnsureStarted(logger);
+        }
+
         var topology = new ContainerTopology(options, engine, client, logger);
         ContainerLog.Connected(logger, engine.ToString(), options.Image, topology.RunId);
         return topology;

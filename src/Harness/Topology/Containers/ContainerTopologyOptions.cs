@@ -27,6 +27,13 @@ public sealed class ContainerTopologyOptions
     /// <summary>Remove labelled containers of dead harnesses (see <see cref="ContainerReaper"/>) when the topology is created.</summary>
     public bool ReapLeftovers { get; init; } = true;
 
+    /// <summary>
+    /// Start this harness's guard (<see cref="Processes.HarnessGuard"/>, one per harness process): when the harness is
+    /// gone it kills every process carrying its mark (the nodes, seen through the host pid namespace) and unpauses its
+    /// paused containers so that they die too.
+    /// </summary>
+    public bool GuardChildren { get; init; } = true;
+
     /// <summary>How long to wait for the engine to answer.</summary>
     public TimeSpan EngineTimeout { get; init; } = TimeSpan.FromSeconds(5);
 

@@ -17,7 +17,11 @@ namespace Chaos.Harness.Topology.Processes;
 /// zombie, the same start time), gives up after three days, and is in its own session (setsid) so that a signal to
 /// the harness's process group does not take it along. It kills only marked processes that started between the
 /// harness's start and the moment it saw the harness gone, so that a new process reusing the pid (and its children,
-/// marked with the same number) is never touched. docs/topology.md, "The harness guard".
+/// marked with the same number) is never touched. A paused container of the harness (its label names the harness's pid
+/// and start time) cannot die while frozen: the guard unpauses it after the first kill pass, so the pending SIGKILL
+/// lands. Last, it removes the harness's own .NET runtime files (<c>dotnet-diagnostic-&lt;pid&gt;-&lt;start&gt;-socket</c>,
+/// <c>clr-debug-pipe-&lt;pid&gt;-&lt;start&gt;-in/-out</c>: a SIGKILLed process cannot), only sockets and pipes of
+/// this user, as <see cref="ProcessReaper"/> does. docs/topology.md, "The harness guard".
 /// </summary>
 internal static class HarnessGuard
 {
@@ -57,7 +61,20 @@ internal static class HarnessGuard
             set -- $s
             [ "${20}" -ge "$t" ] && [ "${20}" -le "$now" ] && kill -KILL "$p" 2>/dev/null
           done
+          if [ "$pass" = 1 ] && command -v docker >/dev/null 2>&1; then
+            docker ps --filter label=org.chaos.harness --filter status=paused --format '{{.ID}} {{.Label "org.chaos.harness"}}' 2>/dev/null |
+              while read -r id boot pid start; do
+                [ "$pid" = "$h" ] && [ "$start" = "$t" ] && docker unpause "$id" >/dev/null 2>&1
+              done
+          fi
           sleep 0.2
+        done
+        d=${TMPDIR:-/tmp}
+        d=${d%/}
+        for f in "$d/dotnet-diagnostic-$h-$t-socket" "$d/clr-debug-pipe-$h-$t-in" "$d/clr-debug-pipe-$h-$t-out"; do
+          if [ -S "$f" ] || [ -p "$f" ]; then
+            [ -O "$f" ] && rm -f "$f"
+          fi
         done
         """;
 
@@ -66,8 +83,9 @@ internal static class HarnessGuard
 
     /// <summary>Starts this harness's guard unless it runs; returns its pid, or null where there is none (not Linux,
     /// no /bin/sh, or it could not start: logged, and the reaper remains).</summary>
-    public static int? EnsureStarted(string? setsidPath, ILogger logger)
+    public static int? EnsureStarted(ILogger logger)
     {
+        var setsidPath = OperatingSystem.IsLinux() ? new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists) : null;
         if (!ProcFs.IsAvailable || !File.Exists("/bin/sh"))
         {
             return null;

@@ -40,7 +40,7 @@ public sealed partial class ProcessTopology : ITopology
             : null;
         if (options.GuardChildren)
         {
-            HarnessGuard.EnsureStarted(OperatingSystem.IsLinux() ? new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists) : null, logger);
+            HarnessGuard.EnsureStarted(logger);
         }
 
         // No proxy: health checks go to loopback and must never be routed through an environment proxy.

@@ -14,8 +14,9 @@ public sealed class ContainerCleanupTests
     [Fact(Timeout = 90_000)]
     public async Task A_SIGKILLed_harness_leaves_no_container_because_its_nodes_watch_CHAOS_PARENT_PID_across_the_host_pid_namespace()
     {
+        // no guard: what is shown is the nodes' own watch
         await ContainerTestSupport.RequireDockerAsync();
-        var (harness, run) = await StartStandInHarnessAsync("");
+        var (harness, run) = await StartStandInHarnessAsync("", "--no-guard");
         try
         {
             (await ContainerTestSupport.ContainersWithLabelsAsync($"org.chaos.run={run}")).Should().HaveCount(2);
@@ -35,8 +36,9 @@ public sealed class ContainerCleanupTests
     [Fact(Timeout = 90_000)]
     public async Task A_harness_stopped_by_SIGTERM_removes_its_containers_even_when_their_nodes_ignore_their_parent()
     {
+        // no guard: what is shown is the harness's own signal handling
         await ContainerTestSupport.RequireDockerAsync();
-        var (harness, run) = await StartStandInHarnessAsync("--no-parent-watch");
+        var (harness, run) = await StartStandInHarnessAsync("--no-parent-watch", "--no-guard");
         try
         {
             PosixSignals.Send(harness.Id, PosixSignals.SigTerm).Should().BeTrue();
@@ -51,10 +53,35 @@ public sealed class ContainerCleanupTests
     }
 
     [Fact(Timeout = 90_000)]
+    public async Task A_SIGKILLed_harness_s_guard_takes_down_its_paused_container_and_nodes_that_ignore_their_parent()
+    {
+        // a frozen container cannot die (cgroup freezer): the guard kills the marked processes, unpauses the harness's
+        // paused containers so that the pending SIGKILL lands, and the engine removes them
+        await ContainerTestSupport.RequireDockerAsync();
+        var (harness, run) = await StartStandInHarnessAsync("--no-parent-watch", "--pause-first");
+        try
+        {
+            (await ContainerTestSupport.ContainersWithLabelsAsync($"org.chaos.run={run}")).Should().HaveCount(2);
+            (await PausedAsync(run)).Should().ContainSingle("node-1's container was paused before ready");
+
+            harness.Kill();
+            await harness.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+
+            (await ContainerTestSupport.WaitUntilNoContainerAsync($"org.chaos.run={run}", TimeSpan.FromSeconds(15)))
+                .Should().BeEmpty("the guard kills what carries the harness's mark and thaws its paused containers");
+        }
+        finally
+        {
+            await RemoveRunAsync(harness, run);
+        }
+    }
+
+    [Fact(Timeout = 90_000)]
     public async Task Containers_of_a_SIGKILLed_harness_that_ignore_their_parent_are_removed_by_the_reaper_at_the_next_start()
     {
+        // no guard: the reaper is the backstop for a harness whose guard could not start
         await ContainerTestSupport.RequireDockerAsync();
-        var (harness, run) = await StartStandInHarnessAsync("--no-parent-watch");
+        var (harness, run) = await StartStandInHarnessAsync("--no-parent-watch", "--no-guard");
         try
         {
             harness.Kill();
@@ -73,7 +100,25 @@ public sealed class ContainerCleanupTests
         }
     }
 
-    private static async Task<(Process Harness, string Run)> StartStandInHarnessAsync(string serveArgs)
+    private static async Task<IReadOnlyList<string>> PausedAsync(string run)
+    {
+        var engine = await DockerEngine.ConnectAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
+        using var client = engine.CreateClient();
+        var listed = await client.Containers.ListContainersAsync(
+            new Docker.DotNet.Models.ContainersListParameters
+            {
+                All = true,
+                Filters = new Dictionary<string, IDictionary<string, bool>>
+                {
+                    ["label"] = new Dictionary<string, bool> { [$"org.chaos.run={run}"] = true },
+                    ["status"] = new Dictionary<string, bool> { ["paused"] = true },
+                },
+            },
+            TestContext.Current.CancellationToken);
+        return [.. listed.Select(c => c.ID)];
+    }
+
+    private static async Task<(Process Harness, string Run)> StartStandInHarnessAsync(string serveArgs, params string[] harnessArgs)
     {
         var psi = new ProcessStartInfo(ToolLocator.DotnetHost())
         {
@@ -82,6 +127,11 @@ public sealed class ContainerCleanupTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var argument in harnessArgs)
+        {
+            psi.ArgumentList.Add(argument);
+        }
+
         ChildDiagnostics.TurnOff(psi); // the stand-in harness is SIGKILLed: no diagnostics files left in /tmp
         var harness = Process.Start(psi)!;
         harness.ErrorDataReceived += (_, _) => { };
