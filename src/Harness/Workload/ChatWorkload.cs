@@ -262,6 +262,11 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         var outcome = await PostAsync(path, body, n, authorization, cancellationToken);
         _history.Record(process, outcome, HistoryOps.Send, new SendValue(id, to, conversation));
         Counters.Record(outcome);
+        if (outcome == HistoryEventType.Ok)
+        {
+            Counters.RecordAcknowledged(n);
+        }
+
         CountAcknowledged(outcome, to);
         ReturnProcess(process, outcome);
     }

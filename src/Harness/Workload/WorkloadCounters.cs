@@ -12,6 +12,7 @@ public sealed class WorkloadCounters
     private long _redelivered;
     private long _delivered;
     private long _highestDeliveredSend;
+    private long _highestAcknowledgedSend;
 
     public long Ok => Interlocked.Read(ref _ok);
 
@@ -33,6 +34,13 @@ public sealed class WorkloadCounters
     /// </summary>
     public long HighestDeliveredSend => Interlocked.Read(ref _highestDeliveredSend);
 
+    /// <summary>
+    /// The highest number n among the open-model sends that the api acknowledged (<c>ok</c>); 0 before the first. A send
+    /// after a moment that was acknowledged shows traffic entered the system after it; whether it was then delivered is
+    /// the loss checkers' question, not a took-effect one.
+    /// </summary>
+    public long HighestAcknowledgedSend => Interlocked.Read(ref _highestAcknowledgedSend);
+
     internal void RecordRedelivered() => Interlocked.Increment(ref _redelivered);
 
     internal void RecordDelivered(string id)
@@ -43,10 +51,17 @@ public sealed class WorkloadCounters
             return;
         }
 
-        var seen = Interlocked.Read(ref _highestDeliveredSend);
+        RaiseTo(ref _highestDeliveredSend, n);
+    }
+
+    internal void RecordAcknowledged(long n) => RaiseTo(ref _highestAcknowledgedSend, n);
+
+    private static void RaiseTo(ref long highest, long n)
+    {
+        var seen = Interlocked.Read(ref highest);
         while (n > seen)
         {
-            var was = Interlocked.CompareExchange(ref _highestDeliveredSend, n, seen);
+            var was = Interlocked.CompareExchange(ref highest, n, seen);
             if (was == seen)
             {
                 return;

@@ -20,6 +20,16 @@ public sealed class WorkloadCountersTests
     }
 
     [Fact]
+    public void The_highest_acknowledged_send_never_goes_down()
+    {
+        var counters = new WorkloadCounters();
+        counters.RecordAcknowledged(7);
+        counters.RecordAcknowledged(4);
+        counters.HighestAcknowledgedSend.Should().Be(7);
+        counters.HighestDeliveredSend.Should().Be(0, "acknowledged is not delivered");
+    }
+
+    [Fact]
     public async Task Concurrent_deliveries_keep_the_highest()
     {
         var counters = new WorkloadCounters();

@@ -68,10 +68,12 @@ public sealed class KafkaScenarioEvidenceTests
     {
         var schedule = new BrokerOutageScenario().BuildSchedule(1, TimeSpan.FromSeconds(30));
 
-        BrokerOutageScenario.Explain(schedule, [], 10, 20).Should().Contain("broker-down was never applied")
+        BrokerOutageScenario.Explain(schedule, [], 10, 20, 20).Should().Contain("broker-down was never applied")
             .And.Contain("request-errors on Produce at 27s (non-retriable) did not take hold", "the refusals for good are checked on their own, not by their name");
-        BrokerOutageScenario.Explain(new FaultSchedule([], TimeSpan.FromSeconds(30)), [], 10, 10).Should().Contain("no message sent after the faults were healed reached a device");
-        BrokerOutageScenario.Explain(new FaultSchedule([], TimeSpan.FromSeconds(30)), [], 10, 11).Should().BeNull();
+        var none = new FaultSchedule([], TimeSpan.FromSeconds(30));
+        BrokerOutageScenario.Explain(none, [], 10, 10, 10).Should().Contain("no message sent after the faults were healed was acknowledged or reached a device");
+        BrokerOutageScenario.Explain(none, [], 10, 11, 10).Should().BeNull("a message sent after the heal reached a device");
+        BrokerOutageScenario.Explain(none, [], 10, 9, 11).Should().BeNull("one was acknowledged: whether it arrives is the loss checkers' question, not a took-effect one");
     }
 
     [Theory]

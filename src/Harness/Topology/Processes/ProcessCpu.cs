@@ -7,8 +7,8 @@ namespace Chaos.Harness.Topology.Processes;
 /// <summary>One process's CPU time (user + system) at an instant, and the name it is reported under.</summary>
 /// <param name="Pid">Process id.</param>
 /// <param name="StartTime">Start time in clock ticks since boot: a pid reused between two snapshots is another process.</param>
-/// <param name="Name">The harness (<c>harness</c>), the embedded Kafka host (<c>kafka</c>), a reference-system instance
-/// (<c>api-1</c>, <c>gateway-2</c>, …) or the process's command name.</param>
+/// <param name="Name">The harness (<c>harness</c>), its guard (<c>guard</c>), the embedded Kafka host (<c>kafka</c>), a
+/// reference-system instance (<c>api-1</c>, <c>gateway-2</c>, …) or the process's command name.</param>
 /// <param name="Ticks">utime + stime, clock ticks.</param>
 public readonly record struct ProcessCpuTime(int Pid, long StartTime, string Name, long Ticks);
 
@@ -132,6 +132,12 @@ public static partial class ProcessCpu
         if (instance >= 0 && instance + 1 < args.Length)
         {
             return args[instance + 1];
+        }
+
+        // the harness's guard is `sh -c <script> chaos-guard <pid> <start>` (HarnessGuard): its cost is the harness's
+        if (args.Length > 3 && args.Contains("chaos-guard", StringComparer.Ordinal))
+        {
+            return "guard";
         }
 
         // the embedded Kafka host is `chaos kafka …` (apphost or `dotnet chaos.dll kafka …`)
