@@ -112,8 +112,22 @@ public sealed class CiSamplesTests
                 ("CHAOS_LOAD", "--rate 20 --users 20 --job-rate 1 --warmup 1s --ramp 0 --quiet"),
                 ("CHAOS_OUT", reports.FullName));
 
-            run.ExitCode.Should().Be(0, run.Stdout + run.Stderr);
+            // the script passes chaos's own exit code through: 0 valid, 1 invalid, 2 unknown — read back from the run's
+            // results.json (the verdict itself is not this test's: a crowded box can break the latency SLO)
             var folder = Path.Combine(reports.FullName, "steady-state-seed3");
+            File.Exists(Path.Combine(folder, "results.json")).Should().BeTrue(run.Stdout + run.Stderr);
+            using (var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "results.json"))))
+            {
+                var valid = results.RootElement.GetProperty("valid");
+                var expected = valid.ValueKind switch
+                {
+                    JsonValueKind.True => 0,
+                    JsonValueKind.False => 1,
+                    _ => 2,
+                };
+                run.ExitCode.Should().Be(expected, run.Stdout + run.Stderr);
+            }
+
             File.Exists(Path.Combine(folder, "junit.xml")).Should().BeTrue("the samples publish each run's junit.xml");
             File.ReadAllText(Path.Combine(folder, "summary.md")).Should().Contain("--seed 3").And.Contain("--rate 20", "CHAOS_LOAD reaches chaos run");
 
