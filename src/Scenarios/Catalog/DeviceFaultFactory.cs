@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Client;
+using Chaos.Harness.Faults.Kinds;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Runs;
 
@@ -22,7 +23,7 @@ internal static class DeviceFaultFactory
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(context);
-        if (entry.Fault is not (Sleep or NetworkSwitch or AppKill))
+        if (!Kinds.Any(k => k.Name == entry.Fault))
         {
             return null;
         }
@@ -37,4 +38,21 @@ internal static class DeviceFaultFactory
             _ => throw new UnreachableException(entry.Fault),
         };
     }
+
+    private static readonly string Devices = $"a device slot: device#1..device#{DevicePick.Slots} (the k-th of the run's devices, modulo their number)";
+
+    /// <summary>
+    /// <c>device</c>: the device slot, when the target does not name one (<see cref="DevicePick"/>); shared with the
+    /// proxy fault that cuts one device.
+    /// </summary>
+    internal static readonly FaultParameter Device =
+        FaultParameter.Integer("device", null, 1, 1_000_000, "the device slot k (the k-th of the devices, modulo their number), when the target names none");
+
+    /// <summary>The device kinds, each declared once (docs/faults.md, "Client faults").</summary>
+    public static IReadOnlyList<FaultKind> Kinds { get; } =
+    [
+        new(Sleep, "device", Devices, "the app is suspended (no reads, writes, pings or reconnects) and wakes at the heal", [Device]),
+        new(NetworkSwitch, "device", Devices, "the device's connection is blackholed at its proxy and the client moves to a new address", [Device]),
+        new(AppKill, "device", Devices, "the socket is cut and the client disposed; a new client resumes from the persisted sequence at the heal", [Device]),
+    ];
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using Chaos.Harness.Checkers;
 using Chaos.Harness.Faults;
+using Chaos.Harness.Faults.Kinds;
 using Chaos.Harness.Faults.Load;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Runs;
@@ -66,10 +67,10 @@ internal sealed class FanoutSpikeScenario : Scenario
     {
         IFault fault = entry.Fault switch
         {
-            Fanout => new FanoutSpikeFault(context.Workload, Int(entry, "messages", 5)),
+            Fanout => new FanoutSpikeFault(context.Workload, Int(entry, "messages")),
             Burst => new BurstFault(
                 context.Workload,
-                context.Options.Workload.Rate * Int(entry, "factor", 10),
+                context.Options.Workload.Rate * Int(entry, "factor"),
                 entry.Duration ?? TimeSpan.FromSeconds(3),
                 context.Seed + entry.At.Ticks),
             _ => base.CreateFault(entry, context),
@@ -95,6 +96,14 @@ internal sealed class FanoutSpikeScenario : Scenario
             : null;
     }
 
-    private static int Int(FaultScheduleEntry entry, string name, int fallback) =>
-        entry.Parameters.TryGetValue(name, out var text) && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v > 0 ? v : fallback;
+    private static int Int(FaultScheduleEntry entry, string name) => (int)Kinds.First(k => k.Name == entry.Fault).Integer(entry, name)!.Value;
+
+    /// <summary>The load-shape kinds, each declared once (docs/faults.md, "Downstream and load-shape faults").</summary>
+    internal static IReadOnlyList<FaultKind> Kinds { get; } =
+    [
+        new(Fanout, "load", "all-users", "messages, each to every user, sent together (recorded sends)",
+            [FaultParameter.Integer("messages", 5, 1, 1000, "how many messages to every user")]),
+        new(Burst, "load", "api", "a second open-model generator of sends at factor × the steady rate, for the entry's duration (3 s without one)",
+            [FaultParameter.Integer("factor", 10, 1, 100, "the burst's rate as a multiple of the steady rate")]),
+    ];
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Chaos.Harness.Checkers;
 using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Downstream;
+using Chaos.Harness.Faults.Kinds;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Runs;
 using Chaos.Harness.Workload;
@@ -78,6 +79,21 @@ internal sealed class JobRetryStormScenario : Scenario
     public override IFault CreateFault(FaultScheduleEntry entry, RunContext context) =>
         CreateDownstream(entry, context) ?? base.CreateFault(entry, context);
 
+    /// <summary>The downstream kinds, each declared once (docs/faults.md, "Downstream and load-shape faults").</summary>
+    internal static IReadOnlyList<FaultKind> DownstreamKinds { get; } =
+    [
+        new(Failing, "downstream", "jobs (the jobs' payment provider the harness hosts)", "the provider fails calls at the given rate (and may answer late) until the heal",
+            [FailureRate(0.6), LatencyMs(0)]),
+        new(Slow, "downstream", "jobs (the jobs' payment provider the harness hosts)", "the provider answers late (and may fail some calls) until the heal",
+            [FailureRate(0.3), LatencyMs(200)]),
+    ];
+
+    private static FaultParameter FailureRate(double @default) =>
+        FaultParameter.Number("failureRate", @default, 0, 1, "the share of calls the provider fails");
+
+    private static FaultParameter LatencyMs(long @default) =>
+        FaultParameter.Integer("latencyMs", @default, 0, 60_000, "how late the provider answers each call, in milliseconds");
+
     /// <summary>
     /// The downstream fault for <paramref name="entry"/> on the run's provider (registered in its
     /// <see cref="RunEvidence"/>), or null when it names none: shared with random-mix.
@@ -91,8 +107,9 @@ internal sealed class JobRetryStormScenario : Scenario
             return null;
         }
 
-        var failureRate = entry.Parameters.TryGetValue("failureRate", out var f) ? double.Parse(f, CultureInfo.InvariantCulture) : entry.Fault == Failing ? 0.6 : 0.3;
-        var latencyMs = entry.Parameters.TryGetValue("latencyMs", out var l) ? int.Parse(l, CultureInfo.InvariantCulture) : entry.Fault == Slow ? 200 : 0;
+        var kind = DownstreamKinds.First(k => k.Name == entry.Fault);
+        var failureRate = kind.Number(entry, "failureRate")!.Value;
+        var latencyMs = (int)kind.Integer(entry, "latencyMs")!.Value;
         return RunEvidence.For(context).Add(new DownstreamFault(context.Downstream, failureRate, latencyMs, entry.Fault));
     }
 

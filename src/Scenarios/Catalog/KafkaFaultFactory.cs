@@ -1,6 +1,7 @@
 using System.Globalization;
 using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Kafka;
+using Chaos.Harness.Faults.Kinds;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Kafka;
 using Chaos.Harness.Runs;
@@ -33,15 +34,15 @@ internal static class KafkaFaultFactory
         return entry.Fault switch
         {
             BrokerDown => new BrokerDownFault(kafka, BrokerIds.Parse(entry.Target)),
-            BrokerRtt => new BrokerRttFault(kafka, BrokerIds.Parse(entry.Target), TimeSpan.FromMilliseconds(Int(entry, "rtt", 100))),
+            BrokerRtt => new BrokerRttFault(kafka, BrokerIds.Parse(entry.Target), TimeSpan.FromMilliseconds(Int(entry, "rtt"))),
             RequestErrors => RequestErrorsFor(entry, kafka),
             LeaderMove => LeaderMoveFor(entry, kafka),
-            CoordinatorMove => new CoordinatorMoveFault(kafka, entry.Target, Int(entry, "to", 1)),
+            CoordinatorMove => new CoordinatorMoveFault(kafka, entry.Target, Int(entry, "to")),
             ScaleOut => new ConsumerScaleOutFault(context.System, entry.Target),
             ScaleIn => new ConsumerScaleInFault(ConsumerNode(entry, context)),
             Zombie => new ZombieConsumerFault(ConsumerNode(entry, context), context.TimeProvider),
-            Replay => new RecordReplayFault(context.System.BootstrapServers, entry.Target, Int(entry, "count", 50), context.Seed + (long)entry.At.TotalMilliseconds),
-            OffsetRewind => new OffsetRewindFault(context.System, entry.Target, Int(entry, "records", 20)),
+            Replay => new RecordReplayFault(context.System.BootstrapServers, entry.Target, Int(entry, "count"), context.Seed + (long)entry.At.TotalMilliseconds),
+            OffsetRewind => new OffsetRewindFault(context.System, entry.Target, Int(entry, "records")),
             _ => null,
         };
     }
@@ -53,7 +54,7 @@ internal static class KafkaFaultFactory
             throw new ArgumentException($"request-errors: '{entry.Target}' is not an API key ({string.Join(", ", Enum.GetNames<KafkaApiKey>())})");
         }
 
-        var count = Int(entry, "count", 5);
+        var count = Int(entry, "count");
         return new RequestErrorsFault(kafka, api, RetriableKind(entry) ? RequestErrorsFault.Retriable(api, count) : RequestErrorsFault.NonRetriable(api, count));
     }
 
@@ -65,7 +66,7 @@ internal static class KafkaFaultFactory
             throw new ArgumentException($"leader-move: '{entry.Target}' is not topic/partition");
         }
 
-        int? to = entry.Parameters.ContainsKey("to") ? Int(entry, "to", 1) : null;
+        var to = (int?)Kind(LeaderMove).Integer(entry, "to");
         return new PartitionLeaderMoveFault(kafka, entry.Target[..slash], partition, to);
     }
 
@@ -75,12 +76,47 @@ internal static class KafkaFaultFactory
         return node ?? throw new ArgumentException($"{entry.Fault}: '{entry.Target}' is not a notifier or jobs instance");
     }
 
-    /// <summary>The parameters each Kafka fault takes (docs/faults.md, "Kafka faults").</summary>
-    private static readonly Dictionary<string, string[]> KnownParameters = new(StringComparer.Ordinal)
-    {
-        [BrokerDown] = [], [BrokerRtt] = ["rtt"], [RequestErrors] = ["count", "kind"], [LeaderMove] = ["to"],
-        [CoordinatorMove] = ["to"], [ScaleOut] = [], [ScaleIn] = [], [Zombie] = [], [Replay] = ["count"], [OffsetRewind] = ["records"],
-    };
+    private const string Broker = "broker-N or all";
+    private const string Instance = "a notifier or jobs instance: notifier-1, jobs-2, …";
+
+    /// <summary>The Kafka kinds, each declared once (docs/faults.md, "Kafka faults").</summary>
+    public static IReadOnlyList<FaultKind> Kinds { get; } =
+    [
+        new(BrokerDown, "kafka", Broker, "the broker closes its connections and stops listening; leadership does not move, so its partitions stall until the heal"),
+        new(BrokerRtt, "kafka", Broker, "every answer of the broker is delayed",
+            [FaultParameter.Integer("rtt", 100, 0, 60_000, "the added round-trip time, in milliseconds")]),
+        new(RequestErrors, "kafka", $"an API key: {string.Join(", ", Enum.GetNames<KafkaApiKey>())}", "the next requests of that type fail with errors of the chosen kind",
+        [
+            FaultParameter.Integer("count", 5, 1, 100_000, "how many requests fail"),
+            FaultParameter.Choice("kind", "retriable", ["retriable", "non-retriable"], "errors a client retries away, or errors that fail the request for good (authorization, invalid request)"),
+        ],
+        entry =>
+        {
+            if (!Enum.TryParse<KafkaApiKey>(entry.Target, ignoreCase: false, out var api) || !Enum.IsDefined(api))
+            {
+                throw new ArgumentException($"target: '{entry.Target}' is not an API key ({string.Join(", ", Enum.GetNames<KafkaApiKey>())})");
+            }
+        }),
+        new(LeaderMove, "kafka", "topic/partition: fanout/0, jobs/3, …", "the partition's leadership moves to another broker (epoch bumped), and back at the heal",
+            [FaultParameter.Integer("to", null, 1, 1000, "the new leader's broker id, at most the cluster's broker count (without it, the broker after the current leader)")],
+            entry =>
+            {
+                var slash = entry.Target.LastIndexOf('/');
+                if (slash <= 0 || !int.TryParse(entry.Target.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                {
+                    throw new ArgumentException($"target: '{entry.Target}' is not topic/partition");
+                }
+            }),
+        new(CoordinatorMove, "kafka", "a consumer group: notifier or jobs", "the group's coordinator moves to another broker (a failover is not undone)",
+            [FaultParameter.Integer("to", 1, 1, 1000, "the new coordinator's broker id, at most the cluster's broker count")]),
+        new(ScaleOut, "kafka", "a consumer role: notifier or jobs", "one more instance joins the group (it rebalances); SIGTERMed at the heal"),
+        new(ScaleIn, "kafka", Instance, "SIGTERM: the instance leaves its group; started again at the heal"),
+        new(Zombie, "kafka", Instance, "SIGSTOP past the session timeout, so the group evicts it; SIGCONT at the heal wakes it believing it owns its partitions"),
+        new(Replay, "kafka", "a topic: fanout or jobs", "a slice of each partition's already-processed records is produced again with the same key, value and headers",
+            [FaultParameter.Integer("count", 50, 1, 100_000, "how many records to re-produce")]),
+        new(OffsetRewind, "kafka", "a consumer role: notifier or jobs", "the role is stopped, its group's committed offsets moved back, and it is started again to re-read processed records",
+            [FaultParameter.Integer("records", 20, 1, 100_000, "how far back, per partition")]),
+    ];
 
     /// <summary>
     /// Checks a Kafka fault's parameters while a schedule file is read (no cluster needed), so an unknown or bad one
@@ -89,39 +125,12 @@ internal static class KafkaFaultFactory
     public static void Validate(FaultScheduleEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        if (!KnownParameters.TryGetValue(entry.Fault, out var known))
-        {
-            return;
-        }
-
-        if (entry.Parameters.Keys.FirstOrDefault(k => !known.Contains(k, StringComparer.Ordinal)) is { } unknown)
-        {
-            throw new ArgumentException(known.Length == 0
-                ? $"parameters.{unknown}: {entry.Fault} takes no parameters"
-                : $"parameters.{unknown}: unknown {entry.Fault} parameter (known: {string.Join(", ", known)})");
-        }
-
-        foreach (var name in known.Where(k => k != "kind" && entry.Parameters.ContainsKey(k)))
-        {
-            Int(entry, name, 0);
-        }
-
-        if (entry.Fault == RequestErrors)
-        {
-            RetriableKind(entry);
-        }
+        Kinds.FirstOrDefault(k => k.Name == entry.Fault)?.Validate(entry);
     }
 
-    private static bool RetriableKind(FaultScheduleEntry entry) =>
-        !entry.Parameters.TryGetValue("kind", out var kind) || kind switch
-        {
-            "retriable" => true,
-            "non-retriable" => false,
-            _ => throw new ArgumentException($"parameters.kind: '{kind}' is not retriable or non-retriable"),
-        };
+    private static FaultKind Kind(string name) => Kinds.First(k => k.Name == name);
 
-    private static int Int(FaultScheduleEntry entry, string name, int fallback) =>
-        !entry.Parameters.TryGetValue(name, out var text) ? fallback
-        : int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value
-        : throw new ArgumentException($"parameters.{name}: '{text}' is not an integer ({entry.Fault})");
+    private static bool RetriableKind(FaultScheduleEntry entry) => Kind(RequestErrors).Text(entry, "kind") == "retriable";
+
+    private static int Int(FaultScheduleEntry entry, string name) => (int)Kind(entry.Fault).Integer(entry, name)!.Value;
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Globalization;
 using Chaos.Harness.Faults;
+using Chaos.Harness.Faults.Kinds;
 using Chaos.Harness.Faults.Network;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Runs;
@@ -27,7 +27,7 @@ internal static class ProxyFaultFactory
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(context);
-        if (entry.Fault is not (ResetMidFrame or DeviceResetMidFrame or ResetPeer or Down or Crash or Slicer or Latency))
+        if (!Kinds.Any(k => k.Name == entry.Fault))
         {
             return null;
         }
@@ -40,22 +40,41 @@ internal static class ProxyFaultFactory
         }
 
         var evidence = RunEvidence.For(context);
-        long Param(string name, long fallback) =>
-            entry.Parameters.TryGetValue(name, out var v) && long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : fallback;
+        var kind = Kinds.First(k => k.Name == entry.Fault);
+        long Param(string name) => kind.Integer(entry, name)!.Value;
         return entry.Fault switch
         {
-            ResetMidFrame => evidence.Add(new ConnectionCutFault(client, entry.Target, ConnectionCut.ResetAfter(Param("bytes", 64)))),
+            ResetMidFrame => evidence.Add(new ConnectionCutFault(client, entry.Target, ConnectionCut.ResetAfter(Param("bytes")))),
             DeviceResetMidFrame => evidence.Add(new DeviceCutFault(
                 client,
                 entry.Target,
                 DevicePick.Resolve(entry, [.. context.Workload.Devices.Where(dev => proxies.NameFor(dev.Hub) == entry.Target)]),
-                ConnectionCut.ResetAfter(Param("bytes", 64)))),
+                ConnectionCut.ResetAfter(Param("bytes")))),
             ResetPeer => evidence.Add(new ToxicFault(client, entry.Target, Toxic.ResetPeer())),
             Down => evidence.Add(new ProxyDownFault(client, entry.Target)),
             Crash => evidence.Add(new GatewayCrashFault(context.System.Gateways.First(g => g.Name == entry.Target))),
             Slicer => evidence.Add(new ToxicFault(client, entry.Target, Toxic.Slicer(averageSize: 7, sizeVariation: 5, delayMicroseconds: 500))),
-            Latency => evidence.Add(new ToxicFault(client, entry.Target, Toxic.Latency(Param("latency", 100), jitterMs: 50))),
+            Latency => evidence.Add(new ToxicFault(client, entry.Target, Toxic.Latency(Param("latency"), jitterMs: 50))),
             _ => throw new UnreachableException(entry.Fault),
         };
     }
+
+    private const string Proxy = "a gateway proxy: gateway-1, gateway-2, …";
+
+    private static readonly FaultParameter Bytes =
+        FaultParameter.Integer("bytes", 64, 0, 1 << 20, "how many more bytes reach the client before the reset (so it lands inside a frame)");
+
+    /// <summary>The gateway-proxy kinds, each declared once (docs/faults.md, "Network faults").</summary>
+    public static IReadOnlyList<FaultKind> Kinds { get; } =
+    [
+        new(ResetMidFrame, "proxy", Proxy, "every connection through the proxy is reset after a few more bytes reach its client", [Bytes]),
+        new(DeviceResetMidFrame, "proxy", Proxy, "one device's connection through the proxy is reset after a few more bytes reach it",
+            [Bytes, DeviceFaultFactory.Device]),
+        new(ResetPeer, "proxy", Proxy, "a reset_peer toxic on every connection of the proxy until the heal"),
+        new(Down, "proxy", Proxy, "the proxy is disabled (connections closed, connects refused) until the heal"),
+        new(Crash, "proxy", Proxy, "the gateway behind the proxy is SIGKILLed, and restarted on its port at the heal"),
+        new(Slicer, "proxy", Proxy, "a slicer toxic: the stream reaches clients in small pieces, split inside frames, until the heal"),
+        new(Latency, "proxy", Proxy, "a latency toxic (±50 ms jitter) on every connection of the proxy until the heal",
+            [FaultParameter.Integer("latency", 100, 0, 60_000, "the added latency, in milliseconds")]),
+    ];
 }

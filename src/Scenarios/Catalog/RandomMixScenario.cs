@@ -267,17 +267,8 @@ internal sealed class RandomMixScenario : CrashScenario
         return FaultEvidence.Sentence(problems);
     }
 
-    /// <summary>The family of a schedule's fault name: process, proxy, kafka, storage, downstream or device.</summary>
-    internal static string FamilyOf(string fault) => fault switch
-    {
-        _ when ProcessFaultFactory.Handles(fault) => "process",
-        ProxyFaultFactory.ResetMidFrame or ProxyFaultFactory.DeviceResetMidFrame or ProxyFaultFactory.ResetPeer or ProxyFaultFactory.Down
-            or ProxyFaultFactory.Slicer or ProxyFaultFactory.Latency or ProxyFaultFactory.Crash => "proxy",
-        SqliteLockFault.FaultName => "storage",
-        JobRetryStormScenario.Failing or JobRetryStormScenario.Slow => "downstream",
-        DeviceFaultFactory.Sleep or DeviceFaultFactory.NetworkSwitch or DeviceFaultFactory.AppKill => "device",
-        _ => "kafka",
-    };
+    /// <summary>The family of a schedule's fault name (as its kind declares it: <see cref="FaultKinds"/>).</summary>
+    internal static string FamilyOf(string fault) => FaultKinds.FamilyOf(fault);
 
     private static List<(TimeSpan PlannedAt, bool TookHold)> Attempts(IReadOnlyList<AppliedFault> applied) =>
         [.. applied.Where(a => a.PlannedAt is not null).Select(a => (a.PlannedAt!.Value, a.TookHold))];

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Scenarios.Catalog;
@@ -10,7 +12,7 @@ namespace Chaos.Scenarios.Commands;
 /// <c>chaos list</c>: the scenarios with one-line descriptions, and the suites. <c>--json</c> prints the same
 /// catalogue for a machine — scenarios with their faults and targets, every suite's runs with the command that runs
 /// each (so CI can shard a suite into a build matrix), the defect switches with the scenario that must catch each,
-/// and the fault kinds (docs/running.md, "Sharding a suite in CI"; the CI samples that read it: docs/ci.md).
+/// and the fault kinds with their parameters (docs/running.md, "Sharding a suite in CI"; the CI samples that read it: docs/ci.md).
 /// </summary>
 internal static class ListCommand
 {
@@ -20,13 +22,20 @@ internal static class ListCommand
     public static Command Create()
     {
         var json = new Option<bool>("--json") { Description = "Print the catalogue as JSON (scenarios, suites and their runs, defects, fault kinds)." };
-        var command = new Command("list", "List the scenarios and suites.") { json };
+        var faults = new Option<bool>("--faults") { Description = "List the fault kinds a schedule or incident file may name: family, target, parameters with their defaults and ranges." };
+        var command = new Command("list", "List the scenarios and suites (--faults: the fault kinds).") { json, faults };
         command.SetAction(parse =>
         {
             if (parse.GetValue(json))
             {
                 using var stdout = Console.OpenStandardOutput();
                 stdout.Write(Json());
+                return ExitCodes.Valid;
+            }
+
+            if (parse.GetValue(faults))
+            {
+                Console.Write(FaultTable());
                 return ExitCodes.Valid;
             }
 
@@ -137,11 +146,64 @@ internal static class ListCommand
             w.WriteEndArray();
 
             WriteStrings(w, "faultKinds", ScenarioCatalog.Everything.SelectMany(s => s.Catalogue.Faults).Distinct().Order(StringComparer.Ordinal));
+
+            // every kind as declared (FaultKinds): what an incident file may write, and what each parameter takes
+            w.WriteStartArray("faults");
+            foreach (var kind in FaultKinds.Registry.All)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", kind.Name);
+                w.WriteString("family", kind.Family);
+                w.WriteString("target", kind.Target);
+                w.WriteString("summary", kind.Summary);
+                w.WriteStartArray("parameters");
+                foreach (var parameter in kind.Parameters)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("name", parameter.Name);
+                    w.WriteString("range", parameter.Range);
+                    if (parameter.Default is { } value)
+                    {
+                        w.WriteString("default", value);
+                    }
+
+                    w.WriteBoolean("required", parameter.Required);
+                    w.WriteString("description", parameter.Description);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
             w.WriteEndObject();
         }
 
         buffer.WriteByte((byte)'\n');
         return buffer.ToArray();
+    }
+
+    /// <summary>The fault kinds by family, each with its target and parameters, as <c>chaos list --faults</c> prints them.</summary>
+    internal static string FaultTable()
+    {
+        var text = new StringBuilder();
+        foreach (var family in FaultKinds.Registry.All.GroupBy(k => k.Family))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{family.Key} faults:\n");
+            foreach (var kind in family)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"  {kind.Name}: {kind.Summary}\n");
+                text.Append(CultureInfo.InvariantCulture, $"      target: {kind.Target}\n");
+                foreach (var p in kind.Parameters)
+                {
+                    var given = p.Required ? "required" : p.Default is { } d ? $"default {d}" : "optional";
+                    text.Append(CultureInfo.InvariantCulture, $"      {p.Name} ({p.Range}; {given}): {p.Description}\n");
+                }
+            }
+        }
+
+        return text.ToString();
     }
 
     private static void WriteStrings(Utf8JsonWriter w, string name, IEnumerable<string> values)

@@ -29,7 +29,7 @@ public sealed class KafkaFaultParameterTests
     }
 
     [Theory]
-    [InlineData("request-errors", "kind", "permanent", "parameters.kind: 'permanent' is not retriable or non-retriable")]
+    [InlineData("request-errors", "kind", "permanent", "parameters.kind: 'permanent' is not one of retriable, non-retriable (request-errors)")]
     [InlineData("request-errors", "count", "many", "parameters.count: 'many' is not an integer*")]
     [InlineData("request-errors", "kinds", "non-retriable", "parameters.kinds: unknown request-errors parameter (known: count, kind)")]
     [InlineData("broker-down", "rtt", "100", "parameters.rtt: broker-down takes no parameters")]

@@ -83,6 +83,24 @@ public sealed class ReplayCommandTests : IDisposable
         Directory.Exists(Path.Combine(_root, "bad")).Should().BeFalse("nothing starts when the file is bad");
     }
 
+    /// <summary>
+    /// Every family's parameters are checked against their declared kinds (docs/faults.md, "Fault kinds"): before the
+    /// registry a proxy fault's bad byte count silently became 64 and a downstream fault's rate threw mid-run.
+    /// </summary>
+    [Theory]
+    [InlineData("websocket-cut", "fault: reset-mid-frame\n    target: gateway-1\n    parameters: { bytes: abc }", "incident.yaml:7:26: faults[0].parameters.bytes: 'abc' is not an integer (reset-mid-frame)")]
+    [InlineData("job-retry-storm", "fault: downstream-failure\n    target: jobs\n    parameters: { failureRate: 5 }", "incident.yaml:7:32: faults[0].parameters.failureRate: 5 is outside 0..1 (downstream-failure)")]
+    public async Task A_bad_parameter_of_any_family_exits_2_naming_the_line_and_field(string scenario, string fault, string named)
+    {
+        var file = await WriteAsync("incident.yaml", $"scenario: {scenario}\nduration: 10s\nfaults:\n  - at: 1s\n    {fault}\n");
+
+        var run = await ChaosCli.RunAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken, "replay", file, "--out", Path.Combine(_root, "bad"));
+
+        run.ExitCode.Should().Be(2);
+        run.Stderr.Should().Contain(named);
+        Directory.Exists(Path.Combine(_root, "bad")).Should().BeFalse("nothing starts when the file is bad");
+    }
+
     [Fact]
     public async Task A_topology_that_is_unknown_or_cannot_run_here_exits_2_before_anything_starts()
     {

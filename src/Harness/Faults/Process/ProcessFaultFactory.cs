@@ -1,5 +1,6 @@
 using System.Globalization;
 using Chaos.Harness.Faults.Failpoints;
+using Chaos.Harness.Faults.Kinds;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Topology;
 
@@ -32,6 +33,31 @@ public static class ProcessFaultFactory
         };
     }
 
+    private const string Instance = "a role instance: api-1, notifier-2, jobs-1, gateway-1, …";
+
+    /// <summary>The process and failpoint kinds, each declared once (docs/faults.md, "Process faults" and "Failpoints").</summary>
+    public static IReadOnlyList<FaultKind> Kinds { get; } =
+    [
+        new(ProcessFaultNames.Kill, "process", Instance, "SIGKILL (no shutdown, no Kafka leave); restarted at the heal if down"),
+        new(ProcessFaultNames.Terminate, "process", Instance, "SIGTERM, SIGKILL after the node's grace; restarted at the heal if down"),
+        new(ProcessFaultNames.Pause, "process", Instance, "SIGSTOP of the node's tree (docker pause in containers): sockets stay open, nothing answers; SIGCONT at the heal"),
+        new(ProcessFaultNames.Restart, "process", Instance, "SIGTERM, then started again from the same spec and ports, waited until ready"),
+        new(ProcessFaultNames.Starve, "process", Instance, "CPU starvation by duty cycle: stopped for all but its share of every period, until the heal",
+        [
+            FaultParameter.Custom("share", "20%", "1%..90%, or a fraction 0.01..0.9", ShareProblem, "the share of CPU time left to the node; to stop it entirely use process-pause"),
+            FaultParameter.Duration("period", TimeSpan.FromMilliseconds(100), ProcessStarveFault.MinPeriod, ProcessStarveFault.MaxPeriod, "one stop-and-run cycle"),
+        ]),
+        new(ProcessFaultNames.Failpoint, "process", Instance, "arms a failpoint in the node (over its loopback admin endpoint) until the heal; a crash action kills it at the point",
+        [
+            FaultParameter.Choice("point", null, FailpointSettings.KnownPoints, "where in the node's code it fires", required: true),
+            FaultParameter.Custom("action", "crash", "crash, delay, throw", text => Enum.TryParse<FailpointAction>(text, ignoreCase: true, out var a) && Enum.IsDefined(a) && !text.Any(char.IsDigit) ? null : $"'{text}' is not crash, delay or throw", "what happens at the point: exit 137 at once, wait, or throw"),
+            FaultParameter.Integer("hit", null, 1, 1_000_000, "fire on the Nth hit only, counted from arming (without it, every hit)"),
+            FaultParameter.Number("probability", null, 0, 1, "fire on each hit with this probability, drawn from the role's seed (not with hit)"),
+            FaultParameter.Duration("delay", TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromMinutes(10), "how long the delay action waits"),
+        ],
+        entry => FailpointSettings.FromParameters(entry.Parameters)),
+    ];
+
     /// <summary>Checks an entry before a run starts (no nodes needed): the fault name and the parameters it takes.</summary>
     public static void Validate(FaultScheduleEntry entry)
     {
@@ -41,19 +67,10 @@ public static class ProcessFaultFactory
             throw new ArgumentException($"fault: '{entry.Fault}' is not a process fault (known: {string.Join(", ", ProcessFaultNames.All)})", nameof(entry));
         }
 
-        if (entry.Fault == ProcessFaultNames.Failpoint)
-        {
-            FailpointSettings.FromParameters(entry.Parameters);
-        }
-        else if (entry.Fault == ProcessFaultNames.Starve)
-        {
-            StarveParameters(entry);
-        }
-        else if (entry.Parameters.Count > 0)
-        {
-            throw new ArgumentException($"parameters.{entry.Parameters.Keys.First()}: {entry.Fault} takes no parameters", nameof(entry));
-        }
+        KindOf(entry.Fault).Validate(entry);
     }
+
+    private static FaultKind KindOf(string fault) => Kinds.First(k => k.Name == fault);
 
     private static ProcessStarveFault StarveFor(FaultScheduleEntry entry, ITopologyNode node)
     {
@@ -67,43 +84,30 @@ public static class ProcessFaultFactory
     /// </summary>
     internal static (double Share, TimeSpan Period) StarveParameters(FaultScheduleEntry entry)
     {
-        string[] known = ["share", "period"];
-        if (entry.Parameters.Keys.FirstOrDefault(k => !known.Contains(k, StringComparer.Ordinal)) is { } unknown)
+        var kind = KindOf(ProcessFaultNames.Starve);
+        kind.Validate(entry);
+        var period = DurationText.TryParse(kind.Text(entry, "period"), out var p, out _) ? p : throw new ArgumentException("parameters.period: unreadable");
+        return (Share(kind.Text(entry, "share")!)!.Value, period);
+    }
+
+    private static string? ShareProblem(string text)
+    {
+        if (Share(text) is not { } share)
         {
-            throw new ArgumentException($"parameters.{unknown}: unknown process-starve parameter (known: {string.Join(", ", known)})", nameof(entry));
+            return $"'{text}' is not a fraction (0.2) or a percentage (20%)";
         }
 
-        var share = 0.2;
-        if (entry.Parameters.TryGetValue("share", out var shareText))
-        {
-            var percent = shareText.EndsWith('%');
-            if (!double.TryParse(percent ? shareText[..^1] : shareText, NumberStyles.Float, CultureInfo.InvariantCulture, out share)
-                || !double.IsFinite(share))
-            {
-                throw new ArgumentException($"parameters.share: '{shareText}' is not a fraction (0.2) or a percentage (20%)", nameof(entry));
-            }
+        return share is < ProcessStarveFault.MinShare or > ProcessStarveFault.MaxShare
+            ? $"'{text}' must be within {ProcessStarveFault.MinShare * 100:0}%..{ProcessStarveFault.MaxShare * 100:0}% (the node's share of CPU time; to stop it entirely use process-pause)"
+            : null;
+    }
 
-            share = percent ? share / 100 : share;
-            if (share is < ProcessStarveFault.MinShare or > ProcessStarveFault.MaxShare)
-            {
-                throw new ArgumentException($"parameters.share: '{shareText}' must be within {ProcessStarveFault.MinShare * 100:0}%..{ProcessStarveFault.MaxShare * 100:0}% (the node's share of CPU time; to stop it entirely use process-pause)", nameof(entry));
-            }
-        }
-
-        var period = TimeSpan.FromMilliseconds(100);
-        if (entry.Parameters.TryGetValue("period", out var periodText))
-        {
-            if (!DurationText.TryParse(periodText, out period, out var error))
-            {
-                throw new ArgumentException($"parameters.period: {error}", nameof(entry));
-            }
-
-            if (period < ProcessStarveFault.MinPeriod || period > ProcessStarveFault.MaxPeriod)
-            {
-                throw new ArgumentException($"parameters.period: '{periodText}' must be within {ProcessStarveFault.MinPeriod.TotalMilliseconds:0}ms..{ProcessStarveFault.MaxPeriod.TotalSeconds:0}s", nameof(entry));
-            }
-        }
-
-        return (share, period);
+    /// <summary>A share written as a fraction (0.2) or a percentage (20%), or null when it is neither.</summary>
+    private static double? Share(string text)
+    {
+        var percent = text.EndsWith('%');
+        return double.TryParse(percent ? text[..^1] : text, NumberStyles.Float, CultureInfo.InvariantCulture, out var share) && double.IsFinite(share)
+            ? percent ? share / 100 : share
+            : null;
     }
 }

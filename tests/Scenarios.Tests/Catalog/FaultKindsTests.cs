@@ -1,0 +1,117 @@
+using Chaos.Harness.Faults.Schedule;
+using Chaos.Scenarios.Catalog;
+
+namespace Chaos.Scenarios.Tests.Catalog;
+
+/// <summary>
+/// The reference system's fault kinds, declared once (<see cref="FaultKinds"/>): every name a scenario may schedule
+/// is declared, every schedule a scenario builds passes its kinds' checks, bad values of every family are refused
+/// naming the field (several were silently replaced by a default, or threw mid-run, before), and docs/faults.md lists
+/// every kind with its parameters and defaults.
+/// </summary>
+public sealed class FaultKindsTests
+{
+    public static TheoryData<string> Scenarios => new(ScenarioCatalog.Everything.Select(s => s.Name));
+
+    [Fact]
+    public void The_declared_kinds_are_exactly_the_faults_the_scenarios_may_schedule()
+    {
+        var scheduled = ScenarioCatalog.Everything.SelectMany(s => s.Catalogue.Faults).Distinct().Order(StringComparer.Ordinal);
+
+        FaultKinds.Registry.All.Select(k => k.Name).Order(StringComparer.Ordinal).Should().Equal(scheduled);
+        FaultKinds.Registry.All.Select(k => k.Family).Distinct().Should().BeSubsetOf(["process", "proxy", "kafka", "storage", "downstream", "device", "load"]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Scenarios))]
+    public void Every_schedule_a_scenario_builds_passes_its_kinds_checks(string name)
+    {
+        var scenario = ScenarioCatalog.Find(name)!;
+        var entries = new List<FaultScheduleEntry>();
+        foreach (var seed in Enumerable.Range(1, 12))
+        {
+            foreach (var duration in new[] { scenario.DefaultDuration, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(90) })
+            {
+                entries.AddRange(scenario.BuildSchedule(seed, duration).Entries);
+            }
+        }
+
+        foreach (var entry in entries)
+        {
+            var act = () => FaultKinds.Registry.Validate(entry);
+            act.Should().NotThrow($"{name} scheduled {entry.Fault} on {entry.Target} at {entry.At}");
+        }
+
+        entries.Should().HaveCount(n => n > 0 == scenario.Catalogue.Faults.Count > 0, $"{name} schedules faults exactly when its catalogue names some");
+    }
+
+    [Theory]
+    [InlineData("reset-mid-frame", "gateway-1", "bytes", "abc", "parameters.bytes: 'abc' is not an integer (reset-mid-frame)")]
+    [InlineData("device-reset-mid-frame", "gateway-1", "device", "0", "parameters.device: 0 is outside 1..1000000 (device-reset-mid-frame)")]
+    [InlineData("latency", "gateway-2", "latency", "-5", "parameters.latency: -5 is outside 0..60000 (latency)")]
+    [InlineData("down", "gateway-1", "bytes", "64", "parameters.bytes: down takes no parameters")]
+    [InlineData("downstream-failure", "jobs", "failureRate", "5", "parameters.failureRate: 5 is outside 0..1 (downstream-failure)")]
+    [InlineData("downstream-slow", "jobs", "latencyMs", "slow", "parameters.latencyMs: 'slow' is not an integer (downstream-slow)")]
+    [InlineData("sleep", "device#1", "device", "two", "parameters.device: 'two' is not an integer (sleep)")]
+    [InlineData("fanout", "all-users", "messages", "0", "parameters.messages: 0 is outside 1..1000 (fanout)")]
+    [InlineData("burst", "api", "factor", "1e9", "parameters.factor: '1e9' is not an integer (burst)")]
+    [InlineData("storage-lock", "sqlite", "seconds", "5", "parameters.seconds: storage-lock takes no parameters")]
+    [InlineData("process-kill", "api-1", "signal", "9", "parameters.signal: process-kill takes no parameters")]
+    [InlineData("failpoint", "api-1", "hit", "0", "parameters.hit: 0 is outside 1..1000000 (failpoint)")]
+    [InlineData("broker-rtt", "all", "rtt", "1h", "parameters.rtt: '1h' is not an integer (broker-rtt)")]
+    [InlineData("request-errors", "Produce", "kind", "permanent", "parameters.kind: 'permanent' is not one of retriable, non-retriable (request-errors)")]
+    public void A_bad_value_of_any_family_is_refused_naming_the_field(string fault, string target, string key, string value, string message)
+    {
+        var entry = new FaultScheduleEntry(TimeSpan.Zero, fault, target, TimeSpan.FromSeconds(2), new Dictionary<string, string> { [key] = value });
+
+        var act = () => FaultKinds.Registry.Validate(entry);
+
+        act.Should().Throw<ArgumentException>().WithMessage(message);
+    }
+
+    [Theory]
+    [InlineData("request-errors", "Produce")]
+    [InlineData("leader-move", "fanout/0")]
+    public void A_target_a_kind_can_check_without_a_run_is_checked(string fault, string good)
+    {
+        FaultScheduleEntry Entry(string target) => new(TimeSpan.Zero, fault, target, TimeSpan.FromSeconds(2));
+
+        FaultKinds.Registry.Validate(Entry(good));
+        ((Action)(() => FaultKinds.Registry.Validate(Entry("nonsense")))).Should().Throw<ArgumentException>().WithMessage("target: 'nonsense' is not*");
+    }
+
+    [Fact]
+    public void Docs_list_every_kind_with_its_family_and_every_parameter_with_its_default()
+    {
+        var docs = File.ReadAllLines(FindDoc("faults.md"));
+
+        foreach (var kind in FaultKinds.Registry.All)
+        {
+            var row = docs.SingleOrDefault(l => l.StartsWith($"| {kind.Family} | `{kind.Name}` |", StringComparison.Ordinal));
+            row.Should().NotBeNull($"docs/faults.md, \"Fault kinds\", has a row for {kind.Name} ({kind.Family})");
+            foreach (var p in kind.Parameters)
+            {
+                row.Should().Contain(p.Default is { } d ? $"`{p.Name}` (`{d}`; {p.Range})" : $"`{p.Name}` ({(p.Required ? "required" : "optional")}; {p.Range})", $"the row of {kind.Name} states {p.Name}'s default and range");
+            }
+
+            if (kind.Parameters.Count == 0)
+            {
+                row.Should().EndWith("| — |", $"{kind.Name} takes no parameters");
+            }
+        }
+    }
+
+    private static string FindDoc(string name)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "docs", name);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException($"docs/{name} not found above {AppContext.BaseDirectory}");
+    }
+}
