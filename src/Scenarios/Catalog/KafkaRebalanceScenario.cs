@@ -209,9 +209,12 @@ internal sealed class KafkaRebalanceScenario : Scenario
     }
 
     /// <summary>Runs probes just before the fault is applied and just before it is healed (and records nothing itself).</summary>
-    private sealed class Probed(IFault inner, Func<CancellationToken, Task> beforeApply, Func<CancellationToken, Task> beforeHeal) : IFault
+    private sealed class Probed(IFault inner, Func<CancellationToken, Task> beforeApply, Func<CancellationToken, Task> beforeHeal) : IFault, IFaultOutcome
     {
         public string Name => inner.Name;
+
+        /// <summary>The wrapped fault's outcome (the zombie's frozen time), so the history keeps it.</summary>
+        public string? Outcome => (inner as IFaultOutcome)?.Outcome;
 
         public string Target => inner.Target;
 

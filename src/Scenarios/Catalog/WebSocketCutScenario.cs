@@ -118,10 +118,13 @@ internal sealed class WebSocketCutScenario : Scenario
             hit.Add(cut.Target);
         }
 
-        foreach (var crash in evidence.Of<GatewayCrashFault>().Where(c => c.IncarnationAtCrash is not null))
+        foreach (var crash in evidence.Of<GatewayCrashFault>().Where(c => c.HitIncarnation is not null))
         {
-            var node = context.System.Gateways.First(g => g.Name == crash.Target);
-            if (node.Incarnation <= crash.IncarnationAtCrash)
+            if (!crash.Died)
+            {
+                problems.Add($"{crash.Target}: incarnation {crash.HitIncarnation} did not exit when it was SIGKILLed");
+            }
+            else if (!crash.CameBack)
             {
                 problems.Add($"{crash.Target} was not restarted after its crash");
             }

@@ -1,40 +1,20 @@
+using Chaos.Harness.Faults.Process;
 using Chaos.Harness.Topology;
 
 namespace Chaos.Harness.Faults.Kafka;
 
 /// <summary>
-/// The consumer group of a role is scaled in under load: one instance is terminated (SIGTERM: it closes its consumer
-/// and leaves the group, which rebalances its partitions onto the others). Heal: the instance is started again and
-/// rejoins.
+/// <c>scale-in</c>: the consumer group of a role is scaled in under load: one instance is terminated (SIGTERM: it
+/// closes its consumer and leaves the group, which rebalances its partitions onto the others). One of the node faults
+/// (<see cref="ProcessFault"/>): the heal starts the instance again under the node's lock, and it rejoins.
 /// </summary>
-public sealed class ConsumerScaleInFault : IFault
+public sealed class ConsumerScaleInFault(ITopologyNode node) : ProcessFault(node)
 {
-    private readonly ITopologyNode _node;
-    private bool _stopped;
+    public override string Name => "scale-in";
 
-    public ConsumerScaleInFault(ITopologyNode node)
+    protected override async Task ApplyCoreAsync(CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(node);
-        _node = node;
-    }
-
-    public string Name => "scale-in";
-
-    public string Target => _node.Name;
-
-    public async Task ApplyAsync(CancellationToken cancellationToken)
-    {
-        _stopped = true;
-        await _node.TerminateAsync(null, cancellationToken);
-    }
-
-    public async Task HealAsync(CancellationToken cancellationToken)
-    {
-        if (_stopped && !_node.IsRunning)
-        {
-            await _node.RestartAsync(cancellationToken);
-        }
-
-        _stopped = false;
+        await Node.TerminateAsync(null, cancellationToken);
+        MarkExited();
     }
 }

@@ -1,32 +1,21 @@
+using Chaos.Harness.Faults.Process;
 using Chaos.Harness.Topology;
 
 namespace Chaos.Harness.Faults.Network;
 
 /// <summary>
-/// The process behind a proxy (a gateway instance) is SIGKILLed: every connection through the proxy dies with it and
-/// new ones are refused upstream. Heal restarts it on the same port and waits until it is ready; idempotent (a node
-/// that runs is left alone).
+/// <c>crash</c>: the process behind a proxy (a gateway instance) is SIGKILLed: every connection through the proxy dies
+/// with it and new ones are refused upstream. One of the node faults (<see cref="ProcessFault"/>): the heal restarts it
+/// on the same port under the node's lock and waits until it is ready (a node that runs is left alone), and the outcome
+/// names the incarnation that died and the one that came back.
 /// </summary>
-public sealed class GatewayCrashFault(ITopologyNode node) : IFault
+public sealed class GatewayCrashFault(ITopologyNode node) : ProcessFault(node)
 {
-    public string Name => "crash";
+    public override string Name => "crash";
 
-    public string Target => node.Name;
-
-    /// <summary>The node's incarnation before the apply (null before apply).</summary>
-    public int? IncarnationAtCrash { get; private set; }
-
-    public async Task ApplyAsync(CancellationToken cancellationToken)
+    protected override async Task ApplyCoreAsync(CancellationToken cancellationToken)
     {
-        IncarnationAtCrash = node.Incarnation;
-        await node.KillAsync(cancellationToken);
-    }
-
-    public async Task HealAsync(CancellationToken cancellationToken)
-    {
-        if (!node.IsRunning)
-        {
-            await node.RestartAsync(cancellationToken);
-        }
+        await Node.KillAsync(cancellationToken);
+        MarkExited();
     }
 }

@@ -1,4 +1,5 @@
 using Chaos.Harness.Faults.Kafka;
+using Chaos.Harness.Faults.Network;
 using Chaos.Harness.Topology;
 using Chaos.Harness.Topology.Processes;
 using Microsoft.Extensions.Time.Testing;
@@ -67,4 +68,25 @@ public sealed class ConsumerProcessFaultTests
         fault.Target.Should().Be("jobs-1");
     }
 
+    [Fact(Timeout = 90_000)]
+    public async Task Node_faults_of_different_families_share_one_heal_lock_and_one_evidence_shape()
+    {
+        var Ct = TestContext.Current.CancellationToken;
+        await using var topology = new ProcessTopology(Options());
+        var node = await topology.LaunchAsync(Serve("gateway-1"), Ct);
+        var crash = new GatewayCrashFault(node);
+        var scaleIn = new ConsumerScaleInFault(node);
+
+        await crash.ApplyAsync(Ct);
+        await scaleIn.ApplyAsync(Ct); // already down: nothing to stop
+        await Task.WhenAll(crash.HealAsync(Ct), scaleIn.HealAsync(Ct));
+
+        node.IsRunning.Should().BeTrue();
+        node.Incarnation.Should().Be(2, "two faults healing one node at once restart it once (one lock for every node fault)");
+        crash.Died.Should().BeTrue();
+        crash.ExitCode.Should().Be(137);
+        crash.CameBack.Should().BeTrue();
+        crash.Outcome.Should().Be("incarnation 1 exited with 137; running again as incarnation 2");
+        scaleIn.CameBack.Should().BeTrue();
+    }
 }
