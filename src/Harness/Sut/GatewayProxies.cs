@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net;
-using Chaos.Harness.Faults.Network;
+using Chaos.Harness.Proxy;
 
 namespace Chaos.Harness.Sut;
 

@@ -3,6 +3,7 @@ using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Kinds;
 using Chaos.Harness.Faults.Network;
 using Chaos.Harness.Faults.Schedule;
+using Chaos.Harness.Proxy;
 using Chaos.Harness.Runs;
 
 namespace Chaos.Scenarios.Catalog;

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Net;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
-using Chaos.Harness.Faults.Network;
+using Chaos.Harness.Proxy;
 using Chaos.Harness.Topology;
 
 namespace Chaos.Scenarios.Commands;

@@ -2,6 +2,7 @@ using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Downstream;
 using Chaos.Harness.Faults.Network;
 using Chaos.Harness.Faults.Schedule;
+using Chaos.Harness.Proxy;
 using Chaos.Harness.Workload;
 using Chaos.Scenarios.Catalog;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Chaos.Harness.Faults.Network;
+using Chaos.Harness.Proxy;
 
 namespace Chaos.Scenarios.Tests.Commands;
 

@@ -2,6 +2,7 @@ using System.Net;
 using Chaos.Harness.Faults.Client;
 using Chaos.Harness.Faults.Network;
 using Chaos.Harness.History;
+using Chaos.Harness.Proxy;
 using Chaos.Harness.Sut;
 using Chaos.Harness.Topology.Processes;
 using Chaos.Harness.Workload;

@@ -1,5 +1,5 @@
 using System.Net;
-using Chaos.Harness.Faults.Network;
+using Chaos.Harness.Proxy;
 using Chaos.Harness.Workload;
 
 namespace Chaos.Harness.Faults.Client;

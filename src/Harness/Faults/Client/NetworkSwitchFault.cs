@@ -1,4 +1,5 @@
 using Chaos.Harness.Faults.Network;
+using Chaos.Harness.Proxy;
 using Chaos.Harness.Workload;
 
 namespace Chaos.Harness.Faults.Client;

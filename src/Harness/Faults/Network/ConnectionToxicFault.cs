@@ -1,3 +1,5 @@
+using Chaos.Harness.Proxy;
+
 namespace Chaos.Harness.Faults.Network;
 
 /// <summary>

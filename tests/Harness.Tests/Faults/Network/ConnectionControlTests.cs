@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Chaos.Harness.Faults.Network;
+using Chaos.Harness.Proxy;
 
 namespace Chaos.Harness.Tests.Faults.Network;
 

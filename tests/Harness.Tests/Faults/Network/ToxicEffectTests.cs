@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using Chaos.Harness.Faults.Network;
+using Chaos.Harness.Proxy;
 
 namespace Chaos.Harness.Tests.Faults.Network;
 

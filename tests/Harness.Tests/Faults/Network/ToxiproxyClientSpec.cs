@@ -1,4 +1,4 @@
-using Chaos.Harness.Faults.Network;
+using Chaos.Harness.Proxy;
 
 namespace Chaos.Harness.Tests.Faults.Network;
 

@@ -1,4 +1,4 @@
-using Chaos.Harness.Faults.Network.Toxics;
+using Chaos.Harness.Proxy.Toxics;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Chaos.Harness.Tests.Faults.Network.Toxics;
@@ -46,7 +46,7 @@ internal sealed class FakeToxicLink : IToxicLink
     }
 
     public ToxicContext Context(ToxicBehavior behavior, params long[] attributes) =>
-        new(this, new ToxicDefinition("t", behavior, Chaos.Harness.Faults.Network.ToxicStream.Downstream, 1f, attributes));
+        new(this, new ToxicDefinition("t", behavior, Chaos.Harness.Proxy.ToxicStream.Downstream, 1f, attributes));
 
     public Chunk ChunkOf(int length, TimeSpan age = default) =>
         new(Enumerable.Range(0, length).Select(i => (byte)i).ToArray(), Clock.GetTimestamp() - (long)(age.TotalSeconds * Clock.TimestampFrequency));

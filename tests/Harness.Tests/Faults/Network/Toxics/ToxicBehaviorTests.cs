@@ -1,4 +1,4 @@
-using Chaos.Harness.Faults.Network.Toxics;
+using Chaos.Harness.Proxy.Toxics;
 
 namespace Chaos.Harness.Tests.Faults.Network.Toxics;
 
