@@ -127,14 +127,14 @@ public static class RunPipeline
                             new RateSegment(options.Ramp, workloadOptions.Rate / 10, workloadOptions.Rate),
                             new RateSegment(loadLength - options.Ramp, workloadOptions.Rate, workloadOptions.Rate))
                         : ArrivalProfile.Constant(workloadOptions.Rate, loadLength),
-                    Seed = options.Seed,
+                    Seed = SeedStreams.Derive(options.Seed, SeedStreams.Sends),
                     TimeProvider = options.TimeProvider,
                 });
                 OpenLoadGenerator? jobs = workloadOptions.JobRate > 0
                     ? new OpenLoadGenerator(new OpenLoadOptions
                     {
                         Profile = ArrivalProfile.Constant(workloadOptions.JobRate, loadLength),
-                        Seed = options.Seed + 1,
+                        Seed = SeedStreams.Derive(options.Seed, SeedStreams.Jobs),
                         TimeProvider = options.TimeProvider,
                     })
                     : null;

@@ -231,7 +231,7 @@ public sealed partial class ChatWorkload : IAsyncDisposable
     private async Task SendCoreAsync(long intended, CancellationToken cancellationToken)
     {
         var n = Interlocked.Increment(ref _sendCounter);
-        var rng = new Random(unchecked((int)(_seed * 1_000_003 + n)));
+        var rng = SeedStreams.Random(_seed, SeedStreams.SendContent, n);
         var id = $"m{n}";
         string path;
         object body;
@@ -291,7 +291,7 @@ public sealed partial class ChatWorkload : IAsyncDisposable
     private async Task SubmitCoreAsync(LoadInvocation invocation, CancellationToken cancellationToken)
     {
         var n = Interlocked.Increment(ref _jobCounter);
-        var rng = new Random(unchecked((int)(_seed * 7_000_003 + n)));
+        var rng = SeedStreams.Random(_seed, SeedStreams.JobContent, n);
         // The job's key is its transaction id (GET /jobs/{txn}); the history names the job by it too.
         var txn = $"t{n}";
         var id = txn;
@@ -431,7 +431,7 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         ServerTimeout = TimeSpan.FromSeconds(8),
         KeepAliveInterval = TimeSpan.FromSeconds(2), // a third of the gateways' default client timeout (6 s; 4 s in mobile-sleep-wake still allows two pings)
         ReconnectMaxDelay = TimeSpan.FromSeconds(1),
-        Seed = unchecked((int)_seed),
+        Seed = SeedStreams.DeriveInt(_seed, SeedStreams.Client(user, device)),
     };
 
     public async ValueTask DisposeAsync()
