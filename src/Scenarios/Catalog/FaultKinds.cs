@@ -1,6 +1,8 @@
 using Chaos.Harness.Faults.Kinds;
 using Chaos.Harness.Faults.Process;
+using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Faults.Storage;
+using Chaos.Harness.Runs;
 
 namespace Chaos.Scenarios.Catalog;
 
@@ -21,6 +23,34 @@ internal static class FaultKinds
         .. FanoutSpikeScenario.Kinds,
         SqliteLockFault.Kind,
     ]);
+
+    /// <summary>
+    /// Why the deployment <paramref name="options"/> describe cannot take every fault of <paramref name="schedule"/>
+    /// (the first entry whose kind needs what it lacks, and how many more), or null when it can.
+    /// </summary>
+    public static string? Unsupported(FaultSchedule schedule, RunOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        ArgumentNullException.ThrowIfNull(options);
+        var offered = new HashSet<string>(StringComparer.Ordinal);
+        if (options.Postgres is null)
+        {
+            offered.Add(FaultCapabilities.SqliteStore);
+        }
+
+        var missing = schedule.Entries
+            .Select((entry, index) => (Entry: entry, Index: index, Need: Registry.Find(entry.Fault)?.Requires.FirstOrDefault(r => !offered.Contains(r))))
+            .Where(m => m.Need is not null)
+            .ToList();
+        if (missing.Count == 0)
+        {
+            return null;
+        }
+
+        var (first, at, need) = missing[0];
+        return $"faults[{at}]: {first.Fault} at {DurationText.Format(first.At)} needs {FaultCapabilities.Describe(need!)}"
+            + (missing.Count > 1 ? $" ({missing.Count - 1} more such)" : "");
+    }
 
     /// <summary>The family of a schedule's fault name (process, proxy, kafka, storage, downstream, device, load).</summary>
     public static string FamilyOf(string fault) => Registry.Get(fault).Family;

@@ -59,6 +59,12 @@ internal static class ReplayCommand
                 }
 
                 var runSeed = RunCommand.Long(parse.GetValue(seed), "--seed", schedule.Seed ?? 1);
+                var deployment = shared.Bind(parse, runSeed, phase, "unused");
+                if (FaultKinds.Unsupported(schedule, deployment) is { } why)
+                {
+                    throw new UsageException($"{path}: {why}");
+                }
+
                 var dir = parse.GetValue(output)
                     ?? Path.Combine("reports", $"replay-{schedule.Name ?? scenario.Name}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
                 var options = shared.Bind(parse, runSeed, phase, dir) with { Schedule = schedule };

@@ -61,6 +61,17 @@ internal static class RunCommand
                     runs.AddRange(definition.Runs(ScenarioCatalog.ScenariosOf(definition), baseSeed));
                 }
 
+                // Before anything starts: a schedule naming a fault the deployment cannot take (storage-lock with
+                // --postgres) is refused, naming the run and the entry (docs/faults.md, "Fault kinds").
+                foreach (var (scenario, runSeed) in runs)
+                {
+                    var schedule = scenario.BuildSchedule(runSeed, durationValue ?? scenario.DefaultDuration);
+                    if (FaultKinds.Unsupported(schedule, template) is { } why)
+                    {
+                        throw new UsageException($"{scenario.Name} seed {runSeed} schedules a fault this deployment cannot take: {why}; pick another seed or scenario, or change the deployment");
+                    }
+                }
+
                 // Before anything starts: a containers run with no engine or no image says what is missing and exits 2.
                 if (!await TopologyOption.EnsureAvailableAsync("run", template.Topology, cancellationToken))
                 {

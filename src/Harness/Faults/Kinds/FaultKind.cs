@@ -44,6 +44,9 @@ public sealed class FaultKind
     /// <summary>What the fault does, one sentence.</summary>
     public string Summary { get; }
 
+    /// <summary>What the deployment must offer for it to act (<see cref="FaultCapabilities"/>); empty: any.</summary>
+    public IReadOnlyList<string> Requires { get; init; } = [];
+
     /// <summary>The parameters it takes, in the order the docs list them.</summary>
     public IReadOnlyList<FaultParameter> Parameters { get; }
 

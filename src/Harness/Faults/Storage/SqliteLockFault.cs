@@ -20,7 +20,10 @@ public sealed class SqliteLockFault : IFault, IFaultOutcome, IDisposable
     public const string SqliteTarget = "sqlite";
 
     /// <summary>The kind, declared once (docs/faults.md, "Storage faults").</summary>
-    public static Kinds.FaultKind Kind { get; } = new(FaultName, "storage", SqliteTarget, "the harness takes the run's SQLite database's one write lock until the heal: the system's writers wait their busy timeout, then fail with SQLITE_BUSY");
+    public static Kinds.FaultKind Kind { get; } = new(FaultName, "storage", SqliteTarget, "the harness takes the run's SQLite database's one write lock until the heal: the system's writers wait their busy timeout, then fail with SQLITE_BUSY")
+    {
+        Requires = [Kinds.FaultCapabilities.SqliteStore],
+    };
 
     /// <summary>The longest the harness holds the lock, healed or not.</summary>
     public static readonly TimeSpan MaxHold = TimeSpan.FromMinutes(10);
