@@ -69,6 +69,17 @@ public sealed class FaultKindsTests
         act.Should().Throw<ArgumentException>().WithMessage(message);
     }
 
+    [Fact]
+    public void A_device_cut_names_its_device_because_its_target_is_the_proxy()
+    {
+        var without = new FaultScheduleEntry(TimeSpan.Zero, "device-reset-mid-frame", "gateway-1", TimeSpan.FromSeconds(2));
+        var with = new FaultScheduleEntry(TimeSpan.Zero, "device-reset-mid-frame", "gateway-1", TimeSpan.FromSeconds(2), new Dictionary<string, string> { ["device"] = "3" });
+
+        ((Action)(() => FaultKinds.Registry.Validate(without))).Should().Throw<ArgumentException>()
+            .WithMessage("parameters.device: device-reset-mid-frame needs it (the device slot behind the proxy, 1..1000000)");
+        FaultKinds.Registry.Validate(with);
+    }
+
     [Theory]
     [InlineData("request-errors", "Produce")]
     [InlineData("leader-move", "fanout/0")]
