@@ -1,4 +1,5 @@
 using System.Text;
+using Chaos.Harness.Load;
 
 namespace Chaos.Harness;
 
@@ -53,12 +54,6 @@ public static class SeedStreams
     /// <summary>A <see cref="System.Random"/> for stream <paramref name="name"/>, draw <paramref name="index"/>.</summary>
     public static Random Random(long runSeed, string name, long index = 0) => new(DeriveInt(runSeed, name, index));
 
-    // SplitMix64's increment and finaliser (Steele, Lea, Flood 2014), as in Load/SplitMix64
-    private static ulong Mix(ulong x)
-    {
-        var z = unchecked(x + 0x9E3779B97F4A7C15UL);
-        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
-        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
-        return z ^ (z >> 31);
-    }
+    // one step of SplitMix64 (Load/SplitMix64) from state x: its increment and finaliser (Steele, Lea, Flood 2014)
+    private static ulong Mix(ulong x) => new SplitMix64(unchecked((long)x)).NextUInt64();
 }

@@ -59,15 +59,14 @@ internal static class ReplayCommand
                 }
 
                 var runSeed = RunCommand.Long(parse.GetValue(seed), "--seed", schedule.Seed ?? 1);
-                var deployment = shared.Bind(parse, runSeed, phase, "unused");
-                if (FaultKinds.Unsupported(schedule, deployment) is { } why)
+                var dir = parse.GetValue(output)
+                    ?? Path.Combine("reports", $"replay-{schedule.Name ?? scenario.Name}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
+                var options = shared.Bind(parse, runSeed, phase, dir) with { Schedule = schedule };
+                if (FaultKinds.Unsupported(schedule, options) is { } why)
                 {
                     throw new UsageException($"{path}: {why}");
                 }
 
-                var dir = parse.GetValue(output)
-                    ?? Path.Combine("reports", $"replay-{schedule.Name ?? scenario.Name}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
-                var options = shared.Bind(parse, runSeed, phase, dir) with { Schedule = schedule };
                 if (!await TopologyOption.EnsureAvailableAsync("replay", options.Topology, cancellationToken))
                 {
                     return ExitCodes.RunFailed;

@@ -94,7 +94,7 @@ public sealed class FaultKindsTests
     [Fact]
     public void Docs_list_every_kind_with_its_family_and_every_parameter_with_its_default()
     {
-        var docs = File.ReadAllLines(FindDoc("faults.md"));
+        var docs = File.ReadAllLines(RepoFiles.File("docs", "faults.md"));
 
         foreach (var kind in FaultKinds.Registry.All)
         {
@@ -110,19 +110,5 @@ public sealed class FaultKindsTests
                 row.Should().EndWith("| — |", $"{kind.Name} takes no parameters");
             }
         }
-    }
-
-    private static string FindDoc(string name)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "docs", name);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException($"docs/{name} not found above {AppContext.BaseDirectory}");
     }
 }

@@ -13,7 +13,7 @@ public sealed class ReplayCommandTests : IDisposable
 
     public ReplayCommandTests() => Directory.CreateDirectory(_root);
 
-    private static string Incident { get; } = FindIncident("3am-duplicate-email.yaml");
+    private static string Incident { get; } = RepoFiles.File("incidents", "3am-duplicate-email.yaml");
 
     private static string[] Replay(string file, string outDir, params string[] more) =>
         ["replay", file, "--warmup", "2s", "--rate", "30", "--job-rate", "3", "--users", "4", "--devices", "2", "--out", outDir, .. more];
@@ -114,7 +114,7 @@ public sealed class ReplayCommandTests : IDisposable
         var randomMix = ScenarioCatalog.Find("random-mix")!;
         var seed = Enumerable.Range(1, 200).First(s => randomMix.BuildSchedule(s, randomMix.DefaultDuration).Entries.Any(e => e.Fault == "storage-lock"));
 
-        var replay = await ChaosCli.RunAsync(TimeSpan.FromMinutes(1), ct, "replay", FindIncident("locked-database.yaml"), "--postgres", postgres, "--out", Path.Combine(_root, "replay"));
+        var replay = await ChaosCli.RunAsync(TimeSpan.FromMinutes(1), ct, "replay", RepoFiles.File("incidents", "locked-database.yaml"), "--postgres", postgres, "--out", Path.Combine(_root, "replay"));
         var run = await ChaosCli.RunAsync(TimeSpan.FromMinutes(1), ct, "run", "random-mix", "--seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture), "--postgres", postgres, "--out", Path.Combine(_root, "run"));
 
         replay.ExitCode.Should().Be(2, replay.Stderr);
@@ -164,7 +164,7 @@ public sealed class ReplayCommandTests : IDisposable
     [InlineData("locked-database.yaml")]
     public async Task Every_incident_file_names_a_scenario_and_fits_its_catalogue(string name)
     {
-        var path = FindIncident(name);
+        var path = RepoFiles.File("incidents", name);
         var loose = await FaultScheduleFile.LoadAsync(path, null, TestContext.Current.CancellationToken);
         var scenario = ScenarioCatalog.Find(loose.Scenario!);
 
@@ -192,19 +192,5 @@ public sealed class ReplayCommandTests : IDisposable
         var path = Path.Combine(_root, name);
         await File.WriteAllTextAsync(path, text, TestContext.Current.CancellationToken);
         return path;
-    }
-
-    private static string FindIncident(string name)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "incidents", name);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException($"incidents/{name} not found above {AppContext.BaseDirectory}");
     }
 }

@@ -12,7 +12,7 @@ namespace Chaos.Scenarios.Tests.Samples;
 /// </summary>
 public sealed class CiSamplesTests
 {
-    private static readonly string Root = FindRoot();
+    private static readonly string Root = RepoFiles.Root;
     private static readonly string Samples = Path.Combine(Root, "samples", "ci");
 
     public static TheoryData<string> SampleFiles => new(Directory.GetFiles(Samples, "*.yml", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(Samples, f)).Order(StringComparer.Ordinal));
@@ -161,19 +161,6 @@ public sealed class CiSamplesTests
 
     private static IEnumerable<string> ScriptPaths(string text) =>
         System.Text.RegularExpressions.Regex.Matches(text, @"samples/ci/[\w./-]+\.(sh|jq)").Select(m => m.Value).Distinct(StringComparer.Ordinal);
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Chaos.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no Chaos.sln above {AppContext.BaseDirectory}");
-    }
 
     private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string file, IReadOnlyList<string> args, string? stdin, CancellationToken ct, params (string Name, string Value)[] environment)
     {
