@@ -9,7 +9,7 @@ namespace Chaos.Harness;
 /// independent of each other and of every other run's. Before it, each stream mixed the seed its own way: the job
 /// arrival stream of seed N was the send arrival stream of seed N+1 (<c>Seed + 1</c>; it moved nothing while runs use
 /// evenly spaced arrivals, and would have with Poisson ones), and every device's client drew the same reconnect
-/// jitter, so after a cut all devices retried in step. docs/running.md, "Seeds".
+/// jitter sequence (inferred from the code, not measured as lockstep). docs/running.md, "Seeds".
 /// </summary>
 public static class SeedStreams
 {
