@@ -19,7 +19,7 @@ public sealed class ConnectionControlTests
         await RoundTripAsync(a);
         await RoundTripAsync(b);
 
-        var connections = await proxy.Client.GetConnectionsAsync("gw", Ct);
+        var connections = await ConnectionsOnceCountedAsync(proxy, expected: 2, bytesEachWay: 4);
 
         connections.Select(c => c.Client).Should().BeEquivalentTo(a.LocalEndPoint!.ToString(), b.LocalEndPoint!.ToString());
         connections.Should().OnlyContain(c => c.BytesUpstream == 4 && c.BytesDownstream == 4);
@@ -136,6 +136,25 @@ public sealed class ConnectionControlTests
         }
 
         throw new TimeoutException("the proxy never listed the connection");
+    }
+
+    private static async Task<IReadOnlyList<ConnectionInfo>> ConnectionsOnceCountedAsync(ProxyTestContext proxy, int expected, long bytesEachWay)
+    {
+        // A pump counts its bytes after the send completed, so the echo can reach the client before the
+        // upstream pump has added its 4: read the counts until they settle (bounded), then assert on the last list.
+        IReadOnlyList<ConnectionInfo> connections = [];
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            connections = await proxy.Client.GetConnectionsAsync("gw", Ct);
+            if (connections.Count == expected && connections.All(c => c.BytesUpstream == bytesEachWay && c.BytesDownstream == bytesEachWay))
+            {
+                break;
+            }
+
+            await Task.Delay(20, Ct);
+        }
+
+        return connections;
     }
 
     private static async Task<TimeSpan> RoundTripAsync(System.Net.Sockets.Socket client)
