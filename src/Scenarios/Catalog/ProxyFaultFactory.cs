@@ -70,15 +70,8 @@ internal static class ProxyFaultFactory
     [
         new(ResetMidFrame, "proxy", Proxy, "every connection through the proxy is reset after a few more bytes reach its client", [Bytes]),
         new(DeviceResetMidFrame, "proxy", Proxy, "one device's connection through the proxy is reset after a few more bytes reach it",
-            [Bytes, DeviceFaultFactory.Device],
-            entry =>
-            {
-                // the target names the proxy, so the device can only come from the parameter (DevicePick)
-                if (!entry.Parameters.ContainsKey(DeviceFaultFactory.Device.Name))
-                {
-                    throw new ArgumentException($"parameters.device: {DeviceResetMidFrame} needs it (the device slot behind the proxy, {DeviceFaultFactory.Device.Range})");
-                }
-            }),
+            // the target names the proxy, so the device can only come from the parameter (DevicePick)
+            [Bytes, DeviceFaultFactory.Device.AsRequired()]),
         new(ResetPeer, "proxy", Proxy, "a reset_peer toxic on every connection of the proxy until the heal"),
         new(Down, "proxy", Proxy, "the proxy is disabled (connections closed, connects refused) until the heal"),
         new(Crash, "proxy", Proxy, "the gateway behind the proxy is SIGKILLed, and restarted on its port at the heal"),

@@ -76,7 +76,7 @@ public sealed class FaultKindsTests
         var with = new FaultScheduleEntry(TimeSpan.Zero, "device-reset-mid-frame", "gateway-1", TimeSpan.FromSeconds(2), new Dictionary<string, string> { ["device"] = "3" });
 
         ((Action)(() => FaultKinds.Registry.Validate(without))).Should().Throw<ArgumentException>()
-            .WithMessage("parameters.device: device-reset-mid-frame needs it (the device slot behind the proxy, 1..1000000)");
+            .WithMessage("parameters.device: device-reset-mid-frame needs it (1..1000000)");
         FaultKinds.Registry.Validate(with);
     }
 

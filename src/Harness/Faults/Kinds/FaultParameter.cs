@@ -83,6 +83,9 @@ public sealed class FaultParameter
         return new(name, @default, description, problem) { Range = range };
     }
 
+    /// <summary>This parameter, required: for a kind that cannot do without a value another kind may leave out.</summary>
+    public FaultParameter AsRequired() => new(Name, Default, Description, _problem) { Required = true, Range = Range };
+
     /// <summary>
     /// Throws an <see cref="ArgumentException"/> whose message starts with the field
     /// (<c>parameters.bytes: 'abc' is not a whole number (reset-mid-frame)</c>) when <paramref name="text"/> fails.
