@@ -49,25 +49,31 @@ internal static class KafkaFaultFactory
 
     private static RequestErrorsFault RequestErrorsFor(FaultScheduleEntry entry, IKafkaFaults kafka)
     {
-        if (!Enum.TryParse<KafkaApiKey>(entry.Target, ignoreCase: false, out var api) || !Enum.IsDefined(api))
-        {
-            throw new ArgumentException($"request-errors: '{entry.Target}' is not an API key ({string.Join(", ", Enum.GetNames<KafkaApiKey>())})");
-        }
-
+        var api = ApiKeyOf(entry);
         var count = Int(entry, "count");
         return new RequestErrorsFault(kafka, api, RetriableKind(entry) ? RequestErrorsFault.Retriable(api, count) : RequestErrorsFault.NonRetriable(api, count));
     }
 
     private static PartitionLeaderMoveFault LeaderMoveFor(FaultScheduleEntry entry, IKafkaFaults kafka)
     {
-        var slash = entry.Target.LastIndexOf('/');
-        if (slash <= 0 || !int.TryParse(entry.Target.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var partition))
-        {
-            throw new ArgumentException($"leader-move: '{entry.Target}' is not topic/partition");
-        }
-
+        var (topic, partition) = PartitionOf(entry);
         var to = (int?)Kind(LeaderMove).Integer(entry, "to");
-        return new PartitionLeaderMoveFault(kafka, entry.Target[..slash], partition, to);
+        return new PartitionLeaderMoveFault(kafka, topic, partition, to);
+    }
+
+    /// <summary>request-errors' target, an API key; the kind's check and the factory read it here, once.</summary>
+    private static KafkaApiKey ApiKeyOf(FaultScheduleEntry entry) =>
+        Enum.TryParse<KafkaApiKey>(entry.Target, ignoreCase: false, out var api) && Enum.IsDefined(api)
+            ? api
+            : throw new ArgumentException($"target: '{entry.Target}' is not an API key ({string.Join(", ", Enum.GetNames<KafkaApiKey>())}) ({RequestErrors})");
+
+    /// <summary>leader-move's target, <c>topic/partition</c>; the kind's check and the factory read it here, once.</summary>
+    private static (string Topic, int Partition) PartitionOf(FaultScheduleEntry entry)
+    {
+        var slash = entry.Target.LastIndexOf('/');
+        return slash > 0 && int.TryParse(entry.Target.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var partition)
+            ? (entry.Target[..slash], partition)
+            : throw new ArgumentException($"target: '{entry.Target}' is not topic/partition ({LeaderMove})");
     }
 
     private static Harness.Topology.ITopologyNode ConsumerNode(FaultScheduleEntry entry, RunContext context)
@@ -90,23 +96,10 @@ internal static class KafkaFaultFactory
             FaultParameter.Integer("count", 5, 1, 100_000, "how many requests fail"),
             FaultParameter.Choice("kind", "retriable", ["retriable", "non-retriable"], "errors a client retries away, or errors that fail the request for good (authorization, invalid request)"),
         ],
-        entry =>
-        {
-            if (!Enum.TryParse<KafkaApiKey>(entry.Target, ignoreCase: false, out var api) || !Enum.IsDefined(api))
-            {
-                throw new ArgumentException($"target: '{entry.Target}' is not an API key ({string.Join(", ", Enum.GetNames<KafkaApiKey>())})");
-            }
-        }),
+        entry => ApiKeyOf(entry)),
         new(LeaderMove, "kafka", "topic/partition: fanout/0, jobs/3, …", "the partition's leadership moves to another broker (epoch bumped), and back at the heal",
             [FaultParameter.Integer("to", null, 1, 1000, "the new leader's broker id, at most the cluster's broker count (without it, the broker after the current leader)")],
-            entry =>
-            {
-                var slash = entry.Target.LastIndexOf('/');
-                if (slash <= 0 || !int.TryParse(entry.Target.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out _))
-                {
-                    throw new ArgumentException($"target: '{entry.Target}' is not topic/partition");
-                }
-            }),
+            entry => PartitionOf(entry)),
         new(CoordinatorMove, "kafka", "a consumer group: notifier or jobs", "the group's coordinator moves to another broker (a failover is not undone)",
             [FaultParameter.Integer("to", 1, 1, 1000, "the new coordinator's broker id, at most the cluster's broker count")]),
         new(ScaleOut, "kafka", "a consumer role: notifier or jobs", "one more instance joins the group (it rebalances); SIGTERMed at the heal"),
