@@ -1,5 +1,6 @@
 using System.Globalization;
 using Chaos.Harness.Checkers;
+using Chaos.Harness.Coverage;
 using Chaos.Harness.Faults.Downstream;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.History;
@@ -69,6 +70,7 @@ public static class RunPipeline
             Seed = options.Seed,
             Defects = options.Defects,
             Postgres = options.Postgres,
+            FailurePathDirectory = Path.Combine(directory, FailurePathReport.DirectoryName),
         });
 
         var schedule = options.Schedule ?? scenario.BuildSchedule(options.Seed, duration);
@@ -232,6 +234,11 @@ public static class RunPipeline
             }
         }
 
+        // which failure-handling branches of the system the run reached (docs/failure-paths.md); the nodes wrote their
+        // last counts when the topology stopped them. A tiny write: not cancelled with an aborted run.
+        var failurePaths = FailurePathReport.ReadNodes(directory);
+        await failurePaths.SaveAsync(directory, CancellationToken.None);
+
         // phases 7–8: check the history as written (the same code `chaos check` runs) and report
         var events = await ReadHistoryAsync(historyPath);
         var result = StandardChecks.Check(events, checkOptions);
@@ -268,6 +275,7 @@ public static class RunPipeline
                 ["defects"] = options.Defects.Count == 0 ? "none" : string.Join(',', options.Defects),
                 ["topology"] = options.Topology.ToString().ToLowerInvariant(),
                 ["drain"] = drain?.ToString() ?? "not reached",
+                ["failure-paths"] = failurePaths.Summary(),
                 ["machine"] = machine ?? "not measured: the load did not run to its end",
                 ["broker"] = "embedded librdkafka mock cluster: acks are not honoured and a plain idempotent producer's retries can duplicate at the broker",
                 ["reproduce"] = reproduce,

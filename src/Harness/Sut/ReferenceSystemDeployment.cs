@@ -168,6 +168,11 @@ public sealed class ReferenceSystemDeployment
                 args.AddRange(["--downstream", downstream.ToString()]);
             }
 
+            if (options.FailurePathDirectory is { } failurePaths)
+            {
+                args.AddRange(["--failure-paths", failurePaths]);
+            }
+
             foreach (var defect in options.Defects)
             {
                 args.AddRange(["--defect", defect]);

@@ -47,6 +47,12 @@ public sealed record ReferenceSystemOptions
     /// </summary>
     public Uri? DownstreamUrl { get; init; }
 
+    /// <summary>
+    /// Where every node writes its failure-path counts (<c>--failure-paths DIR</c>, docs/failure-paths.md); null: nowhere.
+    /// A run passes its run folder's <c>failure-paths/</c>.
+    /// </summary>
+    public string? FailurePathDirectory { get; init; }
+
     /// <summary>A PostgreSQL connection string; SQLite in the run folder when null.</summary>
     public string? Postgres { get; init; }
 

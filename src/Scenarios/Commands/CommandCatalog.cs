@@ -14,6 +14,7 @@ internal static class CommandCatalog
         yield return ReplayCommand.Create();
         yield return KafkaCommand.Create();
         yield return CheckCommand.Create();
+        yield return CoverageCommand.Create();
         yield return ProxyCommand.Create();
     }
 }

@@ -41,6 +41,7 @@ internal sealed partial class MessageWriter(Store store, SystemOptions options, 
                     }
                     catch (Exception e)
                     {
+                        FailurePaths.BackgroundPersistFailed.Hit();
                         LogBackgroundPersistFailed(logger, e, messageId);
                     }
                 }, CancellationToken.None);
@@ -78,12 +79,18 @@ internal sealed partial class MessageWriter(Store store, SystemOptions options, 
         // the writer woke the relay once for the whole batch
         await failpoints.HitAsync("api.after-persist-before-publish", cancellationToken);
         var stored = Messaging.Json.Deserialize<StoredResult>(outcome.Result)!;
+        if (outcome.Status == WriteStatus.Replayed)
+        {
+            FailurePaths.IdempotentReplay.Hit();
+        }
+
         return Results.Json(new { id = stored.Id, duplicate = outcome.Status == WriteStatus.Replayed }, statusCode: outcome.Status == WriteStatus.Created ? 202 : 200);
     }
 
     /// <summary>Explicit backpressure: 429, the reason, and when to come back; the write was not persisted.</summary>
     private IResult Shed(HttpResponse response, string reason, string message, TimeSpan retryAfter)
     {
+        (reason == "queue-full" ? FailurePaths.ShedQueueFull : FailurePaths.ShedFanoutLimit).Hit();
         metrics.Shed.Add(1, new KeyValuePair<string, object?>("reason", reason));
         response.Headers.RetryAfter = ApiEndpoints.Invariant((long)Math.Max(1, Math.Ceiling(retryAfter.TotalSeconds)));
         return Results.Json(new { error = message }, statusCode: 429);

@@ -56,6 +56,11 @@ internal sealed partial class OutboxRelay(Store store, KafkaClients kafka, Syste
                         leaseRenewAt = now + (options.RelayLeaseMs / 3);
                         if (leased != had)
                         {
+                            if (had)
+                            {
+                                FailurePaths.OutboxLeaseLost.Hit();
+                            }
+
                             LogLease(logger, options.Instance, leased);
                         }
                     }
@@ -93,6 +98,7 @@ internal sealed partial class OutboxRelay(Store store, KafkaClients kafka, Syste
                         }
                         catch (ProduceException<string?, string> e)
                         {
+                            FailurePaths.OutboxProduceFailed.Hit();
                             LogProduceFailed(logger, e, rows[i].Id);
                             failed = true;
                             break;
@@ -122,6 +128,7 @@ internal sealed partial class OutboxRelay(Store store, KafkaClients kafka, Syste
                 }
                 catch (Exception e)
                 {
+                    FailurePaths.OutboxRelayError.Hit();
                     LogRelayError(logger, e);
                     leased = false;
                     await Task.Delay(TimeSpan.FromMilliseconds(200), time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

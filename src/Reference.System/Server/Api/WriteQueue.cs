@@ -75,6 +75,7 @@ internal sealed partial class WriteQueue(Store store, SystemOptions options, Out
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             // nothing of the batch committed: every request fails as its own transaction would have
+            FailurePaths.WriteBatchFailed.Hit();
             LogBatchFailed(logger, e, batch.Count);
             foreach (var pending in batch)
             {

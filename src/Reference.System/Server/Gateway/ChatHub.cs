@@ -62,6 +62,7 @@ internal sealed class ChatHub(ConnectionRegistry registry, SystemMetrics metrics
         // this exception; a chaos run reads the count to prove that sleeping devices were timed out.
         if (exception is OperationCanceledException && exception.Message.Contains(nameof(HubOptions.ClientTimeoutInterval), StringComparison.Ordinal))
         {
+            FailurePaths.GatewayClientTimeout.Hit();
             metrics.ClientTimeouts.Add(1);
         }
 

@@ -1,6 +1,7 @@
 using Chaos.Reference.Hosting;
 using Chaos.Reference.Messaging;
 using Confluent.Kafka;
+using Chaos.Reference.Observability;
 
 namespace Chaos.Reference.Gateway;
 
@@ -48,6 +49,7 @@ internal sealed partial class DeliveryBackplane(KafkaClients kafka, SystemOption
                 }
                 catch (ConsumeException e) when (!e.Error.IsFatal)
                 {
+                    FailurePaths.GatewayBackplaneConsumeError.Hit();
                     LogConsumeError(logger, e, e.Error.Reason);
                 }
             }

@@ -69,6 +69,11 @@ internal sealed class DevicePump : IAsyncDisposable
             {
                 if (signal.IsResume)
                 {
+                    if (signal.Seq > 0)
+                    {
+                        FailurePaths.GatewayResume.Hit();
+                    }
+
                     // no-resume defect: the device's position is ignored and it only sees what arrives from now on.
                     var from = _noResume ? await _store.LatestSeqAsync(User, ct) : Math.Max(0, signal.Seq);
                     Interlocked.Exchange(ref _cursor, from);
@@ -79,6 +84,11 @@ internal sealed class DevicePump : IAsyncDisposable
                 var cursor = Interlocked.Read(ref _cursor);
                 if (cursor < 0 || signal.Seq <= cursor)
                 {
+                    if (cursor >= 0)
+                    {
+                        FailurePaths.GatewayStaleDelivery.Hit();
+                    }
+
                     continue;
                 }
 
@@ -88,6 +98,7 @@ internal sealed class DevicePump : IAsyncDisposable
                 }
                 else
                 {
+                    FailurePaths.GatewayGapFill.Hit();
                     await FillAsync(signal.Seq, ct);
                 }
             }

@@ -45,12 +45,21 @@ internal sealed class KafkaClients(SystemOptions options, SystemMetrics metrics)
         .SetPartitionsAssignedHandler((c, p) =>
         {
             // Counted so a harness can prove a rebalance happened (the assignment changed), not merely that it was asked for.
+            FailurePaths.PartitionsAssigned.Hit();
             metrics.Assignments.Add(1);
             metrics.SetAssignedPartitions(p.Count);
             assigned?.Invoke(c, p);
         })
-        .SetPartitionsRevokedHandler((_, p) => metrics.Revocations.Add(1))
-        .SetPartitionsLostHandler((_, p) => metrics.Lost.Add(1)) // evicted: e.g. frozen past the session timeout
+        .SetPartitionsRevokedHandler((_, p) =>
+        {
+            FailurePaths.PartitionsRevoked.Hit();
+            metrics.Revocations.Add(1);
+        })
+        .SetPartitionsLostHandler((_, p) =>
+        {
+            FailurePaths.PartitionsLost.Hit();
+            metrics.Lost.Add(1); // evicted: e.g. frozen past the session timeout
+        })
         .Build();
 
     /// <summary>A group-less consumer for the gateway backplane (manual assignment of every partition).</summary>

@@ -94,6 +94,11 @@ internal static class SystemHost
         s.AddSingleton<ReadinessState>();
         s.AddSingleton<KafkaClients>();
         s.AddAccessControl(options);
+        if (options.FailurePaths is not null)
+        {
+            s.AddHostedService<FailurePathFile>();
+        }
+
         s.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
 
         switch (options.Role)

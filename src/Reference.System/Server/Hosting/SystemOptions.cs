@@ -70,6 +70,9 @@ internal sealed class SystemOptions
     /// <summary>jobs: the outside provider to call once per attempt (<c>--downstream URL</c>); null uses the in-process simulation.</summary>
     public Uri? Downstream { get; init; }
 
+    /// <summary>A directory to write this process's failure-path counts to (docs/failure-paths.md); null writes none.</summary>
+    public string? FailurePaths { get; init; }
+
     public Topics Topics => new(TopicPrefix);
 
     public bool Has(string defect) => Defects.Contains(defect);
@@ -266,6 +269,7 @@ internal sealed class SystemOptions
                 FanoutRateLimit = fanoutRateLimit,
                 Defects = defects,
                 Failpoints = failpoints,
+                FailurePaths = One("failure-paths"),
             };
         }
         catch (FormatException e)

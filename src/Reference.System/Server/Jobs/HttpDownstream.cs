@@ -1,5 +1,6 @@
 using System.Net;
 using Chaos.Reference.Messaging;
+using Chaos.Reference.Observability;
 
 namespace Chaos.Reference.Jobs;
 
@@ -55,10 +56,12 @@ internal sealed class HttpDownstream : IDownstream, IDisposable
         }
         catch (HttpRequestException e)
         {
+            FailurePaths.JobsDownstreamUnreachable.Hit();
             throw new TransientDownstreamException("downstream unreachable: " + e.Message, e);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
+            FailurePaths.JobsDownstreamTimeout.Hit();
             throw new TransientDownstreamException($"downstream did not answer within {CallTimeout.TotalSeconds:0} s", e);
         }
     }

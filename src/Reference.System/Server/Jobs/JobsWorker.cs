@@ -46,6 +46,7 @@ internal sealed partial class JobsWorker(Store store, KafkaClients kafka, System
                     ValueTask.FromResult<TimeSpan?>(TimeSpan.FromMilliseconds(RetryDelayMs(args.Context.Properties.GetValue(AttemptsBefore, 0) + args.AttemptNumber + 1))),
                 OnRetry = _ =>
                 {
+                    FailurePaths.JobsRetry.Hit();
                     metrics.Retries.Add(1);
                     return ValueTask.CompletedTask;
                 },
@@ -94,6 +95,7 @@ internal sealed partial class JobsWorker(Store store, KafkaClients kafka, System
                 }
                 catch (ConsumeException e) when (!e.Error.IsFatal)
                 {
+                    FailurePaths.JobsConsumeError.Hit();
                     LogConsumeError(logger, e, e.Error.Reason);
                     continue;
                 }
@@ -113,6 +115,7 @@ internal sealed partial class JobsWorker(Store store, KafkaClients kafka, System
                     // The store refused (SQLITE_BUSY past the busy timeout; a dropped PostgreSQL connection): the job's
                     // transaction rolled back and its offset is not committed; it is read again after a wait. This used
                     // to end the process (storage-lock held past the busy timeout stopped a jobs worker).
+                    FailurePaths.JobsStorageFailed.Hit();
                     LogStorageFailed(logger, e, e.Message);
                     try
                     {
@@ -120,6 +123,7 @@ internal sealed partial class JobsWorker(Store store, KafkaClients kafka, System
                     }
                     catch (KafkaException seek)
                     {
+                        FailurePaths.JobsSeekFailed.Hit();
                         LogCommitFailed(logger, seek, "seek back: " + seek.Error.Reason);
                     }
 
@@ -140,6 +144,7 @@ internal sealed partial class JobsWorker(Store store, KafkaClients kafka, System
                 }
                 catch (KafkaException e)
                 {
+                    FailurePaths.JobsCommitRefused.Hit();
                     LogCommitFailed(logger, e, e.Error.Reason);
                 }
             }
@@ -149,6 +154,7 @@ internal sealed partial class JobsWorker(Store store, KafkaClients kafka, System
         }
         catch (Exception e)
         {
+            FailurePaths.JobsFatal.Hit();
             LogFatal(logger, e);
             Environment.ExitCode = 1; // a crash, for whatever supervises the process
             lifetime.StopApplication();
@@ -182,6 +188,7 @@ internal sealed partial class JobsWorker(Store store, KafkaClients kafka, System
         };
         if (invalid is not null)
         {
+            FailurePaths.JobsInvalidPayload.Hit();
             await DeadLetterAsync(job?.Key is { Length: > 0 } k ? k : null, invalid, payload, producer, ct);
             return;
         }
@@ -191,6 +198,7 @@ internal sealed partial class JobsWorker(Store store, KafkaClients kafka, System
         var existing = await store.GetJobAsync(key, ct);
         if (existing is { State: "done" or "dead" })
         {
+            FailurePaths.JobsRedeliveredFinished.Hit();
             metrics.Duplicates.Add(1);
             metrics.Redelivered.Add(1);
             return;
@@ -201,12 +209,14 @@ internal sealed partial class JobsWorker(Store store, KafkaClients kafka, System
         var before = existing is { Attempts.Count: > 0 } ? existing.Attempts.Max(a => a.Attempt) : 0;
         if (before >= Budget)
         {
+            FailurePaths.JobsBudgetSpentOnRedelivery.Hit();
             await DeadLetterAsync(key, $"retry budget exhausted after {before} attempts (found on redelivery)", payload, producer, ct);
             return;
         }
 
         if (before > 0)
         {
+            FailurePaths.JobsResumedRetry.Hit();
             var wait = existing!.Attempts.Max(a => a.AtMs) + (long)RetryDelayMs(before) - time.GetUtcNow().ToUnixTimeMilliseconds();
             if (wait > 0)
             {
@@ -233,6 +243,7 @@ internal sealed partial class JobsWorker(Store store, KafkaClients kafka, System
                 }
                 catch (TransientDownstreamException e)
                 {
+                    FailurePaths.JobsTransient.Hit();
                     await store.CompleteAttemptAsync(key, attempt, "transient: " + e.Message, token);
                     LogAttemptFailed(logger, key, attempt, at);
                     if (attempt >= Budget)
@@ -244,6 +255,7 @@ internal sealed partial class JobsWorker(Store store, KafkaClients kafka, System
                 }
                 catch (PermanentDownstreamException e)
                 {
+                    FailurePaths.JobsPermanent.Hit();
                     await store.CompleteAttemptAsync(key, attempt, "permanent: " + e.Message, token);
                     throw;
                 }
@@ -251,16 +263,19 @@ internal sealed partial class JobsWorker(Store store, KafkaClients kafka, System
         }
         catch (RetryBudgetSpentException e)
         {
+            FailurePaths.JobsBudgetExhausted.Hit();
             await DeadLetterAsync(key, e.Message, payload, producer, ct);
             return;
         }
         catch (TransientDownstreamException e)
         {
+            FailurePaths.JobsBudgetExhausted.Hit();
             await DeadLetterAsync(key, $"retry budget exhausted after {attempt} attempts: {e.Message}", payload, producer, ct);
             return;
         }
         catch (PermanentDownstreamException e)
         {
+            FailurePaths.JobsDeadLetterPermanent.Hit();
             await DeadLetterAsync(key, e.Message, payload, producer, ct);
             return;
         }
@@ -279,6 +294,7 @@ internal sealed partial class JobsWorker(Store store, KafkaClients kafka, System
         }
         else if (!await store.ApplyCreditAsync(job, now, ct))
         {
+            FailurePaths.JobsAlreadyApplied.Hit();
             metrics.Duplicates.Add(1);
             metrics.Redelivered.Add(1);
         }

@@ -92,6 +92,7 @@ internal sealed partial class NotifierWorker(Store store, KafkaClients kafka, Sy
                         (duplicate ? metrics.Duplicates : metrics.Processed).Add(1);
                         if (duplicate || seenBefore[i])
                         {
+                            FailurePaths.NotifierRedelivered.Hit();
                             metrics.Redelivered.Add(1);
                         }
 
@@ -113,6 +114,7 @@ internal sealed partial class NotifierWorker(Store store, KafkaClients kafka, Sy
                         // old one keeps a refused topic in an error state); its rows are duplicates then, and a duplicate's
                         // delivery is produced again. This used to end the process (exit 0, so nothing restarted it): 20
                         // refused Produce requests (request-errors kind=non-retriable) stopped every notifier of a run.
+                        FailurePaths.NotifierProduceFailed.Hit();
                         LogDeliveriesFailed(logger, e, e.Error.Reason);
                         Rewind(consumer, batch);
                         await Task.Delay(backoff.Next(), time, stoppingToken);
@@ -135,6 +137,7 @@ internal sealed partial class NotifierWorker(Store store, KafkaClients kafka, Sy
                     // PostgreSQL connection): the batch's transaction rolled back and nothing was committed, so it is
                     // read again after a wait. This used to end the process like the refused produce above
                     // (storage-lock held past the 30 s busy timeout: both notifiers stopped, lost ×21,214).
+                    FailurePaths.NotifierStorageFailed.Hit();
                     LogStorageFailed(logger, e, e.Message);
                     Rewind(consumer, batch);
                     await Task.Delay(backoff.Next(), time, stoppingToken);
@@ -146,6 +149,7 @@ internal sealed partial class NotifierWorker(Store store, KafkaClients kafka, Sy
         }
         catch (Exception e)
         {
+            FailurePaths.NotifierFatal.Hit();
             LogFatal(logger, e);
             Environment.ExitCode = 1; // a crash, for whatever supervises the process
             lifetime.StopApplication();
@@ -172,6 +176,7 @@ internal sealed partial class NotifierWorker(Store store, KafkaClients kafka, Sy
             }
             catch (KafkaException e)
             {
+                FailurePaths.NotifierRewindFailed.Hit();
                 LogRewindFailed(logger, e, first.Partition.Value, e.Error.Reason);
             }
         }
@@ -203,6 +208,7 @@ internal sealed partial class NotifierWorker(Store store, KafkaClients kafka, Sy
         }
         catch (ConsumeException e) when (!e.Error.IsFatal)
         {
+            FailurePaths.NotifierConsumeError.Hit();
             LogConsumeError(logger, e, e.Error.Reason);
         }
 
@@ -222,6 +228,7 @@ internal sealed partial class NotifierWorker(Store store, KafkaClients kafka, Sy
         }
         catch (KafkaException e)
         {
+            FailurePaths.NotifierCommitRefused.Hit();
             LogCommitFailed(logger, e, e.Error.Reason);
             return false;
         }

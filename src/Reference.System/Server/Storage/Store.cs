@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
 using Chaos.Reference.Messaging;
+using Chaos.Reference.Observability;
 
 namespace Chaos.Reference.Storage;
 
@@ -127,6 +128,7 @@ internal sealed class Store(Database db)
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
+                FailurePaths.WriteItemRolledBack.Hit();
                 await tx.RollbackAsync("item", cancellationToken);
                 outcomes[i] = new BatchItemOutcome(null, e);
             }
