@@ -20,7 +20,6 @@ internal sealed class FailurePathFile(SystemOptions options, TimeProvider time) 
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        Directory.CreateDirectory(options.FailurePaths!);
         Write();
         using var timer = new PeriodicTimer(Every, time);
         try
@@ -66,6 +65,8 @@ internal sealed class FailurePathFile(SystemOptions options, TimeProvider time) 
             return; // nothing new since the last write: an idle node does not touch the disk
         }
 
+        // created here, inside Write's catch: a folder the node cannot create must not take the node down
+        Directory.CreateDirectory(options.FailurePaths!);
         var temporary = Path + ".tmp";
         using (var stream = File.Create(temporary))
         using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
