@@ -94,17 +94,21 @@ public sealed partial record FailurePathReport(IReadOnlyList<FailurePathCount> P
     public static FailurePathReport Load(string file)
     {
         var merged = new Dictionary<string, FailurePathCount>(StringComparer.Ordinal);
-        var problem = ReadFile(file, RunFormat, merged);
+        var files = 0;
+        List<string> unreadable = [];
+        var problem = ReadFile(file, RunFormat, merged, root =>
+        {
+            // read from the same parse as the paths: the file is opened once
+            files = root.TryGetProperty("files", out var f) && f.ValueKind == JsonValueKind.Number ? f.GetInt32() : 0;
+            unreadable = root.TryGetProperty("unreadable", out var u) && u.ValueKind == JsonValueKind.Array
+                ? [.. u.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!)]
+                : [];
+        });
         if (problem is not null)
         {
             throw new InvalidDataException($"{file}: {problem}");
         }
 
-        using var document = JsonDocument.Parse(File.ReadAllBytes(file));
-        var files = document.RootElement.TryGetProperty("files", out var f) && f.ValueKind == JsonValueKind.Number ? f.GetInt32() : 0;
-        var unreadable = document.RootElement.TryGetProperty("unreadable", out var u) && u.ValueKind == JsonValueKind.Array
-            ? u.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).ToList()
-            : [];
         return new FailurePathReport([.. merged.Values.OrderBy(p => p.Name, StringComparer.Ordinal)], files, unreadable);
     }
 
@@ -126,7 +130,7 @@ public sealed partial record FailurePathReport(IReadOnlyList<FailurePathCount> P
         return null;
     }
 
-    private static string? ReadFile(string file, string format, Dictionary<string, FailurePathCount> into)
+    private static string? ReadFile(string file, string format, Dictionary<string, FailurePathCount> into, Action<JsonElement>? rest = null)
     {
         byte[] bytes;
         try
@@ -196,6 +200,7 @@ public sealed partial record FailurePathReport(IReadOnlyList<FailurePathCount> P
                 }
             }
 
+            rest?.Invoke(root);
             return null;
         }
         catch (JsonException e)
