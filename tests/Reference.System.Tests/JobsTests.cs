@@ -143,6 +143,49 @@ public sealed class JobsTests(MockKafkaFixture fixture)
     }
 
     /// <summary>
+    /// A provider that closes every connection unread is a transient failure like a 503: the worker retries within its
+    /// budget and dead-letters the job, and lives on. Regression: a connection closed while .NET's handler connected
+    /// can surface as a bare SocketException (ENOTCONN), which the worker did not catch — the first run of
+    /// downstream-down stopped a jobs process (jobs.worker.fatal).
+    /// </summary>
+    [Fact]
+    public async Task An_unreachable_downstream_is_transient_the_job_is_dead_lettered_and_the_worker_lives_on()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var provider = await DownstreamProvider.StartAsync(new DownstreamProviderOptions { Seed = 1 }, ct);
+        provider.Configure(new DownstreamConditions(0, TimeSpan.Zero, Unreachable: true));
+        await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
+        var api = await run.StartAsync("api", "api-1");
+        var jobs = await run.StartAsync("jobs", "jobs-1", "--downstream", provider.Address.ToString(), "--job-retries", "2", "--job-retry-base-ms", "20");
+        await run.PostAsync(api, "/jobs", new { account = "acc-1", amount = 10, transactionId = "tx-u" }, ct);
+
+        var job = await WaitJobStateAsync(run, api, "tx-u", "dead");
+
+        job.GetProperty("reason").GetString().Should().StartWith("retry budget exhausted after 3 attempts: downstream unreachable");
+        provider.Calls.Should().NotContain(c => c.Job == "tx-u", "a call on a closed connection is never received");
+        provider.DroppedCount.Should().BeGreaterThanOrEqualTo(3);
+        jobs.HasExited.Should().BeFalse($"an unreachable downstream is a failure path, not the end of the process\n{run.Logs()}");
+    }
+
+    /// <summary>A refusal for good (422) is not retried: one call, the job dead-lettered with the refusal as its reason.</summary>
+    [Fact]
+    public async Task A_downstream_refusal_is_permanent_one_call_and_the_job_is_dead_lettered_with_it()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var provider = await DownstreamProvider.StartAsync(new DownstreamProviderOptions { Seed = 1 }, ct);
+        provider.Configure(new DownstreamConditions(0, TimeSpan.Zero, RefusalRate: 1));
+        await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
+        var api = await run.StartAsync("api", "api-1");
+        await run.StartAsync("jobs", "jobs-1", "--downstream", provider.Address.ToString(), "--job-retries", "2", "--job-retry-base-ms", "20");
+        await run.PostAsync(api, "/jobs", new { account = "acc-1", amount = 10, transactionId = "tx-p" }, ct);
+
+        var job = await WaitJobStateAsync(run, api, "tx-p", "dead");
+
+        job.GetProperty("reason").GetString().Should().Be("downstream refused the call: 422");
+        provider.Calls.Where(c => c.Job == "tx-p").Select(c => (c.Attempt, c.Outcome)).Should().Equal((1, CallValue.Refused));
+    }
+
+    /// <summary>
     /// Regression: the worker kept a job's attempt count in memory, so a job redelivered after its worker died
     /// mid-retry started again at attempt 1 with a fresh budget (and a fresh backoff) — the provider saw up to twice
     /// the budget. Now each attempt is reserved in the store before the call and a redelivery continues the count.

@@ -6,7 +6,9 @@ namespace Chaos.Harness.History;
 /// <c>f = "call"</c> (process <c>downstream</c>): one call the harness's downstream provider received from the system,
 /// <c>{"id", "job", "attempt"?, "outcome", "txn"?, "instance"?}</c>. <c>id</c> is the provider's own number for the
 /// call; <c>job</c> and <c>attempt</c> are what the caller claimed (the attempt number is the system's statement, the
-/// call itself is the harness's observation); <c>outcome</c> is what the provider answered: <c>ok</c> or <c>fail</c>.
+/// call itself is the harness's observation); <c>outcome</c> is what the provider answered: <c>ok</c>, <c>fail</c>
+/// (a 503 the caller may retry, or the connection dropped without an answer) or <c>refused</c> (a 422: declined for
+/// good, not to be retried).
 /// The event's time is when the call arrived.
 /// </summary>
 public sealed record CallValue(string Id, string Job, string Outcome, int? Attempt = null, string? Txn = null, string? Instance = null) : OperationValue
@@ -14,8 +16,11 @@ public sealed record CallValue(string Id, string Job, string Outcome, int? Attem
     /// <summary>The provider accepted the call.</summary>
     public const string Ok = "ok";
 
-    /// <summary>The provider failed the call (an injected 503).</summary>
+    /// <summary>The provider failed the call (an injected 503, or the connection dropped without an answer).</summary>
     public const string Fail = "fail";
+
+    /// <summary>The provider refused the call for good (an injected 422): a caller must not retry it.</summary>
+    public const string Refused = "refused";
 
     /// <summary>Whether the provider accepted the call.</summary>
     public bool Succeeded => Outcome == Ok;

@@ -10,18 +10,22 @@ using Chaos.Harness.Workload;
 namespace Chaos.Scenarios.Catalog;
 
 /// <summary>
-/// The jobs' downstream dependency fails, then slows down, under job load with poison payloads mixed in: retries
-/// must spread by exponential backoff with jitter (within the retry envelope), poison jobs must be dead-lettered
-/// with a reason, and balances must be exact.
+/// The jobs' downstream dependency fails, then refuses a share of calls for good, then stalls past the caller's
+/// timeout, then is unreachable, then slows down, under job load with poison payloads mixed in: retries must spread by
+/// exponential backoff with jitter (within the retry envelope), a refused job must not be retried and, like a poison
+/// one, must be dead-lettered with a reason, and balances must be exact (docs/scenarios.md).
 /// </summary>
 internal sealed class JobRetryStormScenario : Scenario
 {
     internal const string Failing = "downstream-failure";
     internal const string Slow = "downstream-slow";
+    internal const string Refusing = "downstream-refuse";
+    internal const string Stalled = "downstream-stall";
+    internal const string Unreachable = "downstream-down";
 
     public override string Name => "job-retry-storm";
 
-    public override string Description => "The jobs' downstream fails then slows under job load with poison payloads: backoff with jitter, DLQ with reasons, exact balances.";
+    public override string Description => "The jobs' downstream fails, refuses, stalls, goes down, then slows under job load with poison payloads: backoff with jitter, DLQ with reasons, exact balances.";
 
     public override TimeSpan DefaultDuration => TimeSpan.FromSeconds(20);
 
@@ -54,26 +58,53 @@ internal sealed class JobRetryStormScenario : Scenario
     [
         new FaultMenuItem(Failing, ["jobs"], MinDuration: TimeSpan.FromSeconds(3), MaxDuration: TimeSpan.FromSeconds(10)),
         new FaultMenuItem(Slow, ["jobs"], MinDuration: TimeSpan.FromSeconds(3), MaxDuration: TimeSpan.FromSeconds(10)),
+        new FaultMenuItem(Refusing, ["jobs"], MinDuration: TimeSpan.FromSeconds(2), MaxDuration: TimeSpan.FromSeconds(6)),
+        new FaultMenuItem(Stalled, ["jobs"], MinDuration: TimeSpan.FromSeconds(1), MaxDuration: TimeSpan.FromSeconds(3)),
+        new FaultMenuItem(Unreachable, ["jobs"], MinDuration: TimeSpan.FromSeconds(1), MaxDuration: TimeSpan.FromSeconds(3)),
     ]);
 
-    /// <summary>Scripted: failing for the first half of the phase, then slow and flaky for most of the second.</summary>
+    /// <summary>
+    /// Scripted, one downstream fault at a time (each heal lands before the next apply): failing for 60 % of the first
+    /// half, then refusing a share of calls for good for the rest of it; in the second half the provider unreachable
+    /// (20 % of it), then slow and flaky (50 %), and last a stall past the caller's timeout (30 %). The stall comes last
+    /// because a worker handles one job at a time: a stalled call holds it for its whole timeout, so a fault after the
+    /// stall could pass without a call and its proof would fail. The default 20 s phase: failing 1–6.4 s, refusing
+    /// 6.6–10 s, down 10.5–12.1 s, slow 12.3–16.4 s, stalled 16.6–19 s. Shorter phases scale down (the lead-in, gaps
+    /// and tail shrink with the phase), so every entry has a length and is healed inside the phase.
+    /// </summary>
     public override FaultSchedule BuildSchedule(long seed, TimeSpan duration)
     {
-        var half = duration / 2;
         var rng = new Random(unchecked((int)seed));
         var rate = 0.5 + (rng.NextDouble() * 0.3);
+        var latency = 150 + rng.Next(0, 150);
+        var half = duration / 2;
+        var lead = Min(TimeSpan.FromSeconds(1), duration * 0.1);
+        var gap = Min(TimeSpan.FromMilliseconds(200), duration * 0.02);
+
+        var failingFor = (half - lead) * 0.6;
+        var refusingAt = lead + failingFor + gap;
+
+        var secondAt = half + Min(TimeSpan.FromMilliseconds(500), duration * 0.05);
+        var end = duration - lead;
+        var second = end - secondAt - (2 * gap);
+        var downFor = second * 0.2;
+        var slowAt = secondAt + downFor + gap;
+        var slowFor = second * 0.5;
+        var stallAt = slowAt + slowFor + gap;
         return new FaultSchedule(
         [
-            new FaultScheduleEntry(TimeSpan.FromSeconds(1), Failing, "jobs", half - TimeSpan.FromSeconds(1), Params(rate, 0)),
-            new FaultScheduleEntry(half + TimeSpan.FromSeconds(1), Slow, "jobs", half - TimeSpan.FromSeconds(2), Params(0.3, 150 + rng.Next(0, 150))),
+            new FaultScheduleEntry(lead, Failing, "jobs", failingFor, Params(("failureRate", rate), ("latencyMs", 0))),
+            new FaultScheduleEntry(refusingAt, Refusing, "jobs", half - refusingAt, Params(("refusalRate", 0.3))),
+            new FaultScheduleEntry(secondAt, Unreachable, "jobs", downFor),
+            new FaultScheduleEntry(slowAt, Slow, "jobs", slowFor, Params(("failureRate", 0.3), ("latencyMs", latency))),
+            new FaultScheduleEntry(stallAt, Stalled, "jobs", end - stallAt),
         ], duration)
         { Scenario = Name, Seed = seed };
 
-        static Dictionary<string, string> Params(double failureRate, int latencyMs) => new()
-        {
-            ["failureRate"] = failureRate.ToString("0.##", CultureInfo.InvariantCulture),
-            ["latencyMs"] = latencyMs.ToString(CultureInfo.InvariantCulture),
-        };
+        static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+        static Dictionary<string, string> Params(params (string Name, double Value)[] values) =>
+            values.ToDictionary(v => v.Name, v => v.Value.ToString("0.##", CultureInfo.InvariantCulture));
     }
 
     public override IFault CreateFault(FaultScheduleEntry entry, RunContext context) =>
@@ -82,11 +113,22 @@ internal sealed class JobRetryStormScenario : Scenario
     /// <summary>The downstream kinds, each declared once (docs/faults.md, "Downstream and load-shape faults").</summary>
     internal static IReadOnlyList<FaultKind> DownstreamKinds { get; } =
     [
-        new(Failing, "downstream", "jobs (the jobs' payment provider the harness hosts)", "the provider fails calls at the given rate (and may answer late) until the heal",
+        new(Failing, "downstream", Provider, "the provider fails calls (503, retriable) at the given rate (and may answer late) until the heal",
             [FailureRate(0.6), LatencyMs(0)]),
-        new(Slow, "downstream", "jobs (the jobs' payment provider the harness hosts)", "the provider answers late (and may fail some calls) until the heal",
+        new(Slow, "downstream", Provider, "the provider answers late (and may fail some calls) until the heal",
             [FailureRate(0.3), LatencyMs(200)]),
+        new(Refusing, "downstream", Provider, "the provider refuses calls for good (422: not to be retried) at the given rate until the heal",
+            [FaultParameter.Number("refusalRate", 0.3, 0.01, 1, "the share of calls the provider refuses for good")]),
+        new(Stalled, "downstream", Provider, "the provider holds every call past the caller's timeout, then fails it (503), until the heal; proved by callers giving up",
+            [FaultParameter.Integer("latencyMs", StallMs, 1_000, 60_000, "how long the provider holds each call before failing it, in milliseconds (the reference jobs give up after 5 s)")]),
+        new(Unreachable, "downstream", Provider, "the provider is unreachable: every connection is closed before a call is read, until the heal",
+            []),
     ];
+
+    private const string Provider = "jobs (the jobs' payment provider the harness hosts)";
+
+    /// <summary>The stall's default hold: past the reference jobs' 5 s call timeout (<c>HttpDownstream.CallTimeout</c>).</summary>
+    private const long StallMs = 8_000;
 
     private static FaultParameter FailureRate(double @default) =>
         FaultParameter.Number("failureRate", @default, 0, 1, "the share of calls the provider fails");
@@ -102,36 +144,51 @@ internal sealed class JobRetryStormScenario : Scenario
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(context);
-        if (entry.Fault is not (Failing or Slow))
+        if (DownstreamKinds.FirstOrDefault(k => k.Name == entry.Fault) is not { } kind)
         {
             return null;
         }
 
-        var kind = DownstreamKinds.First(k => k.Name == entry.Fault);
-        var failureRate = kind.Number(entry, "failureRate")!.Value;
-        var latencyMs = (int)kind.Integer(entry, "latencyMs")!.Value;
-        return RunEvidence.For(context).Add(new DownstreamFault(context.Downstream, failureRate, latencyMs, entry.Fault));
+        var conditions = entry.Fault switch
+        {
+            Refusing => new DownstreamConditions(0, TimeSpan.Zero, RefusalRate: kind.Number(entry, "refusalRate")!.Value),
+            Stalled => new DownstreamConditions(1, TimeSpan.FromMilliseconds(kind.Integer(entry, "latencyMs")!.Value)),
+            Unreachable => new DownstreamConditions(0, TimeSpan.Zero, Unreachable: true),
+            _ => new DownstreamConditions(kind.Number(entry, "failureRate")!.Value, TimeSpan.FromMilliseconds(kind.Integer(entry, "latencyMs")!.Value)),
+        };
+        return RunEvidence.For(context).Add(new DownstreamFault(context.Downstream, conditions, entry.Fault));
+    }
+
+    /// <summary>Why <paramref name="fault"/> did not take effect, or null when it did: a stall must have had a call
+    /// given up by its caller, every other kind is judged by <see cref="DownstreamFault.Explain"/>.</summary>
+    internal static string? ExplainFault(DownstreamFault fault)
+    {
+        ArgumentNullException.ThrowIfNull(fault);
+        return fault.Explain(expectAbandoned: fault.Name == Stalled);
     }
 
     /// <summary>
-    /// Took effect when the harness's own provider failed calls while a failing fault held and received calls while the
-    /// slow one held — counted at the provider, not read from the jobs' own attempt records — and poison jobs were
-    /// acknowledged. The drain's count of attempts (what the jobs stamped) is written beside it for comparison.
+    /// Took effect when, counted at the harness's own provider rather than read from the jobs' attempt records, the
+    /// failing fault failed calls, the refusing one refused calls, a caller gave up on a stalled call, the unreachable
+    /// provider closed connections, the slow one received calls — and poison jobs were acknowledged. The drain's count
+    /// of attempts (what the jobs stamped) is written beside it for comparison.
     /// </summary>
     public override string? VerifyFaultsTookEffect(RunContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var faults = RunEvidence.For(context).Of<DownstreamFault>();
         var stamped = context.Workload.Jobs;
+        var counts = context.Downstream.Counts;
         FaultEvidence.Record(context, string.Create(CultureInfo.InvariantCulture,
-            $"downstream provider observed {context.Downstream.CallCount} calls, {context.Downstream.FailedCount} failed; "
-            + $"{string.Join(", ", faults.Select(d => $"{d.Name}: {d.CallsWhileApplied} calls, {d.FailedWhileApplied} failed"))}; "
+            $"downstream provider observed {counts.Calls} calls, {counts.Failed} failed ({counts.Refused} refused), {counts.Abandoned} abandoned by their caller, {counts.Dropped} connections closed unread; "
+            + $"{string.Join("; ", faults.Select(d => $"{d.Name}: {d.Outcome ?? "not applied"}"))}; "
             + $"the jobs stamped {stamped.Attempts} attempts, {stamped.TransientFailures} transient"));
-        return Explain(faults.Select(d => (d.Name, d.CallsWhileApplied, d.FailedWhileApplied)), stamped.PoisonSubmitted);
+        return Explain(faults.Select(d => (d.Name, ExplainFault(d))), stamped.PoisonSubmitted);
     }
 
-    /// <summary>Null when every failing fault saw failed calls, every slow one saw calls, and a poison job was acknowledged.</summary>
-    internal static string? Explain(IEnumerable<(string Fault, long Calls, long Failed)> faults, long poisonSubmitted)
+    /// <summary>Null when every applied fault took effect (each fault's own explanation null) and a poison job was
+    /// acknowledged; else every reason, in one sentence.</summary>
+    internal static string? Explain(IEnumerable<(string Fault, string? Problem)> faults, long poisonSubmitted)
     {
         var problems = new List<string>();
         var seen = faults.ToList();
@@ -140,18 +197,7 @@ internal sealed class JobRetryStormScenario : Scenario
             problems.Add("no downstream fault was applied");
         }
 
-        foreach (var (fault, calls, failed) in seen)
-        {
-            if (fault == Failing && failed == 0)
-            {
-                problems.Add($"{fault}: the provider failed none of the {calls} calls it received while it held (the fault never reached the jobs)");
-            }
-            else if (fault == Slow && calls == 0)
-            {
-                problems.Add($"{fault}: the provider received no call while it held");
-            }
-        }
-
+        problems.AddRange(seen.Where(f => f.Problem is not null).Select(f => f.Problem!));
         if (poisonSubmitted == 0)
         {
             problems.Add("no poison job was submitted and acknowledged");

@@ -26,24 +26,52 @@ public sealed class JobRetryStormScenarioTests : IDisposable
         lines.Should().Contain(l => l.Contains("\"f\":\"job-state\"", StringComparison.Ordinal) && l.Contains("dead-lettered", StringComparison.Ordinal) && l.Contains("invalid payload", StringComparison.Ordinal),
             "poison jobs are dead-lettered with their reason");
         using var schedule = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_dir, "schedule.json"), TestContext.Current.CancellationToken));
-        schedule.RootElement.GetRawText().Should().Contain("downstream-slow");
+        schedule.RootElement.GetRawText().Should().Contain("downstream-slow").And.Contain("downstream-stall");
+        lines.Should().Contain(l => l.Contains("\"f\":\"call\"", StringComparison.Ordinal) && l.Contains("\"outcome\":\"refused\"", StringComparison.Ordinal),
+            "the refusing fault refused calls at the provider");
+        lines.Should().Contain(l => l.Contains("\"f\":\"job-state\"", StringComparison.Ordinal) && l.Contains("dead-lettered", StringComparison.Ordinal) && l.Contains("refused", StringComparison.Ordinal),
+            "a job refused for good is dead-lettered with the refusal as its reason");
     }
 
     [Fact]
-    public void Explain_FaultsThatReachedTheProvider_AndPoisonAcknowledged_TookEffect() =>
-        JobRetryStormScenario.Explain([("downstream-failure", 40, 25), ("downstream-slow", 30, 9)], poisonSubmitted: 2).Should().BeNull();
+    public void Explain_EveryFaultTookEffect_AndPoisonAcknowledged_IsNull() =>
+        JobRetryStormScenario.Explain([("downstream-failure", null), ("downstream-stall", null)], poisonSubmitted: 2).Should().BeNull();
 
     [Fact]
-    public void Explain_AFailingFaultThatFailedNoCall_DidNotTakeEffect() =>
-        JobRetryStormScenario.Explain([("downstream-failure", 40, 0), ("downstream-slow", 30, 9)], poisonSubmitted: 2)
-            .Should().Be("downstream-failure: the provider failed none of the 40 calls it received while it held (the fault never reached the jobs)");
-
-    [Fact]
-    public void Explain_NoCallWhileSlow_NoPoison_AndNoFault_AreEachNamed()
+    public void Explain_NamesEveryFaultThatDidNot_AndMissingPoison_AndNoFault()
     {
-        JobRetryStormScenario.Explain([("downstream-slow", 0, 0)], poisonSubmitted: 0)
-            .Should().Be("downstream-slow: the provider received no call while it held; no poison job was submitted and acknowledged");
+        JobRetryStormScenario.Explain([("downstream-failure", "downstream-failure: failed none"), ("downstream-slow", null)], poisonSubmitted: 0)
+            .Should().Be("downstream-failure: failed none; no poison job was submitted and acknowledged");
         JobRetryStormScenario.Explain([], poisonSubmitted: 1).Should().Be("no downstream fault was applied");
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(5)]
+    [InlineData(10)]
+    [InlineData(20)]
+    [InlineData(60)]
+    public void Schedule_FiveDownstreamFaultsInTurn_NeverOverlapping_EachHealedInsideThePhase(int seconds)
+    {
+        var phase = TimeSpan.FromSeconds(seconds);
+        var scenario = ScenarioCatalog.Find("job-retry-storm")!;
+        var schedule = scenario.BuildSchedule(4, phase);
+
+        schedule.Entries.Select(e => e.Fault).Should().Equal(
+            "downstream-failure", "downstream-refuse", "downstream-down", "downstream-slow", "downstream-stall");
+        schedule.Entries.Should().OnlyContain(e => e.Duration > TimeSpan.Zero && e.At > TimeSpan.Zero && e.HealAt <= phase);
+        schedule.Entries.Zip(schedule.Entries.Skip(1)).Should().OnlyContain(p => p.First.HealAt < p.Second.At, "one heal lands before the next apply");
+        schedule.Entries.Should().OnlyContain(e => scenario.Catalogue.IsKnownFault(e.Fault) && scenario.Catalogue.TargetsOf(e.Fault).Contains(e.Target));
+    }
+
+    [Fact]
+    public void Schedule_AtTheDefaultPhase_IsTheDocumentedOne()
+    {
+        var schedule = ScenarioCatalog.Find("job-retry-storm")!.BuildSchedule(1, TimeSpan.FromSeconds(20));
+
+        schedule.Entries.Select(e => (e.Fault, Math.Round(e.At.TotalSeconds, 1), Math.Round(e.HealAt!.Value.TotalSeconds, 1))).Should().Equal(
+            ("downstream-failure", 1.0, 6.4), ("downstream-refuse", 6.6, 10.0), ("downstream-down", 10.5, 12.1),
+            ("downstream-slow", 12.3, 16.4), ("downstream-stall", 16.6, 19.0));
     }
 
     public void Dispose()

@@ -3,16 +3,22 @@ using System.Globalization;
 namespace Chaos.Harness.Faults.Downstream;
 
 /// <summary>
-/// The jobs' downstream dependency fails and/or slows down: sets the conditions of the harness's own
+/// The jobs' downstream dependency fails, refuses or stalls calls, or is unreachable: sets the conditions of the harness's own
 /// <see cref="DownstreamProvider"/> (which every jobs instance, restarted or added ones included, calls once per
 /// attempt); healed by setting it back to healthy. What the provider observed while the fault held — calls received,
-/// calls failed — is the proof the fault took effect, counted by the harness rather than read from the system.
+/// failed, refused, abandoned by their caller, connections closed unread — is the proof the fault took effect, counted by the harness
+/// rather than read from the system.
 /// </summary>
-public sealed class DownstreamFault(DownstreamProvider provider, double failureRate, int latencyMs, string name = "downstream") : IFault, IFaultOutcome
+public sealed class DownstreamFault(DownstreamProvider provider, DownstreamConditions conditions, string name = "downstream") : IFault, IFaultOutcome
 {
-    private readonly DownstreamConditions _conditions = new(failureRate, TimeSpan.FromMilliseconds(latencyMs));
-    private (long Calls, long Failed)? _atApply;
-    private (long Calls, long Failed)? _atHeal;
+    private DownstreamCounts? _atApply;
+    private DownstreamCounts? _atHeal;
+
+    /// <summary>A failing and/or slow provider (the <c>downstream-failure</c> and <c>downstream-slow</c> kinds).</summary>
+    public DownstreamFault(DownstreamProvider provider, double failureRate, int latencyMs, string name = "downstream")
+        : this(provider, new DownstreamConditions(failureRate, TimeSpan.FromMilliseconds(latencyMs)), name)
+    {
+    }
 
     /// <inheritdoc/>
     public string Name => name;
@@ -20,28 +26,78 @@ public sealed class DownstreamFault(DownstreamProvider provider, double failureR
     /// <inheritdoc/>
     public string Target => "jobs";
 
-    public double FailureRate => failureRate;
+    /// <summary>How the provider answers while this fault holds.</summary>
+    public DownstreamConditions Conditions => conditions;
 
-    public int LatencyMs => latencyMs;
+    public double FailureRate => conditions.FailureRate;
+
+    public int LatencyMs => (int)conditions.Latency.TotalMilliseconds;
 
     /// <summary>Calls the provider received while this fault held (from apply to heal, or to now); 0 before it was applied.</summary>
     public long CallsWhileApplied => Window().Calls;
 
-    /// <summary>Calls the provider failed while this fault held.</summary>
+    /// <summary>Calls the provider did not accept (failed or refused) while this fault held.</summary>
     public long FailedWhileApplied => Window().Failed;
+
+    /// <summary>Calls the provider refused for good while this fault held.</summary>
+    public long RefusedWhileApplied => Window().Refused;
+
+    /// <summary>Connections the provider closed unread (unreachable) while this fault held.</summary>
+    public long DroppedWhileApplied => Window().Dropped;
+
+    /// <summary>Calls whose caller gave up before the answer, from the apply to now: a call that arrived while the
+    /// fault held is abandoned when the caller's timeout runs out, which may be after the heal.</summary>
+    public long AbandonedSinceApplied => _atApply is { } start ? provider.Counts.Since(start).Abandoned : 0;
 
     /// <inheritdoc/>
     public string? Outcome => _atApply is null ? null
-        : string.Create(CultureInfo.InvariantCulture, $"the provider received {CallsWhileApplied} calls while it held, failed {FailedWhileApplied}");
+        : string.Create(CultureInfo.InvariantCulture,
+            $"the provider received {CallsWhileApplied} calls while it held, failed {FailedWhileApplied} (refused {RefusedWhileApplied}), closed {DroppedWhileApplied} connections unread; callers abandoned {AbandonedSinceApplied} calls");
+
+    /// <summary>Null when the fault did what it exists to do, else why not: an unreachable provider closed a
+    /// connection, a failing one failed a call, a refusing one refused one, a stalling one (<paramref name="expectAbandoned"/>: it holds calls past the
+    /// caller's timeout) had a call abandoned by its caller, and any other one received a call while it held.</summary>
+    public string? Explain(bool expectAbandoned = false)
+    {
+        if (_atApply is null)
+        {
+            return null;
+        }
+
+        var calls = CallsWhileApplied;
+        if (conditions.Unreachable)
+        {
+            return DroppedWhileApplied > 0 ? null : $"{name}: no caller tried to reach the provider while it was unreachable (no connection closed)";
+        }
+
+        if (calls == 0)
+        {
+            return $"{name}: the provider received no call while it held";
+        }
+
+        if (conditions.RefusalRate > 0 && RefusedWhileApplied == 0)
+        {
+            return $"{name}: the provider refused none of the {calls} calls it received while it held";
+        }
+
+        if (conditions.FailureRate > 0 && FailedWhileApplied == 0)
+        {
+            return $"{name}: the provider failed none of the {calls} calls it received while it held (the fault never reached the jobs)";
+        }
+
+        return expectAbandoned && AbandonedSinceApplied == 0
+            ? $"{name}: no caller gave up on any of the {calls} calls the provider held for {LatencyMs} ms"
+            : null;
+    }
 
     /// <inheritdoc/>
     public Task ApplyAsync(CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(provider);
-        _conditions.Validate();
-        _atApply = (provider.CallCount, provider.FailedCount);
+        conditions.Validate();
+        _atApply = provider.Counts;
         _atHeal = null;
-        provider.Configure(_conditions);
+        provider.Configure(conditions);
         return Task.CompletedTask;
     }
 
@@ -51,24 +107,14 @@ public sealed class DownstreamFault(DownstreamProvider provider, double failureR
         provider.Configure(DownstreamConditions.Healthy);
         if (_atApply is not null && _atHeal is null)
         {
-            _atHeal = (provider.CallCount, provider.FailedCount);
+            _atHeal = provider.Counts;
         }
 
         return Task.CompletedTask;
     }
 
-    private (long Calls, long Failed) Window()
-    {
-        if (_atApply is not { } start)
-        {
-            return (0, 0);
-        }
-
-        var end = _atHeal ?? (provider.CallCount, provider.FailedCount);
-        return (end.Calls - start.Calls, end.Failed - start.Failed);
-    }
+    private DownstreamCounts Window() => _atApply is not { } start ? default : (_atHeal ?? provider.Counts).Since(start);
 
     /// <inheritdoc/>
-    public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"{name}: failure rate {failureRate:0.##}, latency {latencyMs} ms at the harness's downstream provider");
+    public override string ToString() => $"{name}: {conditions} at the harness's downstream provider";
 }

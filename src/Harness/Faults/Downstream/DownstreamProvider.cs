@@ -4,6 +4,7 @@ using System.Text.Json;
 using Chaos.Harness.History;
 using Chaos.Harness.Proxy;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -16,9 +17,9 @@ namespace Chaos.Harness.Faults.Downstream;
 
 /// <summary>
 /// The jobs' outside dependency — a "payment provider" — hosted by the harness on loopback. The reference system's
-/// jobs worker (started with <c>--downstream URL</c>) calls <c>POST /payments</c> once per attempt; the provider fails
-/// a share of the calls (503, drawn from the run's seed) and answers after a set latency, as <see cref="Conditions"/>
-/// say, and records every call it receives in the history as an event the harness observed itself
+/// jobs worker (started with <c>--downstream URL</c>) calls <c>POST /payments</c> once per attempt; the provider refuses
+/// a share of the calls for good (422) and fails another share (503), drawn from the run's seed, answers after a set
+/// latency, or is unreachable (closes every connection unread), as <see cref="Conditions"/> say, and records every call it receives in the history as an event the harness observed itself
 /// (<c>f = "call"</c>, docs/history.md). The checkers count a job's attempts from these calls rather than from the
 /// attempt numbers the worker stamps (docs/checkers.md, "Numbers the system states").
 /// </summary>
@@ -39,6 +40,9 @@ public sealed class DownstreamProvider : IAsyncDisposable
     private DownstreamConditions _conditions = DownstreamConditions.Healthy;
     private long _callCount;
     private long _failedCount;
+    private long _refusedCount;
+    private long _droppedCount;
+    private long _abandonedCount;
     private int _disposed;
 
     private DownstreamProvider(WebApplication app, DownstreamProviderOptions options)
@@ -68,8 +72,21 @@ public sealed class DownstreamProvider : IAsyncDisposable
     /// <summary>Calls received so far.</summary>
     public long CallCount => Interlocked.Read(ref _callCount);
 
-    /// <summary>Calls answered with a failure so far.</summary>
+    /// <summary>Calls not accepted so far: failed (503) or refused (422).</summary>
     public long FailedCount => Interlocked.Read(ref _failedCount);
+
+    /// <summary>Calls refused for good so far (422, outcome <c>refused</c>).</summary>
+    public long RefusedCount => Interlocked.Read(ref _refusedCount);
+
+    /// <summary>Connections the provider closed unread so far, while it was unreachable (<see cref="DownstreamConditions.Unreachable"/>):
+    /// new ones as soon as they opened, open ones when their next call arrived. A dropped call is not read, so not recorded.</summary>
+    public long DroppedCount => Interlocked.Read(ref _droppedCount);
+
+    /// <summary>Calls the caller gave up on (closed the connection or timed out) before the provider answered.</summary>
+    public long AbandonedCount => Interlocked.Read(ref _abandonedCount);
+
+    /// <summary>The counts so far, read together (each is read once; a call in flight may land between two reads).</summary>
+    public DownstreamCounts Counts => new(CallCount, FailedCount, RefusedCount, DroppedCount, AbandonedCount);
 
     /// <summary>Every call received, in arrival order.</summary>
     public IReadOnlyList<CallValue> Calls => [.. _calls];
@@ -88,13 +105,17 @@ public sealed class DownstreamProvider : IAsyncDisposable
         builder.Logging.ClearProviders();
         // The owner of the process decides about Ctrl-C and SIGTERM, not this embedded host.
         builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
+        DownstreamProvider? self = null;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(options.Endpoint);
+            // while unreachable, a new connection is closed before any request is read (the caller's connect succeeds, its call does not)
+            kestrel.Listen(options.Endpoint, listen => listen.Use(next => connection => self is { } provider && provider.Conditions.Unreachable
+                ? provider.DropConnection(connection)
+                : next(connection)));
             kestrel.Limits.MaxRequestBodySize = MaxBodyBytes;
         });
         var app = builder.Build();
-        var provider = new DownstreamProvider(app, options);
+        var provider = self = new DownstreamProvider(app, options);
         app.MapPost(PaymentsPath, provider.HandleAsync);
         try
         {
@@ -124,6 +145,14 @@ public sealed class DownstreamProvider : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext http)
     {
+        if (Conditions.Unreachable)
+        {
+            // unreachable: the call on an already open connection is not read, its connection is closed
+            Interlocked.Increment(ref _droppedCount);
+            http.Abort();
+            return;
+        }
+
         string? job, txn, instance;
         int? attempt;
         try
@@ -149,20 +178,25 @@ public sealed class DownstreamProvider : IAsyncDisposable
         }
 
         DownstreamConditions conditions;
-        bool fail;
+        string outcome;
         string id;
         lock (_gate)
         {
             conditions = _conditions;
-            fail = conditions.FailureRate > 0 && _random.NextDouble() < conditions.FailureRate;
+            outcome = Draw(conditions);
             id = "c" + (Interlocked.Increment(ref _callCount)).ToString(CultureInfo.InvariantCulture);
-            if (fail)
+            if (outcome != CallValue.Ok)
             {
                 Interlocked.Increment(ref _failedCount);
             }
 
+            if (outcome == CallValue.Refused)
+            {
+                Interlocked.Increment(ref _refusedCount);
+            }
+
             // recorded under the same lock as the draw, so the history's call order is the draw order
-            var call = new CallValue(id, job, fail ? CallValue.Fail : CallValue.Ok, attempt, txn, instance);
+            var call = new CallValue(id, job, outcome, attempt, txn, instance);
             _calls.Enqueue(call);
             _history?.Record(HistoryOps.DownstreamProcess, HistoryEventType.Ok, HistoryOps.Call, call);
         }
@@ -174,18 +208,53 @@ public sealed class DownstreamProvider : IAsyncDisposable
                 await Task.Delay(conditions.Latency, _time, http.RequestAborted);
             }
 
-            await Reply(http, fail ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK, id, fail ? "downstream unavailable (injected 503)" : null);
+            var (status, error) = outcome switch
+            {
+                CallValue.Ok => (StatusCodes.Status200OK, null),
+                CallValue.Refused => (StatusCodes.Status422UnprocessableEntity, "payment declined (injected 422: do not retry)"),
+                _ => (StatusCodes.Status503ServiceUnavailable, "downstream unavailable (injected 503)"),
+            };
+            await Reply(http, status, id, error);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
             // the caller gave up (timeout, or its process died): the call was received and stays recorded
+            Interlocked.Increment(ref _abandonedCount);
         }
+    }
+
+    /// <summary>One draw per call (none when nothing can fail, so a healthy provider's stream stays where it was):
+    /// refused below the refusal rate, failed below refusal + failure rate. Called under the gate.</summary>
+    private string Draw(DownstreamConditions conditions)
+    {
+        if (conditions.FailureRate + conditions.RefusalRate <= 0)
+        {
+            return CallValue.Ok;
+        }
+
+        var u = _random.NextDouble();
+        return u < conditions.RefusalRate ? CallValue.Refused
+            : u < conditions.RefusalRate + conditions.FailureRate ? CallValue.Fail
+            : CallValue.Ok;
+    }
+
+    private Task DropConnection(ConnectionContext connection)
+    {
+        Interlocked.Increment(ref _droppedCount);
+        connection.Abort(new ConnectionAbortedException("the downstream provider is unreachable (injected)"));
+        return Task.CompletedTask;
     }
 
     private static Task Reply(HttpContext http, int status, string? id, string? error)
     {
         http.Response.StatusCode = status;
-        return http.Response.WriteAsJsonAsync(new { call = id, outcome = status == StatusCodes.Status200OK ? CallValue.Ok : CallValue.Fail, error }, http.RequestAborted);
+        var outcome = status switch
+        {
+            StatusCodes.Status200OK => CallValue.Ok,
+            StatusCodes.Status422UnprocessableEntity => CallValue.Refused,
+            _ => CallValue.Fail,
+        };
+        return http.Response.WriteAsJsonAsync(new { call = id, outcome, error }, http.RequestAborted);
     }
 
     private static string? Text(JsonElement root, string name) =>

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Chaos.Reference.Messaging;
 using Chaos.Reference.Observability;
 
@@ -7,7 +8,7 @@ namespace Chaos.Reference.Jobs;
 /// <summary>
 /// The downstream as an outside HTTP service (<c>--downstream URL</c>): <c>POST {URL}/payments</c> with the
 /// <see cref="DownstreamCall"/> once per attempt, the transaction id as <c>Idempotency-Key</c>. 2xx is success;
-/// 5xx, 408, 429, a refused connection or no answer within <see cref="CallTimeout"/> are transient; any other 4xx
+/// 5xx, 408, 429, a refused or closed connection or no answer within <see cref="CallTimeout"/> are transient; any other 4xx
 /// is permanent. A chaos run points it at the harness's provider, which records every call it receives.
 /// </summary>
 internal sealed class HttpDownstream : IDownstream, IDisposable
@@ -54,8 +55,10 @@ internal sealed class HttpDownstream : IDownstream, IDisposable
 
             throw new PermanentDownstreamException($"downstream refused the call: {status}");
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or SocketException or IOException)
         {
+            // SocketException too: a connection closed while SocketsHttpHandler connects can surface unwrapped (ENOTCONN
+            // from reading its remote end point) — found by downstream-down, which killed the worker (docs/faults.md)
             FailurePaths.JobsDownstreamUnreachable.Hit();
             throw new TransientDownstreamException("downstream unreachable: " + e.Message, e);
         }

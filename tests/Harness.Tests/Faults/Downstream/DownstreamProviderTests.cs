@@ -173,8 +173,124 @@ public sealed class DownstreamProviderTests : IDisposable
         provider.Conditions.Should().Be(DownstreamConditions.Healthy);
         fault.CallsWhileApplied.Should().Be(2);
         fault.FailedWhileApplied.Should().Be(2);
-        fault.Outcome.Should().Be("the provider received 2 calls while it held, failed 2");
+        fault.Outcome.Should().Be("the provider received 2 calls while it held, failed 2 (refused 0), closed 0 connections unread; callers abandoned 0 calls");
+        fault.Explain().Should().BeNull("it failed calls while it held");
         (fault.Name, fault.Target).Should().Be(("downstream-failure", "jobs"));
+    }
+
+    [Fact]
+    public async Task Configure_RefusalRateOne_RefusesEveryCallWith422_AndRecordsEachAsRefused()
+    {
+        await using var provider = await StartAsync(null, seed: 1);
+        provider.Configure(new DownstreamConditions(0, TimeSpan.Zero, RefusalRate: 1));
+
+        using var response = await PayAsync(provider, new { job = "t3", attempt = 1 });
+
+        response.StatusCode.Should().Be(HttpStatusCode.UnprocessableEntity);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken).WaitAsync(Bound, TestContext.Current.CancellationToken);
+        body.GetProperty("outcome").GetString().Should().Be(CallValue.Refused);
+        provider.Calls.Should().Equal(new CallValue("c1", "t3", CallValue.Refused, 1));
+        (provider.RefusedCount, provider.FailedCount).Should().Be((1, 1));
+    }
+
+    [Fact]
+    public async Task OneDrawPerCall_SplitsRefusedFailedAndOk_ByTheRates()
+    {
+        await using var provider = await StartAsync(null, seed: 3);
+        provider.Configure(new DownstreamConditions(0.3, TimeSpan.Zero, RefusalRate: 0.3));
+        for (var i = 0; i < 60; i++)
+        {
+            (await PayAsync(provider, new { job = $"t{i}" })).Dispose();
+        }
+
+        var outcomes = provider.Calls.GroupBy(c => c.Outcome).ToDictionary(g => g.Key, g => g.Count());
+        outcomes.Keys.Should().BeEquivalentTo([CallValue.Ok, CallValue.Fail, CallValue.Refused], "rates of 0.3 / 0.3 / 0.4 over 60 calls");
+        provider.RefusedCount.Should().Be(outcomes[CallValue.Refused]);
+        provider.FailedCount.Should().Be(outcomes[CallValue.Refused] + outcomes[CallValue.Fail]);
+    }
+
+    [Fact]
+    public void Conditions_WhoseRatesAddUpToMoreThanOne_AreRefusedNamingTheFields()
+    {
+        var act = () => new DownstreamConditions(0.7, TimeSpan.Zero, RefusalRate: 0.5).Validate();
+
+        act.Should().Throw<ArgumentException>().WithMessage("FailureRate + RefusalRate must be at most 1, was 1.2*");
+    }
+
+    [Fact]
+    public async Task Unreachable_ClosesNewAndOpenConnectionsUnread_RecordsNothing_AndHealsBack()
+    {
+        await using var provider = await StartAsync(null, seed: 1);
+        var fault = new DownstreamFault(provider, new DownstreamConditions(0, TimeSpan.Zero, Unreachable: true), "downstream-down");
+        var ct = TestContext.Current.CancellationToken;
+        (await PayAsync(provider, new { job = "before" })).Dispose(); // leaves an open, pooled connection
+
+        await fault.ApplyAsync(ct);
+        fault.Explain().Should().Be("downstream-down: no caller tried to reach the provider while it was unreachable (no connection closed)");
+        var onOpen = () => PayAsync(provider, new { job = "t1" });
+        await onOpen.Should().ThrowAsync<HttpRequestException>("the open connection is closed unread, and the client's retry on a new one is closed too");
+        using (var fresh = new HttpClient { Timeout = Bound })
+        {
+            var onNew = () => fresh.PostAsJsonAsync(new Uri(provider.Address, "payments"), new { job = "t2" }, ct).WaitAsync(Bound, ct);
+            await onNew.Should().ThrowAsync<HttpRequestException>();
+        }
+
+        await fault.HealAsync(ct);
+        (await PayAsync(provider, new { job = "after" })).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        provider.Calls.Select(c => c.Job).Should().Equal(["before", "after"], "a call on a closed connection was never received");
+        fault.DroppedWhileApplied.Should().BeGreaterThanOrEqualTo(2);
+        fault.CallsWhileApplied.Should().Be(0);
+        fault.Explain().Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Stall_ACallerThatGivesUp_IsCountedAbandoned_WhichIsTheStallsProof()
+    {
+        await using var provider = await StartAsync(null, seed: 1);
+        var fault = new DownstreamFault(provider, new DownstreamConditions(1, TimeSpan.FromSeconds(30)), "downstream-stall");
+        var ct = TestContext.Current.CancellationToken;
+        await fault.ApplyAsync(ct);
+        fault.Explain(expectAbandoned: true).Should().Be("downstream-stall: the provider received no call while it held");
+
+        using (var impatient = CancellationTokenSource.CreateLinkedTokenSource(ct))
+        {
+            var call = _http.PostAsJsonAsync(new Uri(provider.Address, "payments"), new { job = "t1", attempt = 1 }, impatient.Token);
+            await WaitUntilAsync(() => provider.CallCount == 1);
+            fault.Explain(expectAbandoned: true).Should().Be("downstream-stall: no caller gave up on any of the 1 calls the provider held for 30000 ms");
+            await impatient.CancelAsync();
+            await call.Invoking(c => c).Should().ThrowAsync<OperationCanceledException>();
+        }
+
+        await fault.HealAsync(ct);
+        await WaitUntilAsync(() => provider.AbandonedCount == 1);
+        fault.AbandonedSinceApplied.Should().Be(1);
+        fault.Explain(expectAbandoned: true).Should().BeNull();
+        provider.Calls.Should().Equal(new CallValue("c1", "t1", CallValue.Fail, 1));
+    }
+
+    [Fact]
+    public async Task Refusing_ThatReceivedNoCall_DidNotTakeEffect()
+    {
+        await using var provider = await StartAsync(null, seed: 1);
+        var fault = new DownstreamFault(provider, new DownstreamConditions(0, TimeSpan.Zero, RefusalRate: 0.3), "downstream-refuse");
+        var ct = TestContext.Current.CancellationToken;
+
+        await fault.ApplyAsync(ct);
+        await fault.HealAsync(ct);
+
+        fault.Explain().Should().Be("downstream-refuse: the provider received no call while it held");
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bound.CancelAfter(Bound);
+        while (!condition())
+        {
+            await Task.Delay(10, bound.Token);
+        }
     }
 
     private async Task<List<string>> OutcomesAsync(int seed)
