@@ -262,6 +262,23 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         var outcome = await PostAsync(path, body, n, authorization, cancellationToken);
         _history.Record(process, outcome, HistoryOps.Send, new SendValue(id, to, conversation));
         Counters.Record(outcome);
+        for (var retry = 1; outcome == HistoryEventType.Info && retry <= _options.RetryUnknownSends; retry++)
+        {
+            // the same id and idempotency key again, to the next api, as a real client retries an unanswered request
+            ReturnProcess(process, outcome);
+            if (!await WaitAsync(_options.RetryDelay * retry, cancellationToken))
+            {
+                return; // the load stopped: the send stays unknown, its last try recorded
+            }
+
+            process = TakeProcess();
+            _history.Record(process, HistoryEventType.Invoke, HistoryOps.Send, new SendValue(id, to, conversation));
+            outcome = await PostAsync(path, body, n + retry, authorization, cancellationToken);
+            _history.Record(process, outcome, HistoryOps.Send, new SendValue(id, to, conversation));
+            Counters.Record(outcome);
+            Counters.RecordRetried();
+        }
+
         if (outcome == HistoryEventType.Ok)
         {
             Counters.RecordAcknowledged(n);
@@ -269,6 +286,20 @@ public sealed partial class ChatWorkload : IAsyncDisposable
 
         CountAcknowledged(outcome, to);
         ReturnProcess(process, outcome);
+    }
+
+    /// <summary>Waits <paramref name="delay"/> on the run's clock; false when the load was cancelled meanwhile.</summary>
+    private async Task<bool> WaitAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, _time, cancellationToken);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     /// <summary>One chat message to every user at once (a large group): the fan-out spike. Recorded like any send.</summary>

@@ -28,6 +28,18 @@ public sealed record ChatWorkloadOptions
     /// <summary>A request still unanswered after this is recorded as <c>info</c> (outcome unknown).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How many times a sender sends a chat message or notification again, with the same id and idempotency key, after
+    /// its request ended <c>info</c> (timed out, cut, or a 5xx) — as a real client does; 0 never. Each try goes to the
+    /// next api instance after <see cref="RetryDelay"/> × its number, and is its own invoke / outcome in the history
+    /// under a new process (Jepsen: a process whose operation ended <c>info</c> never runs again). A system that
+    /// deduplicates by key writes the message once; one that does not delivers it twice (docs/load.md, "Senders").
+    /// </summary>
+    public int RetryUnknownSends { get; init; }
+
+    /// <summary>The wait before a send's first retry; the k-th waits k times as long.</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>The client library drops redelivered duplicates (off only for the client-no-dedupe defect).</summary>
     public bool ClientDropsDuplicates { get; init; } = true;
 
@@ -93,6 +105,16 @@ public sealed record ChatWorkloadOptions
         if (MaxRecipients < 1)
         {
             throw new ArgumentException($"max recipients must be at least 1, was {MaxRecipients}", nameof(MaxRecipients));
+        }
+
+        if (RetryUnknownSends is < 0 or > 5)
+        {
+            throw new ArgumentException($"retries of unknown sends must be within 0..5, was {RetryUnknownSends}", nameof(RetryUnknownSends));
+        }
+
+        if (RetryDelay < TimeSpan.Zero || RetryDelay > TimeSpan.FromSeconds(30))
+        {
+            throw new ArgumentException($"retry delay must be within 0..30 s, was {RetryDelay}", nameof(RetryDelay));
         }
     }
 }

@@ -10,6 +10,7 @@ public sealed class WorkloadCounters
     private long _fail;
     private long _info;
     private long _redelivered;
+    private long _retried;
     private long _delivered;
     private long _highestDeliveredSend;
     private long _highestAcknowledgedSend;
@@ -19,6 +20,9 @@ public sealed class WorkloadCounters
     public long Fail => Interlocked.Read(ref _fail);
 
     public long Info => Interlocked.Read(ref _info);
+
+    /// <summary>Sends sent again with their idempotency key after a try ended <c>info</c> (each retry counted).</summary>
+    public long Retried => Interlocked.Read(ref _retried);
 
     /// <summary>Frames devices received again (seq at or below their last): replays after a resume from a stored sequence.</summary>
     public long Redelivered => Interlocked.Read(ref _redelivered);
@@ -42,6 +46,8 @@ public sealed class WorkloadCounters
     public long HighestAcknowledgedSend => Interlocked.Read(ref _highestAcknowledgedSend);
 
     internal void RecordRedelivered() => Interlocked.Increment(ref _redelivered);
+
+    internal void RecordRetried() => Interlocked.Increment(ref _retried);
 
     internal void RecordDelivered(string id)
     {

@@ -18,7 +18,7 @@ namespace Chaos.Scenarios.Catalog;
 /// Jepsen's way (issue 11 §3, docs/scenarios.md "random-mix"): faults of every family drawn at random from the seed —
 /// processes (kill, terminate, restart, pause, CPU starvation, a crash at one of the system's failpoints), the gateway proxies (mid-frame resets, reset_peer,
 /// latency, slicing, a proxy down), Kafka (a broker down, broker latency, request errors, leader and coordinator
-/// moves), storage (the SQLite write lock held), the jobs' downstream provider (failing, slow) and devices (sleep, network switch, app kill) — overlapping on different
+/// moves), storage (the SQLite write lock held), the jobs' downstream provider (failing, slow, refusing, down, stalled) and devices (sleep, network switch, app kill) — overlapping on different
 /// targets, with random targets, parameters and lengths, for as long as the phase is given. No script: the same seed
 /// gives the same schedule, and the scripted scenarios stay for the exact, explained cases.
 /// </summary>
@@ -61,7 +61,7 @@ internal sealed class RandomMixScenario : CrashScenario
     // run of this scenario, with websocket-cut's save-every-4th, raised exactly that duplicate after an app-kill), and
     // a 3 s gap timeout so a gateway that skips shows as loss rather than a stalled, undecided device
     public override ChatWorkloadOptions ConfigureWorkload(ChatWorkloadOptions options) =>
-        options with { ProxyGateways = true, PersistSequences = true, GapTimeout = TimeSpan.FromSeconds(3) };
+        options with { ProxyGateways = true, PersistSequences = true, GapTimeout = TimeSpan.FromSeconds(3), RetryUnknownSends = Math.Max(options.RetryUnknownSends, 1) };
 
     public override FaultMenu Faults { get; } = new(
     [
@@ -108,7 +108,8 @@ internal sealed class RandomMixScenario : CrashScenario
         // storage
         new FaultMenuItem(SqliteLockFault.FaultName, [SqliteLockFault.SqliteTarget], MinDuration: S(2), MaxDuration: S(8)),
 
-        // the jobs' downstream (the outside provider the harness hosts): failing, or slow and flaky
+        // the jobs' downstream (the outside provider the harness hosts): failing, slow and flaky, refusing for good,
+        // unreachable, or stalled past the jobs' call timeout
         new FaultMenuItem(JobRetryStormScenario.Failing, ["jobs"], MinDuration: S(3), MaxDuration: S(8), Parameters: new Dictionary<string, IReadOnlyList<string>>
         {
             ["failureRate"] = ["0.5", "0.8"],
@@ -119,6 +120,9 @@ internal sealed class RandomMixScenario : CrashScenario
             ["failureRate"] = ["0.3"],
             ["latencyMs"] = ["150", "300"],
         }),
+        new FaultMenuItem(JobRetryStormScenario.Refusing, ["jobs"], Weight: 0.5, MinDuration: S(2), MaxDuration: S(6), Parameters: Choices("refusalRate", "0.3", "0.6")),
+        new FaultMenuItem(JobRetryStormScenario.Unreachable, ["jobs"], Weight: 0.5, MinDuration: S(1), MaxDuration: S(4)),
+        new FaultMenuItem(JobRetryStormScenario.Stalled, ["jobs"], Weight: 0.5, MinDuration: S(1), MaxDuration: S(3)),
 
         // devices (a sleep outlasts the client timeout, so the gateway times the connection out)
         new FaultMenuItem(DeviceFaultFactory.Sleep, DevicePick.Targets, MinDuration: TimeSpan.FromMilliseconds(ClientTimeoutMs + 2000), MaxDuration: TimeSpan.FromMilliseconds(ClientTimeoutMs + 5000)),
@@ -223,9 +227,9 @@ internal sealed class RandomMixScenario : CrashScenario
         // counted at the harness's own provider, not from the jobs' attempt records (job-retry-storm's rule)
         foreach (var downstream in evidence.OfType<DownstreamFault>().Where(d => d.Outcome is not null))
         {
-            if (downstream.FailureRate > 0 && downstream.FailedWhileApplied == 0)
+            if (JobRetryStormScenario.ExplainFault(downstream) is { } problem)
             {
-                problems.Add($"{downstream.Name}: the provider failed none of the {downstream.CallsWhileApplied} calls it received while it held");
+                problems.Add(problem);
             }
         }
 

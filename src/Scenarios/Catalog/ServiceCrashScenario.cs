@@ -3,6 +3,7 @@ using Chaos.Harness.Faults.Failpoints;
 using Chaos.Harness.Faults.Process;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Runs;
+using Chaos.Harness.Workload;
 
 namespace Chaos.Scenarios.Catalog;
 
@@ -27,6 +28,14 @@ internal sealed class ServiceCrashScenario : CrashScenario
         // its load: chat sends to every user's devices (delivery, ordering), jobs and the final drain, judged against SLOs
         RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo],
     };
+
+    /// <summary>
+    /// Senders retry a send the api left unanswered (killed mid-request) once, with the same idempotency key, on the
+    /// other api: the retry of a message persisted before the crash must be answered from the key, not written again
+    /// (api.write.idempotent-replay, docs/failure-paths.md).
+    /// </summary>
+    public override ChatWorkloadOptions ConfigureWorkload(ChatWorkloadOptions options) =>
+        options with { RetryUnknownSends = Math.Max(options.RetryUnknownSends, 1) };
 
     /// <summary>
     /// A scripted timeline, its targets and trigger hit drawn from the seed: the failpoint crash of one api at 1 s
@@ -75,7 +84,7 @@ internal sealed class ServiceCrashScenario : CrashScenario
         if (faults.OfType<FailpointFault>().Any(f => f.Crashed && f.Settings.Point.StartsWith("api.", StringComparison.Ordinal)))
         {
             var backlog = metrics.Where(m => m.Node.StartsWith("api-", StringComparison.Ordinal)).Sum(m => m.Gauge("refsys.outbox.backlog"));
-            RecordEvidence(context, $"outbox backlog after the drain: {backlog}; sends cut in flight (info): {context.Workload.Counters.Info}");
+            RecordEvidence(context, $"outbox backlog after the drain: {backlog}; sends cut in flight (info): {context.Workload.Counters.Info}, sent again with their key: {context.Workload.Counters.Retried}");
             if (backlog > 0)
             {
                 problems.Add($"after the drain the outbox still holds {backlog} unpublished rows");

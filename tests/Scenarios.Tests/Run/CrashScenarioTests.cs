@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Chaos.Harness.Coverage;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Scenarios.Catalog;
 using Chaos.Scenarios.Tests.Check;
@@ -32,6 +33,14 @@ public sealed class CrashScenarioTests : IDisposable
         healed.Should().Contain(o => o.Contains("api.after-persist-before-publish crashed incarnation 1 at hit", StringComparison.Ordinal) && o.Contains("restarted as incarnation 2", StringComparison.Ordinal));
         healed.Count(o => o.Contains("exited with 137", StringComparison.Ordinal) && o.Contains("running again", StringComparison.Ordinal)).Should().Be(2, "one gateway and one api were SIGKILLed and came back");
         healed.Should().HaveCount(4);
+
+        // the send cut by the api's crash after persisting was sent again with its key, and answered from the key
+        var tries = (await File.ReadAllLinesAsync(Path.Combine(dir, "history.jsonl"), TestContext.Current.CancellationToken))
+            .Where(l => l.Contains("\"f\":\"send\"", StringComparison.Ordinal) && l.Contains("\"type\":\"invoke\"", StringComparison.Ordinal))
+            .GroupBy(l => JsonDocument.Parse(l).RootElement.GetProperty("value").GetProperty("id").GetString());
+        tries.Should().Contain(g => g.Count() == 2, "a send left unknown by the crash is retried once");
+        FailurePathReport.Load(Path.Combine(dir, FailurePathReport.FileName)).Paths.Should()
+            .Contain(p => p.Name == "api.write.idempotent-replay" && p.Hits > 0, "the retry of a persisted message is answered from its idempotency key");
     }
 
     [Fact]
@@ -52,11 +61,15 @@ public sealed class CrashScenarioTests : IDisposable
         var evidence = await EvidenceAsync(dir);
         foreach (var role in new[] { "notifier", "jobs" })
         {
-            var line = evidence.Should().ContainSingle(e => e.StartsWith(role + ":", StringComparison.Ordinal)).Which;
-            line.Should().Contain("rebalanced=True");
-            int.Parse(System.Text.RegularExpressions.Regex.Match(line, @"redelivered=(\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)
-                .Should().BePositive($"the {role} records after the crash were re-read ({line})");
+            evidence.Should().ContainSingle(e => e.StartsWith(role + ":", StringComparison.Ordinal)).Which.Should().Contain("rebalanced=True");
         }
+
+        // for the jobs the system's own count still decides (docs/scenarios.md); for the notifiers the harness's witness
+        // below does — their refsys.redelivered lives per incarnation, and one killed within a second of re-reading
+        // takes its count with it (a crowded test run once read 0 for the notifiers, every promise held)
+        var jobs = evidence.Single(e => e.StartsWith("jobs:", StringComparison.Ordinal));
+        int.Parse(System.Text.RegularExpressions.Regex.Match(jobs, @"redelivered=(\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)
+            .Should().BePositive($"the jobs records after the crash were re-read ({jobs})");
 
         // the harness's own witness, read from Kafka, which decides for the notifiers
         var witnessed = evidence.Should().ContainSingle(e => e.StartsWith("notifier, seen by the harness:", StringComparison.Ordinal)).Which;
