@@ -19,8 +19,8 @@ namespace Chaos.Harness.Faults.Downstream;
 /// The jobs' outside dependency — a "payment provider" — hosted by the harness on loopback. The reference system's
 /// jobs worker (started with <c>--downstream URL</c>) calls <c>POST /payments</c> once per attempt; the provider refuses
 /// a share of the calls for good (422) and fails another share (503), drawn from the run's seed, answers after a set
-/// latency, or is unreachable (closes every connection unread), as <see cref="Conditions"/> say, and records every call it receives in the history as an event the harness observed itself
-/// (<c>f = "call"</c>, docs/history.md). The checkers count a job's attempts from these calls rather than from the
+/// latency, or is unreachable (closes every connection unread), as <see cref="Conditions"/> say, and records every
+/// call it receives in the history as an event the harness observed itself (<c>f = "call"</c>, docs/history.md). The checkers count a job's attempts from these calls rather than from the
 /// attempt numbers the worker stamps (docs/checkers.md, "Numbers the system states").
 /// </summary>
 public sealed class DownstreamProvider : IAsyncDisposable
