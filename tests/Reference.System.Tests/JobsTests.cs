@@ -127,8 +127,7 @@ public sealed class JobsTests(MockKafkaFixture fixture)
         await using var provider = await DownstreamProvider.StartAsync(new DownstreamProviderOptions { Seed = 1 }, ct);
         provider.Configure(new DownstreamConditions(1, TimeSpan.Zero));
         await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
-        var api = await run.StartAsync("api", "api-1");
-        var jobs = await run.StartAsync("jobs", "jobs-1", "--downstream", provider.Address.ToString(), "--job-retries", "2", "--job-retry-base-ms", "20");
+        var (api, jobs) = await StartApiAndJobsAsync(run, provider);
         await run.PostAsync(api, "/jobs", new { account = "acc-1", amount = 10, transactionId = "tx-d" }, ct);
 
         var job = await WaitJobStateAsync(run, api, "tx-d", "dead");
@@ -155,8 +154,7 @@ public sealed class JobsTests(MockKafkaFixture fixture)
         await using var provider = await DownstreamProvider.StartAsync(new DownstreamProviderOptions { Seed = 1 }, ct);
         provider.Configure(new DownstreamConditions(0, TimeSpan.Zero, Unreachable: true));
         await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
-        var api = await run.StartAsync("api", "api-1");
-        var jobs = await run.StartAsync("jobs", "jobs-1", "--downstream", provider.Address.ToString(), "--job-retries", "2", "--job-retry-base-ms", "20");
+        var (api, jobs) = await StartApiAndJobsAsync(run, provider);
         await run.PostAsync(api, "/jobs", new { account = "acc-1", amount = 10, transactionId = "tx-u" }, ct);
 
         var job = await WaitJobStateAsync(run, api, "tx-u", "dead");
@@ -175,8 +173,7 @@ public sealed class JobsTests(MockKafkaFixture fixture)
         await using var provider = await DownstreamProvider.StartAsync(new DownstreamProviderOptions { Seed = 1 }, ct);
         provider.Configure(new DownstreamConditions(0, TimeSpan.Zero, RefusalRate: 1));
         await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
-        var api = await run.StartAsync("api", "api-1");
-        await run.StartAsync("jobs", "jobs-1", "--downstream", provider.Address.ToString(), "--job-retries", "2", "--job-retry-base-ms", "20");
+        var (api, _) = await StartApiAndJobsAsync(run, provider);
         await run.PostAsync(api, "/jobs", new { account = "acc-1", amount = 10, transactionId = "tx-p" }, ct);
 
         var job = await WaitJobStateAsync(run, api, "tx-p", "dead");
@@ -213,6 +210,11 @@ public sealed class JobsTests(MockKafkaFixture fixture)
         calls.Select(c => (c.Attempt, c.Instance)).Should().Equal((1, "jobs-1"), (2, "jobs-1"), (3, "jobs-2"), (4, "jobs-2"));
         job.GetProperty("reason").GetString().Should().StartWith("retry budget exhausted after 4 attempts");
     }
+
+    /// <summary>An api and one jobs worker calling <paramref name="provider"/>: a budget of 3 attempts, 20 ms base backoff.</summary>
+    private static async Task<(SutProcess Api, SutProcess Jobs)> StartApiAndJobsAsync(SystemRun run, DownstreamProvider provider) =>
+        (await run.StartAsync("api", "api-1"),
+         await run.StartAsync("jobs", "jobs-1", "--downstream", provider.Address.ToString(), "--job-retries", "2", "--job-retry-base-ms", "20"));
 
     private static async Task<JsonElement> WaitJobStateAsync(SystemRun run, SutProcess api, string key, string state)
     {

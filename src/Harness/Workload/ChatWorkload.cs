@@ -264,8 +264,8 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         Counters.Record(outcome);
         for (var retry = 1; outcome == HistoryEventType.Info && retry <= _options.RetryUnknownSends; retry++)
         {
-            // the same id and idempotency key again, to the next api, as a real client retries an unanswered request
-            ReturnProcess(process, outcome);
+            // the same id and idempotency key again, to the next api, as a real client retries an unanswered request;
+            // the try's process ended info, so it retires (ReturnProcess keeps no info process) and the retry takes a new one
             if (!await WaitAsync(_options.RetryDelay * retry, cancellationToken))
             {
                 return; // the load stopped: the send stays unknown, its last try recorded

@@ -10,8 +10,8 @@ using Chaos.Harness.Workload;
 namespace Chaos.Scenarios.Catalog;
 
 /// <summary>
-/// The jobs' downstream dependency fails, then refuses a share of calls for good, then stalls past the caller's
-/// timeout, then is unreachable, then slows down, under job load with poison payloads mixed in: retries must spread by
+/// The jobs' downstream dependency fails, then refuses a share of calls for good, then is unreachable, then slows
+/// down, then stalls past the caller's timeout, under job load with poison payloads mixed in: retries must spread by
 /// exponential backoff with jitter (within the retry envelope), a refused job must not be retried and, like a poison
 /// one, must be dead-lettered with a reason, and balances must be exact (docs/scenarios.md).
 /// </summary>
@@ -25,7 +25,7 @@ internal sealed class JobRetryStormScenario : Scenario
 
     public override string Name => "job-retry-storm";
 
-    public override string Description => "The jobs' downstream fails, refuses, stalls, goes down, then slows under job load with poison payloads: backoff with jitter, DLQ with reasons, exact balances.";
+    public override string Description => "The jobs' downstream fails, refuses, goes down, slows, then stalls under job load with poison payloads: backoff with jitter, DLQ with reasons, exact balances.";
 
     public override TimeSpan DefaultDuration => TimeSpan.FromSeconds(20);
 

@@ -3,11 +3,11 @@ using System.Globalization;
 namespace Chaos.Harness.Faults.Downstream;
 
 /// <summary>
-/// The jobs' downstream dependency fails, refuses or stalls calls, or is unreachable: sets the conditions of the harness's own
-/// <see cref="DownstreamProvider"/> (which every jobs instance, restarted or added ones included, calls once per
-/// attempt); healed by setting it back to healthy. What the provider observed while the fault held — calls received,
-/// failed, refused, abandoned by their caller, connections closed unread — is the proof the fault took effect, counted by the harness
-/// rather than read from the system.
+/// The jobs' downstream dependency fails, refuses or stalls calls, or is unreachable: sets the conditions of the
+/// harness's own <see cref="DownstreamProvider"/> (which every jobs instance, restarted or added ones included, calls
+/// once per attempt); healed by setting it back to healthy. What the provider observed while the fault held — calls
+/// received, failed, refused, abandoned by their caller, connections closed unread — is the proof the fault took
+/// effect, counted by the harness rather than read from the system.
 /// </summary>
 public sealed class DownstreamFault(DownstreamProvider provider, DownstreamConditions conditions, string name = "downstream") : IFault, IFaultOutcome
 {
@@ -55,8 +55,9 @@ public sealed class DownstreamFault(DownstreamProvider provider, DownstreamCondi
             $"the provider received {CallsWhileApplied} calls while it held, failed {FailedWhileApplied} (refused {RefusedWhileApplied}), closed {DroppedWhileApplied} connections unread; callers abandoned {AbandonedSinceApplied} calls");
 
     /// <summary>Null when the fault did what it exists to do, else why not: an unreachable provider closed a
-    /// connection, a failing one failed a call, a refusing one refused one, a stalling one (<paramref name="expectAbandoned"/>: it holds calls past the
-    /// caller's timeout) had a call abandoned by its caller, and any other one received a call while it held.</summary>
+    /// connection; any other received a call while it held, a refusing one refused one, a failing one failed one, and a
+    /// stalling one (<paramref name="expectAbandoned"/>: it holds calls past the caller's timeout) had a call given up
+    /// by its caller.</summary>
     public string? Explain(bool expectAbandoned = false)
     {
         if (_atApply is null)

@@ -228,7 +228,7 @@ public sealed class DownstreamProviderTests : IDisposable
         await fault.ApplyAsync(ct);
         fault.Explain().Should().Be("downstream-down: no caller tried to reach the provider while it was unreachable (no connection closed)");
         var onOpen = () => PayAsync(provider, new { job = "t1" });
-        await onOpen.Should().ThrowAsync<HttpRequestException>("the open connection is closed unread, and the client's retry on a new one is closed too");
+        await onOpen.Should().ThrowAsync<HttpRequestException>("the open connection is closed unread (and so is a new one, should the client retry on it)");
         using (var fresh = new HttpClient { Timeout = Bound })
         {
             var onNew = () => fresh.PostAsJsonAsync(new Uri(provider.Address, "payments"), new { job = "t2" }, ct).WaitAsync(Bound, ct);
