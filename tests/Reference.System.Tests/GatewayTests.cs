@@ -70,7 +70,7 @@ public sealed class GatewayTests(MockKafkaFixture fixture)
     }
 
     [Fact]
-    public async Task An_app_restarted_with_a_file_sequence_store_resumes_after_the_last_processed_sequence()
+    public async Task An_app_restarted_with_its_stored_sequence_resumes_after_the_last_processed_sequence()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
@@ -79,7 +79,7 @@ public sealed class GatewayTests(MockKafkaFixture fixture)
         await run.StartAsync("notifier", "notifier-1");
         await run.WaitReadyAsync(gateway);
         await run.TokenAsync(api, "alice");
-        var store = new FileSequenceStore(Path.Combine(run.Directory, "seq"));
+        var store = new InMemorySequenceStore(); // the app's storage, which outlives the app's client
 
         var first = new DeviceRecorder(run.Client(gateway, api, "alice", "phone", store), run.Logs);
         await first.Client.ConnectAsync(ct);
@@ -99,10 +99,10 @@ public sealed class GatewayTests(MockKafkaFixture fixture)
             later.Add(await run.SendAsync(api, $"later{i}", ["alice"], $"later {i}", ct));
         }
 
-        var second = new DeviceRecorder(run.Client(gateway, api, "alice", "phone", new FileSequenceStore(Path.Combine(run.Directory, "seq"))), run.Logs);
+        var second = new DeviceRecorder(run.Client(gateway, api, "alice", "phone", store), run.Logs);
         await second.Client.ConnectAsync(ct);
         await second.WaitForAsync(3, TimeSpan.FromSeconds(30));
-        second.Delivered.Select(d => d.Id).Should().Equal(later, "it resumes after sequence 2, from the file");
+        second.Delivered.Select(d => d.Id).Should().Equal(later, "it resumes after sequence 2, from the stored position");
         second.Delivered.Select(d => d.Seq).Should().Equal(3L, 4L, 5L);
         second.Frames.Should().OnlyContain(f => f.Disposition == Client.FrameDisposition.Accepted, "nothing before sequence 3 was sent again");
     }

@@ -1,5 +1,4 @@
 using System.Collections;
-using Chaos.Reference.Client;
 using Chaos.Reference.Faults;
 using Chaos.Reference.Hosting;
 
@@ -123,26 +122,5 @@ public sealed class OptionsAndFailpointTests
         var a = await Run();
         (await Run()).Should().Equal(a);
         a.Should().Contain(true).And.Contain(false);
-    }
-
-    [Fact]
-    public async Task FileSequenceStore_SaveThenLoad_RoundTripsPerDevice()
-    {
-        var dir = Path.Combine(Path.GetTempPath(), "refsys-seq-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            var ct = TestContext.Current.CancellationToken;
-            var store = new FileSequenceStore(dir);
-            (await store.LoadAsync("u/1", "d", ct)).Should().Be(0);
-            await store.SaveAsync("u/1", "d", 41, ct);
-            await store.SaveAsync("u/1", "d", 42, ct);
-            await store.SaveAsync("u/1", "other", 7, ct);
-            (await new FileSequenceStore(dir).LoadAsync("u/1", "d", ct)).Should().Be(42);
-            (await store.LoadAsync("u/1", "other", ct)).Should().Be(7);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
     }
 }

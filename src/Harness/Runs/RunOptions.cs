@@ -1,3 +1,4 @@
+using Chaos.Harness.Devices;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Topology;
 using Chaos.Harness.Workload;
@@ -35,6 +36,12 @@ public sealed record RunOptions
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     public ChatWorkloadOptions Workload { get; init; } = new();
+
+    /// <summary>
+    /// The system's device clients (docs/architecture.md, "The device seam"); required to run. The reference system's
+    /// are <c>Chaos.Reference.Adapter.ReferenceDeviceClients</c>, which the <c>chaos</c> tool passes.
+    /// </summary>
+    public IDeviceClientFactory? Devices { get; init; }
 
     /// <summary>Defect switches of the reference system (<c>--defect</c>).</summary>
     public IReadOnlyList<string> Defects { get; init; } = [];
@@ -82,6 +89,11 @@ public sealed record RunOptions
         if (string.IsNullOrWhiteSpace(OutputDirectory))
         {
             throw new ArgumentException("the output directory must be given", nameof(OutputDirectory));
+        }
+
+        if (Devices is null)
+        {
+            throw new ArgumentException("no device client: give the system's IDeviceClientFactory (the reference system's is Chaos.Reference.Adapter.ReferenceDeviceClients)", nameof(Devices));
         }
 
         Workload.Validate();

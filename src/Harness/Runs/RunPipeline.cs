@@ -99,7 +99,7 @@ public static class RunPipeline
                     proxies = await GatewayProxies.StartAsync(system, options.Seed, cancellationToken);
                 }
 
-                workload = new ChatWorkload(system, history, workloadOptions, options.Seed, proxies?.HubUrls, options.TimeProvider);
+                workload = new ChatWorkload(system, options.Devices!, history, workloadOptions, options.Seed, proxies?.HubUrls, options.TimeProvider);
                 context = new RunContext(options, topology, system, workload, history, schedule, downstream) { Proxies = proxies };
                 var ctx = context;
                 reporter = ReportProgressAsync(() => phase, ctx, progress, options.TimeProvider, ticker.Token);

@@ -3,16 +3,17 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
+using Chaos.Harness.Devices;
 using Chaos.Harness.History;
 using Chaos.Harness.Load;
 using Chaos.Harness.Sut;
-using Chaos.Reference.Client;
 
 namespace Chaos.Harness.Workload;
 
 /// <summary>
 /// The reference system's workload: senders over HTTP (chat messages, notifications, credit-account jobs) and
-/// virtual devices (the reference client library over SignalR), every operation recorded in the history.
+/// virtual devices (the system's own client, through <see cref="IDeviceClientFactory"/>), every operation recorded in
+/// the history.
 /// One owner for the run's clients; disposing it disconnects them.
 /// </summary>
 public sealed partial class ChatWorkload : IAsyncDisposable
@@ -29,8 +30,9 @@ public sealed partial class ChatWorkload : IAsyncDisposable
     private readonly ConcurrentDictionary<string, SubmittedJob> _jobs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _acknowledgedTo = new(StringComparer.Ordinal);
     private readonly IReadOnlyList<Uri>? _hubUrls;
-    private readonly ISequenceStore? _sequences;
-    private readonly FileSequenceStore? _sequenceFiles;
+    private readonly IDeviceClientFactory _clients;
+    private readonly IDevicePositionStore? _positions;
+    private readonly FilePositionStore? _positionFiles;
     private long _sendCounter;
     private long _jobCounter;
     private long _fanoutCounter;
@@ -38,21 +40,27 @@ public sealed partial class ChatWorkload : IAsyncDisposable
     private long _loadStartNs;
     private (long HistoryNs, long WallMs) _clockAnchor;
 
-    /// <summary>A workload on <paramref name="sut"/>; <paramref name="hubUrls"/>, when given, is where devices connect instead of the gateways' own hubs (e.g. fault proxies in front of them).</summary>
-    public ChatWorkload(ReferenceSystemDeployment sut, HistoryWriter history, ChatWorkloadOptions options, long seed, IReadOnlyList<Uri>? hubUrls = null, TimeProvider? time = null)
+    /// <summary>
+    /// A workload on <paramref name="sut"/> whose devices are <paramref name="clients"/>' clients;
+    /// <paramref name="hubUrls"/>, when given, is where devices connect instead of the gateways' own hubs (e.g. fault
+    /// proxies in front of them).
+    /// </summary>
+    public ChatWorkload(ReferenceSystemDeployment sut, IDeviceClientFactory clients, HistoryWriter history, ChatWorkloadOptions options, long seed, IReadOnlyList<Uri>? hubUrls = null, TimeProvider? time = null)
     {
         _time = time ?? TimeProvider.System;
+        ArgumentNullException.ThrowIfNull(clients);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        _clients = clients;
         _hubUrls = hubUrls;
-        _sequenceFiles = options.SequenceDirectory is { } dir ? new FileSequenceStore(dir) : null;
-        ISequenceStore? store = _sequenceFiles;
+        _positionFiles = options.SequenceDirectory is { } dir ? new FilePositionStore(dir) : null;
+        IDevicePositionStore? store = _positionFiles;
         if (options.SequenceSaveEvery > 1)
         {
-            store = new WriteBehindSequenceStore(store ?? new InMemorySequenceStore(), options.SequenceSaveEvery);
+            store = new WriteBehindPositionStore(store ?? new MemoryPositionStore(), options.SequenceSaveEvery);
         }
 
-        _sequences = store;
+        _positions = store;
         _sut = sut;
         _history = history;
         _options = options;
@@ -431,13 +439,13 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         throw new InvalidOperationException($"no api instance issued a token for {user}", last);
     }
 
-    internal void RecordDelivery(VirtualDevice device, ChatDelivery delivery)
+    internal void RecordDelivery(VirtualDevice device, DeviceDelivery delivery)
     {
         _history.Record(device.Process, HistoryEventType.Ok, HistoryOps.Deliver, new DeliverValue(delivery.Id, delivery.User, device.Device, delivery.Seq));
         Counters.RecordDelivered(delivery.Id);
     }
 
-    internal void RecordFrame(VirtualDevice device, TransportFrame frame)
+    internal void RecordFrame(VirtualDevice device, DeviceFrame frame)
     {
         if (frame.Disposition == FrameDisposition.Duplicate)
         {
@@ -450,20 +458,20 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         }
     }
 
-    internal ChatClientOptions ClientOptions(string user, string device, Uri hub) => new()
+    internal IDeviceClient NewClient(string user, string device, Uri hub) => _clients.Create(new DeviceClientSettings
     {
-        HubUrl = hub,
+        Hub = hub,
         TokenProvider = ct => TokenAsync(user, ct),
         User = user,
         Device = device,
         DropDuplicates = _options.ClientDropsDuplicates,
-        SequenceStore = _sequences ?? new InMemorySequenceStore(),
+        Positions = _positions,
         GapTimeout = _options.GapTimeout,
         ServerTimeout = TimeSpan.FromSeconds(8),
         KeepAliveInterval = TimeSpan.FromSeconds(2), // a third of the gateways' default client timeout (6 s; 4 s in mobile-sleep-wake still allows two pings)
         ReconnectMaxDelay = TimeSpan.FromSeconds(1),
         Seed = SeedStreams.DeriveInt(_seed, SeedStreams.Client(user, device)),
-    };
+    });
 
     public async ValueTask DisposeAsync()
     {
@@ -479,7 +487,7 @@ public sealed partial class ChatWorkload : IAsyncDisposable
             }
         }));
         _http.Dispose();
-        _sequenceFiles?.Dispose();
+        _positionFiles?.Dispose();
     }
 
     /// <summary>A submitted job; <paramref name="Unknown"/> when the submit ended info (it may never have reached the system).</summary>

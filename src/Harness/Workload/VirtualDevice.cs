@@ -1,11 +1,11 @@
-using Chaos.Reference.Client;
+using Chaos.Harness.Devices;
 using Polly;
 using Polly.Retry;
 
 namespace Chaos.Harness.Workload;
 
 /// <summary>
-/// One device of one virtual user: a reference client connected to one gateway (or its fault proxy), recording what
+/// One device of one virtual user: the system's client connected to one gateway (or its fault proxy), recording what
 /// its app layer saw. The app may be killed and restarted: a new client then resumes from the persisted sequence,
 /// under the same history process name.
 /// </summary>
@@ -38,7 +38,7 @@ public sealed class VirtualDevice
     public string Process { get; }
 
     /// <summary>The app's client; replaced when the app is restarted.</summary>
-    public ChatClient Client { get; private set; }
+    public IDeviceClient Client { get; private set; }
 
     /// <summary>Automatic reconnects over every incarnation of the app.</summary>
     public int Reconnects
@@ -78,7 +78,7 @@ public sealed class VirtualDevice
     /// </summary>
     public async Task KillAppAsync(CancellationToken cancellationToken)
     {
-        ChatClient client;
+        IDeviceClient client;
         lock (_gate)
         {
             if (!_running)
@@ -118,7 +118,7 @@ public sealed class VirtualDevice
     /// </summary>
     public async Task RestartAppAsync(CancellationToken cancellationToken)
     {
-        ChatClient client;
+        IDeviceClient client;
         lock (_gate)
         {
             if (_running)
@@ -136,9 +136,9 @@ public sealed class VirtualDevice
         await RestartConnect.ExecuteAsync(async ct => await client.ConnectAsync(ct), cancellationToken);
     }
 
-    private ChatClient NewClient()
+    private IDeviceClient NewClient()
     {
-        var client = new ChatClient(_owner.ClientOptions(User, Device, Hub));
+        var client = _owner.NewClient(User, Device, Hub);
         client.Delivered += delivery => _owner.RecordDelivery(this, delivery);
         client.FrameReceived += frame => _owner.RecordFrame(this, frame);
         return client;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using Chaos.Harness.Devices;
 using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Failpoints;
 using Chaos.Harness.Faults.Process;
@@ -8,7 +9,6 @@ using Chaos.Harness.Faults.Storage;
 using Chaos.Harness.Runs;
 using Chaos.Harness.Sut;
 using Chaos.Harness.Topology;
-using Chaos.Reference.Client;
 
 namespace Chaos.Scenarios.Catalog;
 
@@ -65,11 +65,11 @@ internal abstract class CrashScenario : Scenario
             var wasReconnecting = false;
             device.Client.StateChanged += (state, _) =>
             {
-                if (state == ChatClientState.Reconnecting)
+                if (state == DeviceConnectionState.Reconnecting)
                 {
                     wasReconnecting = true;
                 }
-                else if (state == ChatClientState.Connected && wasReconnecting)
+                else if (state == DeviceConnectionState.Connected && wasReconnecting)
                 {
                     wasReconnecting = false;
                     run.CountReconnect(hub);

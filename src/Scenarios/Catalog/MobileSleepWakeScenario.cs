@@ -1,11 +1,11 @@
 using Chaos.Harness.Checkers;
+using Chaos.Harness.Devices;
 using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Client;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Runs;
 using Chaos.Harness.Sut;
 using Chaos.Harness.Workload;
-using Chaos.Reference.Client;
 
 namespace Chaos.Scenarios.Catalog;
 
@@ -93,7 +93,7 @@ internal sealed class MobileSleepWakeScenario : Scenario
         var time = context.TimeProvider;
 
         // Healed (woken, restarted): give every device a bounded while to be connected again, then read the gateways.
-        await FaultEvidence.WaitAsync(() => context.Workload.Devices.All(d => d.Client.State == ChatClientState.Connected), TimeSpan.FromSeconds(20), time, cancellationToken);
+        await FaultEvidence.WaitAsync(() => context.Workload.Devices.All(d => d.Client.State == DeviceConnectionState.Connected), TimeSpan.FromSeconds(20), time, cancellationToken);
         double timeouts = 0;
         foreach (var gateway in context.System.Gateways)
         {
@@ -152,7 +152,7 @@ internal sealed class MobileSleepWakeScenario : Scenario
             }
         }
 
-        var down = context.Workload.Devices.Where(d => d.Client.State != ChatClientState.Connected).Select(d => d.Process).ToList();
+        var down = context.Workload.Devices.Where(d => d.Client.State != DeviceConnectionState.Connected).Select(d => d.Process).ToList();
         if (down.Count > 0)
         {
             problems.Add($"{down.Count} device(s) were not connected again after the fault phase ({string.Join(", ", down.Take(5))})");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Chaos.Harness.Checkers;
+using Chaos.Harness.Devices;
 using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Client;
 using Chaos.Harness.Faults.Downstream;
@@ -10,7 +11,6 @@ using Chaos.Harness.Faults.Storage;
 using Chaos.Harness.Runs;
 using Chaos.Harness.Sut;
 using Chaos.Harness.Workload;
-using Chaos.Reference.Client;
 
 namespace Chaos.Scenarios.Catalog;
 
@@ -159,7 +159,7 @@ internal sealed class RandomMixScenario : CrashScenario
         await base.RunFaultPhaseAsync(context, duration, cancellationToken);
 
         // Everything is healed; give the devices a bounded while to be connected again before the evidence is judged.
-        await FaultEvidence.WaitAsync(() => context.Workload.Devices.All(d => d.Client.State == ChatClientState.Connected), TimeSpan.FromSeconds(20), context.TimeProvider, cancellationToken);
+        await FaultEvidence.WaitAsync(() => context.Workload.Devices.All(d => d.Client.State == DeviceConnectionState.Connected), TimeSpan.FromSeconds(20), context.TimeProvider, cancellationToken);
     }
 
     /// <summary>
@@ -171,7 +171,7 @@ internal sealed class RandomMixScenario : CrashScenario
         ArgumentNullException.ThrowIfNull(context);
         var evidence = RunEvidence.For(context);
         var devices = context.Workload.Devices.ToDictionary(d => d.Process, StringComparer.Ordinal);
-        var disconnected = context.Workload.Devices.Where(d => d.Client.State != ChatClientState.Connected).Select(d => d.Process).ToList();
+        var disconnected = context.Workload.Devices.Where(d => d.Client.State != DeviceConnectionState.Connected).Select(d => d.Process).ToList();
         var problems = new List<string>();
         // the random draw may hold no process or storage fault: then none of them is required
         if (CheckFaults(context, FaultsOf(context), requireOne: false) is { } processes)

@@ -1,12 +1,12 @@
 using System.Globalization;
 using Chaos.Harness.Checkers;
+using Chaos.Harness.Devices;
 using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Network;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Runs;
 using Chaos.Harness.Sut;
 using Chaos.Harness.Workload;
-using Chaos.Reference.Client;
 
 namespace Chaos.Scenarios.Catalog;
 
@@ -97,7 +97,7 @@ internal sealed class WebSocketCutScenario : Scenario
         await base.RunFaultPhaseAsync(context, duration, cancellationToken);
 
         // Everything is healed; give the clients a bounded while to be back before the evidence is judged.
-        await FaultEvidence.WaitAsync(() => context.Workload.Devices.All(d => d.Client.State == ChatClientState.Connected), TimeSpan.FromSeconds(20), context.TimeProvider, cancellationToken);
+        await FaultEvidence.WaitAsync(() => context.Workload.Devices.All(d => d.Client.State == DeviceConnectionState.Connected), TimeSpan.FromSeconds(20), context.TimeProvider, cancellationToken);
     }
 
     public override string? VerifyFaultsTookEffect(RunContext context)
@@ -150,7 +150,7 @@ internal sealed class WebSocketCutScenario : Scenario
             problems.Add("no single-device mid-frame reset found its device's connection");
         }
 
-        var down = context.Workload.Devices.Where(d => d.Client.State != ChatClientState.Connected).Select(d => d.Process).ToList();
+        var down = context.Workload.Devices.Where(d => d.Client.State != DeviceConnectionState.Connected).Select(d => d.Process).ToList();
         if (down.Count > 0)
         {
             problems.Add($"{down.Count} device(s) were not connected again after the fault phase ({string.Join(", ", down.Take(5))})");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Chaos.Harness.Runs;
+using Chaos.Reference.Adapter;
 
 namespace Chaos.Scenarios.Commands;
 
@@ -46,6 +47,7 @@ internal sealed class RunOptionSet
             Ramp = RunCommand.DurationOrNone(parse.GetValue(ramp), "--ramp") ?? TimeSpan.FromSeconds(3),
             Warmup = RunCommand.Duration(parse.GetValue(warmup), "--warmup") ?? TimeSpan.FromSeconds(5),
             Workload = load.Bind(parse),
+            Devices = ReferenceDeviceClients.Instance,
             Defects = RunCommand.Defects(parse.GetValue(defects)),
             OutputDirectory = outputDirectory,
             Postgres = parse.GetValue(postgres),

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Chaos.Harness.Checkers;
 using Chaos.Harness.Runs;
+using Chaos.Reference.Adapter;
 using Chaos.Scenarios.Catalog;
 using Chaos.Scenarios.Verify;
 
@@ -99,6 +100,7 @@ internal static class VerifyCommand
                                     Seed = seed,
                                     Duration = durationValue,
                                     Workload = workload,
+                                    Devices = ReferenceDeviceClients.Instance,
                                     Defects = defect is null ? [] : [defect],
                                     OutputDirectory = attempt == 0 ? dir : $"{dir}--retry{attempt}",
                                     Topology = topologyKind,

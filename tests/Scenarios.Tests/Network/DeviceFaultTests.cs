@@ -1,4 +1,5 @@
 using System.Net;
+using Chaos.Harness.Devices;
 using Chaos.Harness.Faults.Client;
 using Chaos.Harness.Faults.Network;
 using Chaos.Harness.History;
@@ -6,7 +7,7 @@ using Chaos.Harness.Proxy;
 using Chaos.Harness.Sut;
 using Chaos.Harness.Topology.Processes;
 using Chaos.Harness.Workload;
-using Chaos.Reference.Client;
+using Chaos.Reference.Adapter;
 
 namespace Chaos.Scenarios.Tests.Network;
 
@@ -41,6 +42,7 @@ public sealed class DeviceFaultTests : IAsyncDisposable
         await using var proxies = await GatewayProxies.StartAsync(system, 1, ct);
         await using var workload = new ChatWorkload(
             system,
+            ReferenceDeviceClients.Instance,
             history,
             new ChatWorkloadOptions { Users = 2, Devices = 1, SequenceDirectory = Path.Combine(_dir, "devices") },
             1,
@@ -57,7 +59,7 @@ public sealed class DeviceFaultTests : IAsyncDisposable
         var cut = new DeviceCutFault(proxies.Client, proxy, u1, ConnectionCut.ResetAfter(5));
         await cut.ApplyAsync(ct);
         cut.CutConnection.Should().NotBeNull();
-        await WaitAsync(() => u1.Reconnects == 1 && u1.Client.State == ChatClientState.Connected, "u1 reconnects after its cut");
+        await WaitAsync(() => u1.Reconnects == 1 && u1.Client.State == DeviceConnectionState.Connected, "u1 reconnects after its cut");
         u2.Reconnects.Should().Be(0, "the other device's connection was not touched");
         await cut.HealAsync(ct);
 
@@ -65,7 +67,7 @@ public sealed class DeviceFaultTests : IAsyncDisposable
         var portBefore = ((IPEndPoint)u1.Client.LocalEndPoint!).Port;
         var change = new NetworkSwitchFault(u1, proxies.Client, proxy);
         await change.ApplyAsync(ct);
-        await WaitAsync(() => u1.Reconnects == 2 && u1.Client.State == ChatClientState.Connected, "u1 reconnects after its network switched");
+        await WaitAsync(() => u1.Reconnects == 2 && u1.Client.State == DeviceConnectionState.Connected, "u1 reconnects after its network switched");
         ((IPEndPoint)u1.Client.LocalEndPoint!).Port.Should().NotBe(portBefore);
         await change.HealAsync(ct);
         await change.HealAsync(ct);
@@ -78,7 +80,7 @@ public sealed class DeviceFaultTests : IAsyncDisposable
         await WaitAsync(async () => (await RoleMetrics.TryReadAsync(system.Gateways[0], ct))?.Counter("refsys.gateway.client_timeouts") >= 1, "the gateway times the sleeping device out");
         u2.Reconnects.Should().Be(0, "a sleeping device makes no reconnect attempt");
         await sleep.HealAsync(ct);
-        await WaitAsync(() => u2.Reconnects == 1 && u2.Client.State == ChatClientState.Connected, "u2 reconnects once woken");
+        await WaitAsync(() => u2.Reconnects == 1 && u2.Client.State == DeviceConnectionState.Connected, "u2 reconnects once woken");
         sleep.InboxAtWake.Should().NotBeNull();
 
         // App killed and restarted: a new client, resumed from the sequence the old one persisted.
@@ -91,7 +93,7 @@ public sealed class DeviceFaultTests : IAsyncDisposable
         await kill.HealAsync(ct);
         await kill.HealAsync(ct);
         u1.Restarts.Should().Be(1, "heal is idempotent");
-        u1.Client.State.Should().Be(ChatClientState.Connected);
+        u1.Client.State.Should().Be(DeviceConnectionState.Connected);
         u1.Client.LastSequence.Should().Be(delivered, "the restarted app resumes from its persisted sequence, not from 0");
 
         // An app restarted while its gateway is unreachable keeps trying, as an app's first connect does, and connects
@@ -106,8 +108,8 @@ public sealed class DeviceFaultTests : IAsyncDisposable
         await down.HealAsync(ct);
         await restart.WaitAsync(VirtualDevice.RestartConnectDeadline, ct);
         killAgain.Restarted.Should().BeTrue();
-        u1.Client.State.Should().Be(ChatClientState.Connected);
-        await WaitAsync(() => workload.Devices.All(d => d.Client.State == ChatClientState.Connected), "both devices are back once the proxy is up");
+        u1.Client.State.Should().Be(DeviceConnectionState.Connected);
+        await WaitAsync(() => workload.Devices.All(d => d.Client.State == DeviceConnectionState.Connected), "both devices are back once the proxy is up");
         var u2Reconnects = u2.Reconnects;
 
         // The gateway behind the proxy crashes: every device loses its connection; heal restarts it on the same port.
@@ -117,7 +119,7 @@ public sealed class DeviceFaultTests : IAsyncDisposable
         await crash.HealAsync(ct);
         await crash.HealAsync(ct);
         system.Gateways[0].Incarnation.Should().Be(2, "healed once, however often heal runs");
-        await WaitAsync(() => workload.Devices.All(d => d.Client.State == ChatClientState.Connected) && u2.Reconnects == u2Reconnects + 1, "devices reconnect through the proxy to the restarted gateway");
+        await WaitAsync(() => workload.Devices.All(d => d.Client.State == DeviceConnectionState.Connected) && u2.Reconnects == u2Reconnects + 1, "devices reconnect through the proxy to the restarted gateway");
     }
 
     public async ValueTask DisposeAsync()

@@ -3,6 +3,7 @@ using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Runs;
 using Chaos.Harness.Workload;
+using Chaos.Reference.Adapter;
 using Chaos.Scenarios.Catalog;
 using Chaos.Scenarios.Tests.Check;
 
@@ -70,6 +71,7 @@ public sealed class NetworkScenarioTests : IDisposable
                 Warmup = TimeSpan.FromSeconds(2),
                 Recovery = TimeSpan.FromSeconds(2),
                 Workload = new ChatWorkloadOptions { Rate = 20, JobRate = 1, Users = 4, Devices = 2 },
+                Devices = ReferenceDeviceClients.Instance,
                 OutputDirectory = Path.Combine(_root, "inert"),
             },
             null,

@@ -3,6 +3,7 @@ using Chaos.Harness.Checkers;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Runs;
 using Chaos.Harness.Workload;
+using Chaos.Reference.Adapter;
 using Chaos.Scenarios.Catalog;
 using Chaos.Scenarios.Tests.Check;
 
@@ -97,6 +98,7 @@ public sealed class KafkaScenarioRunTests : IDisposable
             Recovery = TimeSpan.FromSeconds(2),
             OutputDirectory = Path.Combine(_root, "replay-nothing"),
             Workload = new ChatWorkloadOptions { Rate = 20, JobRate = 0, Users = 3, Devices = 1 },
+            Devices = ReferenceDeviceClients.Instance,
             Schedule = schedule,
         };
 

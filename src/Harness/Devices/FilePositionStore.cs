@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Win32.SafeHandles;
 
-namespace Chaos.Reference.Client;
+namespace Chaos.Harness.Devices;
 
 /// <summary>
 /// One small file per (user, device) in a folder. A save overwrites the file's one fixed-width record (20 digits) in
@@ -10,7 +10,7 @@ namespace Chaos.Reference.Client;
 /// never a torn one (the write is one call of 20 bytes within one page), and a save costs one system call instead of a
 /// create, a write and a rename — a phone app saves on every message, and a run has a thousand of them.
 /// </summary>
-public sealed class FileSequenceStore(string directory) : ISequenceStore, IDisposable
+public sealed class FilePositionStore(string directory) : IDevicePositionStore, IDisposable
 {
     private const int Width = 20; // long.MaxValue has 19 digits
     private readonly ConcurrentDictionary<string, SafeFileHandle> _handles = new(StringComparer.Ordinal);

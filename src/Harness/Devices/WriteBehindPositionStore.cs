@@ -1,13 +1,12 @@
 using System.Collections.Concurrent;
-using Chaos.Reference.Client;
 
-namespace Chaos.Harness.Workload;
+namespace Chaos.Harness.Devices;
 
 /// <summary>
 /// Persists a device's position only every Nth save, as apps batch such writes: a resume from it replays the frames
 /// handled since the last write, which the client must recognise as redelivered and drop.
 /// </summary>
-internal sealed class WriteBehindSequenceStore(ISequenceStore inner, int every) : ISequenceStore
+internal sealed class WriteBehindPositionStore(IDevicePositionStore inner, int every) : IDevicePositionStore
 {
     private readonly ConcurrentDictionary<(string, string), long> _saves = new();
 
