@@ -86,6 +86,7 @@ public static class RunPipeline
                 new DownstreamProviderOptions { Seed = options.Seed, History = history, TimeProvider = options.TimeProvider }, cancellationToken);
             systemOptions = systemOptions with { DownstreamUrl = systemOptions.DownstreamUrl ?? downstream.Address };
             await using var topology = await TopologyFactory.CreateAsync(options.Topology, directory, options.AllowRemote, cancellationToken);
+            ReferenceSystemApi? api = null;
             ChatWorkload? workload = null;
             GatewayProxies? proxies = null;
             RunContext? context = null;
@@ -99,7 +100,8 @@ public static class RunPipeline
                     proxies = await GatewayProxies.StartAsync(system, options.Seed, cancellationToken);
                 }
 
-                workload = new ChatWorkload(system, options.Devices!, history, workloadOptions, options.Seed, proxies?.HubUrls, options.TimeProvider);
+                api = new ReferenceSystemApi(system, workloadOptions.RequestTimeout);
+                workload = new ChatWorkload(api, proxies?.HubUrls ?? system.HubUrls, options.Devices!, history, workloadOptions, options.Seed, options.TimeProvider);
                 context = new RunContext(options, topology, system, workload, history, schedule, downstream) { Proxies = proxies };
                 var ctx = context;
                 reporter = ReportProgressAsync(() => phase, ctx, progress, options.TimeProvider, ticker.Token);
@@ -227,6 +229,7 @@ public static class RunPipeline
                     await workload.DisposeAsync();
                 }
 
+                api?.Dispose();
                 if (proxies is not null)
                 {
                     await proxies.DisposeAsync();

@@ -1,10 +1,5 @@
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Chaos.Harness.Faults.Kafka;
+using Chaos.Harness.Api;
 using Chaos.Harness.History;
-using Chaos.Harness.Sut;
-using Confluent.Kafka;
 
 namespace Chaos.Harness.Workload;
 
@@ -66,8 +61,8 @@ public sealed partial class ChatWorkload
         {
             foreach (var id in pending.ToArray())
             {
-                var job = await JobAsync(id, cancellationToken);
-                if (job is { } found && IsTerminal(found))
+                var job = await _api.ReadJobAsync(id, cancellationToken);
+                if (job is { IsTerminal: true })
                 {
                     pending.Remove(id);
                 }
@@ -100,7 +95,7 @@ public sealed partial class ChatWorkload
             {
                 foreach (var (user, acknowledged) in _acknowledgedTo)
                 {
-                    if (await LatestSeqAsync(user, ct) < acknowledged)
+                    if (await LatestSequenceAsync(user, ct) < acknowledged)
                     {
                         return false;
                     }
@@ -113,7 +108,7 @@ public sealed partial class ChatWorkload
 
     /// <summary>
     /// Bounded courtesy too (ARCHITECTURE §5, "every consumer catches up"): waits until each consumer group of the
-    /// reference system has committed offsets up to the end of its topic — everything appended (sends, replays, jobs)
+    /// system has committed offsets up to the end of its topic — everything appended (sends, replays, jobs)
     /// has been consumed. The lag last seen goes into <paramref name="outcome"/> and the report; a group still behind
     /// after the bound does not stop the drain (a consumer stuck on a record is what lost and lost-job then show).
     /// </summary>
@@ -123,15 +118,13 @@ public sealed partial class ChatWorkload
             {
                 try
                 {
-                    var lags = await Task.Run(
-                        () => ReferenceSystemOptions.ConsumerGroups.Select(g => (g.Group, g.Topic, Lag: GroupOffsets.Lag(_sut.BootstrapServers, g.Group, g.Topic))).ToList(),
-                        ct);
+                    var lags = await _api.ConsumerLagAsync(ct);
                     outcome.ConsumerLag = string.Join(", ", lags.Select(l => $"{l.Group}/{l.Topic} {l.Lag}"));
                     return lags.All(l => l.Lag == 0);
                 }
-                catch (KafkaException e)
+                catch (SystemReadException e)
                 {
-                    outcome.ConsumerLag = $"unreadable: {e.Error.Reason}";
+                    outcome.ConsumerLag = $"unreadable: {e.Message}";
                     return false;
                 }
             },
@@ -162,7 +155,7 @@ public sealed partial class ChatWorkload
             var behind = 0;
             foreach (var user in Users)
             {
-                var latest = await LatestSeqAsync(user, cancellationToken);
+                var latest = await LatestSequenceAsync(user, cancellationToken);
                 behind += _devices.Count(d => d.User == user && d.Client.LastSequence < latest);
             }
 
@@ -182,30 +175,12 @@ public sealed partial class ChatWorkload
         {
             try
             {
-                var items = new List<SyncItem>();
-                long after = 0;
-                while (true)
-                {
-                    var page = await GetAsync($"/users/{device.User}/inbox?after={after}&limit=5000&device={device.Device}", await OwnerAsync(device.User, cancellationToken), cancellationToken);
-                    var added = 0;
-                    foreach (var item in page.GetProperty("items").EnumerateArray())
-                    {
-                        var seq = item.GetProperty("seq").GetInt64();
-                        items.Add(new SyncItem(item.GetProperty("id").GetString()!, seq));
-                        after = Math.Max(after, seq);
-                        added++;
-                    }
-
-                    if (added < 5000)
-                    {
-                        break;
-                    }
-                }
-
+                // read as its owner (an inbox is readable only by its user)
+                var items = await _api.ReadInboxAsync(device.User, device.Device, await TokenAsync(device.User, cancellationToken), cancellationToken);
                 _history.Record(device.Process, HistoryEventType.Ok, HistoryOps.Sync, new SyncValue(device.User, device.Device, items));
                 synced++;
             }
-            catch (Exception e) when (e is HttpRequestException or OperationCanceledException or JsonException)
+            catch (Exception e) when (e is SystemReadException or OperationCanceledException)
             {
                 // no sync event for this device: the delivery checkers answer unknown for it
             }
@@ -222,26 +197,14 @@ public sealed partial class ChatWorkload
         {
             try
             {
-                if (await JobAsync(id, cancellationToken) is { } job)
+                if (await _api.ReadJobAsync(id, cancellationToken) is { } job)
                 {
-                    var state = job.GetProperty("state").GetString() switch
+                    foreach (var at in job.Attempts ?? [])
                     {
-                        "done" => JobStates.Done,
-                        "dead" => JobStates.DeadLettered,
-                        var other => other ?? "unknown",
-                    };
-                    var reason = job.TryGetProperty("reason", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
-                    int? attemptCount = null;
-                    if (job.TryGetProperty("attempts", out var a) && a.ValueKind == JsonValueKind.Array)
-                    {
-                        attemptCount = a.GetArrayLength();
-                        foreach (var at in a.EnumerateArray())
-                        {
-                            attempts.Add((at.GetProperty("atMs").GetInt64(), id, at.GetProperty("attempt").GetInt32(), at.TryGetProperty("outcome", out var o) ? o.GetString() : null));
-                        }
+                        attempts.Add((at.AtMs, id, at.Attempt, at.Outcome));
                     }
 
-                    _history.Record("drain", HistoryEventType.Ok, HistoryOps.JobState, new JobStateValue(id, state, reason, attemptCount));
+                    _history.Record("drain", HistoryEventType.Ok, HistoryOps.JobState, new JobStateValue(id, job.State, job.Reason, job.Attempts?.Count));
                 }
                 else
                 {
@@ -251,7 +214,7 @@ public sealed partial class ChatWorkload
 
                 read++;
             }
-            catch (Exception e) when (e is HttpRequestException or OperationCanceledException or JsonException)
+            catch (Exception e) when (e is SystemReadException or OperationCanceledException)
             {
                 // unread: no job-state event
             }
@@ -275,68 +238,15 @@ public sealed partial class ChatWorkload
         {
             try
             {
-                var json = await GetAsync($"/accounts/a{a}", _sut.Credentials.AdminAuthorization(), cancellationToken);
-                _history.Record("drain", HistoryEventType.Ok, HistoryOps.Balance, new BalanceValue($"a{a}", json.GetProperty("balance").GetDecimal()));
+                _history.Record("drain", HistoryEventType.Ok, HistoryOps.Balance, new BalanceValue($"a{a}", await _api.ReadBalanceAsync($"a{a}", cancellationToken)));
                 read++;
             }
-            catch (Exception e) when (e is HttpRequestException or OperationCanceledException or JsonException)
+            catch (Exception e) when (e is SystemReadException or OperationCanceledException)
             {
+                // unread: no balance event
             }
         }
 
         return read;
-    }
-
-    private static bool IsTerminal(JsonElement job) =>
-        job.TryGetProperty("state", out var s) && s.GetString() is "done" or "dead";
-
-    private async Task<JsonElement?> JobAsync(string id, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await GetAsync($"/jobs/{id}", _sut.Credentials.AdminAuthorization(), cancellationToken);
-        }
-        catch (HttpRequestException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-    }
-
-    private async Task<long> LatestSeqAsync(string user, CancellationToken cancellationToken)
-    {
-        var json = await GetAsync($"/users/{user}/inbox?after=0&limit=1", await OwnerAsync(user, cancellationToken), cancellationToken);
-        return json.TryGetProperty("latestSeq", out var l) && l.ValueKind == JsonValueKind.Number ? l.GetInt64() : 0;
-    }
-
-    /// <summary>An inbox is readable only by its owner: the user's own (cached) token.</summary>
-    private async Task<AuthenticationHeaderValue> OwnerAsync(string user, CancellationToken cancellationToken) =>
-        SystemCredentials.UserAuthorization(await TokenAsync(user, cancellationToken));
-
-    /// <summary>GETs from the first api instance that answers (an instance may be down after faults).</summary>
-    private async Task<JsonElement> GetAsync(string pathAndQuery, AuthenticationHeaderValue authorization, CancellationToken cancellationToken)
-    {
-        HttpRequestException? last = null;
-        foreach (var api in _sut.ApiUrls)
-        {
-            try
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(api, pathAndQuery));
-                request.Headers.Authorization = authorization;
-                using var response = await _http.SendAsync(request, cancellationToken);
-                if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
-                {
-                    throw new HttpRequestException($"GET {pathAndQuery}: 404", null, response.StatusCode);
-                }
-
-                response.EnsureSuccessStatusCode();
-                return await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
-            }
-            catch (HttpRequestException e) when (e.StatusCode != System.Net.HttpStatusCode.NotFound)
-            {
-                last = e;
-            }
-        }
-
-        throw last ?? new HttpRequestException("no api instance");
     }
 }

@@ -1,35 +1,30 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Net.Sockets;
-using System.Text.Json;
+using Chaos.Harness.Api;
 using Chaos.Harness.Devices;
 using Chaos.Harness.History;
 using Chaos.Harness.Load;
-using Chaos.Harness.Sut;
 
 namespace Chaos.Harness.Workload;
 
 /// <summary>
-/// The reference system's workload: senders over HTTP (chat messages, notifications, credit-account jobs) and
-/// virtual devices (the system's own client, through <see cref="IDeviceClientFactory"/>), every operation recorded in
-/// the history.
+/// The chat, notification and job workload: senders (chat messages, notifications, credit-account jobs through the
+/// system's <see cref="ISystemApi"/>) and virtual devices (the system's own client, through
+/// <see cref="IDeviceClientFactory"/>), every operation recorded in the history.
 /// One owner for the run's clients; disposing it disconnects them.
 /// </summary>
 public sealed partial class ChatWorkload : IAsyncDisposable
 {
-    private readonly ReferenceSystemDeployment _sut;
+    private readonly ISystemApi _api;
+    private readonly IReadOnlyList<Uri> _hubs;
     private readonly HistoryWriter _history;
     private readonly ChatWorkloadOptions _options;
     private readonly long _seed;
     private readonly TimeProvider _time;
-    private readonly HttpClient _http;
     private readonly ConcurrentDictionary<string, string> _tokens = new(StringComparer.Ordinal);
     private readonly List<VirtualDevice> _devices = [];
     private readonly ConcurrentBag<string> _freeProcesses = [];
     private readonly ConcurrentDictionary<string, SubmittedJob> _jobs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _acknowledgedTo = new(StringComparer.Ordinal);
-    private readonly IReadOnlyList<Uri>? _hubUrls;
     private readonly IDeviceClientFactory _clients;
     private readonly IDevicePositionStore? _positions;
     private readonly FilePositionStore? _positionFiles;
@@ -41,18 +36,25 @@ public sealed partial class ChatWorkload : IAsyncDisposable
     private (long HistoryNs, long WallMs) _clockAnchor;
 
     /// <summary>
-    /// A workload on <paramref name="sut"/> whose devices are <paramref name="clients"/>' clients;
-    /// <paramref name="hubUrls"/>, when given, is where devices connect instead of the gateways' own hubs (e.g. fault
-    /// proxies in front of them).
+    /// A workload that sends through <paramref name="api"/> and connects <paramref name="clients"/>' device clients to
+    /// <paramref name="hubs"/> (the gateways' hubs, or the fault proxies in front of them), spread round-robin.
     /// </summary>
-    public ChatWorkload(ReferenceSystemDeployment sut, IDeviceClientFactory clients, HistoryWriter history, ChatWorkloadOptions options, long seed, IReadOnlyList<Uri>? hubUrls = null, TimeProvider? time = null)
+    public ChatWorkload(ISystemApi api, IReadOnlyList<Uri> hubs, IDeviceClientFactory clients, HistoryWriter history, ChatWorkloadOptions options, long seed, TimeProvider? time = null)
     {
         _time = time ?? TimeProvider.System;
+        ArgumentNullException.ThrowIfNull(api);
+        ArgumentNullException.ThrowIfNull(hubs);
         ArgumentNullException.ThrowIfNull(clients);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        if (hubs.Count == 0)
+        {
+            throw new ArgumentException("devices need at least one hub to connect to", nameof(hubs));
+        }
+
+        _api = api;
+        _hubs = hubs;
         _clients = clients;
-        _hubUrls = hubUrls;
         _positionFiles = options.SequenceDirectory is { } dir ? new FilePositionStore(dir) : null;
         IDevicePositionStore? store = _positionFiles;
         if (options.SequenceSaveEvery > 1)
@@ -61,19 +63,9 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         }
 
         _positions = store;
-        _sut = sut;
         _history = history;
         _options = options;
         _seed = seed;
-        _http = new HttpClient(new SocketsHttpHandler
-        {
-            MaxConnectionsPerServer = 512,
-            ConnectTimeout = TimeSpan.FromSeconds(2),
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        })
-        {
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
     }
 
     /// <summary>Every virtual device of the run.</summary>
@@ -99,7 +91,7 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         await Parallel.ForEachAsync(Users, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
             async (user, ct) => _tokens[user] = await IssueTokenAsync(user, ct));
 
-        var hubs = _hubUrls ?? _sut.HubUrls;
+        var hubs = _hubs;
         var i = 0;
         foreach (var user in Users)
         {
@@ -158,15 +150,8 @@ public sealed partial class ChatWorkload : IAsyncDisposable
     /// </summary>
     private async Task SettleConsumersAsync(CancellationToken cancellationToken)
     {
-        var consumers = _sut.Notifiers.Concat(_sut.Jobs).ToList();
-        while (true)
+        while (!await _api.ConsumersAssignedAsync(cancellationToken))
         {
-            var metrics = await Task.WhenAll(consumers.Select(n => RoleMetrics.TryReadAsync(n, cancellationToken)));
-            if (metrics.All(m => m is not null && m.Gauge("refsys.consumer.partitions") > 0))
-            {
-                return;
-            }
-
             await Task.Delay(200, cancellationToken);
         }
     }
@@ -179,7 +164,7 @@ public sealed partial class ChatWorkload : IAsyncDisposable
             var id = $"canary{k}";
             var process = $"canary{k}"; // a process whose operation ended info never runs again
             _history.Record(process, HistoryEventType.Invoke, HistoryOps.Send, new SendValue(id, ["u1"]));
-            var outcome = await PostAsync("/notifications", new { id, idempotencyKey = id, to = "u1", body = "canary" }, k, _sut.Credentials.AdminAuthorization(), cancellationToken);
+            var outcome = await _api.SendNotificationAsync(new Notification(id, "u1", "canary"), k, cancellationToken);
             _history.Record(process, outcome, HistoryOps.Send, new SendValue(id, ["u1"]));
             for (var i = 0; i < 20; i++)
             {
@@ -199,7 +184,7 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         const string id = "canary-t1";
         var value = new SubmitValue(id, id, "a1", 1);
         _history.Record("canary-job", HistoryEventType.Invoke, HistoryOps.Submit, value);
-        var outcome = await PostAsync("/jobs", new { idempotencyKey = id, account = "a1", amount = 1, transactionId = id }, 0, _sut.Credentials.AdminAuthorization(), cancellationToken);
+        var outcome = await _api.SubmitJobAsync(new JobSubmission(id, "a1", 1), 0, cancellationToken);
         _history.Record("canary-job", outcome, HistoryOps.Submit, value);
         if (outcome == HistoryEventType.Fail)
         {
@@ -207,14 +192,15 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         }
 
         _jobs[id] = new SubmittedJob(id, "a1");
-        while (await JobAsync(id, cancellationToken) is not { } job || !IsTerminal(job))
+        while (await _api.ReadJobAsync(id, cancellationToken) is not { IsTerminal: true })
         {
             await Task.Delay(100, cancellationToken);
         }
     }
 
     /// <summary>The highest sequence the user's durable inbox holds (what every device of the user must reach).</summary>
-    public Task<long> LatestSequenceAsync(string user, CancellationToken cancellationToken) => LatestSeqAsync(user, cancellationToken);
+    public async Task<long> LatestSequenceAsync(string user, CancellationToken cancellationToken) =>
+        await _api.InboxHeadAsync(user, await TokenAsync(user, cancellationToken), cancellationToken); // read as its owner
 
     /// <summary>Marks the history time at which the load generator starts, so intended times can be recorded.</summary>
     public void MarkLoadStart() => Interlocked.Exchange(ref _loadStartNs, _history.Now());
@@ -241,33 +227,29 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         var n = Interlocked.Increment(ref _sendCounter);
         var rng = SeedStreams.Random(_seed, SeedStreams.SendContent, n);
         var id = $"m{n}";
-        string path;
-        object body;
         string[] to;
         string? conversation = null;
-        string? from = null;
+        Func<long, Task<HistoryEventType>> call;
         if (rng.NextDouble() < 0.3)
         {
             to = [$"u{rng.Next(1, _options.Users + 1)}"];
-            path = "/notifications";
-            body = new { id, idempotencyKey = id, to = to[0], body = $"notification {n}" };
+            var notification = new Notification(id, to[0], $"notification {n}");
+            call = route => _api.SendNotificationAsync(notification, route, cancellationToken);
         }
         else
         {
             var count = rng.Next(1, Math.Min(_options.MaxRecipients, _options.Users) + 1);
             to = [.. Enumerable.Range(1, _options.Users).OrderBy(_ => rng.Next()).Take(count).Select(u => $"u{u}")];
             conversation = $"c{rng.Next(1, 1 + Math.Max(1, _options.Users / 2))}";
-            path = "/messages";
-            from = $"u{rng.Next(1, _options.Users + 1)}";
-            body = new { id, idempotencyKey = id, from, conversation, to, body = $"message {n}" };
+            var message = new ChatMessage(id, $"u{rng.Next(1, _options.Users + 1)}", conversation, to, $"message {n}");
+            // a chat message is sent as its sender (the user's cached token: no extra round trip)
+            var senderToken = await TokenAsync(message.From, cancellationToken);
+            call = route => _api.SendMessageAsync(message, senderToken, route, cancellationToken);
         }
 
-        // a chat message is sent as its sender (the user's cached token: no extra round trip); a notification by the
-        // back-end service, with the admin key (docs/security.md)
-        var authorization = from is null ? _sut.Credentials.AdminAuthorization() : SystemCredentials.UserAuthorization(await TokenAsync(from, cancellationToken));
         var process = TakeProcess();
         _history.Record(process, HistoryEventType.Invoke, HistoryOps.Send, new SendValue(id, to, conversation, null, intended));
-        var outcome = await PostAsync(path, body, n, authorization, cancellationToken);
+        var outcome = await call(n);
         _history.Record(process, outcome, HistoryOps.Send, new SendValue(id, to, conversation));
         Counters.Record(outcome);
         for (var retry = 1; outcome == HistoryEventType.Info && retry <= _options.RetryUnknownSends; retry++)
@@ -281,7 +263,7 @@ public sealed partial class ChatWorkload : IAsyncDisposable
 
             process = TakeProcess();
             _history.Record(process, HistoryEventType.Invoke, HistoryOps.Send, new SendValue(id, to, conversation));
-            outcome = await PostAsync(path, body, n + retry, authorization, cancellationToken);
+            outcome = await call(n + retry);
             _history.Record(process, outcome, HistoryOps.Send, new SendValue(id, to, conversation));
             Counters.Record(outcome);
             Counters.RecordRetried();
@@ -316,10 +298,10 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         var n = Interlocked.Increment(ref _fanoutCounter);
         var id = $"fanout{n}";
         string[] to = [.. Users];
-        var authorization = SystemCredentials.UserAuthorization(await TokenAsync("u1", cancellationToken));
+        var senderToken = await TokenAsync("u1", cancellationToken);
         var process = TakeProcess();
         _history.Record(process, HistoryEventType.Invoke, HistoryOps.Send, new SendValue(id, to, "all-hands"));
-        var outcome = await PostAsync("/messages", new { id, idempotencyKey = id, from = "u1", conversation = "all-hands", to, body = $"fan-out {n}" }, n, authorization, cancellationToken);
+        var outcome = await _api.SendMessageAsync(new ChatMessage(id, "u1", "all-hands", to, $"fan-out {n}"), senderToken, n, cancellationToken);
         _history.Record(process, outcome, HistoryOps.Send, new SendValue(id, to, "all-hands"));
         Counters.Record(outcome);
         CountAcknowledged(outcome, to);
@@ -331,16 +313,15 @@ public sealed partial class ChatWorkload : IAsyncDisposable
     {
         var n = Interlocked.Increment(ref _jobCounter);
         var rng = SeedStreams.Random(_seed, SeedStreams.JobContent, n);
-        // The job's key is its transaction id (GET /jobs/{txn}); the history names the job by it too.
-        var txn = $"t{n}";
-        var id = txn;
+        // the job's transaction id is its key, in the system and in the history
+        var id = $"t{n}";
         var account = $"a{rng.Next(1, _options.Accounts + 1)}";
         // a poison job passes the api (an integer amount) and fails validation in the worker: dead-lettered at once
         var amount = rng.NextDouble() < _options.PoisonJobRate ? 0 : rng.Next(1, 101);
         var process = TakeProcess();
-        var value = new SubmitValue(id, txn, account, amount);
+        var value = new SubmitValue(id, id, account, amount);
         _history.Record(process, HistoryEventType.Invoke, HistoryOps.Submit, value);
-        var outcome = await PostAsync("/jobs", new { idempotencyKey = id, account, amount, transactionId = txn }, n, _sut.Credentials.AdminAuthorization(), cancellationToken);
+        var outcome = await _api.SubmitJobAsync(new JobSubmission(id, account, amount), n, cancellationToken);
         _history.Record(process, outcome, HistoryOps.Submit, value);
         if (amount == 0 && outcome == HistoryEventType.Ok)
         {
@@ -352,36 +333,6 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         }
 
         ReturnProcess(process, outcome);
-    }
-
-    /// <summary>POSTs to one api instance: 2xx ok, 4xx fail (definitely not done), timeout / reset / 5xx info (unknown).</summary>
-    private async Task<HistoryEventType> PostAsync(string path, object body, long n, AuthenticationHeaderValue authorization, CancellationToken cancellationToken)
-    {
-        var apis = _sut.ApiUrls;
-        var url = new Uri(apis[(int)(n % apis.Count)], path);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.RequestTimeout);
-        try
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body) };
-            request.Headers.Authorization = authorization;
-            using var response = await _http.SendAsync(request, timeout.Token);
-            var status = (int)response.StatusCode;
-            return status switch
-            {
-                >= 200 and < 300 => HistoryEventType.Ok,
-                >= 400 and < 500 => HistoryEventType.Fail,
-                _ => HistoryEventType.Info,
-            };
-        }
-        catch (HttpRequestException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
-        {
-            return HistoryEventType.Fail; // nothing listened: the request never reached the system
-        }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
-        {
-            return HistoryEventType.Info;
-        }
     }
 
     /// <summary>Counts an acknowledged send for each recipient: the drain waits (bounded) for the inboxes to hold them.</summary>
@@ -415,28 +366,9 @@ public sealed partial class ChatWorkload : IAsyncDisposable
 
     private async Task<string> IssueTokenAsync(string user, CancellationToken cancellationToken)
     {
-        Exception? last = null;
-        foreach (var api in _sut.ApiUrls)
-        {
-            try
-            {
-                // the harness registers its users and issues their tokens with the admin key (docs/security.md)
-                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(api, "/token")) { Content = JsonContent.Create(new { user, ttlSeconds = 86_400 }) };
-                request.Headers.Authorization = _sut.Credentials.AdminAuthorization();
-                using var response = await _http.SendAsync(request, cancellationToken);
-                response.EnsureSuccessStatusCode();
-                var json = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
-                var token = json.GetProperty("token").GetString()!;
-                _tokens[user] = token;
-                return token;
-            }
-            catch (HttpRequestException e)
-            {
-                last = e;
-            }
-        }
-
-        throw new InvalidOperationException($"no api instance issued a token for {user}", last);
+        var token = await _api.IssueTokenAsync(user, cancellationToken);
+        _tokens[user] = token;
+        return token;
     }
 
     internal void RecordDelivery(VirtualDevice device, DeviceDelivery delivery)
@@ -486,7 +418,6 @@ public sealed partial class ChatWorkload : IAsyncDisposable
                 // The gateways may already be gone; the socket dies with the process either way.
             }
         }));
-        _http.Dispose();
         _positionFiles?.Dispose();
     }
 

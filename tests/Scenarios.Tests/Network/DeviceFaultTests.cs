@@ -40,13 +40,14 @@ public sealed class DeviceFaultTests : IAsyncDisposable
             },
             ct);
         await using var proxies = await GatewayProxies.StartAsync(system, 1, ct);
+        using var api = new ReferenceSystemApi(system, TimeSpan.FromSeconds(5));
         await using var workload = new ChatWorkload(
-            system,
+            api,
+            proxies.HubUrls,
             ReferenceDeviceClients.Instance,
             history,
             new ChatWorkloadOptions { Users = 2, Devices = 1, SequenceDirectory = Path.Combine(_dir, "devices") },
-            1,
-            proxies.HubUrls);
+            1);
         await workload.ConnectDevicesAsync(ct);
         (await workload.SettleAsync(TimeSpan.FromSeconds(60), ct)).Should().BeTrue("the system must carry a canary end to end");
         var u1 = workload.Devices.Single(d => d.User == "u1");

@@ -1,3 +1,4 @@
+using Chaos.Harness.Api;
 using Chaos.Harness.Workload;
 
 namespace Chaos.Harness.Faults.Client;
@@ -47,7 +48,7 @@ public sealed class DeviceSleepFault(VirtualDevice device) : IFault
         {
             InboxAtWake = await device.InboxLatestAsync(cancellationToken);
         }
-        catch (Exception e) when (e is HttpRequestException or InvalidOperationException or OperationCanceledException)
+        catch (Exception e) when (e is SystemReadException or InvalidOperationException or OperationCanceledException)
         {
             // evidence only: the wake itself happened
         }
