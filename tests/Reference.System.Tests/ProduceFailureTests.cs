@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Chaos.Harness.Faults.Downstream;
 using Chaos.Reference.Tests.Support;
 using Confluent.Kafka;
 
@@ -63,6 +64,75 @@ public sealed class ProduceFailureTests
         failures.Should().HaveCountGreaterThanOrEqualTo(1, "the refusals reached the relay").And.HaveCountLessThanOrEqualTo(4,
             "with a new producer and a wait after each failure, one refused request costs one retry, not a tight loop");
         inbox.Select(x => x.Id).Should().Equal(ids, "every row, once, in the order it was sent");
+    }
+
+    /// <summary>
+    /// Regression (found by reading the code for issue 11, not by a run): the jobs worker marked a job dead in its store
+    /// and then produced its dead-letter record; a refused produce escaped to the worker's fatal handler (the process
+    /// exited), and the redelivery found the job already dead and skipped it, so the record was never written. Now the
+    /// record goes first and a refusal is a failure path: not committed, read again, dead-lettered again.
+    /// </summary>
+    [Fact]
+    public async Task A_jobs_worker_whose_dead_letter_record_is_refused_keeps_running_and_writes_the_record_once_the_refusals_end()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var kafka = new TemporaryMockKafka();
+        await using var provider = await DownstreamProvider.StartAsync(new DownstreamProviderOptions { Seed = 1 }, ct);
+        await using var run = await SystemRun.CreateAsync(kafka, cancellationToken: ct);
+        var api = await run.StartAsync("api", "api-1");
+        // a poison job (amount 0): the worker dead-letters it without calling anyone
+        using (var submitted = await run.PostAsync(api, "/jobs", new { account = "acc-1", amount = 0, transactionId = "tx-poison" }, ct))
+        {
+            submitted.IsSuccessStatusCode.Should().BeTrue();
+        }
+
+        await MessagingDefectTests.WaitPublishedAsync(run, api, 1);
+        // the job is on its topic and the api has nothing left to publish: the next Produce requests are the worker's
+        kafka.PushRequestErrors(Produce, TopicAuthorizationFailed, 2);
+        var jobs = await run.StartAsync("jobs", "jobs-1", "--downstream", provider.Address.ToString());
+
+        await MessagingDefectTests.WaitUntilAsync(async () =>
+        {
+            try
+            {
+                return (await run.GetJsonAsync(api, "/jobs/tx-poison")).GetProperty("state").GetString() == "dead";
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(60), run.Logs);
+        var records = ReadKeys(kafka.BootstrapServers, run.Prefix + "jobs-dlq", "tx-poison", ct);
+
+        jobs.HasExited.Should().BeFalse($"a refused dead-letter record is a failure path, not the end of the process\n{run.Logs()}");
+        jobs.Lines.Count(l => l.Contains("a dead-letter record was refused by Kafka", StringComparison.Ordinal)).Should().BeGreaterThanOrEqualTo(1, "the refusals reached the worker");
+        records.Should().Contain("tx-poison", "the dead-letter record was written once Kafka took it");
+        provider.Calls.Should().BeEmpty("a poison job is never called");
+    }
+
+    private static List<string?> ReadKeys(string bootstrap, string topic, string wanted, CancellationToken ct)
+    {
+        using var consumer = new ConsumerBuilder<string?, string>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrap,
+            GroupId = "test-" + Guid.NewGuid().ToString("N"),
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Subscribe(topic);
+        var keys = new List<string?>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!keys.Contains(wanted) && DateTime.UtcNow < deadline)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { Message: { } m })
+            {
+                keys.Add(m.Key);
+            }
+        }
+
+        consumer.Close();
+        return keys;
     }
 
     private static List<(string Id, long Seq)> ReadDeliveries(string bootstrap, string topic, int distinct, CancellationToken ct)

@@ -79,7 +79,7 @@ internal sealed partial class JobsWorker(Store store, KafkaClients kafka, System
     private async Task Run(CancellationToken stoppingToken)
     {
         var retry = BuildRetry();
-        using var producer = kafka.CreateProducer("jobs-dlq");
+        var producer = kafka.CreateProducer("jobs-dlq");
         var storageBackoff = new FailureBackoff();
         using var consumer = kafka.CreateGroupConsumer(options.Topics.Group("jobs"));
         consumer.Subscribe(options.Topics.Jobs);
@@ -110,13 +110,32 @@ internal sealed partial class JobsWorker(Store store, KafkaClients kafka, System
                     await HandleAsync(result.Message.Value, retry, producer, stoppingToken);
                     storageBackoff.Reset();
                 }
-                catch (DbException e)
+                catch (Exception e) when (e is DbException or ProduceException<string?, string>)
                 {
-                    // The store refused (SQLITE_BUSY past the busy timeout; a dropped PostgreSQL connection): the job's
-                    // transaction rolled back and its offset is not committed; it is read again after a wait. This used
-                    // to end the process (storage-lock held past the busy timeout stopped a jobs worker).
-                    FailurePaths.JobsStorageFailed.Hit();
-                    LogStorageFailed(logger, e, e.Message);
+                    if (e is DbException)
+                    {
+                        // The store refused (SQLITE_BUSY past the busy timeout; a dropped PostgreSQL connection): the
+                        // job's transaction rolled back and its offset is not committed; it is read again after a wait.
+                        // This used to end the process (storage-lock held past the busy timeout stopped a jobs worker).
+                        FailurePaths.JobsStorageFailed.Hit();
+                        LogStorageFailed(logger, e, e.Message);
+                    }
+                    else
+                    {
+                        // Kafka refused the dead-letter record (an ACL removed, an outage past message.timeout.ms): the
+                        // job is not yet dead in the store (DeadLetterAsync writes the record first), its offset is not
+                        // committed, and it is read again after a wait and dead-lettered again. This used to end the
+                        // process after the store had marked the job dead, so the redelivery skipped it as finished
+                        // and its dead-letter record was never written (docs/failure-paths.md).
+                        // A new producer, as the notifier and the relay take one (docs/reference-system.md, "Produce and
+                        // storage failures"): librdkafka keeps a refused topic in an error state until its next metadata
+                        // refresh, minutes away, and the retry would be refused by the client itself.
+                        FailurePaths.JobsDeadLetterProduceFailed.Hit();
+                        LogDeadLetterRefused(logger, e, ((ProduceException<string?, string>)e).Error.Reason);
+                        producer.Dispose();
+                        producer = kafka.CreateProducer("jobs-dlq");
+                    }
+
                     try
                     {
                         consumer.Seek(result.TopicPartitionOffset);
@@ -162,6 +181,7 @@ internal sealed partial class JobsWorker(Store store, KafkaClients kafka, System
         finally
         {
             consumer.Close();
+            producer.Dispose();
         }
     }
 
@@ -315,13 +335,16 @@ internal sealed partial class JobsWorker(Store store, KafkaClients kafka, System
             return;
         }
 
+        // The record first, then the store: a refused produce leaves the job as it was, to be read again and
+        // dead-lettered again; a store failure after the record means a second record on the redelivery (the
+        // dead-letter topic is read at least once, keyed by job). The other order lost the record for good.
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        await store.DeadLetterAsync(key, reason, payload, now, options.Instance, ct);
         await producer.ProduceAsync(options.Topics.JobsDlq, new Message<string?, string>
         {
             Key = key,
             Value = Json.Serialize(new { key, reason, payload, at = now, instance = options.Instance }),
         }, ct);
+        await store.DeadLetterAsync(key, reason, payload, now, options.Instance, ct);
         metrics.DeadLettered.Add(1);
         metrics.SetDlqSize((await store.ReadDlqAsync(ct)).Count);
         LogDeadLettered(logger, key ?? "?", reason);
@@ -344,6 +367,9 @@ internal sealed partial class JobsWorker(Store store, KafkaClients kafka, System
 
     [LoggerMessage(EventId = 406, Level = LogLevel.Warning, Message = "the store refused a job ({Reason}); not committed, it is read again")]
     private static partial void LogStorageFailed(ILogger logger, Exception exception, string reason);
+
+    [LoggerMessage(EventId = 407, Level = LogLevel.Warning, Message = "a dead-letter record was refused by Kafka ({Reason}); not committed, the job is read again")]
+    private static partial void LogDeadLetterRefused(ILogger logger, Exception exception, string reason);
 
     [LoggerMessage(EventId = 405, Level = LogLevel.Critical, Message = "jobs loop failed; stopping the process")]
     private static partial void LogFatal(ILogger logger, Exception exception);

@@ -89,7 +89,8 @@ internal static class FailurePaths
     public static readonly FailurePath JobsResumedRetry = Declare("jobs.handle.resumed-retry", "jobs", "a job part-way through its retries was delivered again: its budget and backoff continue from the stored attempts");
     public static readonly FailurePath JobsBudgetSpentOnRedelivery = Declare("jobs.handle.budget-spent-on-redelivery", "jobs", "a redelivered job had already spent its attempt budget: dead-lettered without another call");
     public static readonly FailurePath JobsStorageFailed = Declare("jobs.handle.storage-failed", "jobs", "the store refused the job's transaction (busy, locked, connection dropped): not committed, sought back and read again");
-    public static readonly FailurePath JobsSeekFailed = Declare("jobs.handle.seek-back-failed", "jobs", "seeking back after a storage failure failed (partition moved): the new owner reads it from the last commit");
+    public static readonly FailurePath JobsDeadLetterProduceFailed = Declare("jobs.dead-letter.produce-failed", "jobs", "Kafka refused a dead-letter record: the job is not marked dead, not committed, sought back and dead-lettered again");
+    public static readonly FailurePath JobsSeekFailed = Declare("jobs.handle.seek-back-failed", "jobs", "seeking back after a storage or dead-letter failure failed (partition moved): the new owner reads it from the last commit");
     public static readonly FailurePath JobsCommitRefused = Declare("jobs.commit.refused", "jobs", "an offset commit was refused: the job is read again by the next owner and found done");
     public static readonly FailurePath JobsRetry = Declare("jobs.attempt.retry", "jobs", "an attempt failed transiently and the retry policy waits its backoff for the next");
     public static readonly FailurePath JobsTransient = Declare("jobs.attempt.transient-failure", "jobs", "the downstream failed an attempt transiently (5xx, 429, unreachable, timeout)");
