@@ -110,50 +110,41 @@ public sealed class ProduceFailureTests
         provider.Calls.Should().BeEmpty("a poison job is never called");
     }
 
-    private static List<string?> ReadKeys(string bootstrap, string topic, string wanted, CancellationToken ct)
-    {
-        using var consumer = new ConsumerBuilder<string?, string>(new ConsumerConfig
-        {
-            BootstrapServers = bootstrap,
-            GroupId = "test-" + Guid.NewGuid().ToString("N"),
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            EnableAutoCommit = false,
-        }).Build();
-        consumer.Subscribe(topic);
-        var keys = new List<string?>();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!keys.Contains(wanted) && DateTime.UtcNow < deadline)
-        {
-            ct.ThrowIfCancellationRequested();
-            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { Message: { } m })
-            {
-                keys.Add(m.Key);
-            }
-        }
+    private static List<string?> ReadKeys(string bootstrap, string topic, string wanted, CancellationToken ct) =>
+        Read(bootstrap, topic, TimeSpan.FromSeconds(30), m => m.Key, keys => keys.Contains(wanted), ct);
 
-        consumer.Close();
-        return keys;
-    }
-
-    private static List<(string Id, long Seq)> ReadDeliveries(string bootstrap, string topic, int distinct, CancellationToken ct)
-    {
-        using var consumer = new ConsumerBuilder<string?, string>(new ConsumerConfig
-        {
-            BootstrapServers = bootstrap,
-            GroupId = "test-" + Guid.NewGuid().ToString("N"),
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            EnableAutoCommit = false,
-        }).Build();
-        consumer.Subscribe(topic);
-        var seen = new List<(string, long)>();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (seen.Select(s => s.Item1).Distinct().Count() < distinct && DateTime.UtcNow < deadline)
-        {
-            ct.ThrowIfCancellationRequested();
-            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { Message: { } m })
+    private static List<(string Id, long Seq)> ReadDeliveries(string bootstrap, string topic, int distinct, CancellationToken ct) =>
+        Read(
+            bootstrap,
+            topic,
+            TimeSpan.FromSeconds(60),
+            m =>
             {
                 using var doc = JsonDocument.Parse(m.Value);
-                seen.Add((doc.RootElement.GetProperty("id").GetString()!, doc.RootElement.GetProperty("seq").GetInt64()));
+                return (doc.RootElement.GetProperty("id").GetString()!, doc.RootElement.GetProperty("seq").GetInt64());
+            },
+            seen => seen.Select(s => s.Item1).Distinct().Count() >= distinct,
+            ct);
+
+    /// <summary>Reads <paramref name="topic"/> from its start as a new group until <paramref name="done"/> or <paramref name="bound"/> has passed.</summary>
+    private static List<T> Read<T>(string bootstrap, string topic, TimeSpan bound, Func<Message<string?, string>, T> map, Func<List<T>, bool> done, CancellationToken ct)
+    {
+        using var consumer = new ConsumerBuilder<string?, string>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrap,
+            GroupId = "test-" + Guid.NewGuid().ToString("N"),
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Subscribe(topic);
+        var seen = new List<T>();
+        var deadline = DateTime.UtcNow + bound;
+        while (!done(seen) && DateTime.UtcNow < deadline)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { Message: { } m })
+            {
+                seen.Add(map(m));
             }
         }
 
