@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Chaos.Harness.Faults.Downstream;
+using Chaos.Harness.History;
 using Chaos.Reference.Tests.Support;
 using Confluent.Kafka;
 
@@ -76,18 +77,52 @@ public sealed class ProduceFailureTests
     public async Task A_jobs_worker_whose_dead_letter_record_is_refused_keeps_running_and_writes_the_record_once_the_refusals_end()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var kafka = new TemporaryMockKafka();
         await using var provider = await DownstreamProvider.StartAsync(new DownstreamProviderOptions { Seed = 1 }, ct);
+
+        // a poison job (amount 0): the worker dead-letters it without calling anyone
+        var (jobsExited, jobsLines, records, logs) = await DeadLetterWithRecordsRefusedAsync(provider, amount: 0, "tx-poison", ct);
+
+        jobsExited.Should().BeFalse($"a refused dead-letter record is a failure path, not the end of the process\n{logs}");
+        jobsLines.Count(l => l.Contains("a dead-letter record was refused by Kafka", StringComparison.Ordinal)).Should().BeGreaterThanOrEqualTo(1, "the refusals reached the worker");
+        records.Should().Contain("tx-poison", "the dead-letter record was written once Kafka took it");
+        provider.Calls.Should().BeEmpty("a poison job is never called");
+    }
+
+    [Fact]
+    public async Task A_job_refused_for_good_whose_dead_letter_record_is_refused_is_dead_lettered_again_without_another_call()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var provider = await DownstreamProvider.StartAsync(new DownstreamProviderOptions { Seed = 1 }, ct);
+        provider.Configure(new DownstreamConditions(0, TimeSpan.Zero, RefusalRate: 1));
+
+        // the provider refuses the job for good; Kafka refuses its dead-letter record twice, and the worker reads the
+        // job again each time: it must dead-letter it again, never call the provider a second time
+        var (_, jobsLines, records, logs) = await DeadLetterWithRecordsRefusedAsync(provider, amount: 5, "tx-refused", ct);
+
+        jobsLines.Count(l => l.Contains("a dead-letter record was refused by Kafka", StringComparison.Ordinal)).Should().BeGreaterThanOrEqualTo(1, "the refusals reached the worker");
+        records.Should().Contain("tx-refused", "the dead-letter record was written once Kafka took it");
+        provider.Calls.Should().ContainSingle($"a job the provider refused for good is not called again, whatever happened to its dead-letter record\n{logs}")
+            .Which.Outcome.Should().Be(CallValue.Refused);
+    }
+
+    /// <summary>
+    /// One job submitted and published; then Kafka refuses the next two Produce requests (the api has nothing left to
+    /// publish, so they are the jobs worker's dead-letter records) and a jobs worker starts against
+    /// <paramref name="provider"/>. Returns once the job is dead in the store: whether the worker had exited, its lines,
+    /// the dead-letter topic's keys and the run's logs, all read before the run is stopped.
+    /// </summary>
+    private static async Task<(bool JobsExited, List<string> JobsLines, List<string?> Records, string Logs)> DeadLetterWithRecordsRefusedAsync(
+        DownstreamProvider provider, long amount, string transaction, CancellationToken ct)
+    {
+        using var kafka = new TemporaryMockKafka();
         await using var run = await SystemRun.CreateAsync(kafka, cancellationToken: ct);
         var api = await run.StartAsync("api", "api-1");
-        // a poison job (amount 0): the worker dead-letters it without calling anyone
-        using (var submitted = await run.PostAsync(api, "/jobs", new { account = "acc-1", amount = 0, transactionId = "tx-poison" }, ct))
+        using (var submitted = await run.PostAsync(api, "/jobs", new { account = "acc-1", amount, transactionId = transaction }, ct))
         {
             submitted.IsSuccessStatusCode.Should().BeTrue();
         }
 
         await MessagingDefectTests.WaitPublishedAsync(run, api, 1);
-        // the job is on its topic and the api has nothing left to publish: the next Produce requests are the worker's
         kafka.PushRequestErrors(Produce, TopicAuthorizationFailed, 2);
         var jobs = await run.StartAsync("jobs", "jobs-1", "--downstream", provider.Address.ToString());
 
@@ -95,19 +130,15 @@ public sealed class ProduceFailureTests
         {
             try
             {
-                return (await run.GetJsonAsync(api, "/jobs/tx-poison")).GetProperty("state").GetString() == "dead";
+                return (await run.GetJsonAsync(api, $"/jobs/{transaction}")).GetProperty("state").GetString() == "dead";
             }
             catch (HttpRequestException)
             {
                 return false;
             }
         }, TimeSpan.FromSeconds(60), run.Logs);
-        var records = ReadKeys(kafka.BootstrapServers, run.Prefix + "jobs-dlq", "tx-poison", ct);
-
-        jobs.HasExited.Should().BeFalse($"a refused dead-letter record is a failure path, not the end of the process\n{run.Logs()}");
-        jobs.Lines.Count(l => l.Contains("a dead-letter record was refused by Kafka", StringComparison.Ordinal)).Should().BeGreaterThanOrEqualTo(1, "the refusals reached the worker");
-        records.Should().Contain("tx-poison", "the dead-letter record was written once Kafka took it");
-        provider.Calls.Should().BeEmpty("a poison job is never called");
+        var records = ReadKeys(kafka.BootstrapServers, run.Prefix + "jobs-dlq", transaction, ct);
+        return (jobs.HasExited, [.. jobs.Lines], records, run.Logs());
     }
 
     private static List<string?> ReadKeys(string bootstrap, string topic, string wanted, CancellationToken ct) =>

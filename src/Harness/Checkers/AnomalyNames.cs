@@ -62,6 +62,11 @@ public static class AnomalyNames
     /// calls the harness's provider observed: its budget cannot hold (added to section 7's list: issue 11).</summary>
     public const string AttemptMiscount = "attempt-miscount";
 
+    /// <summary>The downstream provider received a call for a job after it had refused one of the job's calls for good
+    /// (a 422, not to be retried), counted from the calls the harness's provider observed (added to section 7's list:
+    /// issue 11, "a refused job must not be retried").</summary>
+    public const string RetryAfterRefusal = "retry-after-refusal";
+
     /// <summary>Delivery latency percentiles above the scenario's thresholds.</summary>
     public const string LatencySlo = "latency-slo";
 
@@ -70,7 +75,7 @@ public static class AnomalyNames
     [
         Lost, Unseen, Forgotten, Duplicate, Unexpected, AbortedRead, Recovered, Nonmonotonic, Skip, InconsistentSeq,
         OrderInversion, DoubleEffect, LostJob, DlqWithoutReason, ExhaustedNotDeadLettered, RetryStorm, RetryBudgetExceeded,
-        AttemptMiscount, LatencySlo,
+        AttemptMiscount, RetryAfterRefusal, LatencySlo,
     ];
 
     /// <summary>Anomalies that are informational by contract, with the reason.</summary>

@@ -41,7 +41,7 @@ internal sealed class ObservedCalls
                 observed._byJob[call.Job] = calls = [];
             }
 
-            calls.Add(new Call(e.Index, e.Time, call.Attempt, call.Succeeded));
+            calls.Add(new Call(e.Index, e.Time, call.Attempt, call.Succeeded, call.Outcome == CallValue.Refused));
             observed.Total++;
             if (!call.Succeeded)
             {
@@ -58,6 +58,7 @@ internal sealed class ObservedCalls
         return observed;
     }
 
-    /// <summary>One observed call: its event, when it arrived, the attempt number the caller claimed (if any), and whether the provider accepted it.</summary>
-    internal readonly record struct Call(long Index, long Time, int? ClaimedAttempt, bool Succeeded);
+    /// <summary>One observed call: its event, when it arrived, the attempt number the caller claimed (if any), whether
+    /// the provider accepted it, and whether it refused it for good (a 422: not to be retried).</summary>
+    internal readonly record struct Call(long Index, long Time, int? ClaimedAttempt, bool Succeeded, bool Refused = false);
 }

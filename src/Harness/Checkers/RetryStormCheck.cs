@@ -10,7 +10,9 @@ namespace Chaos.Harness.Checkers;
 /// same instant;</item>
 /// <item>retry-budget-exceeded: more calls for a job than its attempt budget (or a stamped attempt number beyond it);</item>
 /// <item>attempt-miscount: the worker's own count of a job's attempts — the numbers it claims in its calls, or stamps
-/// in its records — is lower than the calls the provider saw (a count restarted on a redelivery, or calls not counted).</item>
+/// in its records — is lower than the calls the provider saw (a count restarted on a redelivery, or calls not counted);</item>
+/// <item>retry-after-refusal: the provider received a call for a job after it had refused one of the job's calls for
+/// good (a 422: declined, not to be retried) — judged by the provider's own answers, whatever the worker recorded.</item>
 /// </list>
 /// A history with no observed call at all (no outside provider, or one from elsewhere) is judged on the stamped
 /// attempts (<c>f = "attempt"</c>) alone, as before the provider existed. docs/checkers.md has the rules.
@@ -68,6 +70,7 @@ public sealed class RetryStormCheck : ICheck
                 retries.AddRange(calls.Skip(1).Select(c => (c.Time, c.Index)));
                 CheckBudget(job, calls, stamps, result);
                 CheckCount(job, calls, stamps, states.TryGetValue(job, out var state) ? state : null, result);
+                CheckNoRetryAfterRefusal(job, calls, result);
             }
 
             // a job the provider never saw may still have stamped itself beyond its budget
@@ -239,6 +242,30 @@ public sealed class RetryStormCheck : ICheck
 
         result.Add(AnomalyNames.AttemptMiscount, () => new AnomalyExample(
             [.. events], $"job {job}: {string.Join("; ", parts)} — the worker's count of attempts restarted or missed calls"));
+    }
+
+    /// <summary>retry-after-refusal, once per job: the first call the provider refused for good, and every call after it.</summary>
+    private static void CheckNoRetryAfterRefusal(string job, IReadOnlyList<ObservedCalls.Call> calls, CheckResultBuilder result)
+    {
+        var refused = -1;
+        for (var k = 0; k < calls.Count; k++)
+        {
+            if (calls[k].Refused)
+            {
+                refused = k;
+                break;
+            }
+        }
+
+        if (refused < 0 || refused == calls.Count - 1)
+        {
+            return;
+        }
+
+        var after = calls.Count - refused - 1;
+        result.Add(AnomalyNames.RetryAfterRefusal, () => new AnomalyExample(
+            [.. calls.Skip(refused).Take(MaxEvidence).Select(c => c.Index)],
+            $"job {job}: the downstream provider refused its call {refused + 1} for good (a 422: not to be retried), yet received {after} more call{(after == 1 ? "" : "s")} for it after that"));
     }
 
     /// <summary>Synchronised retries: a sliding window over retry start times (n log n for the sort).</summary>

@@ -151,6 +151,14 @@ public sealed class EmbeddedKafkaHost : IKafkaFaults, IAsyncDisposable
     public ValueTask ClearRequestErrorsAsync(KafkaApiKey apiKey, CancellationToken cancellationToken = default) => Call(c => c.ClearRequestErrorsAsync(apiKey, cancellationToken));
 
     /// <inheritdoc />
+    public ValueTask<int> SpareBrokerAsync(IReadOnlyList<string> keepCoordinators, CancellationToken cancellationToken = default) =>
+        Call(c => c.SpareBrokerAsync(keepCoordinators, cancellationToken));
+
+    /// <inheritdoc />
+    public ValueTask<int> PendingBrokerRequestErrorsAsync(int brokerId, KafkaApiKey apiKey, CancellationToken cancellationToken = default) =>
+        Call(c => c.PendingBrokerRequestErrorsAsync(brokerId, apiKey, cancellationToken));
+
+    /// <inheritdoc />
     public ValueTask SetPartitionLeaderAsync(string topic, int partition, int brokerId, CancellationToken cancellationToken = default) =>
         Call(c => c.SetPartitionLeaderAsync(topic, partition, brokerId, cancellationToken));
 
@@ -220,6 +228,19 @@ public sealed class EmbeddedKafkaHost : IKafkaFaults, IAsyncDisposable
 
         failure.TrySetResult();
         process.Dispose();
+    }
+
+    private async ValueTask<T> Call<T>(Func<KafkaControlClient, ValueTask<T>> call)
+    {
+        try
+        {
+            return await call(Client);
+        }
+        catch (Exception e) when (e is IOException or SocketException && process.HasExited)
+        {
+            await failure.Task;
+            throw;
+        }
     }
 
     private async ValueTask Call(Func<KafkaControlClient, ValueTask> call)

@@ -41,6 +41,16 @@ public interface IKafkaFaults
     /// <summary>Moves a partition's leadership to a broker, or makes it leaderless with <see cref="MockCluster.NoLeader"/>; bumps the leader epoch.</summary>
     ValueTask SetPartitionLeaderAsync(string topic, int partition, int brokerId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The cluster's spare broker (id <see cref="BrokerCount"/> + 1): added on the first call, outside
+    /// <see cref="BootstrapServers"/> and leading nothing until a partition is moved to it, the coordinators of
+    /// <paramref name="keepCoordinators"/> kept where they were; the same id after (<see cref="MockCluster.SpareBroker"/>).
+    /// </summary>
+    ValueTask<int> SpareBrokerAsync(IReadOnlyList<string> keepCoordinators, CancellationToken cancellationToken = default);
+
+    /// <summary>How many answers pushed onto one broker for <paramref name="apiKey"/> are still pending (not yet answered to a request).</summary>
+    ValueTask<int> PendingBrokerRequestErrorsAsync(int brokerId, KafkaApiKey apiKey, CancellationToken cancellationToken = default);
+
     /// <summary>Moves the group or transaction coordinator of <paramref name="key"/> to a broker.</summary>
     ValueTask SetCoordinatorAsync(KafkaCoordinatorType type, string key, int brokerId, CancellationToken cancellationToken = default);
 

@@ -81,6 +81,14 @@ public sealed class KafkaControlClient : IKafkaFaults
         new(Send(new() { ["op"] = KafkaControlProtocol.ClearRequestErrors, ["apiKey"] = Node(apiKey) }, cancellationToken));
 
     /// <inheritdoc />
+    public async ValueTask<int> SpareBrokerAsync(IReadOnlyList<string> keepCoordinators, CancellationToken cancellationToken = default) =>
+        (await SendAsync(endpoint, new() { ["op"] = KafkaControlProtocol.SpareBroker, ["keepCoordinators"] = Node(keepCoordinators) }, cancellationToken)).GetProperty("brokerId").GetInt32();
+
+    /// <inheritdoc />
+    public async ValueTask<int> PendingBrokerRequestErrorsAsync(int brokerId, KafkaApiKey apiKey, CancellationToken cancellationToken = default) =>
+        (await SendAsync(endpoint, new() { ["op"] = KafkaControlProtocol.PendingBrokerRequestErrors, ["brokerId"] = brokerId, ["apiKey"] = Node(apiKey) }, cancellationToken)).GetProperty("count").GetInt32();
+
+    /// <inheritdoc />
     public ValueTask SetPartitionLeaderAsync(string topic, int partition, int brokerId, CancellationToken cancellationToken = default) =>
         new(Send(new() { ["op"] = KafkaControlProtocol.SetPartitionLeader, ["topic"] = topic, ["partition"] = partition, ["brokerId"] = brokerId }, cancellationToken));
 

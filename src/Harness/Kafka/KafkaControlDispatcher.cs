@@ -82,6 +82,10 @@ internal sealed class KafkaControlDispatcher(IKafkaFaults faults, Action request
             case KafkaControlProtocol.ClearRequestErrors:
                 await faults.ClearRequestErrorsAsync(Enum<KafkaApiKey>(request, "apiKey"), ct);
                 break;
+            case KafkaControlProtocol.SpareBroker:
+                return new JsonObject { ["brokerId"] = await faults.SpareBrokerAsync(request.TryGetProperty("keepCoordinators", out _) ? Value<string[]>(request, "keepCoordinators") : [], ct) };
+            case KafkaControlProtocol.PendingBrokerRequestErrors:
+                return new JsonObject { ["count"] = await faults.PendingBrokerRequestErrorsAsync(Int(request, "brokerId"), Enum<KafkaApiKey>(request, "apiKey"), ct) };
             case KafkaControlProtocol.SetPartitionLeader:
                 await faults.SetPartitionLeaderAsync(String(request, "topic"), Int(request, "partition"), Int(request, "brokerId"), ct);
                 break;

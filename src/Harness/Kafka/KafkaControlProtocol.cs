@@ -17,6 +17,8 @@ public static class KafkaControlProtocol
     public const string PushRequestErrors = "push-request-errors";
     public const string PushBrokerRequestErrors = "push-broker-request-errors";
     public const string ClearRequestErrors = "clear-request-errors";
+    public const string SpareBroker = "spare-broker";
+    public const string PendingBrokerRequestErrors = "pending-broker-request-errors";
     public const string SetPartitionLeader = "set-partition-leader";
     public const string SetCoordinator = "set-coordinator";
     public const string SetGroupInitialRebalanceDelay = "set-group-initial-rebalance-delay";

@@ -1,4 +1,7 @@
+using System.IO.Hashing;
 using System.Runtime.InteropServices;
+using System.Text;
+using Confluent.Kafka;
 
 namespace Chaos.Harness.Kafka;
 
@@ -23,8 +26,10 @@ public sealed class MockCluster : IKafkaFaults, IAsyncDisposable, IDisposable
     private readonly Lock gate = new();
     private readonly Dictionary<string, int> topics = new(StringComparer.Ordinal);
     private readonly HashSet<KafkaApiKey> pushedErrors = [];
+    private readonly HashSet<string> pinnedGroups = new(StringComparer.Ordinal);
     private nint rk;
     private nint cluster;
+    private int spareBroker;
 
     private MockCluster(nint rk, nint cluster, int brokerCount, string bootstrapServers)
     {
@@ -201,6 +206,92 @@ public sealed class MockCluster : IKafkaFaults, IAsyncDisposable, IDisposable
     }
 
     /// <summary>
+    /// The cluster's spare broker: added on the first call with the id after the last bootstrap broker
+    /// (<see cref="BrokerCount"/> + 1), outside <see cref="BootstrapServers"/> and leading no partition until one is
+    /// moved to it; every later call returns the same id. A fault meant for one topic's clients alone moves that topic's
+    /// leadership there and pushes errors onto it (docs/embedded-kafka.md, "The spare broker"). Adding a broker changes
+    /// the mock's cluster in two ways this undoes: it spreads existing partitions' leadership over the new broker (each
+    /// moved partition goes straight back: one leader-epoch bump), and it hashes group ids over one more broker, so a
+    /// group's coordinator would move: the coordinators of <paramref name="keepCoordinators"/> are pinned first to the
+    /// broker that coordinates them now. Call it before clients connect (the reference deployment does, at its start).
+    /// </summary>
+    /// <param name="keepCoordinators">Consumer groups whose coordinator must not move; ignored after the first call.</param>
+    public int SpareBroker(IReadOnlyList<string>? keepCoordinators = null)
+    {
+        lock (gate)
+        {
+            var mc = Live();
+            if (spareBroker != 0)
+            {
+                return spareBroker;
+            }
+
+            foreach (var group in (keepCoordinators ?? []).Distinct(StringComparer.Ordinal).Where(g => !pinnedGroups.Contains(g)))
+            {
+                ArgumentException.ThrowIfNullOrWhiteSpace(group, nameof(keepCoordinators));
+                var coordinator = HashedCoordinator(group, BrokerCount);
+                Check(RdKafkaNative.MockCoordinatorSet(mc, "group", group, coordinator), $"keep group {group}'s coordinator on broker {coordinator}");
+                pinnedGroups.Add(group);
+            }
+
+            var before = Leaders();
+            Check(RdKafkaNative.MockBrokerAdd(mc, BrokerCount + 1), $"add the spare broker {BrokerCount + 1}");
+            spareBroker = BrokerCount + 1;
+            foreach (var ((topic, partition), leader) in Leaders())
+            {
+                if (before.TryGetValue((topic, partition), out var was) && was != leader)
+                {
+                    Check(RdKafkaNative.MockPartitionSetLeader(mc, topic, partition, was), $"move {topic}[{partition}] back to broker {was}");
+                }
+            }
+
+            return spareBroker;
+        }
+    }
+
+    /// <summary>
+    /// The broker the mock makes coordinator of <paramref name="group"/> when none was set for it: the CRC-32 of the id
+    /// modulo the broker count, as an index into its broker list (brokers 1..N in order; <c>rd_kafka_mock_cluster_get_coord</c>).
+    /// </summary>
+    internal static int HashedCoordinator(string group, int brokers) =>
+        (int)(Crc32.HashToUInt32(Encoding.UTF8.GetBytes(group)) % (uint)brokers) + 1;
+
+    /// <summary>The leader of every partition of the topics created here, as the cluster's metadata names it.</summary>
+    private Dictionary<(string Topic, int Partition), int> Leaders()
+    {
+        var leaders = new Dictionary<(string Topic, int Partition), int>();
+        if (topics.Count == 0)
+        {
+            return leaders;
+        }
+
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = BootstrapServers, AllowAutoCreateTopics = false }).Build();
+        var metadata = admin.GetMetadata(TimeSpan.FromSeconds(10));
+        foreach (var topic in metadata.Topics.Where(t => topics.ContainsKey(t.Topic)))
+        {
+            foreach (var partition in topic.Partitions)
+            {
+                leaders[(topic.Topic, partition.PartitionId)] = partition.Leader;
+            }
+        }
+
+        return leaders;
+    }
+
+    /// <summary>How many answers pushed onto one broker (<see cref="PushBrokerRequestErrors"/>) for <paramref name="apiKey"/> are still pending.</summary>
+    public unsafe int PendingBrokerRequestErrors(int brokerId, KafkaApiKey apiKey)
+    {
+        ValidateBroker(brokerId, nameof(brokerId), allowAll: false);
+        KafkaArguments.ValidateApiKey(apiKey, nameof(apiKey));
+        lock (gate)
+        {
+            nuint count = 0;
+            Check(RdKafkaNative.MockBrokerErrorStackCount(Live(), brokerId, (short)apiKey, &count), $"count the errors pending on broker {brokerId}");
+            return (int)count;
+        }
+    }
+
+    /// <summary>
     /// True from a <see cref="PushRequestErrors"/> until the <see cref="ClearRequestErrors"/> of its API key: cluster-wide
     /// errors may still be pending, and any client's request (the harness's own too) would consume them.
     /// </summary>
@@ -297,6 +388,10 @@ public sealed class MockCluster : IKafkaFaults, IAsyncDisposable, IDisposable
         lock (gate)
         {
             Check(RdKafkaNative.MockCoordinatorSet(Live(), keyType, key, brokerId), $"set the {keyType} coordinator of '{key}'");
+            if (type == KafkaCoordinatorType.Group)
+            {
+                pinnedGroups.Add(key); // set explicitly: a spare broker added later leaves it where it was put
+            }
         }
     }
 
@@ -385,6 +480,11 @@ public sealed class MockCluster : IKafkaFaults, IAsyncDisposable, IDisposable
     ValueTask IKafkaFaults.SetPartitionLeaderAsync(string topic, int partition, int brokerId, CancellationToken cancellationToken) =>
         Run(() => SetPartitionLeader(topic, partition, brokerId));
 
+    ValueTask<int> IKafkaFaults.SpareBrokerAsync(IReadOnlyList<string> keepCoordinators, CancellationToken cancellationToken) => Run(() => SpareBroker(keepCoordinators));
+
+    ValueTask<int> IKafkaFaults.PendingBrokerRequestErrorsAsync(int brokerId, KafkaApiKey apiKey, CancellationToken cancellationToken) =>
+        Run(() => PendingBrokerRequestErrors(brokerId, apiKey));
+
     ValueTask IKafkaFaults.SetCoordinatorAsync(KafkaCoordinatorType type, string key, int brokerId, CancellationToken cancellationToken) =>
         Run(() => SetCoordinator(type, key, brokerId));
 
@@ -408,6 +508,18 @@ public sealed class MockCluster : IKafkaFaults, IAsyncDisposable, IDisposable
         }
     }
 
+    private static ValueTask<T> Run<T>(Func<T> call)
+    {
+        try
+        {
+            return ValueTask.FromResult(call());
+        }
+        catch (Exception e) when (e is ArgumentException or KafkaMockException or ObjectDisposedException or PlatformNotSupportedException)
+        {
+            return ValueTask.FromException<T>(e);
+        }
+    }
+
     private static void Check(int err, string what)
     {
         if (err != 0)
@@ -423,9 +535,10 @@ public sealed class MockCluster : IKafkaFaults, IAsyncDisposable, IDisposable
             return;
         }
 
-        if (brokerId < 1 || brokerId > BrokerCount)
+        var spare = Volatile.Read(ref spareBroker);
+        if ((brokerId < 1 || brokerId > BrokerCount) && (spare == 0 || brokerId != spare))
         {
-            var range = allowAll ? $"1..{BrokerCount}, or {AllBrokers} for all" : $"1..{BrokerCount}";
+            var range = (allowAll ? $"1..{BrokerCount}, or {AllBrokers} for all" : $"1..{BrokerCount}") + (spare == 0 ? "" : $" (and the spare broker {spare})");
             throw new ArgumentOutOfRangeException(paramName, brokerId, $"Unknown broker id {brokerId}; this cluster's brokers are {range}.");
         }
     }

@@ -76,6 +76,12 @@ internal static unsafe partial class RdKafkaNative
     [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_broker_push_request_error_rtts")]
     internal static partial int MockBrokerPushOneRequestErrorRtt(nint mcluster, int brokerId, short apiKey, nuint count, int error, int rttMs);
 
+    [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_broker_error_stack_cnt")]
+    internal static partial int MockBrokerErrorStackCount(nint mcluster, int brokerId, short apiKey, nuint* count);
+
+    [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_broker_add")]
+    internal static partial int MockBrokerAdd(nint mcluster, int brokerId);
+
     [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_coordinator_set", StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int MockCoordinatorSet(nint mcluster, string keyType, string key, int brokerId);
 

@@ -147,6 +147,10 @@ public sealed class ReferenceSystemDeployment
             cancellationToken);
         var controlPort = kafka.Ports["control"];
         var control = await KafkaControlClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, controlPort), cancellationToken);
+        // the spare broker, before any client connects: a fault aimed at one topic moves it there (topic-refused), and
+        // added now it disturbs nothing — no client has metadata to go stale, no group a coordinator to lose
+        // (docs/embedded-kafka.md, "The spare broker")
+        await control.SpareBrokerAsync([.. ReferenceSystemOptions.ConsumerGroups.Select(g => g.Group)], cancellationToken);
 
         var database = options.Postgres is { } pg ? "postgres:" + pg : "sqlite:" + Path.Combine(topology.RunDirectory, "system.db");
         var sut = ToolLocator.ReferenceSystem();

@@ -2,6 +2,7 @@ using System.Globalization;
 using Chaos.Harness.Checkers;
 using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Downstream;
+using Chaos.Harness.Faults.Kafka;
 using Chaos.Harness.Faults.Kinds;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Runs;
@@ -11,9 +12,10 @@ namespace Chaos.Scenarios.Catalog;
 
 /// <summary>
 /// The jobs' downstream dependency fails, then refuses a share of calls for good, then is unreachable, then slows
-/// down, then stalls past the caller's timeout, under job load with poison payloads mixed in: retries must spread by
-/// exponential backoff with jitter (within the retry envelope), a refused job must not be retried and, like a poison
-/// one, must be dead-lettered with a reason, and balances must be exact (docs/scenarios.md).
+/// down, then stalls past the caller's timeout, under job load with poison payloads mixed in; while calls are refused,
+/// Kafka refuses the dead-letter topic's first records too. Retries must spread by exponential backoff with jitter
+/// (within the retry envelope), a refused job must not be retried — not even after its dead-letter record was refused —
+/// and, like a poison one, must be dead-lettered with a reason, and balances must be exact (docs/scenarios.md).
 /// </summary>
 internal sealed class JobRetryStormScenario : Scenario
 {
@@ -25,7 +27,7 @@ internal sealed class JobRetryStormScenario : Scenario
 
     public override string Name => "job-retry-storm";
 
-    public override string Description => "The jobs' downstream fails, refuses, goes down, slows, then stalls under job load with poison payloads: backoff with jitter, DLQ with reasons, exact balances.";
+    public override string Description => "The jobs' downstream fails, refuses (and Kafka refuses the first dead-letter records), goes down, slows, then stalls under job load with poison payloads: backoff with jitter, no retry after a refusal, DLQ with reasons, exact balances.";
 
     public override TimeSpan DefaultDuration => TimeSpan.FromSeconds(20);
 
@@ -61,7 +63,15 @@ internal sealed class JobRetryStormScenario : Scenario
         new FaultMenuItem(Refusing, ["jobs"], MinDuration: TimeSpan.FromSeconds(2), MaxDuration: TimeSpan.FromSeconds(6)),
         new FaultMenuItem(Stalled, ["jobs"], MinDuration: TimeSpan.FromSeconds(1), MaxDuration: TimeSpan.FromSeconds(3)),
         new FaultMenuItem(Unreachable, ["jobs"], MinDuration: TimeSpan.FromSeconds(1), MaxDuration: TimeSpan.FromSeconds(3)),
+        new FaultMenuItem(KafkaFaultFactory.TopicRefused, [DeadLetterTopic], MinDuration: TimeSpan.FromSeconds(1), MaxDuration: TimeSpan.FromSeconds(4),
+            Parameters: new Dictionary<string, IReadOnlyList<string>> { ["count"] = [RefusedRecords.ToString(CultureInfo.InvariantCulture)] }),
     ]);
+
+    /// <summary>The topic the jobs dead-letter to, whose first records Kafka refuses while the provider refuses calls.</summary>
+    internal const string DeadLetterTopic = "jobs-dlq";
+
+    /// <summary>How many dead-letter produce requests Kafka refuses: a few, so each is re-tried within the window.</summary>
+    private const int RefusedRecords = 3;
 
     /// <summary>
     /// Scripted, one downstream fault at a time (each heal lands before the next apply): failing for 60 % of the first
@@ -71,6 +81,9 @@ internal sealed class JobRetryStormScenario : Scenario
     /// stall could pass without a call and its proof would fail. The default 20 s phase: failing 1–6.4 s, refusing
     /// 6.6–10 s, down 10.5–12.1 s, slow 12.3–16.4 s, stalled 16.6–19 s. Shorter phases scale down (the lead-in, gaps
     /// and tail shrink with the phase), so every entry has a length and is healed inside the phase.
+    /// Beside the refusals, a Kafka fault: the dead-letter topic refuses its first <see cref="RefusedRecords"/> produce
+    /// requests (topic-refused, from a gap after the refusals begin to a gap before they end), so a job refused for
+    /// good has its dead-letter record refused and is read again — and must not be called again (retry-after-refusal).
     /// </summary>
     public override FaultSchedule BuildSchedule(long seed, TimeSpan duration)
     {
@@ -95,6 +108,7 @@ internal sealed class JobRetryStormScenario : Scenario
         [
             new FaultScheduleEntry(lead, Failing, "jobs", failingFor, Params(("failureRate", rate), ("latencyMs", 0))),
             new FaultScheduleEntry(refusingAt, Refusing, "jobs", half - refusingAt, Params(("refusalRate", 0.3))),
+            new FaultScheduleEntry(refusingAt + gap, KafkaFaultFactory.TopicRefused, DeadLetterTopic, half - refusingAt - (2 * gap), Params(("count", RefusedRecords))),
             new FaultScheduleEntry(secondAt, Unreachable, "jobs", downFor),
             new FaultScheduleEntry(slowAt, Slow, "jobs", slowFor, Params(("failureRate", 0.3), ("latencyMs", latency))),
             new FaultScheduleEntry(stallAt, Stalled, "jobs", end - stallAt),
@@ -108,7 +122,9 @@ internal sealed class JobRetryStormScenario : Scenario
     }
 
     public override IFault CreateFault(FaultScheduleEntry entry, RunContext context) =>
-        CreateDownstream(entry, context) ?? base.CreateFault(entry, context);
+        CreateDownstream(entry, context)
+        ?? (entry.Fault == KafkaFaultFactory.TopicRefused ? RunEvidence.For(context).Add(KafkaFaultFactory.Create(entry, context)!) : null)
+        ?? base.CreateFault(entry, context);
 
     /// <summary>The downstream kinds, each declared once (docs/faults.md, "Downstream and load-shape faults").</summary>
     internal static IReadOnlyList<FaultKind> DownstreamKinds { get; } =
@@ -170,25 +186,36 @@ internal sealed class JobRetryStormScenario : Scenario
     /// <summary>
     /// Took effect when, counted at the harness's own provider rather than read from the jobs' attempt records, the
     /// failing fault failed calls, the refusing one refused calls, a caller gave up on a stalled call, the unreachable
-    /// provider closed connections, the slow one received calls — and poison jobs were acknowledged. The drain's count
-    /// of attempts (what the jobs stamped) is written beside it for comparison.
+    /// provider closed connections, the slow one received calls — and poison jobs were acknowledged; and the broker
+    /// (not a client) refused dead-letter produce requests. The drain's count of attempts (what the jobs stamped) is
+    /// written beside it for comparison.
     /// </summary>
     public override string? VerifyFaultsTookEffect(RunContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var faults = RunEvidence.For(context).Of<DownstreamFault>();
+        var refusals = RunEvidence.For(context).Of<TopicRefusedFault>();
         var stamped = context.Workload.Jobs;
         var counts = context.Downstream.Counts;
         FaultEvidence.Record(context, string.Create(CultureInfo.InvariantCulture,
             $"downstream provider observed {counts.Calls} calls, {counts.Failed} failed ({counts.Refused} refused), {counts.Abandoned} abandoned by their caller, {counts.Dropped} connections closed unread; "
-            + $"{string.Join("; ", faults.Select(d => $"{d.Name}: {d.Outcome ?? "not applied"}"))}; "
+            + $"{string.Join("; ", faults.Select(d => $"{d.Name}: {d.Outcome ?? "not applied"}").Concat(refusals.Select(r => $"{r.Name}: {r.Outcome ?? "not healed"}")))}; "
             + $"the jobs stamped {stamped.Attempts} attempts, {stamped.TransientFailures} transient"));
-        return Explain(faults.Select(d => (d.Name, ExplainFault(d))), stamped.PoisonSubmitted);
+        return Explain(faults.Select(d => (d.Name, ExplainFault(d))), stamped.PoisonSubmitted, refusals.Select(ExplainRefusal));
     }
 
-    /// <summary>Null when every applied fault took effect (each fault's own explanation null) and a poison job was
-    /// acknowledged; else every reason, in one sentence.</summary>
-    internal static string? Explain(IEnumerable<(string Fault, string? Problem)> faults, long poisonSubmitted)
+    /// <summary>Why a topic refusal did not take effect (the broker refused no produce request for it), or null.</summary>
+    internal static string? ExplainRefusal(TopicRefusedFault fault)
+    {
+        ArgumentNullException.ThrowIfNull(fault);
+        return fault.Refused > 0
+            ? null
+            : $"{fault.Name} on {fault.Topic}: the broker refused no produce request for it ({fault.Outcome ?? "never healed"}): no record was dead-lettered while it lasted";
+    }
+
+    /// <summary>Null when every applied downstream fault took effect (each fault's own explanation null), a poison job
+    /// was acknowledged and every Kafka fault's explanation is null; else every reason, in one sentence.</summary>
+    internal static string? Explain(IEnumerable<(string Fault, string? Problem)> faults, long poisonSubmitted, IEnumerable<string?>? kafkaProblems = null)
     {
         var problems = new List<string>();
         var seen = faults.ToList();
@@ -202,6 +229,8 @@ internal sealed class JobRetryStormScenario : Scenario
         {
             problems.Add("no poison job was submitted and acknowledged");
         }
+
+        problems.AddRange((kafkaProblems ?? []).OfType<string>());
 
         return FaultEvidence.Sentence(problems);
     }

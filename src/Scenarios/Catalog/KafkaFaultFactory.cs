@@ -5,6 +5,7 @@ using Chaos.Harness.Faults.Kinds;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Kafka;
 using Chaos.Harness.Runs;
+using Chaos.Harness.Sut;
 
 namespace Chaos.Scenarios.Catalog;
 
@@ -24,6 +25,7 @@ internal static class KafkaFaultFactory
     public const string Zombie = "zombie-consumer";
     public const string Replay = "replay";
     public const string OffsetRewind = "offset-rewind";
+    public const string TopicRefused = "topic-refused";
 
     /// <summary>The fault for <paramref name="entry"/>, or null when it names no Kafka fault.</summary>
     public static IFault? Create(FaultScheduleEntry entry, RunContext context)
@@ -43,6 +45,7 @@ internal static class KafkaFaultFactory
             Zombie => new ZombieConsumerFault(ConsumerNode(entry, context), context.TimeProvider),
             Replay => new RecordReplayFault(context.System.BootstrapServers, entry.Target, Int(entry, "count"), context.Seed + (long)entry.At.TotalMilliseconds),
             OffsetRewind => new OffsetRewindFault(context.System, entry.Target, Int(entry, "records")),
+            TopicRefused => new TopicRefusedFault(kafka, TopicOf(entry), Int(entry, "count"), [.. ReferenceSystemOptions.ConsumerGroups.Select(g => g.Group)]),
             _ => null,
         };
     }
@@ -66,6 +69,12 @@ internal static class KafkaFaultFactory
         Enum.TryParse<KafkaApiKey>(entry.Target, ignoreCase: false, out var api) && Enum.IsDefined(api)
             ? api
             : throw new ArgumentException($"target: '{entry.Target}' is not an API key ({string.Join(", ", Enum.GetNames<KafkaApiKey>())}) ({RequestErrors})");
+
+    /// <summary>topic-refused's target, one of the reference system's topics; the kind's check and the factory read it here, once.</summary>
+    private static string TopicOf(FaultScheduleEntry entry) =>
+        ReferenceSystemOptions.Topics.Any(t => t.Topic == entry.Target)
+            ? entry.Target
+            : throw new ArgumentException($"target: '{entry.Target}' is not a topic of the system ({string.Join(", ", ReferenceSystemOptions.Topics.Select(t => t.Topic))}) ({TopicRefused})");
 
     /// <summary>leader-move's target, <c>topic/partition</c>; the kind's check and the factory read it here, once.</summary>
     private static (string Topic, int Partition) PartitionOf(FaultScheduleEntry entry)
@@ -107,6 +116,9 @@ internal static class KafkaFaultFactory
         new(Zombie, "kafka", Instance, "SIGSTOP past the session timeout, so the group evicts it; SIGCONT at the heal wakes it believing it owns its partitions"),
         new(Replay, "kafka", "a topic: fanout or jobs", "a slice of each partition's already-processed records is produced again with the same key, value and headers",
             [FaultParameter.Integer("count", 50, 1, 100_000, "how many records to re-produce")]),
+        new(TopicRefused, "kafka", "a topic: fanout, deliveries, jobs or jobs-dlq", "produce requests for that one topic are refused for good (TOPIC_AUTHORIZATION_FAILED: its ACL removed) while every other topic is served: its partitions move to a spare broker that refuses the next requests, and back at the heal",
+            [FaultParameter.Integer("count", 3, 1, 100_000, "how many produce requests for the topic are refused")],
+            entry => TopicOf(entry)),
         new(OffsetRewind, "kafka", "a consumer role: notifier or jobs", "the role is stopped, its group's committed offsets moved back, and it is started again to re-read processed records",
             [FaultParameter.Integer("records", 20, 1, 100_000, "how far back, per partition")]),
     ];

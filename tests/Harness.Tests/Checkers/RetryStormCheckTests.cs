@@ -257,6 +257,42 @@ public sealed class RetryStormCheckTests
         new RetryStormCheck(Policy).Check(h.Events).Verdict.Should().Be(Verdict.Valid);
     }
 
+    [Fact]
+    public void Check_ACallAfterTheProviderRefusedTheJobForGood_IsRetryAfterRefusal_WhateverTheWorkerStamped()
+    {
+        var h = new TestHistory();
+        h.Call("j1", 1, 0);
+        var refused = h.Call("j1", 2, 100, CallValue.Refused);
+        var again = h.Call("j1", 3, 1_000, ok: true);   // e.g. read again after its dead-letter record was refused
+        h.Attempt("j1", 1, 0, "transient");
+        h.Attempt("j1", 2, 100, "permanent: declined");
+        h.Attempt("j1", 3, 1_000, "ok");
+        h.JobState("j1", JobStates.Done);
+
+        var result = new RetryStormCheck(ScenarioPolicy).Check(h.Events);
+
+        result.ShouldHaveExactly(new ExpectedAnomaly(AnomalyNames.RetryAfterRefusal, 1, [refused, again]));
+        result.Anomalies[AnomalyNames.RetryAfterRefusal].Examples[0].Explanation.Should()
+            .Be("job j1: the downstream provider refused its call 2 for good (a 422: not to be retried), yet received 1 more call for it after that");
+    }
+
+    [Fact]
+    public void Check_ARefusalAsTheJobsLastCall_IsValid()
+    {
+        var h = new TestHistory();
+        h.Call("j1", 1, 0);
+        h.Call("j1", 2, 100, CallValue.Refused);
+        h.Call("j2", 1, 100, CallValue.Refused);
+        h.Call("j3", 1, 150, ok: true);   // another job's calls are not this one's retries
+        h.Attempt("j1", 1, 0, "transient");
+        h.Attempt("j1", 2, 100, "permanent: declined");
+        h.Attempt("j2", 1, 100, "permanent: declined");
+        h.JobState("j1", JobStates.DeadLettered, "declined");
+        h.JobState("j2", JobStates.DeadLettered, "declined");
+
+        new RetryStormCheck(ScenarioPolicy).Check(h.Events).Verdict.Should().Be(Verdict.Valid);
+    }
+
     /// <summary>Delivery 1 makes attempts 1–3 and dies; delivery 2 starts again at 1 and succeeds at its attempt 4.</summary>
     private static TestHistory Redelivered(bool withCalls, out long[] calls, out long highestStamp, out long state)
     {

@@ -80,8 +80,11 @@ internal sealed class TestHistory
 
     /// <summary>A call the harness's downstream provider received for <paramref name="job"/>, claiming <paramref name="attempt"/>.</summary>
     public long Call(string job, int? attempt, long timeMs, bool ok = false) =>
+        Call(job, attempt, timeMs, ok ? CallValue.Ok : CallValue.Fail);
+
+    public long Call(string job, int? attempt, long timeMs, string outcome) =>
         Add(HistoryOps.DownstreamProcess, HistoryEventType.Ok, HistoryOps.Call,
-            new CallValue($"c{_events.Count}", job, ok ? CallValue.Ok : CallValue.Fail, attempt), timeMs * 1_000_000);
+            new CallValue($"c{_events.Count}", job, outcome, attempt), timeMs * 1_000_000);
 
     public long Fault(string name, string f, long timeMs) =>
         Add(HistoryOps.NemesisProcess, HistoryEventType.Info, f, new NemesisValue(name, "target-1"), timeMs * 1_000_000);

@@ -1,3 +1,4 @@
+using Chaos.Harness.Faults.Kafka;
 using Chaos.Harness.Kafka;
 using Confluent.Kafka;
 
@@ -106,6 +107,8 @@ public sealed class MockClusterTests
             (() => cluster.PushBrokerRequestErrors(MockCluster.AllBrokers, KafkaApiKey.Produce, [new(KafkaErrorCode.RequestTimedOut)]), "brokerId"),
             (() => cluster.PushBrokerRequestErrors(1, KafkaApiKey.Produce, [new(KafkaErrorCode.NoError, -5)]), "errors"),
             (() => cluster.PushRequestErrors(KafkaApiKey.Produce, []), "errors"),
+            (() => cluster.PendingBrokerRequestErrors(3, KafkaApiKey.Produce), "brokerId"),
+            (() => cluster.PendingBrokerRequestErrors(1, (KafkaApiKey)999), "apiKey"),
             (() => cluster.PushRequestErrors((KafkaApiKey)999, [KafkaErrorCode.RequestTimedOut]), "apiKey"),
             (() => cluster.SetCoordinator(KafkaCoordinatorType.Group, "g", 5), "brokerId"),
             (() => cluster.SetCoordinator(KafkaCoordinatorType.Group, "", 1), "key"),
@@ -194,6 +197,59 @@ public sealed class MockClusterTests
         await producer.ProduceAsync("t", new Message<string, string> { Key = "k", Value = "delayed" }, TestContext.Current.CancellationToken).WaitAsync(Timeout, TestContext.Current.CancellationToken);
 
         clock.Elapsed.Should().BeGreaterThan(TimeSpan.FromMilliseconds(1400));
+    }
+
+    [Fact]
+    public void SpareBroker_IsAddedOnce_AfterTheLastBootstrapBroker_AndIsAKnownBrokerFromThen()
+    {
+        using var cluster = MockCluster.Create(2);
+        cluster.CreateTopic("t", 1, 1);
+        cluster.CreateTopic("wide", 6, 1);
+        var beforeAdded = () => cluster.SetPartitionLeader("t", 0, 3);
+        beforeAdded.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*1..2*");
+        var leaders = TopicRefusedFault.ReadLeaders(cluster.BootstrapServers, "wide");
+
+        var spare = cluster.SpareBroker();
+
+        spare.Should().Be(3);
+        TopicRefusedFault.ReadLeaders(cluster.BootstrapServers, "wide").Should().Equal(leaders,
+            "the mock spreads existing leadership over a broker it adds; the spare moves it straight back");
+        cluster.SpareBroker().Should().Be(3, "there is one spare, however often it is asked for");
+        cluster.BootstrapServers.Split(',').Should().HaveCount(2, "the spare is not a bootstrap broker");
+        cluster.PendingBrokerRequestErrors(spare, KafkaApiKey.Produce).Should().Be(0);
+        cluster.PushBrokerRequestErrors(spare, KafkaApiKey.Produce, [new(KafkaErrorCode.TopicAuthorizationFailed), new(KafkaErrorCode.TopicAuthorizationFailed)]);
+        cluster.PendingBrokerRequestErrors(spare, KafkaApiKey.Produce).Should().Be(2);
+        cluster.PendingBrokerRequestErrors(spare, KafkaApiKey.Fetch).Should().Be(0, "counted per API key");
+        cluster.SetPartitionLeader("t", 0, spare);
+        var unknown = () => cluster.SetPartitionLeader("t", 0, 4);
+        unknown.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*spare broker 3*");
+    }
+
+    [Fact]
+    public async Task SpareBroker_KeepsTheNamedGroupsCoordinator_AndTheOthersFollowTheMocksHash()
+    {
+        await using var cluster = MockCluster.Create(3);
+        cluster.CreateTopic("t", 1, 1);
+        await ProduceAndConsumeOneAsync(cluster.BootstrapServers, "t");
+        // groups whose hashed coordinator differs between 3 brokers and 4: the ones a spare broker would move
+        var moved = Enumerable.Range(0, 200).Select(i => $"g{i}").Where(g => MockCluster.HashedCoordinator(g, 3) != MockCluster.HashedCoordinator(g, 4)).Take(2).ToList();
+        var (kept, other) = (moved[0], moved[1]);
+
+        cluster.SpareBroker([kept]);
+
+        // a broker refuses the next OffsetCommit it receives: a commit meets the refusal only on its group's coordinator
+        CommitMeetsTheRefusalOn(cluster, kept, MockCluster.HashedCoordinator(kept, 3));
+        CommitMeetsTheRefusalOn(cluster, other, MockCluster.HashedCoordinator(other, 4));
+    }
+
+    private static void CommitMeetsTheRefusalOn(MockCluster cluster, string group, int broker)
+    {
+        cluster.PushBrokerRequestErrors(broker, KafkaApiKey.OffsetCommit, [new(KafkaErrorCode.GroupAuthorizationFailed)]);
+        using var consumer = new ConsumerBuilder<string, string>(ConsumerConfig(cluster.BootstrapServers, group)).Build();
+        var commit = () => consumer.Commit([new TopicPartitionOffset("t", 0, 1)]);
+
+        commit.Should().Throw<KafkaException>($"group {group}'s coordinator is broker {broker}").Which.Error.Code.Should().Be(ErrorCode.GroupAuthorizationFailed);
+        cluster.PendingBrokerRequestErrors(broker, KafkaApiKey.OffsetCommit).Should().Be(0);
     }
 
     internal static ConsumerConfig ConsumerConfig(string bootstrap, string group) => new()

@@ -31,6 +31,8 @@ public sealed class JobRetryStormScenarioTests : IDisposable
             "the refusing fault refused calls at the provider");
         lines.Should().Contain(l => l.Contains("\"f\":\"job-state\"", StringComparison.Ordinal) && l.Contains("dead-lettered", StringComparison.Ordinal) && l.Contains("refused", StringComparison.Ordinal),
             "a job refused for good is dead-lettered with the refusal as its reason");
+        lines.Should().Contain(l => l.Contains("\"f\":\"verify\"", StringComparison.Ordinal) && l.Contains("topic-refused: the spare broker", StringComparison.Ordinal),
+            "the broker's own count of the dead-letter records it refused is in the evidence");
     }
 
     [Fact]
@@ -43,6 +45,8 @@ public sealed class JobRetryStormScenarioTests : IDisposable
         JobRetryStormScenario.Explain([("downstream-failure", "downstream-failure: failed none"), ("downstream-slow", null)], poisonSubmitted: 0)
             .Should().Be("downstream-failure: failed none; no poison job was submitted and acknowledged");
         JobRetryStormScenario.Explain([], poisonSubmitted: 1).Should().Be("no downstream fault was applied");
+        JobRetryStormScenario.Explain([("downstream-failure", null)], poisonSubmitted: 1, ["topic-refused on jobs-dlq: the broker refused no produce request for it", null])
+            .Should().Be("topic-refused on jobs-dlq: the broker refused no produce request for it");
     }
 
     [Theory]
@@ -51,16 +55,22 @@ public sealed class JobRetryStormScenarioTests : IDisposable
     [InlineData(10)]
     [InlineData(20)]
     [InlineData(60)]
-    public void Schedule_FiveDownstreamFaultsInTurn_NeverOverlapping_EachHealedInsideThePhase(int seconds)
+    public void Schedule_FiveDownstreamFaultsInTurn_NeverOverlapping_TheDeadLetterRefusalInsideTheRefusals_EachHealedInsideThePhase(int seconds)
     {
         var phase = TimeSpan.FromSeconds(seconds);
         var scenario = ScenarioCatalog.Find("job-retry-storm")!;
         var schedule = scenario.BuildSchedule(4, phase);
+        var downstream = schedule.Entries.Where(e => e.Fault.StartsWith("downstream-", StringComparison.Ordinal)).ToList();
 
         schedule.Entries.Select(e => e.Fault).Should().Equal(
-            "downstream-failure", "downstream-refuse", "downstream-down", "downstream-slow", "downstream-stall");
+            "downstream-failure", "downstream-refuse", "topic-refused", "downstream-down", "downstream-slow", "downstream-stall");
         schedule.Entries.Should().OnlyContain(e => e.Duration > TimeSpan.Zero && e.At > TimeSpan.Zero && e.HealAt <= phase);
-        schedule.Entries.Zip(schedule.Entries.Skip(1)).Should().OnlyContain(p => p.First.HealAt < p.Second.At, "one heal lands before the next apply");
+        downstream.Zip(downstream.Skip(1)).Should().OnlyContain(p => p.First.HealAt < p.Second.At, "one heal lands before the next apply");
+        var refusals = downstream.Single(e => e.Fault == "downstream-refuse");
+        var deadLetter = schedule.Entries.Single(e => e.Fault == "topic-refused");
+        deadLetter.Target.Should().Be("jobs-dlq");
+        deadLetter.At.Should().BeGreaterThan(refusals.At, "jobs refused for good are being dead-lettered when Kafka refuses their records");
+        deadLetter.HealAt.Should().BeLessThan(refusals.HealAt!.Value);
         schedule.Entries.Should().OnlyContain(e => scenario.Catalogue.IsKnownFault(e.Fault) && scenario.Catalogue.TargetsOf(e.Fault).Contains(e.Target));
     }
 
@@ -70,7 +80,7 @@ public sealed class JobRetryStormScenarioTests : IDisposable
         var schedule = ScenarioCatalog.Find("job-retry-storm")!.BuildSchedule(1, TimeSpan.FromSeconds(20));
 
         schedule.Entries.Select(e => (e.Fault, Math.Round(e.At.TotalSeconds, 1), Math.Round(e.HealAt!.Value.TotalSeconds, 1))).Should().Equal(
-            ("downstream-failure", 1.0, 6.4), ("downstream-refuse", 6.6, 10.0), ("downstream-down", 10.5, 12.1),
+            ("downstream-failure", 1.0, 6.4), ("downstream-refuse", 6.6, 10.0), ("topic-refused", 6.8, 9.8), ("downstream-down", 10.5, 12.1),
             ("downstream-slow", 12.3, 16.4), ("downstream-stall", 16.6, 19.0));
     }
 

@@ -24,6 +24,9 @@ internal sealed partial class JobsWorker(Store store, KafkaClients kafka, System
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.Factory.StartNew(() => Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
 
+    /// <summary>How the store records an attempt the downstream refused for good; the rest is the refusal's message.</summary>
+    private const string PermanentOutcome = "permanent: ";
+
     /// <summary>Attempts a job made before this delivery (a redelivery continues the job's count, it does not restart it).</summary>
     private static readonly ResiliencePropertyKey<int> AttemptsBefore = new("refsys.attempts-before");
 
@@ -224,6 +227,17 @@ internal sealed partial class JobsWorker(Store store, KafkaClients kafka, System
             return;
         }
 
+        // A refusal for good is final: a redelivery after one (its dead-letter record refused by Kafka, or the worker
+        // stopped before dead-lettering) dead-letters the job again and never calls the downstream a second time. This
+        // used to fall through to the resumed retry below and call again (docs/reference-system.md, "Produce and storage
+        // failures"; caught by the retry-after-refusal check).
+        if (existing?.Attempts.FirstOrDefault(a => a.Outcome.StartsWith(PermanentOutcome, StringComparison.Ordinal)) is { } refused)
+        {
+            FailurePaths.JobsRefusedOnRedelivery.Hit();
+            await DeadLetterAsync(key, refused.Outcome[PermanentOutcome.Length..] + " (found on redelivery)", payload, producer, ct);
+            return;
+        }
+
         // The budget is the job's, not this delivery's: a redelivery (after a crash, a rebalance, a zombie's
         // partitions moving) continues from the attempts the store holds, and first waits the backoff the last one asks.
         var before = existing is { Attempts.Count: > 0 } ? existing.Attempts.Max(a => a.Attempt) : 0;
@@ -276,7 +290,7 @@ internal sealed partial class JobsWorker(Store store, KafkaClients kafka, System
                 catch (PermanentDownstreamException e)
                 {
                     FailurePaths.JobsPermanent.Hit();
-                    await store.CompleteAttemptAsync(key, attempt, "permanent: " + e.Message, token);
+                    await store.CompleteAttemptAsync(key, attempt, PermanentOutcome + e.Message, token);
                     throw;
                 }
             }, context);

@@ -95,6 +95,51 @@ public sealed class KafkaFaultTests
     }
 
     [Fact]
+    public async Task TopicRefused_Apply_RefusesThatTopicsProducesOnly_Heal_MovesItBack_AndCountsTheBrokersRefusals()
+    {
+        await using var cluster = MockCluster.Create(2);
+        cluster.CreateTopic("refused", 2, 1);
+        cluster.CreateTopic("served", 2, 1);
+        var before = TopicRefusedFault.ReadLeaders(cluster.BootstrapServers, "refused");
+        var fault = new TopicRefusedFault(cluster, "refused", 2);
+
+        await fault.ApplyAsync(Ct).WaitAsync(Bound, Ct);
+        var during = TopicRefusedFault.ReadLeaders(cluster.BootstrapServers, "refused");
+        using (var producer = Producer(cluster.BootstrapServers))
+        {
+            var served = await producer.ProduceAsync("served", new Message<Null, string> { Value = "ok" }, Ct).WaitAsync(Bound, Ct);
+            served.Status.Should().Be(PersistenceStatus.Persisted, "every other topic is served");
+            var refused = () => producer.ProduceAsync("refused", new Message<Null, string> { Value = "x" }, Ct).WaitAsync(Bound, Ct);
+            (await refused.Should().ThrowAsync<ProduceException<Null, string>>()).Which.Error.Code.Should().Be(ErrorCode.TopicAuthorizationFailed);
+        }
+
+        await fault.HealAsync(Ct).WaitAsync(Bound, Ct);
+        await fault.HealAsync(Ct).WaitAsync(Bound, Ct); // idempotent
+
+        during.Should().OnlyContain(l => l.Leader == 3, "the topic's partitions moved to the spare broker");
+        TopicRefusedFault.ReadLeaders(cluster.BootstrapServers, "refused").Should().Equal(before, "the heal moved them back");
+        fault.Refused.Should().Be(1, "the broker answered one refusal, and counted the other as still pending");
+        fault.Outcome.Should().Be("the spare broker 3 refused 1 produce requests for refused (1 refusals still pending at the heal)");
+        fault.Target.Should().Be("refused");
+        using var after = Producer(cluster.BootstrapServers);
+        var healed = await after.ProduceAsync("refused", new Message<Null, string> { Value = "y" }, Ct).WaitAsync(Bound, Ct);
+        healed.Status.Should().Be(PersistenceStatus.Persisted, "the topic is led by brokers that refuse nothing again");
+    }
+
+    [Fact]
+    public async Task TopicRefused_UnknownTopic_IsRefusedAtApply_AndLeavesNothingApplied()
+    {
+        await using var cluster = MockCluster.Create(1);
+        var fault = new TopicRefusedFault(cluster, "absent", 1);
+
+        var apply = () => fault.ApplyAsync(Ct).WaitAsync(Bound, Ct);
+
+        (await apply.Should().ThrowAsync<ArgumentException>()).WithMessage("*absent*");
+        await fault.HealAsync(Ct).WaitAsync(Bound, Ct);
+        fault.Refused.Should().Be(0);
+    }
+
+    [Fact]
     public async Task Replay_RepublishesAlreadyWrittenRecords_SameKeyValueAndPartition()
     {
         await using var cluster = MockCluster.Create(1);
