@@ -60,6 +60,9 @@ internal sealed class BrokerOutageScenario : Scenario
         Add(0.6 * d, KafkaFaultFactory.BrokerRtt, Broker(4), 0.2 * d, ("rtt", "150"));
         Add(0.7 * d, KafkaFaultFactory.CoordinatorMove, "jobs", null, ("to", To(5)));
         Add(0.8 * d, KafkaFaultFactory.RequestErrors, "Fetch", 0.1 * d, ("count", "6"));
+        // fetch refused for good: librdkafka hands the error to the application instead of retrying it away, so the
+        // consumers' consume-error branches run (docs/failure-paths.md); healed with the retriable ones above
+        Add(0.85 * d, KafkaFaultFactory.RequestErrors, "Fetch", 0.04 * d, ("count", "4"), ("kind", "non-retriable"));
         // produce refused for good (an ACL removed): the clients' own failure paths run — the outbox relay's and the
         // notifier's failed-produce branches, which broker outages shorter than message.timeout.ms never reach
         Add(0.9 * d, KafkaFaultFactory.RequestErrors, "Produce", 0.08 * d, ("count", "6"), ("kind", "non-retriable"));

@@ -63,15 +63,16 @@ public sealed class KafkaFaultParameterTests
     }
 
     [Fact]
-    public void Broker_outage_refuses_produce_for_good_late_in_its_fault_phase_and_heals_inside_it()
+    public void Broker_outage_refuses_fetch_then_produce_for_good_late_in_its_fault_phase_and_heals_inside_it()
     {
         var schedule = new BrokerOutageScenario().BuildSchedule(1, TimeSpan.FromSeconds(30));
 
-        var refused = schedule.Entries.Should().ContainSingle(e => e.Parameters.GetValueOrDefault("kind") == "non-retriable").Subject;
-        refused.Fault.Should().Be("request-errors");
-        refused.Target.Should().Be("Produce");
-        refused.At.Should().Be(TimeSpan.FromSeconds(27));
-        refused.HealAt.Should().BeLessThanOrEqualTo(TimeSpan.FromSeconds(30));
+        var refused = schedule.Entries.Where(e => e.Parameters.GetValueOrDefault("kind") == "non-retriable").ToList();
+        refused.Select(e => (e.Fault, e.Target, e.At)).Should().Equal(
+            ("request-errors", "Fetch", TimeSpan.FromSeconds(25.5)), ("request-errors", "Produce", TimeSpan.FromSeconds(27)));
+        refused.Should().AllSatisfy(e => e.HealAt.Should().BeLessThanOrEqualTo(TimeSpan.FromSeconds(30)));
+        var retriableFetch = schedule.Entries.Single(e => e.Target == "Fetch" && !e.Parameters.ContainsKey("kind"));
+        refused[0].HealAt.Should().BeLessThan(retriableFetch.HealAt!.Value, "the retriable fetch errors' heal clears whatever is left of the refusals too");
         schedule.Entries.Should().AllSatisfy(e => KafkaFaultFactory.Validate(e));
     }
 }
