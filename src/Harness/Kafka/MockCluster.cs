@@ -226,9 +226,15 @@ public sealed class MockCluster : IKafkaFaults, IAsyncDisposable, IDisposable
                 return spareBroker;
             }
 
-            foreach (var group in (keepCoordinators ?? []).Distinct(StringComparer.Ordinal).Where(g => !pinnedGroups.Contains(g)))
+            var groups = (keepCoordinators ?? []).Distinct(StringComparer.Ordinal).ToList();
+            if (groups.Any(string.IsNullOrWhiteSpace))
             {
-                ArgumentException.ThrowIfNullOrWhiteSpace(group, nameof(keepCoordinators));
+                // checked before anything is pinned: a refused call changes nothing
+                throw new ArgumentException("A group whose coordinator is kept must be named.", nameof(keepCoordinators));
+            }
+
+            foreach (var group in groups.Where(g => !pinnedGroups.Contains(g)))
+            {
                 var coordinator = HashedCoordinator(group, BrokerCount);
                 Check(RdKafkaNative.MockCoordinatorSet(mc, "group", group, coordinator), $"keep group {group}'s coordinator on broker {coordinator}");
                 pinnedGroups.Add(group);

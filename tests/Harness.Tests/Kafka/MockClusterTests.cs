@@ -209,9 +209,12 @@ public sealed class MockClusterTests
         beforeAdded.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*1..2*");
         var leaders = TopicRefusedFault.ReadLeaders(cluster.BootstrapServers, "wide");
 
+        var blank = () => cluster.SpareBroker(["g", " "]);
+        blank.Should().Throw<ArgumentException>().Which.ParamName.Should().Be("keepCoordinators");
+
         var spare = cluster.SpareBroker();
 
-        spare.Should().Be(3);
+        spare.Should().Be(3, "a refused call added nothing");
         TopicRefusedFault.ReadLeaders(cluster.BootstrapServers, "wide").Should().Equal(leaders,
             "the mock spreads existing leadership over a broker it adds; the spare moves it straight back");
         cluster.SpareBroker().Should().Be(3, "there is one spare, however often it is asked for");
