@@ -36,6 +36,13 @@ public interface ISystemApi
     /// <summary>A job as the system reports it; null when the system does not know it.</summary>
     Task<JobReport?> ReadJobAsync(string id, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Every record of the system's dead-letter topic, read from Kafka by the harness (not through the system), keyed by
+    /// the job it dead-letters; null when the system has no dead-letter topic. Called after the job states were read, so
+    /// a job the system reported dead-lettered before the read began has its record in it (docs/history.md, "dead-letters").
+    /// </summary>
+    Task<DeadLettersValue?> ReadDeadLettersAsync(CancellationToken cancellationToken);
+
     /// <summary>An account's balance: the job effects applied to it.</summary>
     Task<decimal> ReadBalanceAsync(string account, CancellationToken cancellationToken);
 

@@ -51,6 +51,11 @@ public static class AnomalyNames
     /// after the drain (added to section 7's list: issue 11, "exhausts it and is not dead-lettered").</summary>
     public const string ExhaustedNotDeadLettered = "exhausted-not-dead-lettered";
 
+    /// <summary>A job the system reports dead-lettered of which the dead-letter topic, read from Kafka by the harness at
+    /// the drain, holds no record: the system's word that the job was handed on is not borne out (added to section 7's
+    /// list: issue 11, "trust nothing the system says").</summary>
+    public const string DlqRecordMissing = "dlq-record-missing";
+
     /// <summary>Job retries outside the backoff envelope.</summary>
     public const string RetryStorm = "retry-storm";
 
@@ -74,8 +79,8 @@ public static class AnomalyNames
     public static IReadOnlyList<string> All { get; } =
     [
         Lost, Unseen, Forgotten, Duplicate, Unexpected, AbortedRead, Recovered, Nonmonotonic, Skip, InconsistentSeq,
-        OrderInversion, DoubleEffect, LostJob, DlqWithoutReason, ExhaustedNotDeadLettered, RetryStorm, RetryBudgetExceeded,
-        AttemptMiscount, RetryAfterRefusal, LatencySlo,
+        OrderInversion, DoubleEffect, LostJob, DlqWithoutReason, ExhaustedNotDeadLettered, DlqRecordMissing, RetryStorm,
+        RetryBudgetExceeded, AttemptMiscount, RetryAfterRefusal, LatencySlo,
     ];
 
     /// <summary>Anomalies that are informational by contract, with the reason.</summary>

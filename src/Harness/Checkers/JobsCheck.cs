@@ -6,7 +6,9 @@ namespace Chaos.Harness.Checkers;
 /// the amounts of the distinct transactions whose jobs are done), lost-job (an acknowledged job in no terminal state
 /// after the drain), dlq-without-reason (a dead-lettered job that names no reason) and exhausted-not-dead-lettered (the
 /// harness's downstream provider failed every call of a job, as many as its attempt budget, yet the job was not
-/// dead-lettered — counted from the calls the harness observed, not from the system's attempt records).</summary>
+/// dead-lettered — counted from the calls the harness observed, not from the system's attempt records) and
+/// dlq-record-missing (a job the system reports dead-lettered of which the dead-letter topic, read by the harness at the
+/// drain — the <c>dead-letters</c> event — holds no record; unchecked when the history has no such event).</summary>
 /// <param name="attemptBudget">The jobs' attempt budget (first attempt included); null leaves exhausted-not-dead-lettered unchecked.</param>
 public sealed class JobsCheck(int? attemptBudget = null) : ICheck
 {
@@ -21,6 +23,7 @@ public sealed class JobsCheck(int? attemptBudget = null) : ICheck
         var jobs = new Dictionary<string, Job>(StringComparer.Ordinal);
         var open = new Dictionary<string, Job>(StringComparer.Ordinal);
         var accounts = new Dictionary<string, Account>(StringComparer.Ordinal);
+        (HashSet<string> Ids, long Index)? deadLetters = null;
 
         Job JobOf(string id)
         {
@@ -95,6 +98,10 @@ public sealed class JobsCheck(int? attemptBudget = null) : ICheck
                     }
 
                     break;
+                case DeadLettersValue topicRead when e.Type == HistoryEventType.Ok:
+                    // the last read counts: it was taken after the job states it vouches for
+                    deadLetters = (topicRead.Records.Select(r => r.Id).ToHashSet(StringComparer.Ordinal), e.Index);
+                    break;
                 case BalanceValue balance when e.Type == HistoryEventType.Ok:
                     var read = AccountOf(balance.Account);
                     if (read.FirstSubmitIndex < 0)
@@ -147,6 +154,15 @@ public sealed class JobsCheck(int? attemptBudget = null) : ICheck
             CheckExhausted(ObservedCalls.From(history), budget, jobs, result);
         }
 
+        if (deadLetters is { } topic)
+        {
+            result.Count("dead-letter-records", topic.Ids.Count);
+            if (undecidable.Count == 0)
+            {
+                CheckDeadLetterRecords(jobs.Values, topic.Ids, topic.Index, result);
+            }
+        }
+
         CheckBalances(jobs.Values, accounts, result);
         result.Count("jobs", jobs.Count);
         result.Count("jobs-acknowledged", acknowledged);
@@ -181,6 +197,20 @@ public sealed class JobsCheck(int? attemptBudget = null) : ICheck
             var state = job?.State is { } s ? $"its final state is '{s}'" : "it reached no state";
             result.Add(AnomalyNames.ExhaustedNotDeadLettered, () => new AnomalyExample(
                 events, $"job {id}: the downstream provider failed all {calls.Count} of its calls (budget {budget} attempts), yet {state}, not dead-lettered"));
+        }
+    }
+
+    /// <summary>A job the system reports dead-lettered must have a record on the dead-letter topic the harness read.</summary>
+    private static void CheckDeadLetterRecords(IEnumerable<Job> jobs, HashSet<string> recorded, long readIndex, CheckResultBuilder result)
+    {
+        foreach (var job in jobs)
+        {
+            if (job.State == JobStates.DeadLettered && !recorded.Contains(job.Id))
+            {
+                result.Add(AnomalyNames.DlqRecordMissing, () => new AnomalyExample(
+                    job.SubmitIndex >= 0 ? [job.SubmitIndex, job.StateIndex, readIndex] : [job.StateIndex, readIndex],
+                    $"job {job.Id}: the system reports it dead-lettered, yet the dead-letter topic holds no record of it ({recorded.Count} record(s) read)"));
+            }
         }
     }
 

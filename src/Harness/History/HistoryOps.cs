@@ -24,6 +24,9 @@ public static class HistoryOps
     /// <summary>A job's observed state (done, dead-lettered, retrying, ...).</summary>
     public const string JobState = "job-state";
 
+    /// <summary>Final drain: the records of the system's dead-letter topic, read from Kafka by the harness.</summary>
+    public const string DeadLetters = "dead-letters";
+
     /// <summary>One processing attempt of a job (for retry-storm).</summary>
     public const string Attempt = "attempt";
 
@@ -70,6 +73,7 @@ public static class HistoryOps
         _ when utf8.SequenceEqual("device"u8) => Device,
         _ when utf8.SequenceEqual("submit"u8) => Submit,
         _ when utf8.SequenceEqual("job-state"u8) => JobState,
+        _ when utf8.SequenceEqual("dead-letters"u8) => DeadLetters,
         _ when utf8.SequenceEqual("attempt"u8) => Attempt,
         _ when utf8.SequenceEqual("call"u8) => Call,
         _ when utf8.SequenceEqual("balance"u8) => Balance,

@@ -7,7 +7,7 @@ internal static class OperationValueParser
 {
     /// <summary>Whether <paramref name="f"/> is an op this parser decodes.</summary>
     public static bool IsKnown(string f) => f is HistoryOps.Send or HistoryOps.Deliver or HistoryOps.Drop or HistoryOps.Sync
-        or HistoryOps.Device or HistoryOps.Submit or HistoryOps.JobState or HistoryOps.Attempt or HistoryOps.Call or HistoryOps.Balance
+        or HistoryOps.Device or HistoryOps.Submit or HistoryOps.JobState or HistoryOps.DeadLetters or HistoryOps.Attempt or HistoryOps.Call or HistoryOps.Balance
         or HistoryOps.Fault or HistoryOps.Heal or HistoryOps.Phase or HistoryOps.Drain or HistoryOps.Truncated or HistoryOps.Overloaded;
 
     /// <summary>Decodes <paramref name="value"/> for op <paramref name="f"/>; null for an unknown op.</summary>
@@ -40,6 +40,7 @@ internal static class OperationValueParser
             HistoryOps.Device => ParseDevice(ref reader, pool),
             HistoryOps.Submit => ParseSubmit(ref reader, pool),
             HistoryOps.JobState => ParseJobState(ref reader, pool),
+            HistoryOps.DeadLetters => ParseDeadLetters(ref reader, pool),
             HistoryOps.Attempt => ParseAttempt(ref reader, pool),
             HistoryOps.Call => ParseCall(ref reader, pool),
             HistoryOps.Balance => ParseBalance(ref reader, pool),
@@ -228,6 +229,47 @@ internal static class OperationValueParser
         }
 
         return new JobStateValue(Required(id, f, "id"), Required(state, f, "state"), reason, (int?)attempts);
+    }
+
+    private static DeadLettersValue ParseDeadLetters(ref Utf8JsonReader reader, StringPool pool)
+    {
+        const string f = HistoryOps.DeadLetters;
+        string? topic = null;
+        List<DeadLetterRecord> records = [];
+        while (NextProperty(ref reader, out var name))
+        {
+            switch (name)
+            {
+                case "topic": topic = ReadString(ref reader, pool, f, name); break;
+                case "records":
+                    Expect(ref reader, JsonTokenType.StartArray, f, name, "an array of {id, reason}");
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                    {
+                        if (reader.TokenType != JsonTokenType.StartObject)
+                        {
+                            throw new HistoryValueException("'dead-letters' value: 'records' must be an array of {\"id\", \"reason\"} objects");
+                        }
+
+                        string? id = null, reason = null;
+                        while (NextProperty(ref reader, out var recordName))
+                        {
+                            switch (recordName)
+                            {
+                                case "id": id = ReadString(ref reader, pool, f, "records[].id"); break;
+                                case "reason": reason = ReadOptionalString(ref reader, pool, f, "records[].reason"); break;
+                                default: SkipUnknown(ref reader, pool); break;
+                            }
+                        }
+
+                        records.Add(new DeadLetterRecord(Required(id, f, "records[].id"), reason));
+                    }
+
+                    break;
+                default: SkipUnknown(ref reader, pool); break;
+            }
+        }
+
+        return new DeadLettersValue(Required(topic, f, "topic"), records);
     }
 
     private static AttemptValue ParseAttempt(ref Utf8JsonReader reader, StringPool pool)

@@ -13,7 +13,8 @@ public static class Promises
         new(PromiseNames.OnlyWhatWasSent, "Delivers only what was sent", "delivery", [AnomalyNames.Unexpected, AnomalyNames.AbortedRead]),
         new(PromiseNames.PerUserOrdering, "Per-user ordering", "ordering",
             [AnomalyNames.Nonmonotonic, AnomalyNames.Skip, AnomalyNames.InconsistentSeq, AnomalyNames.OrderInversion]),
-        new(PromiseNames.JobsExactlyOnce, "Jobs applied exactly once", "jobs", [AnomalyNames.DoubleEffect, AnomalyNames.LostJob, AnomalyNames.DlqWithoutReason, AnomalyNames.ExhaustedNotDeadLettered]),
+        new(PromiseNames.JobsExactlyOnce, "Jobs applied exactly once", "jobs", [AnomalyNames.DoubleEffect, AnomalyNames.LostJob, AnomalyNames.DlqWithoutReason, AnomalyNames.ExhaustedNotDeadLettered,
+            AnomalyNames.DlqRecordMissing]),
         new(PromiseNames.RetriesWithinBackoff, "Retries within the backoff envelope", "retries", [AnomalyNames.RetryStorm, AnomalyNames.RetryBudgetExceeded, AnomalyNames.AttemptMiscount, AnomalyNames.RetryAfterRefusal]),
         new(PromiseNames.LatencySlo, "Delivery latency within SLO", "latency", [AnomalyNames.LatencySlo]),
     ];

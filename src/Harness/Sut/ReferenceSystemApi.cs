@@ -183,7 +183,56 @@ public sealed class ReferenceSystemApi : ISystemApi, IDisposable
         }
     }
 
+    public async Task<DeadLettersValue?> ReadDeadLettersAsync(CancellationToken cancellationToken)
+    {
+        const string topic = ReferenceSystemOptions.DeadLetterTopic;
+        try
+        {
+            var records = await Task.Run(() => TopicRecords.ReadAll(_sut.BootstrapServers, topic, cancellationToken), cancellationToken);
+            var read = new List<DeadLetterRecord>(records.Count);
+            foreach (var record in records)
+            {
+                // a job that could not even be parsed has no key: it names no job the history knows
+                if (!string.IsNullOrEmpty(record.Key))
+                {
+                    read.Add(new DeadLetterRecord(record.Key, ReasonOf(record.Value)));
+                }
+            }
+
+            return new DeadLettersValue(topic, read);
+        }
+        catch (KafkaException e)
+        {
+            throw new SystemReadException($"dead-letter topic {topic} unreadable: {e.Error.Reason}", e);
+        }
+        catch (ArgumentException e)
+        {
+            throw new SystemReadException($"dead-letter topic {topic} unreadable: {e.Message}", e);
+        }
+    }
+
     public void Dispose() => _http.Dispose();
+
+    /// <summary>The <c>reason</c> of a dead-letter record's JSON value; null when the value is absent, not JSON or names none.</summary>
+    private static string? ReasonOf(string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var json = JsonDocument.Parse(value);
+            return json.RootElement.ValueKind == JsonValueKind.Object
+                && json.RootElement.TryGetProperty("reason", out var reason)
+                && reason.ValueKind == JsonValueKind.String ? reason.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>POSTs to one api instance: 2xx ok, 4xx fail (definitely not done), timeout / reset / 5xx info (unknown).</summary>
     private async Task<HistoryEventType> PostAsync(string path, object body, long route, AuthenticationHeaderValue authorization, CancellationToken cancellationToken)

@@ -5,7 +5,10 @@ public sealed record ReferenceSystemOptions
 {
     /// <summary>The topics the reference system expects, with their partition counts (docs/reference-system.md).</summary>
     public static IReadOnlyList<(string Topic, int Partitions)> Topics { get; } =
-        [("fanout", 6), ("deliveries", 3), ("jobs", 4), ("jobs-dlq", 1)];
+        [("fanout", 6), ("deliveries", 3), ("jobs", 4), (DeadLetterTopic, 1)];
+
+    /// <summary>The jobs' dead-letter topic: one record per dead-lettering, keyed by the job, its value JSON with a <c>reason</c>.</summary>
+    public const string DeadLetterTopic = "jobs-dlq";
 
     /// <summary>
     /// The consumer groups the reference system's roles form, each with the topic it consumes (the gateways read

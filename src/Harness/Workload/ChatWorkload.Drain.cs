@@ -44,6 +44,7 @@ public sealed partial class ChatWorkload
         reads.CancelAfter(TimeSpan.FromSeconds(30));
         outcome.Synced = await RecordSyncsAsync(reads.Token);
         outcome.JobsRead = await RecordJobsAsync(reads.Token);
+        await RecordDeadLettersAsync(reads.Token);
         outcome.AccountsRead = await RecordBalancesAsync(reads.Token);
         _history.Record(
             HistoryOps.NemesisProcess,
@@ -229,6 +230,27 @@ public sealed partial class ChatWorkload
         }
 
         return read;
+    }
+
+    /// <summary>The dead-letter topic as Kafka holds it, read after the job states (docs/history.md, "dead-letters").</summary>
+    private async Task RecordDeadLettersAsync(CancellationToken cancellationToken)
+    {
+        if (_jobs.IsEmpty)
+        {
+            return;
+        }
+
+        try
+        {
+            if (await _api.ReadDeadLettersAsync(cancellationToken) is { } read)
+            {
+                _history.Record("drain", HistoryEventType.Ok, HistoryOps.DeadLetters, read);
+            }
+        }
+        catch (Exception e) when (e is SystemReadException or OperationCanceledException)
+        {
+            // unread: no dead-letters event, and dlq-record-missing stays unchecked
+        }
     }
 
     private async Task<int> RecordBalancesAsync(CancellationToken cancellationToken)

@@ -4,6 +4,7 @@ using Chaos.Harness.Devices;
 using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Client;
 using Chaos.Harness.Faults.Downstream;
+using Chaos.Harness.Faults.Kafka;
 using Chaos.Harness.Faults.Network;
 using Chaos.Harness.Faults.Process;
 using Chaos.Harness.Faults.Schedule;
@@ -61,7 +62,15 @@ internal sealed class RandomMixScenario : CrashScenario
     // run of this scenario, with websocket-cut's save-every-4th, raised exactly that duplicate after an app-kill), and
     // a 3 s gap timeout so a gateway that skips shows as loss rather than a stalled, undecided device
     public override ChatWorkloadOptions ConfigureWorkload(ChatWorkloadOptions options) =>
-        options with { ProxyGateways = true, PersistSequences = true, GapTimeout = TimeSpan.FromSeconds(3), RetryUnknownSends = Math.Max(options.RetryUnknownSends, 1) };
+        options with
+        {
+            ProxyGateways = true,
+            PersistSequences = true,
+            GapTimeout = TimeSpan.FromSeconds(3),
+            RetryUnknownSends = Math.Max(options.RetryUnknownSends, 1),
+            // a steady trickle of dead letters, so the dead-letter topic is written under every fault (dlq-record-missing)
+            PoisonJobRate = options.PoisonJobRate > 0 ? options.PoisonJobRate : 0.1,
+        };
 
     public override FaultMenu Faults { get; } = new(
     [
@@ -98,12 +107,15 @@ internal sealed class RandomMixScenario : CrashScenario
         new FaultMenuItem(ProxyFaultFactory.Slicer, Gateways, Weight: 0.5, MinDuration: S(1), MaxDuration: S(4)),
         new FaultMenuItem(ProxyFaultFactory.Latency, Gateways, Weight: 0.5, MinDuration: S(1), MaxDuration: S(4), Parameters: Choices("latency", "100", "300")),
 
-        // Kafka (retriable only: a refusal for good may reorder the outbox relay's rows, docs/reference-system.md)
+        // Kafka (retriable only on the shared topics: a refusal for good may reorder the outbox relay's rows,
+        // docs/reference-system.md; the dead-letter topic's refusal below reaches the jobs' producer alone)
         new FaultMenuItem(KafkaFaultFactory.BrokerDown, Brokers, MinDuration: S(2), MaxDuration: S(5)),
         new FaultMenuItem(KafkaFaultFactory.BrokerRtt, [.. Brokers, "all"], Weight: 0.5, MinDuration: S(2), MaxDuration: S(6), Parameters: Choices("rtt", "50", "150", "300")),
         new FaultMenuItem(KafkaFaultFactory.RequestErrors, ["Produce", "Fetch", "OffsetCommit"], MinDuration: S(2), MaxDuration: S(4), Parameters: Choices("count", "4", "8")),
         new FaultMenuItem(KafkaFaultFactory.LeaderMove, [.. Enumerable.Range(0, 6).Select(p => $"fanout/{p}"), .. Enumerable.Range(0, 4).Select(p => $"jobs/{p}")], Weight: 0.5, MinDuration: S(2), MaxDuration: S(6)),
         new FaultMenuItem(KafkaFaultFactory.CoordinatorMove, ["notifier", "jobs"], Weight: 0.5, Parameters: Choices("to", "1", "2", "3")),
+        // a refusal for good of the dead-letter topic alone (only the jobs write it; the poison jobs keep it written)
+        new FaultMenuItem(KafkaFaultFactory.TopicRefused, [ReferenceSystemOptions.DeadLetterTopic], Weight: 0.5, MinDuration: S(2), MaxDuration: S(5), Parameters: Choices("count", "2", "4")),
 
         // storage
         new FaultMenuItem(SqliteLockFault.FaultName, [SqliteLockFault.SqliteTarget], MinDuration: S(2), MaxDuration: S(8)),
@@ -147,6 +159,7 @@ internal sealed class RandomMixScenario : CrashScenario
     {
         ArgumentNullException.ThrowIfNull(entry);
         return ProxyFaultFactory.Create(entry, context)
+            ?? (entry.Fault == KafkaFaultFactory.TopicRefused ? RunEvidence.For(context).Add(KafkaFaultFactory.Create(entry, context)!) : null)
             ?? KafkaFaultFactory.Create(entry, context)
             ?? DeviceFaultFactory.Create(entry, context)
             ?? JobRetryStormScenario.CreateDownstream(entry, context)
@@ -187,6 +200,12 @@ internal sealed class RandomMixScenario : CrashScenario
         }
 
         RecordEvidence(context, $"families that took hold: {string.Join(", ", FamiliesThatTookHold(context.Schedule, attempts))}");
+        // recorded, not required: whether a job was dead-lettered inside a drawn refusal window is the draw's business
+        foreach (var refusal in evidence.Of<TopicRefusedFault>())
+        {
+            RecordEvidence(context, $"{refusal.Name} on {refusal.Topic}: {refusal.Outcome ?? "never healed"}");
+        }
+
         return FaultEvidence.Sentence(problems);
     }
 

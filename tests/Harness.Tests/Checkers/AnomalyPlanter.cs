@@ -26,6 +26,7 @@ internal static class AnomalyPlanter
         AnomalyNames.LostJob => Once(AddJob(valid, state: null)),
         AnomalyNames.DlqWithoutReason => Once(AddJob(valid, state: JobStates.DeadLettered)),
         AnomalyNames.ExhaustedNotDeadLettered => Once(AddCalls(valid, "planted-exhausted", [1, 2, 3, 4, 5, 6], lastOk: false)),
+        AnomalyNames.DlqRecordMissing => Once(DeadLetterWithoutRecord(valid)),
         AnomalyNames.RetryStorm => Once(SynchronisedRetries(valid, random)),
         AnomalyNames.RetryBudgetExceeded => Once(AddCalls(valid, "planted-over-budget", [1, 2, 3, 4, 5, 6, 7], lastOk: true)),
         AnomalyNames.AttemptMiscount => Once(AddCalls(valid, "planted-miscount", [1, 2, 1], lastOk: true)),
@@ -257,6 +258,22 @@ internal static class AnomalyPlanter
 
         copy.InsertRange(drain, added);
         return Reindex(copy);
+    }
+
+    /// <summary>A job acknowledged and reported dead-lettered (with a reason), then the drain's read of the dead-letter
+    /// topic, which holds every other dead-lettered job's record but not this one's.</summary>
+    private static List<HistoryEvent> DeadLetterWithoutRecord(List<HistoryEvent> valid)
+    {
+        var planted = AddJob(valid, state: null);
+        var drain = planted.FindIndex(e => e.AsPhase()?.Name == RunPhases.Drain);
+        var time = planted[drain].Time - 1;
+        var recorded = planted.Where(e => e.AsJobState()?.State == JobStates.DeadLettered).Select(e => new DeadLetterRecord(e.AsJobState()!.Id, "read"));
+        planted.InsertRange(drain,
+        [
+            new HistoryEvent(0, time, "jobs", HistoryEventType.Ok, HistoryOps.JobState, new JobStateValue("planted-job", JobStates.DeadLettered, "planted reason")),
+            new HistoryEvent(0, time, "drain", HistoryEventType.Ok, HistoryOps.DeadLetters, new DeadLettersValue("jobs-dlq", [.. recorded])),
+        ]);
+        return Reindex(planted);
     }
 
     /// <summary>10–14 jobs, each failing once a second before the drain and retrying all in the same instant (as the

@@ -281,4 +281,70 @@ public sealed class JobsCheckTests
 
         new JobsCheck().Check(h.Events).Anomalies.Keys.Should().BeEquivalentTo([AnomalyNames.LostJob]);
     }
+
+    // ---- dlq-record-missing: the system's "dead-lettered" against the dead-letter topic the harness read
+
+    /// <summary>j1 and j2 acknowledged; j1 done on a1, j2 dead-lettered with a reason; the balance holds j1's effect.</summary>
+    private static (TestHistory History, long Submit, long State) OneDoneOneDeadLettered()
+    {
+        var h = new TestHistory();
+        h.Submit("c1", HistoryEventType.Invoke, "j1", "t1", "a1", 10);
+        h.Submit("c1", HistoryEventType.Ok, "j1", "t1", "a1", 10);
+        var submit = h.Submit("c2", HistoryEventType.Invoke, "j2", "t2", "a1", 5);
+        h.Submit("c2", HistoryEventType.Ok, "j2", "t2", "a1", 5);
+        h.JobState("j1", JobStates.Done);
+        var state = h.JobState("j2", JobStates.DeadLettered, "payment refused");
+        h.Balance("a1", 10);
+        return (h, submit, state);
+    }
+
+    [Fact]
+    public void Check_DeadLetteredJobWithItsRecordOnTheTopic_IsValid()
+    {
+        var (h, _, _) = OneDoneOneDeadLettered();
+        h.DeadLetters("j2");
+
+        var result = Check(h);
+
+        result.ShouldHaveNoAnomalies();
+        result.Verdict.Should().Be(Verdict.Valid);
+        result.Counters["dead-letter-records"].Should().Be(1);
+    }
+
+    [Fact]
+    public void Check_DeadLetteredJobWithoutARecordOnTheTopic_IsDlqRecordMissing()
+    {
+        var (h, submit, state) = OneDoneOneDeadLettered();
+        var read = h.DeadLetters("j9");   // a record of another job does not vouch for j2
+
+        var result = Check(h);
+
+        result.ShouldHaveExactly(new ExpectedAnomaly(AnomalyNames.DlqRecordMissing, 1, [submit, state, read]));
+        result.Anomalies[AnomalyNames.DlqRecordMissing].Examples[0].Explanation.Should().Contain("job j2").And.Contain("1 record(s) read");
+    }
+
+    [Fact]
+    public void Check_DeadLetteredJobsWhenTheTopicWasNeverRead_AreNotJudged()
+    {
+        var (h, _, _) = OneDoneOneDeadLettered();
+
+        var result = Check(h);
+
+        result.ShouldHaveNoAnomalies();
+        result.Counters.Should().NotContainKey("dead-letter-records");
+    }
+
+    [Fact]
+    public void Check_DeadLetteredJobWithoutARecordWhileTheJobsDrainDidNotFinish_IsNotDecided()
+    {
+        var (h, _, _) = OneDoneOneDeadLettered();
+        h.DeadLetters();
+        h.Marker(HistoryOps.Drain, HistoryEventType.Invoke, "jobs");
+        h.Marker(HistoryOps.Drain, HistoryEventType.Info, "jobs", "timed out");
+
+        var result = Check(h);
+
+        result.Anomalies.Should().BeEmpty();
+        result.Verdict.Should().Be(Verdict.Unknown);
+    }
 }

@@ -69,6 +69,10 @@ internal sealed class TestHistory
     public long JobState(string id, string state, string? reason = null) =>
         Add("jobs", HistoryEventType.Ok, HistoryOps.JobState, new JobStateValue(id, state, reason));
 
+    /// <summary>The drain's read of the dead-letter topic: one record per id (each with a reason).</summary>
+    public long DeadLetters(params string[] ids) =>
+        Add("drain", HistoryEventType.Ok, HistoryOps.DeadLetters, new DeadLettersValue("jobs-dlq", [.. ids.Select(id => new DeadLetterRecord(id, "planted"))]));
+
     public long Balance(string account, decimal balance) =>
         Add("harness", HistoryEventType.Ok, HistoryOps.Balance, new BalanceValue(account, balance));
 

@@ -79,6 +79,38 @@ public sealed class HistoryReaderTests
     }
 
     [Fact]
+    public async Task ReadAsync_DeadLetters_RoundTripsWhatTheDrainWrote()
+    {
+        var written = new DeadLettersValue("jobs-dlq", [new DeadLetterRecord("j1", "payment refused"), new DeadLetterRecord("j2", null)]);
+        using var buffer = new MemoryStream();
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            written.WriteTo(json);
+        }
+
+        var line = """{"index":0,"time":1,"process":"drain","type":"ok","f":"dead-letters","value":""" + Encoding.UTF8.GetString(buffer.ToArray()) + "}";
+
+        var (events, _) = await ReadAsync(line);
+
+        var read = events.Single().Op.Should().BeOfType<DeadLettersValue>().Which;
+        read.Topic.Should().Be("jobs-dlq");
+        read.Records.Should().Equal(written.Records);
+    }
+
+    [Theory]
+    [InlineData("""{"topic":"jobs-dlq","records":[{"reason":"r"}]}""", "'dead-letters' value lacks 'records[].id'")]
+    [InlineData("""{"records":[]}""", "'dead-letters' value lacks 'topic'")]
+    [InlineData("""{"topic":"jobs-dlq","records":["j1"]}""", "'records' must be an array of")]
+    public async Task ReadAsync_MalformedDeadLetters_ThrowsNamingTheField(string value, string problem)
+    {
+        var line = """{"index":0,"time":1,"process":"drain","type":"ok","f":"dead-letters","value":""" + value + "}";
+
+        var act = () => ReadAsync(line);
+
+        (await act.Should().ThrowAsync<HistoryFormatException>()).Which.Problem.Should().Contain(problem);
+    }
+
+    [Fact]
     public async Task ReadAsync_LenientMalformedLines_SkipsAndCounts()
     {
         var text = Send + "\ngarbage\n" + """{"index":5}""" + "\n" + Ok + "\n";

@@ -33,6 +33,18 @@ public sealed class JobRetryStormScenarioTests : IDisposable
             "a job refused for good is dead-lettered with the refusal as its reason");
         lines.Should().Contain(l => l.Contains("\"f\":\"verify\"", StringComparison.Ordinal) && l.Contains("topic-refused: the spare broker", StringComparison.Ordinal),
             "the broker's own count of the dead-letter records it refused is in the evidence");
+        var deadLetters = lines.Where(l => l.Contains("\"f\":\"dead-letters\"", StringComparison.Ordinal)).Select(ValueOf).ToList();
+        deadLetters.Should().ContainSingle("the drain reads the dead-letter topic from Kafka once");
+        var recorded = deadLetters[0].GetProperty("records").EnumerateArray().Select(r => r.GetProperty("id").GetString()).ToHashSet();
+        var stated = lines.Where(l => l.Contains("\"f\":\"job-state\"", StringComparison.Ordinal) && l.Contains("\"state\":\"dead-lettered\"", StringComparison.Ordinal))
+            .Select(l => ValueOf(l).GetProperty("id").GetString()).ToList();
+        stated.Should().NotBeEmpty().And.OnlyContain(id => recorded.Contains(id), "every job the system calls dead-lettered has its record on jobs-dlq");
+    }
+
+    private static JsonElement ValueOf(string line)
+    {
+        using var document = JsonDocument.Parse(line);
+        return document.RootElement.GetProperty("value").Clone();
     }
 
     [Fact]
