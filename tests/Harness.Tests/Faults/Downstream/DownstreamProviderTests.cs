@@ -282,6 +282,23 @@ public sealed class DownstreamProviderTests : IDisposable
         fault.Explain().Should().Be("downstream-refuse: the provider received no call while it held");
     }
 
+    [Theory]
+    [InlineData(0, "downstream-failure: the provider failed none of the 1 calls it received while it held (the fault never reached the jobs)")]
+    [InlineData(20, null)]
+    public async Task Failing_ThatFailedNoneOfItsCalls_TookEffectOnlyWhenItAlsoDelayedThem(int latencyMs, string? expected)
+    {
+        await using var provider = await StartAsync(null, seed: 1);
+        // a failure rate so small that the one call is answered ok
+        var fault = new DownstreamFault(provider, new DownstreamConditions(1e-9, TimeSpan.FromMilliseconds(latencyMs)), latencyMs == 0 ? "downstream-failure" : "downstream-slow");
+        var ct = TestContext.Current.CancellationToken;
+        await fault.ApplyAsync(ct);
+        (await PayAsync(provider, new { job = "t1", attempt = 1 })).StatusCode.Should().Be(HttpStatusCode.OK);
+        await fault.HealAsync(ct);
+
+        (fault.CallsWhileApplied, fault.FailedWhileApplied).Should().Be((1, 0));
+        fault.Explain().Should().Be(expected);
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         var ct = TestContext.Current.CancellationToken;
