@@ -45,8 +45,13 @@ public static class TopicRecords
             AutoOffsetReset = AutoOffsetReset.Earliest,
         }).Build();
         using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
-        var partitions = admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics.SingleOrDefault(t => t.Topic == topic)?.Partitions
-            ?? throw new ArgumentException($"topic {topic} does not exist", nameof(topic));
+        var partitions = admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics.SingleOrDefault(t => t.Topic == topic && t.Error.Code == ErrorCode.NoError)?.Partitions;
+        if (partitions is null or { Count: 0 })
+        {
+            // an empty answer is not an empty topic: a missing topic must not read as "no records"
+            throw new ArgumentException($"topic {topic} does not exist", nameof(topic));
+        }
+
         var ends = new Dictionary<int, long>();
         var starts = new List<TopicPartitionOffset>();
         foreach (var p in partitions)

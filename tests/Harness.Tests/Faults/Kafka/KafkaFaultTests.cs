@@ -160,9 +160,35 @@ public sealed class KafkaFaultTests
         fault.Replayed.Should().Be(10);
         TopicRecords.Count(cluster.BootstrapServers, "t").Should().Be(50);
         fault.Slices.Should().HaveCount(2).And.OnlyContain(s => s.Count == 5 && s.From + s.Count <= 10, "slices come from the older half of each partition");
-        var values = ReadAll(cluster.BootstrapServers, "t", 50);
+        var values = TopicRecords.ReadAll(cluster.BootstrapServers, "t", Ct).Select(r => (Value: r.Value!, r.Partition)).ToList();
+        values.Should().HaveCount(50);
         values.GroupBy(v => v).Where(g => g.Count() == 2).Should().HaveCount(10, "each replayed record is a copy of one already written");
         values.Where(v => int.Parse(v.Value[1..], System.Globalization.CultureInfo.InvariantCulture) % 2 != v.Partition).Should().BeEmpty("copies go to the partition of their original");
+    }
+
+    [Fact]
+    public async Task TopicRecords_ReadAll_ReadsEveryRecordUpToTheMarksTakenAtItsStart_InPartitionAndOffsetOrder()
+    {
+        await using var cluster = MockCluster.Create(1);
+        cluster.CreateTopic("t", 3, 1);
+        cluster.CreateTopic("empty", 2, 1);
+        using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers }).Build())
+        {
+            for (var i = 0; i < 7; i++)
+            {
+                // partition 2 stays empty: a partition with nothing to read must not hold the read open
+                await producer.ProduceAsync(new TopicPartition("t", i % 2), new Message<string, string> { Key = $"k{i}", Value = $"v{i}" }, Ct).WaitAsync(Bound, Ct);
+            }
+        }
+
+        var records = await Task.Run(() => TopicRecords.ReadAll(cluster.BootstrapServers, "t", Ct), Ct).WaitAsync(Bound, Ct);
+
+        records.Select(r => (r.Partition, r.Offset, r.Key, r.Value)).Should().Equal(
+            (0, 0L, "k0", "v0"), (0, 1L, "k2", "v2"), (0, 2L, "k4", "v4"), (0, 3L, "k6", "v6"),
+            (1, 0L, "k1", "v1"), (1, 1L, "k3", "v3"), (1, 2L, "k5", "v5"));
+        (await Task.Run(() => TopicRecords.ReadAll(cluster.BootstrapServers, "empty", Ct), Ct).WaitAsync(Bound, Ct)).Should().BeEmpty();
+        var missing = () => TopicRecords.ReadAll(cluster.BootstrapServers, "no-such-topic", Ct);
+        missing.Should().Throw<ArgumentException>().WithMessage("topic no-such-topic does not exist*", "a missing topic must not read as one with no records");
     }
 
     [Fact]
@@ -288,22 +314,5 @@ public sealed class KafkaFaultTests
         {
             return false;
         }
-    }
-
-    private static List<(string Value, int Partition)> ReadAll(string bootstrap, string topic, int expected)
-    {
-        using var consumer = new ConsumerBuilder<Ignore, string>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "reader", EnableAutoCommit = false }).Build();
-        consumer.Assign([new TopicPartitionOffset(topic, 0, Offset.Beginning), new TopicPartitionOffset(topic, 1, Offset.Beginning)]);
-        var values = new List<(string, int)>();
-        var clock = Stopwatch.StartNew();
-        while (values.Count < expected && clock.Elapsed < Bound)
-        {
-            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } r)
-            {
-                values.Add((r.Message.Value, r.Partition.Value));
-            }
-        }
-
-        return values;
     }
 }
