@@ -42,7 +42,7 @@ public sealed class BugCorpusTests
     [Fact]
     public async Task The_runner_refuses_a_bug_it_does_not_have_with_exit_2()
     {
-        var report = Path.Combine(Path.GetTempPath(), "chaos-bugs-" + Guid.NewGuid().ToString("N")[..8]);
+        var report = Path.Combine(Path.GetTempPath(), "chaos-run-tests", "bugs-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
             var (exitCode, output) = await RunAsync(Path.Combine(RepoFiles.Root, ".ci", "bugs"), ["--out", report, "no-such-bug"], TestContext.Current.CancellationToken);
