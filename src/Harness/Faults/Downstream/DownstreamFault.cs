@@ -56,7 +56,8 @@ public sealed class DownstreamFault(DownstreamProvider provider, DownstreamCondi
 
     /// <summary>Null when the fault did what it exists to do, else why not: an unreachable provider closed a
     /// connection; any other received a call while it held, a refusing one refused one, a failing one with no latency
-    /// failed one (a slow one delayed every call it received, whatever its draws failed), and a stalling one (<paramref name="expectAbandoned"/>: it holds calls past the caller's timeout) had a call given up
+    /// failed one (a slow one delayed every call it received, whatever its draws failed), and a stalling one
+    /// (<paramref name="expectAbandoned"/>: it holds calls past the caller's timeout) had a call given up
     /// by its caller.</summary>
     public string? Explain(bool expectAbandoned = false)
     {
