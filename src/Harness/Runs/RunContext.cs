@@ -1,3 +1,4 @@
+using Chaos.Harness.Deployment;
 using Chaos.Harness.Faults.Downstream;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.History;
@@ -10,7 +11,7 @@ namespace Chaos.Harness.Runs;
 /// <summary>What a scenario's fault phase can reach: the deployment, the workload's devices, the history, the seed.</summary>
 public sealed class RunContext
 {
-    internal RunContext(RunOptions options, ITopology topology, ReferenceSystemDeployment system, ChatWorkload workload, HistoryWriter history, FaultSchedule schedule, DownstreamProvider downstream)
+    internal RunContext(RunOptions options, ITopology topology, ISystemDeployment system, ChatWorkload workload, HistoryWriter history, FaultSchedule schedule, DownstreamProvider downstream)
     {
         Downstream = downstream;
         Schedule = schedule;
@@ -26,7 +27,8 @@ public sealed class RunContext
 
     public ITopology Topology { get; }
 
-    public ReferenceSystemDeployment System { get; }
+    /// <summary>The deployed system, through the deployment seam (docs/architecture.md, "The deployment seam").</summary>
+    public ISystemDeployment System { get; }
 
     public ChatWorkload Workload { get; }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Chaos.Harness.Deployment;
 using Chaos.Harness.Kafka;
 using Chaos.Harness.Topology;
 
@@ -7,9 +8,11 @@ namespace Chaos.Harness.Sut;
 
 /// <summary>
 /// The reference system deployed on a topology: the embedded Kafka host (<c>chaos kafka</c>) and every role
-/// instance as its own node. The topology owns the processes; this type knows which node is what.
+/// instance as its own node. The topology owns the processes; this type knows which node is what. Runs, scenarios and
+/// faults see it through <see cref="ISystemDeployment"/> (docs/architecture.md, "The deployment seam"); its own
+/// members (instances per role, credentials, the api's URLs) are for the reference system's api and proxies.
 /// </summary>
-public sealed class ReferenceSystemDeployment
+public sealed class ReferenceSystemDeployment : ISystemDeployment
 {
     private readonly List<ITopologyNode> _added = [];
     private readonly HashSet<string> _reserved = new(StringComparer.Ordinal);
@@ -28,16 +31,32 @@ public sealed class ReferenceSystemDeployment
         SystemCredentials credentials)
     {
         Credentials = credentials;
-        Kafka = kafka;
+        KafkaNode = kafka;
         KafkaControl = kafkaControl;
         Api = api;
         Notifiers = notifiers;
         Gateways = gateways;
         Jobs = jobs;
         Database = database;
+        Nodes = [.. api, .. notifiers, .. gateways, .. jobs];
+        Kafka = new SystemKafka(
+            kafkaControl.BootstrapServers,
+            [.. ReferenceSystemOptions.Topics.Select(t => new KafkaTopic(t.Topic, t.Partitions))],
+            [.. ReferenceSystemOptions.ConsumerGroups.Select(g => new KafkaConsumerGroup(g.Role, g.Group, g.Topic))])
+        {
+            Control = kafkaControl,
+            Node = kafka,
+        };
     }
 
-    public ITopologyNode Kafka { get; }
+    /// <summary>The embedded Kafka's host node (<c>chaos kafka</c>).</summary>
+    public ITopologyNode KafkaNode { get; }
+
+    public SystemKafka Kafka { get; }
+
+    public IReadOnlyList<ITopologyNode> Nodes { get; }
+
+    public IReadOnlyList<Uri> DeviceEndpoints => HubUrls;
 
     /// <summary>The fault control channel of the embedded cluster.</summary>
     public KafkaControlClient KafkaControl { get; }
@@ -58,7 +77,8 @@ public sealed class ReferenceSystemDeployment
     /// <summary>The <c>--db</c> value the roles share.</summary>
     public string Database { get; }
 
-    public IEnumerable<ITopologyNode> Roles => Api.Concat(Notifiers).Concat(Gateways).Concat(Jobs);
+    /// <summary>Every role instance started with the deployment: <see cref="Nodes"/>.</summary>
+    public IEnumerable<ITopologyNode> Roles => Nodes;
 
     /// <summary>Instances launched after the start by <see cref="LaunchInstanceAsync"/> (e.g. a consumer-group scale-out).</summary>
     public IReadOnlyList<ITopologyNode> AddedInstances
@@ -72,13 +92,9 @@ public sealed class ReferenceSystemDeployment
         }
     }
 
-    /// <summary>Every instance of <paramref name="role"/>: the ones started with the deployment, then the added ones.</summary>
-    public IReadOnlyList<ITopologyNode> InstancesOf(string role) => [.. Roles.Concat(AddedInstances).Where(n => n.Role == role)];
+    public IReadOnlyList<ITopologyNode> InstancesOf(string role) => [.. Nodes.Concat(AddedInstances).Where(n => n.Role == role)];
 
-    /// <summary>
-    /// Launches one more instance of <paramref name="role"/> as a new topology node (<c>role-N</c>, N the next free
-    /// number), configured like the others, and waits until it is ready. The topology owns and stops it.
-    /// </summary>
+    /// <summary>The new node is <c>role-N</c>, N the next free number (<see cref="ISystemDeployment.LaunchInstanceAsync"/>).</summary>
     public async Task<ITopologyNode> LaunchInstanceAsync(string role, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(role);

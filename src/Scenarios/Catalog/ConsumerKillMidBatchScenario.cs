@@ -79,7 +79,7 @@ internal sealed class ConsumerKillMidBatchScenario : CrashScenario
     public override async Task RunFaultPhaseAsync(RunContext context, TimeSpan duration, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var consumers = context.System.Notifiers.Concat(context.System.Jobs).ToList();
+        var consumers = context.System.Nodes.Where(n => n.Role is "notifier" or "jobs").ToList();
         await ConsumerGroups.WaitForAssignmentsAsync(context, consumers, TimeSpan.FromSeconds(30), cancellationToken);
         await base.RunFaultPhaseAsync(context, duration, cancellationToken);
 
@@ -160,7 +160,7 @@ internal sealed class ConsumerKillMidBatchScenario : CrashScenario
         RepeatedRecords.Result read;
         try
         {
-            read = RepeatedRecords.Read(context.System.BootstrapServers, "deliveries", "id", TimeSpan.FromSeconds(60));
+            read = RepeatedRecords.Read(context.System.Kafka.BootstrapServers, "deliveries", "id", TimeSpan.FromSeconds(60));
         }
         catch (Exception e) when (e is KafkaException or TimeoutException or ArgumentException)
         {

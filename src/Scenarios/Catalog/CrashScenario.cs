@@ -41,7 +41,7 @@ internal abstract class CrashScenario : Scenario
         ArgumentNullException.ThrowIfNull(context);
         IFault fault = entry.Fault == SqliteLockFault.FaultName
             ? new SqliteLockFault(SqlitePath(context))
-            : ProcessFaultFactory.Create(entry, name => context.System.Roles.FirstOrDefault(n => n.Name == name));
+            : ProcessFaultFactory.Create(entry, name => context.System.Nodes.FirstOrDefault(n => n.Name == name));
         lock (Run(context).Faults)
         {
             Run(context).Faults.Add(fault);
@@ -220,8 +220,8 @@ internal abstract class CrashScenario : Scenario
 
     /// <summary>The run's SQLite database file; storage-lock has nothing to lock on PostgreSQL.</summary>
     private static string SqlitePath(RunContext context) =>
-        context.System.Database.StartsWith("sqlite:", StringComparison.Ordinal)
-            ? context.System.Database["sqlite:".Length..]
+        context.System.Database is { } database && database.StartsWith("sqlite:", StringComparison.Ordinal)
+            ? database["sqlite:".Length..]
             : throw new ArgumentException("storage-lock: the run's store is not SQLite (it locks the SQLite database file; with --postgres there is none)");
 
     /// <summary>True when the fault ended an incarnation of its target (crash, kill, terminate or restart).</summary>
@@ -248,7 +248,7 @@ internal abstract class CrashScenario : Scenario
 
     protected static async Task<IReadOnlyList<RoleMetrics>> ReadMetricsAsync(RunContext context, CancellationToken cancellationToken)
     {
-        var reads = await Task.WhenAll(context.System.Roles.Select(n => RoleMetrics.ReadAsync(n, Http, cancellationToken)));
+        var reads = await Task.WhenAll(context.System.Nodes.Select(n => RoleMetrics.ReadAsync(n, Http, cancellationToken)));
         return [.. reads.OfType<RoleMetrics>()];
     }
 
@@ -303,5 +303,5 @@ internal abstract class CrashScenario : Scenario
     protected static void RecordEvidence(RunContext context, string detail) => FaultEvidence.Record(context, detail);
 
     /// <summary>The topology node with this name among the run's roles.</summary>
-    protected static ITopologyNode? NodeOf(RunContext context, string name) => context.System.Roles.FirstOrDefault(n => n.Name == name);
+    protected static ITopologyNode? NodeOf(RunContext context, string name) => context.System.Nodes.FirstOrDefault(n => n.Name == name);
 }

@@ -71,15 +71,15 @@ internal sealed class DuplicateReplayScenario : Scenario
         try
         {
             // every replayed copy lies below these marks: the groups must commit past them
-            var fanoutMarks = await Task.Run(() => TopicRecords.HighWatermarks(context.System.BootstrapServers, "fanout"), bound.Token);
-            var jobsMarks = await Task.Run(() => TopicRecords.HighWatermarks(context.System.BootstrapServers, "jobs"), bound.Token);
+            var fanoutMarks = await Task.Run(() => TopicRecords.HighWatermarks(context.System.Kafka.BootstrapServers, "fanout"), bound.Token);
+            var jobsMarks = await Task.Run(() => TopicRecords.HighWatermarks(context.System.Kafka.BootstrapServers, "jobs"), bound.Token);
             // the replayed copies are consumed within moments; wait until every record on the topic has been handled
             while (true)
             {
                 var notifiers = await RoleMetrics.ReadAllAsync(context.System.InstancesOf("notifier"), bound.Token);
                 var jobs = await RoleMetrics.ReadAllAsync(context.System.InstancesOf("jobs"), bound.Token);
-                var fanoutBehind = await Task.Run(() => GroupOffsets.Behind(context.System.BootstrapServers, "notifier", "fanout", fanoutMarks), bound.Token);
-                var jobsBehind = await Task.Run(() => GroupOffsets.Behind(context.System.BootstrapServers, "jobs", "jobs", jobsMarks), bound.Token);
+                var fanoutBehind = await Task.Run(() => GroupOffsets.Behind(context.System.Kafka.BootstrapServers, "notifier", "fanout", fanoutMarks), bound.Token);
+                var jobsBehind = await Task.Run(() => GroupOffsets.Behind(context.System.Kafka.BootstrapServers, "jobs", "jobs", jobsMarks), bound.Token);
                 if (bound.IsCancellationRequested)
                 {
                     break; // reads cut short by the bound prove nothing: the last complete evidence stands

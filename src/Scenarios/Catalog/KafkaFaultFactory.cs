@@ -32,20 +32,22 @@ internal static class KafkaFaultFactory
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(context);
-        var kafka = context.System.KafkaControl;
+        var system = context.System;
+        // the broker faults act through the embedded cluster's control channel; the others on any Kafka
+        IKafkaFaults Control() => system.Kafka.RequireControl(entry.Fault);
         return entry.Fault switch
         {
-            BrokerDown => new BrokerDownFault(kafka, BrokerIds.Parse(entry.Target)),
-            BrokerRtt => new BrokerRttFault(kafka, BrokerIds.Parse(entry.Target), TimeSpan.FromMilliseconds(Int(entry, "rtt"))),
-            RequestErrors => RequestErrorsFor(entry, kafka),
-            LeaderMove => LeaderMoveFor(entry, kafka),
-            CoordinatorMove => new CoordinatorMoveFault(kafka, entry.Target, Int(entry, "to")),
+            BrokerDown => new BrokerDownFault(Control(), BrokerIds.Parse(entry.Target)),
+            BrokerRtt => new BrokerRttFault(Control(), BrokerIds.Parse(entry.Target), TimeSpan.FromMilliseconds(Int(entry, "rtt"))),
+            RequestErrors => RequestErrorsFor(entry, Control()),
+            LeaderMove => LeaderMoveFor(entry, Control()),
+            CoordinatorMove => new CoordinatorMoveFault(Control(), entry.Target, Int(entry, "to")),
             ScaleOut => new ConsumerScaleOutFault(context.System, entry.Target),
             ScaleIn => new ConsumerScaleInFault(ConsumerNode(entry, context)),
             Zombie => new ZombieConsumerFault(ConsumerNode(entry, context), context.TimeProvider),
-            Replay => new RecordReplayFault(context.System.BootstrapServers, entry.Target, Int(entry, "count"), context.Seed + (long)entry.At.TotalMilliseconds),
+            Replay => new RecordReplayFault(system.Kafka.BootstrapServers, entry.Target, Int(entry, "count"), context.Seed + (long)entry.At.TotalMilliseconds),
             OffsetRewind => new OffsetRewindFault(context.System, entry.Target, Int(entry, "records")),
-            TopicRefused => new TopicRefusedFault(kafka, TopicOf(entry), Int(entry, "count"), [.. ReferenceSystemOptions.ConsumerGroups.Select(g => g.Group)]),
+            TopicRefused => new TopicRefusedFault(Control(), TopicOf(entry), Int(entry, "count"), [.. system.Kafka.ConsumerGroups.Select(g => g.Group)]),
             _ => null,
         };
     }

@@ -142,7 +142,7 @@ internal sealed class KafkaRebalanceScenario : Scenario
         // The last heal restarts a stopped notifier at the end of the phase, which rebalances the group: until that is
         // over nobody consumes, and records produced meanwhile would still sit in Kafka when the drain looks at the
         // inboxes. Recovery and drain start on settled groups (bounded: the drain's own timeout still applies).
-        await ConsumerGroups.WaitForAssignmentsAsync(context, context.System.Notifiers.Concat(context.System.Jobs), TimeSpan.FromSeconds(30), cancellationToken);
+        await ConsumerGroups.WaitForAssignmentsAsync(context, context.System.Nodes.Where(n => n.Role is "notifier" or "jobs"), TimeSpan.FromSeconds(30), cancellationToken);
     }
 
     public override string? VerifyFaultsTookEffect(RunContext context)
@@ -165,8 +165,8 @@ internal sealed class KafkaRebalanceScenario : Scenario
         var applied = context.Nemesis.Applied;
         var zombie = state.Faults.OfType<ZombieConsumerFault>().FirstOrDefault();
         var scaleIns = state.Faults.OfType<ConsumerScaleInFault>().Select(f => f.Target).ToHashSet(StringComparer.Ordinal);
-        var notifiers = context.System.Notifiers.Where(n => !scaleIns.Contains(n.Name) && n.Name != zombie?.Target);
-        var jobs = context.System.Jobs.Where(n => !scaleIns.Contains(n.Name));
+        var notifiers = context.System.Nodes.Where(n => n.Role == "notifier" && !scaleIns.Contains(n.Name) && n.Name != zombie?.Target);
+        var jobs = context.System.Nodes.Where(n => n.Role == "jobs" && !scaleIns.Contains(n.Name));
         var survivors = await RoleMetrics.ReadAllAsync(notifiers, cancellationToken);
         var jobsMetrics = await RoleMetrics.ReadAllAsync(jobs, cancellationToken);
         RoleMetrics? zombieMetrics = zombie is null ? null : await RoleMetrics.TryReadAsync(context.Topology.GetNode(zombie.Target), cancellationToken);

@@ -95,7 +95,7 @@ internal sealed class MobileSleepWakeScenario : Scenario
         // Healed (woken, restarted): give every device a bounded while to be connected again, then read the gateways.
         await FaultEvidence.WaitAsync(() => context.Workload.Devices.All(d => d.Client.State == DeviceConnectionState.Connected), TimeSpan.FromSeconds(20), time, cancellationToken);
         double timeouts = 0;
-        foreach (var gateway in context.System.Gateways)
+        foreach (var gateway in context.System.Nodes.Where(n => n.Role == "gateway"))
         {
             timeouts += (await RoleMetrics.TryReadAsync(gateway, cancellationToken))?.Counter(TimeoutsCounter) ?? 0;
         }

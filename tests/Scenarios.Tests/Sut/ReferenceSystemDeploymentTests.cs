@@ -1,9 +1,14 @@
 using System.Text;
+using Chaos.Harness.Deployment;
+using Chaos.Harness.Sut;
 using Chaos.Scenarios.Tests.Faults;
 
 namespace Chaos.Scenarios.Tests.Sut;
 
-/// <summary>How a real deployment hands its keys to the roles: in the environment, never in argv or a log.</summary>
+/// <summary>
+/// A real deployment of the reference system: what it shows through the deployment seam, and how it hands its keys to
+/// the roles (in the environment, never in argv or a log).
+/// </summary>
 [Collection(DeploymentCollection.Name)]
 public sealed class ReferenceSystemDeploymentTests(DeploymentFixture fixture)
 {
@@ -35,5 +40,37 @@ public sealed class ReferenceSystemDeploymentTests(DeploymentFixture fixture)
             var log = await File.ReadAllTextAsync(node.LogPath, TestContext.Current.CancellationToken);
             log.Should().Contain("start #1:").And.NotContain(credentials.AdminKey).And.NotContain(credentials.JwtKey);
         }
+    }
+
+    [Fact]
+    public void Through_the_deployment_seam_it_shows_its_nodes_by_role_its_kafka_devices_and_database()
+    {
+        ISystemDeployment system = fixture.System;
+
+        system.Nodes.Select(n => n.Name).Should().Equal("api-1", "notifier-1", "gateway-1", "jobs-1");
+        system.Nodes.Should().OnlyContain(n => n.IsRunning);
+        system.InstancesOf("gateway").Should().ContainSingle().Which.Name.Should().Be("gateway-1");
+        system.InstancesOf("no-such-role").Should().BeEmpty();
+        system.DeviceEndpoints.Should().Equal(new Uri(system.InstancesOf("gateway")[0].Endpoint!, "/hub"));
+        system.Database.Should().StartWith("sqlite:").And.EndWith("system.db");
+
+        system.Kafka.BootstrapServers.Should().Be(fixture.System.KafkaControl.BootstrapServers);
+        system.Kafka.Control.Should().BeSameAs(fixture.System.KafkaControl, "the run started this cluster: its broker faults are offered");
+        system.Kafka.Node.Should().BeSameAs(fixture.System.KafkaNode);
+        system.Kafka.Topics.Should().Equal(ReferenceSystemOptions.Topics.Select(t => new KafkaTopic(t.Topic, t.Partitions)));
+        system.Kafka.GroupOf("notifier").Should().Be(new KafkaConsumerGroup("notifier", "notifier", "fanout"));
+        system.Kafka.GroupOf("jobs").Should().Be(new KafkaConsumerGroup("jobs", "jobs", "jobs"));
+        system.Kafka.GroupOf("gateway").Should().BeNull("each gateway reads deliveries with a group of its own");
+    }
+
+    [Fact]
+    public void A_kafka_the_run_did_not_start_offers_no_control_channel_and_says_which_fault_asked()
+    {
+        var external = new SystemKafka("127.0.0.1:9092", [new KafkaTopic("fanout", 6)], []);
+
+        var asked = () => external.RequireControl("broker-down");
+
+        asked.Should().Throw<InvalidOperationException>().WithMessage("broker-down needs the embedded Kafka's control channel*127.0.0.1:9092*");
+        external.GroupOf("notifier").Should().BeNull();
     }
 }

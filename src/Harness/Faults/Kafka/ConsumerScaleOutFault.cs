@@ -1,3 +1,4 @@
+using Chaos.Harness.Deployment;
 using Chaos.Harness.Sut;
 using Chaos.Harness.Topology;
 
@@ -10,15 +11,15 @@ namespace Chaos.Harness.Faults.Kafka;
 /// </summary>
 public sealed class ConsumerScaleOutFault : IFault
 {
-    private readonly ReferenceSystemDeployment _system;
+    private readonly ISystemDeployment _system;
     private ITopologyNode? _added;
 
-    public ConsumerScaleOutFault(ReferenceSystemDeployment system, string role)
+    public ConsumerScaleOutFault(ISystemDeployment system, string role)
     {
         ArgumentNullException.ThrowIfNull(system);
-        if (role is not ("notifier" or "jobs"))
+        if (system.Kafka.GroupOf(role) is null)
         {
-            throw new ArgumentException($"'{role}' has no consumer group to scale (notifier or jobs)", nameof(role));
+            throw new ArgumentException($"'{role}' has no consumer group to scale ({string.Join(" or ", system.Kafka.ConsumerGroups.Select(g => g.Role))})", nameof(role));
         }
 
         _system = system;

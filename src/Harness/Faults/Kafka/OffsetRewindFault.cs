@@ -1,4 +1,4 @@
-using Chaos.Harness.Sut;
+using Chaos.Harness.Deployment;
 using Chaos.Harness.Topology;
 
 namespace Chaos.Harness.Faults.Kafka;
@@ -11,19 +11,18 @@ namespace Chaos.Harness.Faults.Kafka;
 /// </summary>
 public sealed class OffsetRewindFault : IFault
 {
-    private readonly ReferenceSystemDeployment _system;
+    private readonly ISystemDeployment _system;
     private readonly string _topic;
     private readonly int _records;
     private readonly List<ITopologyNode> _stopped = [];
 
-    public OffsetRewindFault(ReferenceSystemDeployment system, string role, int records)
+    public OffsetRewindFault(ISystemDeployment system, string role, int records)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentOutOfRangeException.ThrowIfLessThan(records, 1);
-        var group = ReferenceSystemOptions.ConsumerGroups.FirstOrDefault(g => g.Role == role);
-        (_topic, Group) = group.Group is null
-            ? throw new ArgumentException($"'{role}' has no consumer group to rewind ({string.Join(" or ", ReferenceSystemOptions.ConsumerGroups.Select(g => g.Role))})", nameof(role))
-            : (group.Topic, group.Group);
+        (_topic, Group) = system.Kafka.GroupOf(role) is { } group
+            ? (group.Topic, group.Group)
+            : throw new ArgumentException($"'{role}' has no consumer group to rewind ({string.Join(" or ", system.Kafka.ConsumerGroups.Select(g => g.Role))})", nameof(role));
         _system = system;
         Role = role;
         _records = records;
@@ -51,7 +50,7 @@ public sealed class OffsetRewindFault : IFault
                 _stopped.Add(n);
             }
         }));
-        Rewound = await Task.Run(() => GroupOffsets.Rewind(_system.BootstrapServers, Group, _topic, _records), cancellationToken);
+        Rewound = await Task.Run(() => GroupOffsets.Rewind(_system.Kafka.BootstrapServers, Group, _topic, _records), cancellationToken);
         await StartStoppedAsync(cancellationToken);
     }
 
