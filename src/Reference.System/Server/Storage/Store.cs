@@ -349,12 +349,6 @@ internal sealed class Store(Database db)
         return v is null ? 0 : Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    public async Task<List<int>> InboxPartitionsAsync(string user, CancellationToken cancellationToken)
-    {
-        await using var c = await db.OpenAsync(cancellationToken);
-        return await c.QueryAsync(null, "SELECT DISTINCT source_partition FROM inbox WHERE user_id = @u", r => Convert.ToInt32(r.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), cancellationToken, ("u", user));
-    }
-
     // ---- jobs
 
     public async Task<JobView?> GetJobAsync(string key, CancellationToken cancellationToken)
