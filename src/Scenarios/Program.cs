@@ -24,4 +24,14 @@ if (parse.Errors.Count > 0)
     return ExitCodes.RunFailed;
 }
 
-return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+try
+{
+    return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false });
+}
+catch (Exception e)
+{
+    // An exception no verb handled is a run that could not be carried out (2), never a broken promise (1), which
+    // System.CommandLine's own handler would have answered — a mutant that made the api's reads fail once did that.
+    await Console.Error.WriteLineAsync($"chaos: internal error, the run could not be carried out: {e}");
+    return ExitCodes.RunFailed;
+}

@@ -201,7 +201,7 @@ public static class RunPipeline
             {
                 failure = $"run aborted during {phase}";
             }
-            catch (Exception e) when (e is TopologyException or Kafka.EmbeddedKafkaHostException or Kafka.KafkaMockException or HttpRequestException or InvalidOperationException or ArgumentException or IOException)
+            catch (Exception e) when (e is TopologyException or Kafka.EmbeddedKafkaHostException or Kafka.KafkaMockException or HttpRequestException or InvalidOperationException or ArgumentException or IOException or Api.SystemReadException)
             {
                 failure = $"run failed during {phase}: {e.Message}";
             }

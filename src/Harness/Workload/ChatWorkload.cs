@@ -192,9 +192,26 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         }
 
         _jobs[id] = new SubmittedJob(id, "a1");
-        while (await _api.ReadJobAsync(id, cancellationToken) is not { IsTerminal: true })
+        while (await TryReadJobAsync(id, cancellationToken) is not { IsTerminal: true })
         {
             await Task.Delay(100, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// A job read while settling: one the system cannot answer (a 500, every instance down) is "not yet", so a system
+    /// that never answers ends the settle at its bound — the run could not be done (exit 2) — instead of escaping it.
+    /// Found by a mutant whose job reads failed: the run crashed, and the tool exited 1 as if a promise had broken.
+    /// </summary>
+    private async Task<JobReport?> TryReadJobAsync(string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _api.ReadJobAsync(id, cancellationToken);
+        }
+        catch (SystemReadException)
+        {
+            return null;
         }
     }
 
