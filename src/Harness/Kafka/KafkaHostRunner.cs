@@ -68,7 +68,12 @@ public static partial class KafkaHostRunner
         }
 
         var first = await Task.WhenAny(waits);
-        LogStopping(logger, first == server.ShutdownRequested ? "shutdown requested" : first == waits[0] ? "signal" : "parent process exited");
+        // a signal cancels the delay and the parent watch at once, so either may be the first to complete: the reason is
+        // read from what happened, not from which wait won (it said "parent process exited" for a SIGTERM, now and then)
+        var reason = first == server.ShutdownRequested ? "shutdown requested"
+            : cancellationToken.IsCancellationRequested ? "signal"
+            : "parent process exited";
+        LogStopping(logger, reason);
         await stop.CancelAsync();
         try
         {

@@ -32,7 +32,8 @@ internal static class FaultKinds
     {
         ArgumentNullException.ThrowIfNull(schedule);
         ArgumentNullException.ThrowIfNull(options);
-        var offered = new HashSet<string>(StringComparer.Ordinal);
+        // every run starts the embedded Kafka today; a run against a cluster it did not start (issue 12) will not offer it
+        var offered = new HashSet<string>(StringComparer.Ordinal) { FaultCapabilities.EmbeddedKafka };
         if (options.Postgres is null)
         {
             offered.Add(FaultCapabilities.SqliteStore);

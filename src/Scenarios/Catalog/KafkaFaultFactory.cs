@@ -96,23 +96,26 @@ internal static class KafkaFaultFactory
     private const string Broker = "broker-N or all";
     private const string Instance = "a notifier or jobs instance: notifier-1, jobs-2, …";
 
+    /// <summary>The broker faults act through the embedded cluster's control channel (<see cref="FaultCapabilities.EmbeddedKafka"/>).</summary>
+    private static readonly IReadOnlyList<string> Embedded = [FaultCapabilities.EmbeddedKafka];
+
     /// <summary>The Kafka kinds, each declared once (docs/faults.md, "Kafka faults").</summary>
     public static IReadOnlyList<FaultKind> Kinds { get; } =
     [
-        new(BrokerDown, "kafka", Broker, "the broker closes its connections and stops listening; leadership does not move, so its partitions stall until the heal"),
+        new(BrokerDown, "kafka", Broker, "the broker closes its connections and stops listening; leadership does not move, so its partitions stall until the heal") { Requires = Embedded },
         new(BrokerRtt, "kafka", Broker, "every answer of the broker is delayed",
-            [FaultParameter.Integer("rtt", 100, 0, 60_000, "the added round-trip time, in milliseconds")]),
+            [FaultParameter.Integer("rtt", 100, 0, 60_000, "the added round-trip time, in milliseconds")]) { Requires = Embedded },
         new(RequestErrors, "kafka", $"an API key: {string.Join(", ", Enum.GetNames<KafkaApiKey>())}", "the next requests of that type fail with errors of the chosen kind",
         [
             FaultParameter.Integer("count", 5, 1, 100_000, "how many requests fail"),
             FaultParameter.Choice("kind", "retriable", ["retriable", "non-retriable"], "errors a client retries away, or errors that fail the request for good (authorization, invalid request)"),
         ],
-        entry => ApiKeyOf(entry)),
+        entry => ApiKeyOf(entry)) { Requires = Embedded },
         new(LeaderMove, "kafka", "topic/partition: fanout/0, jobs/3, …", "the partition's leadership moves to another broker (epoch bumped), and back at the heal",
             [FaultParameter.Integer("to", null, 1, 1000, "the new leader's broker id, at most the cluster's broker count (without it, the broker after the current leader)")],
-            entry => PartitionOf(entry)),
+            entry => PartitionOf(entry)) { Requires = Embedded },
         new(CoordinatorMove, "kafka", "a consumer group: notifier or jobs", "the group's coordinator moves to another broker (a failover is not undone)",
-            [FaultParameter.Integer("to", 1, 1, 1000, "the new coordinator's broker id, at most the cluster's broker count")]),
+            [FaultParameter.Integer("to", 1, 1, 1000, "the new coordinator's broker id, at most the cluster's broker count")]) { Requires = Embedded },
         new(ScaleOut, "kafka", "a consumer role: notifier or jobs", "one more instance joins the group (it rebalances); SIGTERMed at the heal"),
         new(ScaleIn, "kafka", Instance, "SIGTERM: the instance leaves its group; started again at the heal"),
         new(Zombie, "kafka", Instance, "SIGSTOP past the session timeout, so the group evicts it; SIGCONT at the heal wakes it believing it owns its partitions"),
@@ -120,7 +123,7 @@ internal static class KafkaFaultFactory
             [FaultParameter.Integer("count", 50, 1, 100_000, "how many records to re-produce")]),
         new(TopicRefused, "kafka", "a topic: fanout, deliveries, jobs or jobs-dlq", "produce requests for that one topic are refused for good (TOPIC_AUTHORIZATION_FAILED: its ACL removed) while every other topic is served: its partitions move to a spare broker that refuses the next requests, and back at the heal",
             [FaultParameter.Integer("count", 3, 1, 100_000, "how many produce requests for the topic are refused")],
-            entry => TopicOf(entry)),
+            entry => TopicOf(entry)) { Requires = Embedded },
         new(OffsetRewind, "kafka", "a consumer role: notifier or jobs", "the role is stopped, its group's committed offsets moved back, and it is started again to re-read processed records",
             [FaultParameter.Integer("records", 20, 1, 100_000, "how far back, per partition")]),
     ];

@@ -1,3 +1,4 @@
+using Chaos.Harness.Faults.Kinds;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Scenarios.Catalog;
 
@@ -20,6 +21,16 @@ public sealed class FaultKindsTests
 
         FaultKinds.Registry.All.Select(k => k.Name).Order(StringComparer.Ordinal).Should().Equal(scheduled);
         FaultKinds.Registry.All.Select(k => k.Family).Distinct().Should().BeSubsetOf(["process", "proxy", "kafka", "storage", "downstream", "device", "load"]);
+    }
+
+    [Fact]
+    public void The_broker_faults_and_only_they_need_the_embedded_kafka()
+    {
+        // they act through the control channel of the cluster a run starts itself (Deployment/SystemKafka.Control);
+        // every other Kafka fault is a client's doing, possible against any cluster
+        FaultKinds.Registry.All.Where(k => k.Requires.Contains(FaultCapabilities.EmbeddedKafka)).Select(k => k.Name).Order(StringComparer.Ordinal)
+            .Should().Equal("broker-down", "broker-rtt", "coordinator-move", "leader-move", "request-errors", "topic-refused");
+        FaultCapabilities.Describe(FaultCapabilities.EmbeddedKafka).Should().Contain("embedded Kafka");
     }
 
     [Theory]
