@@ -132,9 +132,10 @@ public sealed class JobsTests(MockKafkaFixture fixture)
 
         var job = await WaitJobStateAsync(run, api, "tx-d", "dead");
 
+        // the provider answers 500, 502, 503 in turn: each is retried, none taken for a refusal
         job.GetProperty("reason").GetString().Should().StartWith("retry budget exhausted after 3 attempts: downstream answered 503");
-        provider.Calls.Where(c => c.Job == "tx-d").Select(c => (c.Attempt, c.Txn, c.Instance, c.Outcome)).Should().Equal(
-            (1, "tx-d", "jobs-1", CallValue.Fail), (2, "tx-d", "jobs-1", CallValue.Fail), (3, "tx-d", "jobs-1", CallValue.Fail));
+        provider.Calls.Where(c => c.Job == "tx-d").Select(c => (c.Attempt, c.Txn, c.Instance, c.Outcome, c.Status)).Should().Equal(
+            (1, "tx-d", "jobs-1", CallValue.Fail, 500), (2, "tx-d", "jobs-1", CallValue.Fail, 502), (3, "tx-d", "jobs-1", CallValue.Fail, 503));
         job.GetProperty("attempts").EnumerateArray().Select(a => (a.GetProperty("attempt").GetInt32(), a.GetProperty("outcome").GetString()!.Split(':')[0]))
             .Should().Equal((1, "transient"), (2, "transient"), (3, "transient"));
         // the simulated dependency's admin endpoint does not pretend to configure an outside one

@@ -56,6 +56,11 @@ public static class AnomalyNames
     /// list: issue 11, "trust nothing the system says").</summary>
     public const string DlqRecordMissing = "dlq-record-missing";
 
+    /// <summary>A job dead-lettered after fewer calls than its attempt budget, each failed with a status the caller may
+    /// retry and none refused, while no fault could have hidden an attempt from the harness's provider: a transient
+    /// failure taken for a refusal (added to section 7's list: issue 11, found by the mutation score).</summary>
+    public const string DeadLetteredEarly = "dead-lettered-early";
+
     /// <summary>Job retries outside the backoff envelope.</summary>
     public const string RetryStorm = "retry-storm";
 
@@ -79,7 +84,7 @@ public static class AnomalyNames
     public static IReadOnlyList<string> All { get; } =
     [
         Lost, Unseen, Forgotten, Duplicate, Unexpected, AbortedRead, Recovered, Nonmonotonic, Skip, InconsistentSeq,
-        OrderInversion, DoubleEffect, LostJob, DlqWithoutReason, ExhaustedNotDeadLettered, DlqRecordMissing, RetryStorm,
+        OrderInversion, DoubleEffect, LostJob, DlqWithoutReason, ExhaustedNotDeadLettered, DeadLetteredEarly, DlqRecordMissing, RetryStorm,
         RetryBudgetExceeded, AttemptMiscount, RetryAfterRefusal, LatencySlo,
     ];
 

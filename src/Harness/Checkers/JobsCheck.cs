@@ -8,10 +8,36 @@ namespace Chaos.Harness.Checkers;
 /// harness's downstream provider failed every call of a job, as many as its attempt budget, yet the job was not
 /// dead-lettered — counted from the calls the harness observed, not from the system's attempt records) and
 /// dlq-record-missing (a job the system reports dead-lettered of which the dead-letter topic, read by the harness at the
-/// drain — the <c>dead-letters</c> event — holds no record; unchecked when the history has no such event).</summary>
-/// <param name="attemptBudget">The jobs' attempt budget (first attempt included); null leaves exhausted-not-dead-lettered unchecked.</param>
-public sealed class JobsCheck(int? attemptBudget = null) : ICheck
+/// drain — the <c>dead-letters</c> event — holds no record; unchecked when the history has no such event) and
+/// dead-lettered-early (a job dead-lettered after fewer calls than its budget, none refused, while no fault could have
+/// hidden an attempt from the provider; docs/checkers.md).</summary>
+/// <param name="attemptBudget">The jobs' attempt budget (first attempt included); null leaves exhausted-not-dead-lettered
+/// and dead-lettered-early unchecked.</param>
+/// <param name="backoff">The jobs' retry policy: with its <see cref="RetryEnvelope.BaseDelay"/>, how long after a job's
+/// last observed call its remaining attempts could still come (dead-lettered-early); without one, until the history ends.</param>
+public sealed class JobsCheck(int? attemptBudget = null, RetryEnvelope? backoff = null) : ICheck
 {
+    /// <summary>How long before a fault window an attempt it hides may fall (a SIGKILL lands between a reservation and its call).</summary>
+    internal static readonly TimeSpan HiddenBefore = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long after a fault's heal attempts may still go unseen: a rebalance it set off cancels a worker
+    /// between its reservation and its call up to a session timeout later.</summary>
+    internal static readonly TimeSpan HiddenAfter = TimeSpan.FromSeconds(15);
+
+    /// <summary>Slack on the last moment a job's remaining attempts could come (a worker slowed by load).</summary>
+    internal static readonly TimeSpan RemainingSlack = TimeSpan.FromSeconds(2);
+
+    /// <summary>Faults after which every call a worker makes still reaches the provider and is recorded: the provider's
+    /// own answer faults (a stalled call is recorded when it arrives) and the load shapes.</summary>
+    private static readonly HashSet<string> CallsStillArrive = new(StringComparer.Ordinal)
+    {
+        "downstream-failure", "downstream-slow", "downstream-refuse", "downstream-stall", "fanout", "burst",
+    };
+
+    /// <summary>Targets whose faults cannot touch a jobs worker or its consumer group: other roles' instances and proxies,
+    /// devices, and the chat topic's partitions (a target is matched by its start).</summary>
+    private static readonly string[] OtherTargets = ["api-", "gateway-", "notifier", "device#", "fanout/"];
+
     /// <inheritdoc/>
     public string Name => "jobs";
 
@@ -72,6 +98,11 @@ public sealed class JobsCheck(int? attemptBudget = null) : ICheck
                         {
                             job.OkIndex = e.Index;
                         }
+                    }
+
+                    if (job.SubmitTime < 0)
+                    {
+                        job.SubmitTime = e.Time;
                     }
 
                     job.Txn ??= submit.Txn;
@@ -151,7 +182,9 @@ public sealed class JobsCheck(int? attemptBudget = null) : ICheck
 
         if (attemptBudget is { } budget && undecidable.Count == 0)
         {
-            CheckExhausted(ObservedCalls.From(history), budget, jobs, result);
+            var observed = ObservedCalls.From(history);
+            CheckExhausted(observed, budget, jobs, result);
+            CheckDeadLetteredEarly(observed, budget, jobs, PhaseTimeline.Build(history).FaultWindows, result);
         }
 
         if (deadLetters is { } topic)
@@ -199,6 +232,76 @@ public sealed class JobsCheck(int? attemptBudget = null) : ICheck
                 events, $"job {id}: the downstream provider failed all {calls.Count} of its calls (budget {budget} attempts), yet {state}, not dead-lettered"));
         }
     }
+
+    /// <summary>
+    /// A job dead-lettered after fewer observed calls than its budget, every one failed with a status the caller may
+    /// retry (none refused, none accepted), was given up early — unless some attempts went unseen: a worker killed
+    /// between its write-ahead reservation and its call, a provider that was unreachable, a rebalance that cancelled a
+    /// reserved attempt. Those need a fault, so the job is judged only when no fault that could hide an attempt came near
+    /// its life: from its submit to its last observed call plus the backoff its remaining attempts would have taken.
+    /// </summary>
+    private void CheckDeadLetteredEarly(ObservedCalls observed, int budget, Dictionary<string, Job> jobs, IReadOnlyList<FaultWindow> faults, CheckResultBuilder result)
+    {
+        var hiding = faults.Where(CanHideCalls).ToList();
+        long judged = 0, excused = 0;
+        foreach (var (id, calls) in observed.ByJob)
+        {
+            if (!jobs.TryGetValue(id, out var job) || job.State != JobStates.DeadLettered)
+            {
+                continue;
+            }
+
+            if (calls.Count >= budget || calls.Any(c => c.Succeeded || c.Refused))
+            {
+                judged++; // its budget spent, or refused: dead-lettered in time
+                continue;
+            }
+
+            var from = job.SubmitTime >= 0 ? Math.Min(job.SubmitTime, calls[0].Time) : calls[0].Time;
+            var until = RemainingUntil(calls[^1].Time, calls.Count, budget);
+            if (hiding.Any(w => w.Start - (long)HiddenBefore.TotalNanoseconds <= until && SaturatingAdd(w.End, (long)HiddenAfter.TotalNanoseconds) >= from))
+            {
+                excused++;
+                continue;
+            }
+
+            judged++;
+            List<long> events = [.. calls.Take(20).Select(c => c.Index), job.StateIndex];
+            var answers = string.Join(", ", calls.Take(6).Select(c => c.Status is { } s ? s.ToString(System.Globalization.CultureInfo.InvariantCulture) : "no status"));
+            result.Add(AnomalyNames.DeadLetteredEarly, () => new AnomalyExample(
+                events,
+                $"job {id} was dead-lettered after {calls.Count} call(s) of its budget of {budget}, each failed with a status the caller may retry ({answers}), none refused, and no fault could have hidden an attempt"));
+        }
+
+        result.Count("dead-letters-judged", judged);
+        result.Count("dead-letters-excused-by-fault", excused);
+    }
+
+    /// <summary>The last moment (ns) the remaining attempts of a job whose call <paramref name="calls"/> came at
+    /// <paramref name="lastCall"/> could come: the backoff before each, at its longest (jitter only shortens it).</summary>
+    private long RemainingUntil(long lastCall, int calls, int budget)
+    {
+        if (backoff?.BaseDelay is not { } baseDelay)
+        {
+            return long.MaxValue;
+        }
+
+        var wait = 0.0;
+        for (var n = calls; n < budget; n++)
+        {
+            wait += baseDelay.TotalMilliseconds * Math.Pow(backoff.Multiplier, n - 1);
+        }
+
+        var ns = (wait + RemainingSlack.TotalMilliseconds) * 1_000_000;
+        return ns >= long.MaxValue - lastCall ? long.MaxValue : lastCall + (long)ns;
+    }
+
+    /// <summary>Whether attempts made during <paramref name="fault"/> may never have reached the provider. Unknown faults may.</summary>
+    internal static bool CanHideCalls(FaultWindow fault) =>
+        !CallsStillArrive.Contains(fault.Fault)
+        && !(fault.Target is { } target && OtherTargets.Any(t => target.StartsWith(t, StringComparison.Ordinal)));
+
+    private static long SaturatingAdd(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
 
     /// <summary>A job the system reports dead-lettered must have a record on the dead-letter topic the harness read.</summary>
     private static void CheckDeadLetterRecords(IEnumerable<Job> jobs, HashSet<string> recorded, long readIndex, CheckResultBuilder result)
@@ -289,6 +392,8 @@ public sealed class JobsCheck(int? attemptBudget = null) : ICheck
         public decimal? Amount { get; set; }
 
         public long SubmitIndex { get; set; } = -1;
+
+        public long SubmitTime { get; set; } = -1;
 
         public long OkIndex { get; set; } = -1;
 

@@ -41,7 +41,7 @@ internal sealed class ObservedCalls
                 observed._byJob[call.Job] = calls = [];
             }
 
-            calls.Add(new Call(e.Index, e.Time, call.Attempt, call.Succeeded, call.Outcome == CallValue.Refused));
+            calls.Add(new Call(e.Index, e.Time, call.Attempt, call.Succeeded, call.Outcome == CallValue.Refused, call.Status));
             observed.Total++;
             if (!call.Succeeded)
             {
@@ -59,6 +59,6 @@ internal sealed class ObservedCalls
     }
 
     /// <summary>One observed call: its event, when it arrived, the attempt number the caller claimed (if any), whether
-    /// the provider accepted it, and whether it refused it for good (a 422: not to be retried).</summary>
-    internal readonly record struct Call(long Index, long Time, int? ClaimedAttempt, bool Succeeded, bool Refused = false);
+    /// the provider accepted it, whether it refused it for good (a 422: not to be retried), and the status it answered.</summary>
+    internal readonly record struct Call(long Index, long Time, int? ClaimedAttempt, bool Succeeded, bool Refused = false, int? Status = null);
 }

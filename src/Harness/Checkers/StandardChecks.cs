@@ -12,7 +12,7 @@ public static class StandardChecks
         options ??= new CheckOptions();
         return new CompositeCheck(
             [
-                new DeliveryCheck(), new SequenceCheck(), new JobsCheck(options.Retries.MaxAttempts), new RetryStormCheck(options.Retries), new LatencyCheck(options.LatencySlos),
+                new DeliveryCheck(), new SequenceCheck(), new JobsCheck(options.Retries.MaxAttempts, options.Retries), new RetryStormCheck(options.Retries), new LatencyCheck(options.LatencySlos),
                 new ExerciseCheck(options.RequiredPromises, options.LatencySlos),
             ],
             options.Informational);

@@ -295,7 +295,7 @@ internal static class OperationValueParser
     {
         const string f = HistoryOps.Call;
         string? id = null, job = null, outcome = null, txn = null, instance = null;
-        long? attempt = null;
+        long? attempt = null, status = null;
         while (NextProperty(ref reader, out var name))
         {
             switch (name)
@@ -304,13 +304,19 @@ internal static class OperationValueParser
                 case "job": job = ReadString(ref reader, pool, f, name); break;
                 case "outcome": outcome = ReadString(ref reader, pool, f, name); break;
                 case "attempt": attempt = ReadOptionalLong(ref reader, f, name); break;
+                case "status": status = ReadOptionalLong(ref reader, f, name); break;
                 case "txn": txn = ReadOptionalString(ref reader, pool, f, name); break;
                 case "instance": instance = ReadOptionalString(ref reader, pool, f, name); break;
                 default: SkipUnknown(ref reader, pool); break;
             }
         }
 
-        return new CallValue(Required(id, f, "id"), Required(job, f, "job"), Required(outcome, f, "outcome"), (int?)attempt, txn, instance);
+        if (status is < 100 or > 599)
+        {
+            throw new HistoryValueException($"'{f}' value: 'status' must be an HTTP status (100-599), was {status}");
+        }
+
+        return new CallValue(Required(id, f, "id"), Required(job, f, "job"), Required(outcome, f, "outcome"), (int?)attempt, txn, instance, (int?)status);
     }
 
     private static BalanceValue ParseBalance(ref Utf8JsonReader reader, StringPool pool)

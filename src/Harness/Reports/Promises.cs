@@ -14,7 +14,7 @@ public static class Promises
         new(PromiseNames.PerUserOrdering, "Per-user ordering", "ordering",
             [AnomalyNames.Nonmonotonic, AnomalyNames.Skip, AnomalyNames.InconsistentSeq, AnomalyNames.OrderInversion]),
         new(PromiseNames.JobsExactlyOnce, "Jobs applied exactly once", "jobs", [AnomalyNames.DoubleEffect, AnomalyNames.LostJob, AnomalyNames.DlqWithoutReason, AnomalyNames.ExhaustedNotDeadLettered,
-            AnomalyNames.DlqRecordMissing]),
+            AnomalyNames.DeadLetteredEarly, AnomalyNames.DlqRecordMissing]),
         new(PromiseNames.RetriesWithinBackoff, "Retries within the backoff envelope", "retries", [AnomalyNames.RetryStorm, AnomalyNames.RetryBudgetExceeded, AnomalyNames.AttemptMiscount, AnomalyNames.RetryAfterRefusal]),
         new(PromiseNames.LatencySlo, "Delivery latency within SLO", "latency", [AnomalyNames.LatencySlo]),
     ];

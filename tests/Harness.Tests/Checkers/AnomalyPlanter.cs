@@ -26,6 +26,7 @@ internal static class AnomalyPlanter
         AnomalyNames.LostJob => Once(AddJob(valid, state: null)),
         AnomalyNames.DlqWithoutReason => Once(AddJob(valid, state: JobStates.DeadLettered)),
         AnomalyNames.ExhaustedNotDeadLettered => Once(AddCalls(valid, "planted-exhausted", [1, 2, 3, 4, 5, 6], lastOk: false)),
+        AnomalyNames.DeadLetteredEarly => Once(DeadLetterEarly(valid)),
         AnomalyNames.DlqRecordMissing => Once(DeadLetterWithoutRecord(valid)),
         AnomalyNames.RetryStorm => Once(SynchronisedRetries(valid, random)),
         AnomalyNames.RetryBudgetExceeded => Once(AddCalls(valid, "planted-over-budget", [1, 2, 3, 4, 5, 6, 7], lastOk: true)),
@@ -274,6 +275,25 @@ internal static class AnomalyPlanter
             new HistoryEvent(0, time, "drain", HistoryEventType.Ok, HistoryOps.DeadLetters, new DeadLettersValue("jobs-dlq", [.. recorded])),
         ]);
         return Reindex(planted);
+    }
+
+    /// <summary>Two calls of a job, both failed with a status the caller may retry, then the job reported dead-lettered
+    /// (with a reason and its two stamped attempts, its record on the dead-letter topic when the history reads one): given
+    /// up before its budget of 6, with no fault near that could hide an attempt (the generator's only fault kills a notifier).</summary>
+    private static List<HistoryEvent> DeadLetterEarly(List<HistoryEvent> valid)
+    {
+        var planted = AddCalls(valid, "planted-early", [1, 2], [CallValue.Fail, CallValue.Fail]);
+        var drain = planted.FindIndex(e => e.AsPhase()?.Name == RunPhases.Drain);
+        var time = planted[drain].Time - 1;
+        planted.InsertRange(drain,
+        [
+            new HistoryEvent(0, time, "jobs", HistoryEventType.Ok, HistoryOps.Attempt, new AttemptValue("planted-early", 1, "transient")),
+            new HistoryEvent(0, time, "jobs", HistoryEventType.Ok, HistoryOps.Attempt, new AttemptValue("planted-early", 2, "transient")),
+            new HistoryEvent(0, time, "jobs", HistoryEventType.Ok, HistoryOps.JobState, new JobStateValue("planted-early", JobStates.DeadLettered, "planted reason")),
+        ]);
+        return Reindex([.. planted.Select(e => e.Op is DeadLettersValue read
+            ? With(e, read with { Records = [.. read.Records, new DeadLetterRecord("planted-early", "read")] })
+            : e)]);
     }
 
     /// <summary>10–14 jobs, each failing once a second before the drain and retrying all in the same instant (as the

@@ -190,6 +190,135 @@ public sealed class JobsCheckTests
         result.UnknownReasons.Should().Equal($"the final drain of jobs (timed out after 30 s) did not finish (event {ended} is info)");
     }
 
+    // ---- dead-lettered-early: given up before the budget, on answers the caller may retry, with no fault to hide attempts
+
+    private static readonly RetryEnvelope Backoff = new() { BaseDelay = TimeSpan.FromMilliseconds(100), MaxAttempts = 6 };
+
+    /// <summary>j1 submitted at <paramref name="submitAt"/> ms; the provider fails <paramref name="statuses"/>.Length calls
+    /// for it, 300 ms apart from 1 s later, each with that status (or refuses the last when <paramref name="lastRefused"/>);
+    /// then the drain reads it dead-lettered at 60 s. <paramref name="fault"/> is a fault window (name, target, from, to
+    /// ms), recorded first.</summary>
+    private static (TestHistory History, long[] Calls, long State) DeadLettered(int[] statuses, bool lastRefused = false,
+        (string Name, string? Target, long From, long To)? fault = null, long submitAt = 1_000)
+    {
+        var h = new TestHistory();
+        if (fault is { } f)
+        {
+            h.Add(HistoryOps.NemesisProcess, HistoryEventType.Info, HistoryOps.Fault, new NemesisValue(f.Name, f.Target), f.From * 1_000_000);
+            h.Add(HistoryOps.NemesisProcess, HistoryEventType.Info, HistoryOps.Heal, new NemesisValue(f.Name, f.Target), f.To * 1_000_000);
+        }
+
+        h.Submit("c1", HistoryEventType.Invoke, "j1", "t1", "a1", 10, submitAt);
+        var calls = new List<long>();
+        for (var i = 0; i < statuses.Length; i++)
+        {
+            var refused = lastRefused && i == statuses.Length - 1;
+            calls.Add(h.Call("j1", i + 1, submitAt + 1_000 + (i * 300), refused ? CallValue.Refused : CallValue.Fail, statuses[i]));
+        }
+
+        var state = h.Add("jobs", HistoryEventType.Ok, HistoryOps.JobState, new JobStateValue("j1", JobStates.DeadLettered, "downstream refused the call: 500"), 60_000_000_000);
+        return (h, [.. calls], state);
+    }
+
+    [Fact]
+    public void Check_DeadLetteredAfterOneRetriableFailureWithNoFault_IsDeadLetteredEarly()
+    {
+        // a worker that takes a 500 for a refusal (the mutation score's miss: HttpDownstream's `status >= 500` as `> 500`)
+        var (h, calls, state) = DeadLettered([500]);
+
+        var result = new JobsCheck(6, Backoff).Check(h.Events);
+
+        result.Verdict.Should().Be(Verdict.Invalid);
+        result.ShouldHaveExactly(new ExpectedAnomaly(AnomalyNames.DeadLetteredEarly, 1, [.. calls, state]));
+        result.Anomalies[AnomalyNames.DeadLetteredEarly].Examples[0].Explanation.Should()
+            .Be("job j1 was dead-lettered after 1 call(s) of its budget of 6, each failed with a status the caller may retry (500), none refused, and no fault could have hidden an attempt");
+        result.Counters["dead-letters-judged"].Should().Be(1);
+    }
+
+    [Theory]
+    [InlineData("downstream-down", "jobs", 1_500, 2_000)]      // the provider unreachable: later attempts never arrived
+    [InlineData("process-kill", "jobs-1", 3_000, 4_000)]      // a worker killed between a reservation and its call
+    [InlineData("broker-down", "broker-2", -500, 500)]        // a rebalance that cancelled a reserved attempt
+    [InlineData("broker-down", "broker-2", -15_000, -14_500)] // healed 14.5 s before the submit: a rebalance may still come
+    [InlineData("something-new", null, 1_000, 1_100)]         // a fault the checker does not know may hide attempts
+    public void Check_DeadLetteredEarlyNearAFaultThatCanHideAttempts_IsExcused(string fault, string? target, long from, long to)
+    {
+        // the fault's times are relative to the submit (at 20 s): calls at 21 and 21.3 s
+        var (h, _, _) = DeadLettered([503, 504], fault: (fault, target, from + 20_000, to + 20_000), submitAt: 20_000);
+
+        var result = new JobsCheck(6, Backoff).Check(h.Events);
+
+        result.ShouldHaveNoAnomalies();
+        result.Counters["dead-letters-excused-by-fault"].Should().Be(1);
+        result.Counters["dead-letters-judged"].Should().Be(0);
+    }
+
+    [Theory]
+    [InlineData("downstream-failure", "jobs")]  // every call still arrives and is recorded
+    [InlineData("downstream-stall", "jobs")]
+    [InlineData("process-kill", "api-1")]       // another role's instance
+    [InlineData("reset-mid-frame", "gateway-2")]
+    [InlineData("sleep", "device#3")]
+    [InlineData("leader-move", "fanout/4")]
+    public void Check_DeadLetteredEarlyWhileAFaultThatCannotHideAttemptsHeld_IsDeadLetteredEarly(string fault, string target)
+    {
+        var (h, _, _) = DeadLettered([502], fault: (fault, target, 1_500, 4_000));
+
+        new JobsCheck(6, Backoff).Check(h.Events).Anomalies.Keys.Should().Equal(AnomalyNames.DeadLetteredEarly);
+    }
+
+    [Fact]
+    public void Check_DeadLetteredEarlyWithAHidingFaultOnlyAfterTheRemainingBackoff_IsDeadLetteredEarly()
+    {
+        // last call at 2.6 s (3 calls); the 3 remaining attempts wait at most 400 + 800 + 1600 ms, plus 2 s of slack:
+        // until 7.4 s. A worker kill from 8.5 s (less the 1 s a kill may reach back) cannot have hidden them
+        var (h, _, _) = DeadLettered([429, 408, 500], fault: ("process-kill", "jobs-1", 8_500, 9_000));
+
+        new JobsCheck(6, Backoff).Check(h.Events).Anomalies.Keys.Should().Equal(AnomalyNames.DeadLetteredEarly);
+    }
+
+    [Fact]
+    public void Check_DeadLetteredEarlyWithAHidingFaultLaterAndNoBaseDelay_IsExcused()
+    {
+        // without the policy's delays the remaining attempts may come any time before the drain
+        var (h, _, _) = DeadLettered([500], fault: ("process-kill", "jobs-1", 20_000, 21_000));
+
+        new JobsCheck(6, new RetryEnvelope { MaxAttempts = 6 }).Check(h.Events).ShouldHaveNoAnomalies();
+    }
+
+    [Fact]
+    public void Check_DeadLetteredAfterARefusal_IsValidAndJudged()
+    {
+        var (h, _, _) = DeadLettered([500, 422], lastRefused: true);
+
+        var result = new JobsCheck(6, Backoff).Check(h.Events);
+
+        result.ShouldHaveNoAnomalies();
+        result.Counters["dead-letters-judged"].Should().Be(1);
+    }
+
+    [Fact]
+    public void Check_DeadLetteredAfterTheWholeBudgetFailed_IsValidAndJudged()
+    {
+        var (h, _, _) = DeadLettered([500, 502, 503, 504, 429, 408]);
+
+        var result = new JobsCheck(6, Backoff).Check(h.Events);
+
+        result.ShouldHaveNoAnomalies();
+        result.Counters["dead-letters-judged"].Should().Be(1);
+    }
+
+    [Fact]
+    public void Check_DeadLetteredEarlyWithoutABudget_IsUnchecked()
+    {
+        var (h, _, _) = DeadLettered([500]);
+
+        var result = new JobsCheck().Check(h.Events);
+
+        result.ShouldHaveNoAnomalies();
+        result.Counters.Should().NotContainKey("dead-letters-judged");
+    }
+
     // ---- exhausted-not-dead-lettered: counted from the calls the harness's downstream provider observed
 
     /// <summary>j1 is acknowledged, then the provider fails <paramref name="failedCalls"/> calls for it (and accepts one

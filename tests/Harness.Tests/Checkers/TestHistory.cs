@@ -63,8 +63,8 @@ internal sealed class TestHistory
     public long Marker(string f, HistoryEventType type, string? target = null, string? detail = null) =>
         Add("harness", type, f, new MarkerValue(target, detail));
 
-    public long Submit(string process, HistoryEventType type, string id, string txn, string account, decimal amount) =>
-        Add(process, type, HistoryOps.Submit, new SubmitValue(id, txn, account, amount));
+    public long Submit(string process, HistoryEventType type, string id, string txn, string account, decimal amount, long? timeMs = null) =>
+        Add(process, type, HistoryOps.Submit, new SubmitValue(id, txn, account, amount), timeMs * 1_000_000);
 
     public long JobState(string id, string state, string? reason = null) =>
         Add("jobs", HistoryEventType.Ok, HistoryOps.JobState, new JobStateValue(id, state, reason));
@@ -86,10 +86,10 @@ internal sealed class TestHistory
     public long Call(string job, int? attempt, long timeMs, bool ok = false) =>
         Call(job, attempt, timeMs, ok ? CallValue.Ok : CallValue.Fail);
 
-    public long Call(string job, int? attempt, long timeMs, string outcome) =>
+    public long Call(string job, int? attempt, long timeMs, string outcome, int? status = null) =>
         Add(HistoryOps.DownstreamProcess, HistoryEventType.Ok, HistoryOps.Call,
-            new CallValue($"c{_events.Count}", job, outcome, attempt), timeMs * 1_000_000);
+            new CallValue($"c{_events.Count}", job, outcome, attempt, Status: status), timeMs * 1_000_000);
 
-    public long Fault(string name, string f, long timeMs) =>
-        Add(HistoryOps.NemesisProcess, HistoryEventType.Info, f, new NemesisValue(name, "target-1"), timeMs * 1_000_000);
+    public long Fault(string name, string f, long timeMs, string target = "target-1") =>
+        Add(HistoryOps.NemesisProcess, HistoryEventType.Info, f, new NemesisValue(name, target), timeMs * 1_000_000);
 }

@@ -111,6 +111,36 @@ public sealed class HistoryReaderTests
     }
 
     [Fact]
+    public async Task ReadAsync_Call_RoundTripsTheProvidersAnswerAndStatus()
+    {
+        var written = new CallValue("c7", "j1", CallValue.Fail, 2, "t1", "jobs-1", 504);
+        using var buffer = new MemoryStream();
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            written.WriteTo(json);
+        }
+
+        var line = """{"index":0,"time":1,"process":"downstream","type":"ok","f":"call","value":""" + Encoding.UTF8.GetString(buffer.ToArray()) + "}";
+
+        var (events, _) = await ReadAsync(line);
+
+        events.Single().Op.Should().Be(written);
+    }
+
+    [Theory]
+    [InlineData("""{"id":"c1","job":"j1","outcome":"fail","status":99}""", "'status' must be an HTTP status (100-599), was 99")]
+    [InlineData("""{"id":"c1","job":"j1","outcome":"fail","status":600}""", "'status' must be an HTTP status (100-599), was 600")]
+    [InlineData("""{"id":"c1","job":"j1","outcome":"fail","status":"503"}""", "'status' must be an integer")]
+    public async Task ReadAsync_CallWithABadStatus_ThrowsNamingTheField(string value, string problem)
+    {
+        var line = """{"index":0,"time":1,"process":"downstream","type":"ok","f":"call","value":""" + value + "}";
+
+        var act = () => ReadAsync(line);
+
+        (await act.Should().ThrowAsync<HistoryFormatException>()).Which.Problem.Should().Contain(problem);
+    }
+
+    [Fact]
     public async Task ReadAsync_LenientMalformedLines_SkipsAndCounts()
     {
         var text = Send + "\ngarbage\n" + """{"index":5}""" + "\n" + Ok + "\n";

@@ -18,7 +18,9 @@ namespace Chaos.Harness.Faults.Downstream;
 /// <summary>
 /// The jobs' outside dependency — a "payment provider" — hosted by the harness on loopback. The reference system's
 /// jobs worker (started with <c>--downstream URL</c>) calls <c>POST /payments</c> once per attempt; the provider refuses
-/// a share of the calls for good (422) and fails another share (503), drawn from the run's seed, answers after a set
+/// a share of the calls for good (422) and fails another share (<see cref="FailStatuses"/> in turn: 500, 502, 503, 504,
+/// 429, 408 — every status a caller may retry, so a caller that takes one of them for a refusal shows), drawn from the
+/// run's seed, answers after a set
 /// latency, or is unreachable (closes every connection unread), as <see cref="Conditions"/> say, and records every
 /// call it receives in the history as an event the harness observed itself (<c>f = "call"</c>, docs/history.md). The checkers count a job's attempts from these calls rather than from the
 /// attempt numbers the worker stamps (docs/checkers.md, "Numbers the system states").
@@ -27,6 +29,14 @@ public sealed class DownstreamProvider : IAsyncDisposable
 {
     /// <summary>The path the jobs worker posts each attempt to.</summary>
     public const string PaymentsPath = "/payments";
+
+    /// <summary>The statuses a failed call is answered with, one after the other by the provider's call number: each
+    /// means "try again later" (docs/faults.md, "Downstream and load-shape faults").</summary>
+    public static readonly IReadOnlyList<int> FailStatuses =
+    [
+        StatusCodes.Status500InternalServerError, StatusCodes.Status502BadGateway, StatusCodes.Status503ServiceUnavailable,
+        StatusCodes.Status504GatewayTimeout, StatusCodes.Status429TooManyRequests, StatusCodes.Status408RequestTimeout,
+    ];
 
     private const int MaxBodyBytes = 16 * 1024;
     private static readonly TimeSpan StopLimit = TimeSpan.FromSeconds(5);
@@ -72,7 +82,7 @@ public sealed class DownstreamProvider : IAsyncDisposable
     /// <summary>Calls received so far.</summary>
     public long CallCount => Interlocked.Read(ref _callCount);
 
-    /// <summary>Calls not accepted so far: failed (503) or refused (422).</summary>
+    /// <summary>Calls not accepted so far: failed (a retriable status) or refused (422).</summary>
     public long FailedCount => Interlocked.Read(ref _failedCount);
 
     /// <summary>Calls refused for good so far (422, outcome <c>refused</c>).</summary>
@@ -173,18 +183,26 @@ public sealed class DownstreamProvider : IAsyncDisposable
         if (string.IsNullOrEmpty(job))
         {
             // not a call the provider can attribute to a job: refused, not recorded (a caller's bug, visible in its log)
-            await Reply(http, StatusCodes.Status400BadRequest, null, "a payment call needs a JSON body with a 'job' string");
+            await Reply(http, StatusCodes.Status400BadRequest, CallValue.Fail, null, "a payment call needs a JSON body with a 'job' string");
             return;
         }
 
         DownstreamConditions conditions;
         string outcome;
         string id;
+        int status;
         lock (_gate)
         {
             conditions = _conditions;
             outcome = Draw(conditions);
-            id = "c" + (Interlocked.Increment(ref _callCount)).ToString(CultureInfo.InvariantCulture);
+            var number = Interlocked.Increment(ref _callCount);
+            id = "c" + number.ToString(CultureInfo.InvariantCulture);
+            status = outcome switch
+            {
+                CallValue.Ok => StatusCodes.Status200OK,
+                CallValue.Refused => StatusCodes.Status422UnprocessableEntity,
+                _ => FailStatuses[(int)((number - 1) % FailStatuses.Count)],
+            };
             if (outcome != CallValue.Ok)
             {
                 Interlocked.Increment(ref _failedCount);
@@ -196,7 +214,7 @@ public sealed class DownstreamProvider : IAsyncDisposable
             }
 
             // recorded under the same lock as the draw, so the history's call order is the draw order
-            var call = new CallValue(id, job, outcome, attempt, txn, instance);
+            var call = new CallValue(id, job, outcome, attempt, txn, instance, status);
             _calls.Enqueue(call);
             _history?.Record(HistoryOps.DownstreamProcess, HistoryEventType.Ok, HistoryOps.Call, call);
         }
@@ -208,13 +226,13 @@ public sealed class DownstreamProvider : IAsyncDisposable
                 await Task.Delay(conditions.Latency, _time, http.RequestAborted);
             }
 
-            var (status, error) = outcome switch
+            var error = outcome switch
             {
-                CallValue.Ok => (StatusCodes.Status200OK, null),
-                CallValue.Refused => (StatusCodes.Status422UnprocessableEntity, "payment declined (injected 422: do not retry)"),
-                _ => (StatusCodes.Status503ServiceUnavailable, "downstream unavailable (injected 503)"),
+                CallValue.Ok => null,
+                CallValue.Refused => "payment declined (injected 422: do not retry)",
+                _ => $"downstream unavailable (injected {status}: try again later)",
             };
-            await Reply(http, status, id, error);
+            await Reply(http, status, outcome, id, error);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
@@ -245,15 +263,9 @@ public sealed class DownstreamProvider : IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    private static Task Reply(HttpContext http, int status, string? id, string? error)
+    private static Task Reply(HttpContext http, int status, string? outcome, string? id, string? error)
     {
         http.Response.StatusCode = status;
-        var outcome = status switch
-        {
-            StatusCodes.Status200OK => CallValue.Ok,
-            StatusCodes.Status422UnprocessableEntity => CallValue.Refused,
-            _ => CallValue.Fail,
-        };
         return http.Response.WriteAsJsonAsync(new { call = id, outcome, error }, http.RequestAborted);
     }
 

@@ -46,24 +46,27 @@ public sealed class DownstreamProviderTests : IDisposable
         e.Process.Should().Be(HistoryOps.DownstreamProcess);
         e.Type.Should().Be(HistoryEventType.Ok);
         e.F.Should().Be(HistoryOps.Call);
-        e.AsCall().Should().Be(new CallValue("c1", "t1", CallValue.Ok, 1, "t1", "jobs-1"));
+        e.AsCall().Should().Be(new CallValue("c1", "t1", CallValue.Ok, 1, "t1", "jobs-1", 200));
     }
 
     [Fact]
-    public async Task Configure_FailureRateOne_FailsEveryCallWith503_AndRecordsEachAsFailed()
+    public async Task Configure_FailureRateOne_FailsEveryCallWithEachRetriableStatusInTurn_AndRecordsEachAsFailed()
     {
+        // 500, 502, 503, 504, 429, 408: a caller that takes any of them for a refusal gives a job up early
         await using var provider = await StartAsync(null, seed: 1);
         provider.Configure(new DownstreamConditions(1, TimeSpan.Zero));
 
-        for (var attempt = 1; attempt <= 3; attempt++)
+        var answered = new List<int>();
+        for (var attempt = 1; attempt <= 7; attempt++)
         {
             using var response = await PayAsync(provider, new { job = "t9", attempt });
-            response.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+            answered.Add((int)response.StatusCode);
         }
 
-        provider.FailedCount.Should().Be(3);
-        provider.Calls.Select(c => (c.Id, c.Job, c.Outcome, c.Attempt)).Should().Equal(
-            ("c1", "t9", CallValue.Fail, 1), ("c2", "t9", CallValue.Fail, 2), ("c3", "t9", CallValue.Fail, 3));
+        answered.Should().Equal(500, 502, 503, 504, 429, 408, 500);
+        provider.FailedCount.Should().Be(7);
+        provider.Calls.Take(3).Select(c => (c.Id, c.Job, c.Outcome, c.Attempt, c.Status)).Should().Equal(
+            ("c1", "t9", CallValue.Fail, 1, 500), ("c2", "t9", CallValue.Fail, 2, 502), ("c3", "t9", CallValue.Fail, 3, 503));
     }
 
     [Fact]
@@ -164,7 +167,7 @@ public sealed class DownstreamProviderTests : IDisposable
 
         await fault.ApplyAsync(ct);
         provider.Conditions.Should().Be(new DownstreamConditions(1, TimeSpan.Zero));
-        (await PayAsync(provider, new { job = "t1" })).StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+        (await PayAsync(provider, new { job = "t1" })).StatusCode.Should().Be(HttpStatusCode.BadGateway, "the second call: 500, 502, ... in turn");
         (await PayAsync(provider, new { job = "t1" })).StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
         await fault.HealAsync(ct);
         (await PayAsync(provider, new { job = "t1" })).StatusCode.Should().Be(HttpStatusCode.OK);
@@ -189,7 +192,7 @@ public sealed class DownstreamProviderTests : IDisposable
         response.StatusCode.Should().Be(HttpStatusCode.UnprocessableEntity);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken).WaitAsync(Bound, TestContext.Current.CancellationToken);
         body.GetProperty("outcome").GetString().Should().Be(CallValue.Refused);
-        provider.Calls.Should().Equal(new CallValue("c1", "t3", CallValue.Refused, 1));
+        provider.Calls.Should().Equal(new CallValue("c1", "t3", CallValue.Refused, 1, Status: 422));
         (provider.RefusedCount, provider.FailedCount).Should().Be((1, 1));
     }
 
@@ -266,7 +269,7 @@ public sealed class DownstreamProviderTests : IDisposable
         await WaitUntilAsync(() => provider.AbandonedCount == 1);
         fault.AbandonedSinceApplied.Should().Be(1);
         fault.Explain(expectAbandoned: true).Should().BeNull();
-        provider.Calls.Should().Equal(new CallValue("c1", "t1", CallValue.Fail, 1));
+        provider.Calls.Should().Equal(new CallValue("c1", "t1", CallValue.Fail, 1, Status: 500));
     }
 
     [Fact]
