@@ -28,10 +28,12 @@ public sealed class JobsCheck(int? attemptBudget = null, RetryEnvelope? backoff 
     internal static readonly TimeSpan RemainingSlack = TimeSpan.FromSeconds(2);
 
     /// <summary>Faults after which every call a worker makes still reaches the provider and is recorded: the provider's
-    /// own answer faults (a stalled call is recorded when it arrives) and the load shapes.</summary>
+    /// own answer faults (a stalled call is recorded when it arrives), the load shapes, and a topic whose produce
+    /// requests Kafka refuses (a producer's failure, which touches no consumer group and no call in flight; a worker
+    /// writes its dead letter after its last call).</summary>
     private static readonly HashSet<string> CallsStillArrive = new(StringComparer.Ordinal)
     {
-        "downstream-failure", "downstream-slow", "downstream-refuse", "downstream-stall", "fanout", "burst",
+        "downstream-failure", "downstream-slow", "downstream-refuse", "downstream-stall", "fanout", "burst", "topic-refused",
     };
 
     /// <summary>Targets whose faults cannot touch a jobs worker or its consumer group: other roles' instances and proxies,
@@ -299,6 +301,7 @@ public sealed class JobsCheck(int? attemptBudget = null, RetryEnvelope? backoff 
     /// <summary>Whether attempts made during <paramref name="fault"/> may never have reached the provider. Unknown faults may.</summary>
     internal static bool CanHideCalls(FaultWindow fault) =>
         !CallsStillArrive.Contains(fault.Fault)
+        && !(fault.Fault == "request-errors" && fault.Target == "Produce") // as topic-refused, for every topic
         && !(fault.Target is { } target && OtherTargets.Any(t => target.StartsWith(t, StringComparison.Ordinal)));
 
     private static long SaturatingAdd(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;

@@ -33,7 +33,7 @@ internal static class CheckCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var retryBase = new Option<string?>("--retry-base-delay") { Description = "The job retry policy's first delay (e.g. 100ms): retries sooner are a retry-storm." };
-        var retryBudget = new Option<int?>("--retry-max-attempts") { Description = "The job attempt budget (first attempt included): more observed calls are a retry-budget-exceeded; all failing and not dead-lettered, an exhausted-not-dead-lettered." };
+        var retryBudget = new Option<int?>("--retry-max-attempts") { Description = "The job attempt budget (first attempt included): more observed calls are a retry-budget-exceeded; all failing and not dead-lettered, an exhausted-not-dead-lettered; fewer, all failing and dead-lettered with no fault near, a dead-lettered-early." };
         var scenario = new Option<string>("--scenario") { Description = "The scenario name shown in the reports.", DefaultValueFactory = _ => "check" };
         var optionsFile = new Option<FileInfo?>("--options")
         {

@@ -240,6 +240,7 @@ public sealed class JobsCheckTests
     [InlineData("process-kill", "jobs-1", 3_000, 4_000)]      // a worker killed between a reservation and its call
     [InlineData("broker-down", "broker-2", -500, 500)]        // a rebalance that cancelled a reserved attempt
     [InlineData("broker-down", "broker-2", -15_000, -14_500)] // healed 14.5 s before the submit: a rebalance may still come
+    [InlineData("request-errors", "OffsetCommit", 1_000, 1_100)] // a refused commit may set off a redelivery or a rebalance
     [InlineData("something-new", null, 1_000, 1_100)]         // a fault the checker does not know may hide attempts
     public void Check_DeadLetteredEarlyNearAFaultThatCanHideAttempts_IsExcused(string fault, string? target, long from, long to)
     {
@@ -260,6 +261,8 @@ public sealed class JobsCheckTests
     [InlineData("reset-mid-frame", "gateway-2")]
     [InlineData("sleep", "device#3")]
     [InlineData("leader-move", "fanout/4")]
+    [InlineData("topic-refused", "jobs-dlq")]     // a producer's failure: no consumer group, no call in flight touched
+    [InlineData("request-errors", "Produce")]
     public void Check_DeadLetteredEarlyWhileAFaultThatCannotHideAttemptsHeld_IsDeadLetteredEarly(string fault, string target)
     {
         var (h, _, _) = DeadLettered([502], fault: (fault, target, 1_500, 4_000));
