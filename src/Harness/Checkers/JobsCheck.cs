@@ -21,24 +21,30 @@ public sealed class JobsCheck(int? attemptBudget = null, RetryEnvelope? backoff 
     internal static readonly TimeSpan HiddenBefore = TimeSpan.FromSeconds(1);
 
     /// <summary>How long after a fault's heal attempts may still go unseen: a rebalance it set off cancels a worker
-    /// between its reservation and its call up to a session timeout later.</summary>
+    /// between its reservation and its call up to a session timeout later (the reference's is 6 s). A fault that hides
+    /// only the calls made while it holds (<see cref="HideOnlyWhileHeld"/>) gets <see cref="HiddenBefore"/> instead.</summary>
     internal static readonly TimeSpan HiddenAfter = TimeSpan.FromSeconds(15);
 
     /// <summary>Slack on the last moment a job's remaining attempts could come (a worker slowed by load).</summary>
     internal static readonly TimeSpan RemainingSlack = TimeSpan.FromSeconds(2);
 
     /// <summary>Faults after which every call a worker makes still reaches the provider and is recorded: the provider's
-    /// own answer faults (a stalled call is recorded when it arrives), the load shapes, and a topic whose produce
-    /// requests Kafka refuses (a producer's failure, which touches no consumer group and no call in flight; a worker
-    /// writes its dead letter after its last call).</summary>
+    /// own answer faults (a stalled call is recorded when it arrives), the load shapes, a device's faults, and a topic
+    /// whose produce requests Kafka refuses (a producer's failure, which touches no consumer group and no call in
+    /// flight; a worker writes its dead letter after its last call).</summary>
     private static readonly HashSet<string> CallsStillArrive = new(StringComparer.Ordinal)
     {
-        "downstream-failure", "downstream-slow", "downstream-refuse", "downstream-stall", "fanout", "burst", "topic-refused",
+        "downstream-failure", "downstream-slow", "downstream-refuse", "downstream-stall", "fanout", "burst",
+        "sleep", "network-switch", "app-kill", "topic-refused",
     };
 
-    /// <summary>Targets whose faults cannot touch a jobs worker or its consumer group: other roles' instances and proxies,
-    /// devices, and the chat topic's partitions (a target is matched by its start).</summary>
-    private static readonly string[] OtherTargets = ["api-", "gateway-", "notifier", "device#", "fanout/"];
+    /// <summary>Faults that hide the calls made while they hold and no others: the provider unreachable drops them, and
+    /// nothing of the jobs' consumer group moves.</summary>
+    private static readonly HashSet<string> HideOnlyWhileHeld = new(StringComparer.Ordinal) { "downstream-down" };
+
+    /// <summary>Targets whose faults cannot touch a jobs worker or its consumer group: other roles' instances and proxies
+    /// and the chat topic's partitions (a target is matched by its start).</summary>
+    private static readonly string[] OtherTargets = ["api-", "gateway-", "notifier", "fanout/"];
 
     /// <inheritdoc/>
     public string Name => "jobs";
@@ -261,7 +267,8 @@ public sealed class JobsCheck(int? attemptBudget = null, RetryEnvelope? backoff 
 
             var from = job.SubmitTime >= 0 ? Math.Min(job.SubmitTime, calls[0].Time) : calls[0].Time;
             var until = RemainingUntil(calls[^1].Time, calls.Count, budget);
-            if (hiding.Any(w => w.Start - (long)HiddenBefore.TotalNanoseconds <= until && SaturatingAdd(w.End, (long)HiddenAfter.TotalNanoseconds) >= from))
+            if (hiding.Any(w => w.Start - (long)HiddenBefore.TotalNanoseconds <= until
+                && SaturatingAdd(w.End, (long)(HideOnlyWhileHeld.Contains(w.Fault) ? HiddenBefore : HiddenAfter).TotalNanoseconds) >= from))
             {
                 excused++;
                 continue;

@@ -237,6 +237,7 @@ public sealed class JobsCheckTests
 
     [Theory]
     [InlineData("downstream-down", "jobs", 1_500, 2_000)]      // the provider unreachable: later attempts never arrived
+    [InlineData("downstream-down", "jobs", -1_500, -500)]     // healed 0.5 s before the submit: within the second it may reach
     [InlineData("process-kill", "jobs-1", 3_000, 4_000)]      // a worker killed between a reservation and its call
     [InlineData("broker-down", "broker-2", -500, 500)]        // a rebalance that cancelled a reserved attempt
     [InlineData("broker-down", "broker-2", -15_000, -14_500)] // healed 14.5 s before the submit: a rebalance may still come
@@ -259,7 +260,8 @@ public sealed class JobsCheckTests
     [InlineData("downstream-stall", "jobs")]
     [InlineData("process-kill", "api-1")]       // another role's instance
     [InlineData("reset-mid-frame", "gateway-2")]
-    [InlineData("sleep", "device#3")]
+    [InlineData("sleep", "u3/d1")]               // a device
+    [InlineData("app-kill", "u1/d2")]
     [InlineData("leader-move", "fanout/4")]
     [InlineData("topic-refused", "jobs-dlq")]     // a producer's failure: no consumer group, no call in flight touched
     [InlineData("request-errors", "Produce")]
@@ -276,6 +278,16 @@ public sealed class JobsCheckTests
         // last call at 2.6 s (3 calls); the 3 remaining attempts wait at most 400 + 800 + 1600 ms, plus 2 s of slack:
         // until 7.4 s. A worker kill from 8.5 s (less the 1 s a kill may reach back) cannot have hidden them
         var (h, _, _) = DeadLettered([429, 408, 500], fault: ("process-kill", "jobs-1", 8_500, 9_000));
+
+        new JobsCheck(6, Backoff).Check(h.Events).Anomalies.Keys.Should().Equal(AnomalyNames.DeadLetteredEarly);
+    }
+
+    [Fact]
+    public void Check_DeadLetteredEarlyWellAfterTheProviderWasUnreachable_IsDeadLetteredEarly()
+    {
+        // an unreachable provider hides the calls made while it holds, and moves no consumer group: healed 2 s before
+        // the submit it cannot have hidden the job's attempts (a worker kill then could: a rebalance comes later)
+        var (h, _, _) = DeadLettered([500], fault: ("downstream-down", "jobs", 17_000, 18_000), submitAt: 20_000);
 
         new JobsCheck(6, Backoff).Check(h.Events).Anomalies.Keys.Should().Equal(AnomalyNames.DeadLetteredEarly);
     }
