@@ -46,6 +46,8 @@ public sealed class MutationSampleTests
     [InlineData("--seed", "-1", "'-1' is not a whole number")]
     [InlineData("--colour", "red", "unknown argument --colour")]
     [InlineData("--ids", "71", "'71' is not a mutant id (server-N or client-N")]
+    [InlineData("--scenario", "random-mix,../x", "'../x' is not a scenario name")]
+    [InlineData("--scenario", ",", "'' is not a scenario name")]
     public async Task The_script_refuses_bad_input_with_exit_2_before_it_starts(string option, string value, string message)
     {
         var (exitCode, output) = await BugCorpusTests.RunAsync(Path.Combine(RepoFiles.Root, ".ci", "mutants"), [option, value], TestContext.Current.CancellationToken);
