@@ -204,8 +204,8 @@ public sealed class JobsCheckTests
         var h = new TestHistory();
         if (fault is { } f)
         {
-            h.Add(HistoryOps.NemesisProcess, HistoryEventType.Info, HistoryOps.Fault, new NemesisValue(f.Name, f.Target), f.From * 1_000_000);
-            h.Add(HistoryOps.NemesisProcess, HistoryEventType.Info, HistoryOps.Heal, new NemesisValue(f.Name, f.Target), f.To * 1_000_000);
+            h.Fault(f.Name, HistoryOps.Fault, f.From, f.Target);
+            h.Fault(f.Name, HistoryOps.Heal, f.To, f.Target);
         }
 
         h.Submit("c1", HistoryEventType.Invoke, "j1", "t1", "a1", 10, submitAt);

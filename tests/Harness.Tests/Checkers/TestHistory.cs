@@ -90,6 +90,7 @@ internal sealed class TestHistory
         Add(HistoryOps.DownstreamProcess, HistoryEventType.Ok, HistoryOps.Call,
             new CallValue($"c{_events.Count}", job, outcome, attempt, Status: status), timeMs * 1_000_000);
 
-    public long Fault(string name, string f, long timeMs, string target = "target-1") =>
+    /// <summary>A nemesis fault or heal event (<paramref name="f"/>); a null <paramref name="target"/> names none.</summary>
+    public long Fault(string name, string f, long timeMs, string? target = "target-1") =>
         Add(HistoryOps.NemesisProcess, HistoryEventType.Info, f, new NemesisValue(name, target), timeMs * 1_000_000);
 }
