@@ -77,6 +77,11 @@ public static class AnomalyNames
     /// issue 11, "a refused job must not be retried").</summary>
     public const string RetryAfterRefusal = "retry-after-refusal";
 
+    /// <summary>A device's client made many connection attempts in a row, each sooner after the one before than its
+    /// backoff allows, counted from the attempts the harness observed (added to section 7's list: issue 11, found by
+    /// the mutation score — a reconnect backoff that shrinks instead of growing broke no other rule).</summary>
+    public const string ReconnectStorm = "reconnect-storm";
+
     /// <summary>Delivery latency percentiles above the scenario's thresholds.</summary>
     public const string LatencySlo = "latency-slo";
 
@@ -85,7 +90,7 @@ public static class AnomalyNames
     [
         Lost, Unseen, Forgotten, Duplicate, Unexpected, AbortedRead, Recovered, Nonmonotonic, Skip, InconsistentSeq,
         OrderInversion, DoubleEffect, LostJob, DlqWithoutReason, ExhaustedNotDeadLettered, DeadLetteredEarly, DlqRecordMissing, RetryStorm,
-        RetryBudgetExceeded, AttemptMiscount, RetryAfterRefusal, LatencySlo,
+        RetryBudgetExceeded, AttemptMiscount, RetryAfterRefusal, ReconnectStorm, LatencySlo,
     ];
 
     /// <summary>Anomalies that are informational by contract, with the reason.</summary>

@@ -1,6 +1,6 @@
 namespace Chaos.Harness.Checkers;
 
-/// <summary>What a scenario tells the checkers: latency thresholds, the retry envelope, anomalies it declares
+/// <summary>What a scenario tells the checkers: latency thresholds, the retry and reconnect envelopes, anomalies it declares
 /// informational (name → reason), and the promises its history must exercise.</summary>
 public sealed record CheckOptions
 {
@@ -9,6 +9,10 @@ public sealed record CheckOptions
 
     /// <summary>The job retry policy's envelope.</summary>
     public RetryEnvelope Retries { get; init; } = new();
+
+    /// <summary>The device clients' reconnect pacing (unjudged unless its minimum delay is set: a run sets it to what
+    /// it gave its clients).</summary>
+    public ReconnectEnvelope Reconnects { get; init; } = new();
 
     /// <summary>Anomalies this scenario reports without failing on, each with its reason.</summary>
     public IReadOnlyDictionary<string, string> Informational { get; init; } = new Dictionary<string, string>();

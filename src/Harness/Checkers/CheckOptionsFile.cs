@@ -6,7 +6,7 @@ namespace Chaos.Harness.Checkers;
 
 /// <summary>
 /// A run's <see cref="CheckOptions"/> as JSON (<c>check-options.json</c>, written beside the history), so that
-/// <c>chaos check</c> on a saved run judges it by the same SLOs, retry envelope, informational anomalies and required
+/// <c>chaos check</c> on a saved run judges it by the same SLOs, retry and reconnect envelopes, informational anomalies and required
 /// promises the scenario used. Durations are milliseconds; SLOs are in their text form (<c>fault:p99=20000ms</c>).
 /// </summary>
 public static class CheckOptionsFile
@@ -26,6 +26,12 @@ public static class CheckOptionsFile
             ["syncWindowMs"] = options.Retries.SyncWindow.TotalMilliseconds,
             ["syncThreshold"] = options.Retries.SyncThreshold,
         };
+        var reconnects = new JsonObject
+        {
+            ["minDelayMs"] = options.Reconnects.MinDelay?.TotalMilliseconds,
+            ["jitter"] = options.Reconnects.Jitter,
+            ["stormRun"] = options.Reconnects.StormRun,
+        };
         var informational = new JsonObject();
         foreach (var (name, reason) in options.Informational.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
@@ -36,6 +42,7 @@ public static class CheckOptionsFile
         {
             ["latencySlos"] = new JsonArray([.. options.LatencySlos.Select(s => (JsonNode?)JsonValue.Create(s.ToString()))]),
             ["retries"] = retries,
+            ["reconnects"] = reconnects,
             ["informational"] = informational,
             ["requiredPromises"] = new JsonArray([.. options.RequiredPromises.Select(p => (JsonNode?)JsonValue.Create(p))]),
         };
@@ -92,7 +99,16 @@ public static class CheckOptionsFile
                 SyncThreshold = Number(r, "syncThreshold") is { } threshold ? checked((int)threshold) : defaults.SyncThreshold,
             };
             retries.Validate();
-            return new CheckOptions { LatencySlos = slos, Informational = informational, Retries = retries, RequiredPromises = required };
+            var reconnectDefaults = new ReconnectEnvelope();
+            var c = obj["reconnects"] as JsonObject ?? [];
+            var reconnects = new ReconnectEnvelope
+            {
+                MinDelay = Number(c, "minDelayMs", "reconnects") is { } minMs ? TimeSpan.FromMilliseconds(minMs) : null,
+                Jitter = Number(c, "jitter", "reconnects") ?? reconnectDefaults.Jitter,
+                StormRun = Number(c, "stormRun", "reconnects") is { } run ? checked((int)run) : reconnectDefaults.StormRun,
+            };
+            reconnects.Validate();
+            return new CheckOptions { LatencySlos = slos, Informational = informational, Retries = retries, Reconnects = reconnects, RequiredPromises = required };
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or OverflowException)
         {
@@ -100,10 +116,10 @@ public static class CheckOptionsFile
         }
     }
 
-    private static double? Number(JsonObject obj, string name) => obj[name] switch
+    private static double? Number(JsonObject obj, string name, string section = "retries") => obj[name] switch
     {
         null => null,
         JsonValue v when v.TryGetValue(out double d) && double.IsFinite(d) => d,
-        var other => throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"retries.{name} must be a number, got {other.ToJsonString()}")),
+        var other => throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"{section}.{name} must be a number, got {other.ToJsonString()}")),
     };
 }

@@ -19,7 +19,7 @@ public static class PromiseNames
     /// <summary>Each acknowledged job's effect applied exactly once (double-effect, lost-job, dlq-without-reason).</summary>
     public const string JobsExactlyOnce = "jobs-exactly-once";
 
-    /// <summary>Job retries inside the backoff envelope (retry-storm).</summary>
+    /// <summary>Job retries and device reconnects inside their backoff envelopes (retry-storm, reconnect-storm, ...).</summary>
     public const string RetriesWithinBackoff = "retries-within-backoff";
 
     /// <summary>Delivery latency within the scenario's SLOs (latency-slo).</summary>

@@ -28,6 +28,9 @@ public sealed record DeviceClientSettings
     /// <summary>How often the client pings the server.</summary>
     public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>The first pause before a reconnect try (before jitter); the pauses grow from it to <see cref="ReconnectMaxDelay"/>.</summary>
+    public TimeSpan ReconnectMinDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>The longest pause between reconnect tries.</summary>
     public TimeSpan ReconnectMaxDelay { get; init; } = TimeSpan.FromSeconds(1);
 

@@ -62,6 +62,9 @@ public sealed class HistoryEvent
     /// <summary>The device declaration when <c>f = "device"</c>.</summary>
     public DeviceValue? AsDevice() => Op as DeviceValue;
 
+    /// <summary>The connection attempt when <c>f = "connect"</c>.</summary>
+    public ConnectValue? AsConnect() => Op as ConnectValue;
+
     /// <summary>The job when <c>f = "submit"</c>.</summary>
     public SubmitValue? AsSubmit() => Op as SubmitValue;
 

@@ -18,6 +18,9 @@ public static class HistoryOps
     /// <summary>A virtual device exists (so a device that received nothing is still checked).</summary>
     public const string Device = "device";
 
+    /// <summary>A device's client began a connection attempt (observed by the harness: its token provider was asked).</summary>
+    public const string Connect = "connect";
+
     /// <summary>A job is submitted.</summary>
     public const string Submit = "submit";
 
@@ -71,6 +74,7 @@ public static class HistoryOps
         _ when utf8.SequenceEqual("drop"u8) => Drop,
         _ when utf8.SequenceEqual("sync"u8) => Sync,
         _ when utf8.SequenceEqual("device"u8) => Device,
+        _ when utf8.SequenceEqual("connect"u8) => Connect,
         _ when utf8.SequenceEqual("submit"u8) => Submit,
         _ when utf8.SequenceEqual("job-state"u8) => JobState,
         _ when utf8.SequenceEqual("dead-letters"u8) => DeadLetters,

@@ -7,7 +7,7 @@ internal static class OperationValueParser
 {
     /// <summary>Whether <paramref name="f"/> is an op this parser decodes.</summary>
     public static bool IsKnown(string f) => f is HistoryOps.Send or HistoryOps.Deliver or HistoryOps.Drop or HistoryOps.Sync
-        or HistoryOps.Device or HistoryOps.Submit or HistoryOps.JobState or HistoryOps.DeadLetters or HistoryOps.Attempt or HistoryOps.Call or HistoryOps.Balance
+        or HistoryOps.Device or HistoryOps.Connect or HistoryOps.Submit or HistoryOps.JobState or HistoryOps.DeadLetters or HistoryOps.Attempt or HistoryOps.Call or HistoryOps.Balance
         or HistoryOps.Fault or HistoryOps.Heal or HistoryOps.Phase or HistoryOps.Drain or HistoryOps.Truncated or HistoryOps.Overloaded;
 
     /// <summary>Decodes <paramref name="value"/> for op <paramref name="f"/>; null for an unknown op.</summary>
@@ -38,6 +38,7 @@ internal static class OperationValueParser
             HistoryOps.Deliver or HistoryOps.Drop => ParseDeliver(ref reader, pool, f),
             HistoryOps.Sync => ParseSync(ref reader, pool),
             HistoryOps.Device => ParseDevice(ref reader, pool),
+            HistoryOps.Connect => ParseConnect(ref reader, pool),
             HistoryOps.Submit => ParseSubmit(ref reader, pool),
             HistoryOps.JobState => ParseJobState(ref reader, pool),
             HistoryOps.DeadLetters => ParseDeadLetters(ref reader, pool),
@@ -189,6 +190,30 @@ internal static class OperationValueParser
         }
 
         return new DeviceValue(Required(user, HistoryOps.Device, "user"), Required(device, HistoryOps.Device, "device"));
+    }
+
+    private static ConnectValue ParseConnect(ref Utf8JsonReader reader, StringPool pool)
+    {
+        const string f = HistoryOps.Connect;
+        string? user = null, device = null;
+        long? client = null;
+        while (NextProperty(ref reader, out var name))
+        {
+            switch (name)
+            {
+                case "user": user = ReadString(ref reader, pool, f, name); break;
+                case "device": device = ReadString(ref reader, pool, f, name); break;
+                case "client": client = ReadOptionalLong(ref reader, f, name); break;
+                default: SkipUnknown(ref reader, pool); break;
+            }
+        }
+
+        if (client is < 1 or > int.MaxValue)
+        {
+            throw new HistoryValueException($"'{f}' value: 'client' must be a positive integer, was {client}");
+        }
+
+        return new ConnectValue(Required(user, f, "user"), Required(device, f, "device"), (int)(client ?? 1));
     }
 
     private static SubmitValue ParseSubmit(ref Utf8JsonReader reader, StringPool pool)

@@ -15,7 +15,7 @@ public static class Promises
             [AnomalyNames.Nonmonotonic, AnomalyNames.Skip, AnomalyNames.InconsistentSeq, AnomalyNames.OrderInversion]),
         new(PromiseNames.JobsExactlyOnce, "Jobs applied exactly once", "jobs", [AnomalyNames.DoubleEffect, AnomalyNames.LostJob, AnomalyNames.DlqWithoutReason, AnomalyNames.ExhaustedNotDeadLettered,
             AnomalyNames.DeadLetteredEarly, AnomalyNames.DlqRecordMissing]),
-        new(PromiseNames.RetriesWithinBackoff, "Retries within the backoff envelope", "retries", [AnomalyNames.RetryStorm, AnomalyNames.RetryBudgetExceeded, AnomalyNames.AttemptMiscount, AnomalyNames.RetryAfterRefusal]),
+        new(PromiseNames.RetriesWithinBackoff, "Retries within the backoff envelope", "retries", [AnomalyNames.RetryStorm, AnomalyNames.RetryBudgetExceeded, AnomalyNames.AttemptMiscount, AnomalyNames.RetryAfterRefusal, AnomalyNames.ReconnectStorm], ["reconnects"]),
         new(PromiseNames.LatencySlo, "Delivery latency within SLO", "latency", [AnomalyNames.LatencySlo]),
     ];
 
@@ -29,7 +29,7 @@ public static class Promises
         var known = All.SelectMany(p => p.Anomalies).ToHashSet(StringComparer.Ordinal);
         var promises = All.ToList();
         var others = result.Anomalies.Values.Where(a => !known.Contains(a.Name) && !a.Informational).Select(a => a.Name).Order(StringComparer.Ordinal).ToList();
-        var knownCheckers = All.Select(p => p.Checker).Append(ExerciseCheck.CheckName).ToHashSet(StringComparer.Ordinal);
+        var knownCheckers = All.SelectMany(p => p.Checkers).Append(ExerciseCheck.CheckName).ToHashSet(StringComparer.Ordinal);
         var otherCheckers = result.Checks.Keys.Where(c => !knownCheckers.Contains(c)).ToList();
         if (others.Count > 0 || otherCheckers.Count > 0)
         {
@@ -46,13 +46,11 @@ public static class Promises
             List<string> undecided = [];
             if (broken.Count == 0)
             {
-                if (result.Checks.TryGetValue(promise.Checker, out var check))
+                var checks = promise.Checkers.Select(c => result.Checks.GetValueOrDefault(c)).OfType<CheckResult>().ToList();
+                if (checks.Count > 0)
                 {
                     // a checker that found an anomaly of another promise may still not have decided this one
-                    if (check.Verdict == Verdict.Unknown || check.UnknownReasons.Count > 0)
-                    {
-                        undecided.AddRange(check.UnknownReasons);
-                    }
+                    undecided.AddRange(checks.Where(c => c.Verdict == Verdict.Unknown || c.UnknownReasons.Count > 0).SelectMany(c => c.UnknownReasons));
                 }
                 else if (result.Checks.Count == 0 && result.Verdict == Verdict.Unknown)
                 {

@@ -318,13 +318,20 @@ public static class RunPipeline
         explanation.IndexOf(" over ", StringComparison.Ordinal) is var at and > 0 ? explanation[..at] : explanation;
 
     /// <summary>
-    /// What this run's history is judged by: the scenario's options, except that a run told to submit no jobs
+    /// What this run's history is judged by: the scenario's options, with the device clients' reconnect pause (unless the
+    /// scenario set one), except that a run told to submit no jobs
     /// (<c>--job-rate 0</c>) cannot be required to exercise the job promises — they are then reported as not exercised
     /// without making the verdict unknown. Saved as check-options.json, so <c>chaos check</c> judges alike.
     /// </summary>
     internal static CheckOptions CheckOptionsFor(Scenario scenario, ChatWorkloadOptions workload, IReadOnlyList<LatencyThreshold>? latencySlos = null)
     {
         var options = latencySlos is null ? scenario.CheckOptions : scenario.CheckOptions with { LatencySlos = latencySlos };
+        if (options.Reconnects.MinDelay is null)
+        {
+            // the pause the run gives its device clients: their reconnect pacing is judged against it
+            options = options with { Reconnects = options.Reconnects with { MinDelay = ChatWorkload.ReconnectMinDelay } };
+        }
+
         return workload.JobRate > 0
             ? options
             : options with

@@ -407,10 +407,23 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         }
     }
 
-    internal IDeviceClient NewClient(string user, string device, Uri hub) => _clients.Create(new DeviceClientSettings
+    /// <summary>The shortest pause the harness's device clients take before a reconnect attempt (before jitter): the
+    /// reconnect-pacing rule's floor (<see cref="Checkers.ReconnectEnvelope"/>, docs/checkers.md).</summary>
+    public static readonly TimeSpan ReconnectMinDelay = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// A new client for incarnation <paramref name="client"/> of a device's app. Its token provider records each call as
+    /// a <c>connect</c> event: the client asks for a token once per connection attempt, so the harness observes every
+    /// attempt and its time without taking the client's word for it (docs/history.md).
+    /// </summary>
+    internal IDeviceClient NewClient(string process, string user, string device, Uri hub, int client) => _clients.Create(new DeviceClientSettings
     {
         Hub = hub,
-        TokenProvider = ct => TokenAsync(user, ct),
+        TokenProvider = ct =>
+        {
+            _history.Record(process, HistoryEventType.Ok, HistoryOps.Connect, new ConnectValue(user, device, client));
+            return TokenAsync(user, ct);
+        },
         User = user,
         Device = device,
         DropDuplicates = _options.ClientDropsDuplicates,
@@ -418,6 +431,7 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         GapTimeout = _options.GapTimeout,
         ServerTimeout = TimeSpan.FromSeconds(8),
         KeepAliveInterval = TimeSpan.FromSeconds(2), // a third of the gateways' default client timeout (6 s; 4 s in mobile-sleep-wake still allows two pings)
+        ReconnectMinDelay = ReconnectMinDelay,
         ReconnectMaxDelay = TimeSpan.FromSeconds(1),
         Seed = SeedStreams.DeriveInt(_seed, SeedStreams.Client(user, device)),
     });

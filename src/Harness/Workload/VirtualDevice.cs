@@ -15,6 +15,7 @@ public sealed class VirtualDevice
     private readonly Lock _gate = new();
     private int _reconnectsBefore;
     private int _restarts;
+    private int _incarnations;
     private bool _running = true;
 
     internal VirtualDevice(string user, string device, Uri hub, ChatWorkload owner)
@@ -138,7 +139,7 @@ public sealed class VirtualDevice
 
     private IDeviceClient NewClient()
     {
-        var client = _owner.NewClient(User, Device, Hub);
+        var client = _owner.NewClient(Process, User, Device, Hub, Interlocked.Increment(ref _incarnations));
         client.Delivered += delivery => _owner.RecordDelivery(this, delivery);
         client.FrameReceived += frame => _owner.RecordFrame(this, frame);
         return client;

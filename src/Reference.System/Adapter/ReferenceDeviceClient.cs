@@ -22,6 +22,7 @@ internal sealed class ReferenceDeviceClient : IDeviceClient
             GapTimeout = settings.GapTimeout,
             ServerTimeout = settings.ServerTimeout,
             KeepAliveInterval = settings.KeepAliveInterval,
+            ReconnectMinDelay = settings.ReconnectMinDelay,
             ReconnectMaxDelay = settings.ReconnectMaxDelay,
             Seed = settings.Seed,
         });

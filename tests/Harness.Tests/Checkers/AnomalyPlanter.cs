@@ -32,6 +32,7 @@ internal static class AnomalyPlanter
         AnomalyNames.RetryBudgetExceeded => Once(AddCalls(valid, "planted-over-budget", [1, 2, 3, 4, 5, 6, 7], lastOk: true)),
         AnomalyNames.AttemptMiscount => Once(AddCalls(valid, "planted-miscount", [1, 2, 1], lastOk: true)),
         AnomalyNames.RetryAfterRefusal => Once(AddCalls(valid, "planted-after-refusal", [1, 2], [CallValue.Refused, CallValue.Ok])),
+        AnomalyNames.ReconnectStorm => Once(ReconnectStorm(valid, random)),
         AnomalyNames.LatencySlo => Once(SlowSend(valid, random)),
         _ => throw new ArgumentOutOfRangeException(nameof(anomaly), anomaly, "no planter"),
     };
@@ -294,6 +295,19 @@ internal static class AnomalyPlanter
         return Reindex([.. planted.Select(e => e.Op is DeadLettersValue read
             ? With(e, read with { Records = [.. read.Records, new DeadLetterRecord("planted-early", "read")] })
             : e)]);
+    }
+
+    /// <summary>One device's client trying to connect 12–16 times a millisecond apart, a second before the drain (a
+    /// backoff that shrinks to nothing).</summary>
+    private static List<HistoryEvent> ReconnectStorm(List<HistoryEvent> valid, Random random)
+    {
+        var device = Pick(valid.Where(e => e.AsDevice() is not null).Select(e => e.AsDevice()!).ToList(), random);
+        var drain = valid.FindIndex(e => e.AsPhase()?.Name == RunPhases.Drain);
+        var start = valid[drain].Time - 1_000_000_000;
+        var copy = valid.ToList();
+        copy.InsertRange(drain, Enumerable.Range(0, 12 + random.Next(5)).Select(i => new HistoryEvent(
+            0, start + (i * 1_000_000L), $"{device.User}/{device.Device}", HistoryEventType.Ok, HistoryOps.Connect, new ConnectValue(device.User, device.Device))));
+        return Reindex(copy);
     }
 
     /// <summary>10–14 jobs, each failing once a second before the drain and retrying all in the same instant (as the

@@ -13,10 +13,12 @@ public sealed class CheckOptionsFileTests
             LatencySlos = [LatencyThreshold.Parse("steady:p99=10s"), LatencyThreshold.Parse("fault:p99.9=2500ms"), LatencyThreshold.Parse("all:max=1m")],
             Informational = new Dictionary<string, string> { ["duplicate"] = "the broker may duplicate", ["latency-slo"] = "outage" },
             Retries = new RetryEnvelope { BaseDelay = TimeSpan.FromMilliseconds(100), Multiplier = 3, Jitter = 0.25, MaxAttempts = 5, SyncWindow = TimeSpan.FromMilliseconds(2), SyncThreshold = 20 },
+            Reconnects = new ReconnectEnvelope { MinDelay = TimeSpan.FromMilliseconds(250), Jitter = 0.3, StormRun = 7 },
             RequiredPromises = [PromiseNames.JobsExactlyOnce, PromiseNames.RetriesWithinBackoff],
         };
 
         var back = CheckOptionsFile.Parse(CheckOptionsFile.ToJson(options));
+        back.Reconnects.Should().Be(options.Reconnects);
 
         back.LatencySlos.Should().Equal(options.LatencySlos);
         back.Informational.Should().BeEquivalentTo(options.Informational);
@@ -49,6 +51,7 @@ public sealed class CheckOptionsFileTests
         back.LatencySlos.Should().BeEmpty();
         back.Informational.Should().BeEmpty();
         back.Retries.Should().Be(new RetryEnvelope());
+        back.Reconnects.Should().Be(new ReconnectEnvelope(), "a run from before the reconnect rule is not judged on reconnects");
         back.RequiredPromises.Should().Equal(PromiseNames.Delivery, "a file from before required promises existed is judged like a foreign history");
     }
 
@@ -58,6 +61,8 @@ public sealed class CheckOptionsFileTests
     [InlineData("""{"latencySlos":["p99=soon"]}""", "p99=soon")]
     [InlineData("""{"retries":{"multiplier":"fast"}}""", "retries.multiplier")]
     [InlineData("""{"retries":{"jitter":2}}""", "Jitter")]
+    [InlineData("""{"reconnects":{"minDelayMs":"soon"}}""", "reconnects.minDelayMs")]
+    [InlineData("""{"reconnects":{"stormRun":1}}""", "StormRun")]
     [InlineData("""{"informational":{"lost":""}}""", "informational.lost")]
     [InlineData("""{"requiredPromises":["no-loss","no-lateness"]}""", "requiredPromises[1]: \"no-lateness\" is not a promise")]
     [InlineData("""{"requiredPromises":"no-loss"}""", "requiredPromises must be an array")]

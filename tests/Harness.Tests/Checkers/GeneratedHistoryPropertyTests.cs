@@ -24,11 +24,13 @@ public sealed class GeneratedHistoryPropertyTests
         DropFraction = 0.05,
     };
 
+    private static readonly ReconnectEnvelope Pacing = new() { MinDelay = TimeSpan.FromMilliseconds(100) };
+
     private static CheckOptions Options(IReadOnlyList<HistoryEvent> history, bool slo)
     {
         if (!slo)
         {
-            return new CheckOptions { Retries = GeneratorPolicy };
+            return new CheckOptions { Retries = GeneratorPolicy, Reconnects = Pacing };
         }
 
         // The valid history's own maximum latency is the threshold: it holds exactly, and any slower delivery breaks it.
@@ -36,6 +38,7 @@ public sealed class GeneratedHistoryPropertyTests
         return new CheckOptions
         {
             Retries = GeneratorPolicy,
+            Reconnects = Pacing,
             LatencySlos = [new LatencyThreshold(LatencyThreshold.All, 100, TimeSpan.FromTicks((max / 100) + 1))],
         };
     }

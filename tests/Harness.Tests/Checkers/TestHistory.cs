@@ -76,6 +76,10 @@ internal sealed class TestHistory
     public long Balance(string account, decimal balance) =>
         Add("harness", HistoryEventType.Ok, HistoryOps.Balance, new BalanceValue(account, balance));
 
+    /// <summary>A connection attempt of <paramref name="user"/>/<paramref name="device"/>'s client (incarnation <paramref name="client"/>) at <paramref name="timeMs"/>.</summary>
+    public long Connect(string user, string device, double timeMs, int client = 1) =>
+        Add($"{user}/{device}", HistoryEventType.Ok, HistoryOps.Connect, new ConnectValue(user, device, client), (long)(timeMs * 1_000_000));
+
     public long Attempt(string id, int attempt, long timeMs) =>
         Add("jobs", HistoryEventType.Ok, HistoryOps.Attempt, new AttemptValue(id, attempt), timeMs * 1_000_000);
 

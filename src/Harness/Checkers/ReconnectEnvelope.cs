@@ -1,0 +1,44 @@
+namespace Chaos.Harness.Checkers;
+
+/// <summary>The pacing a device's client keeps between connection attempts (docs/checkers.md, "Reconnect pacing"): it
+/// waits at least <c>MinDelay × (1 − Jitter)</c> before any reconnect attempt, so <see cref="StormRun"/> attempts in a row
+/// each sooner than that after the one before are a reconnect storm. The reference client waits
+/// <c>min(max, MinDelay × 2^k) × [0.5, 1)</c> before its k-th attempt.</summary>
+public sealed record ReconnectEnvelope
+{
+    /// <summary>Slack for timer granularity: a timer may fire up to a millisecond or so before the time asked.</summary>
+    public static readonly TimeSpan Tolerance = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>The client's first pause before a reconnect attempt (before jitter); null leaves reconnects unjudged.</summary>
+    public TimeSpan? MinDelay { get; init; }
+
+    /// <summary>The fraction of a pause jitter may take off (0 = none, 1 = all).</summary>
+    public double Jitter { get; init; } = 0.5;
+
+    /// <summary>How many too-short gaps in a row make a storm. One short gap can be the harness's own doing (an app
+    /// restarted just after its last attempt) and a client running two reconnect loops at once can interleave a few;
+    /// a client whose backoff shrinks makes hundreds.</summary>
+    public int StormRun { get; init; } = 10;
+
+    /// <summary>The shortest gap a correct client leaves between two attempts, less <see cref="Tolerance"/>; null when unjudged.</summary>
+    public TimeSpan? Floor => MinDelay is { } min ? (min * (1 - Jitter)) - Tolerance : null;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the bad field.</summary>
+    public void Validate()
+    {
+        if (MinDelay is { } delay && delay < TimeSpan.Zero)
+        {
+            throw new ArgumentException("ReconnectEnvelope.MinDelay must not be negative.", nameof(MinDelay));
+        }
+
+        if (Jitter is < 0 or > 1)
+        {
+            throw new ArgumentException("ReconnectEnvelope.Jitter must be between 0 and 1.", nameof(Jitter));
+        }
+
+        if (StormRun < 2)
+        {
+            throw new ArgumentException("ReconnectEnvelope.StormRun must be at least 2.", nameof(StormRun));
+        }
+    }
+}
