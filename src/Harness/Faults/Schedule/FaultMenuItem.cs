@@ -3,7 +3,10 @@ namespace Chaos.Harness.Faults.Schedule;
 /// <summary>
 /// One fault a scenario may inject: its name, the targets it may hit (in a fixed order: the seed picks by
 /// position), its relative weight, its duration range (both null: no duration), and parameter choices
-/// (for each parameter name, the values the seed may pick from).
+/// (for each parameter name, the values the seed may pick from). <paramref name="Holds"/> names conditions the fault
+/// creates for its duration beyond its target (e.g. <c>broker-outage</c>) and <paramref name="Avoids"/> the conditions
+/// under which it must not start (its slot is skipped, as for a busy target): two faults that would hide each other's
+/// effect — a provider failing while no job can reach it — are kept apart without either leaving the menu.
 /// </summary>
 public sealed record FaultMenuItem(
     string Fault,
@@ -11,4 +14,6 @@ public sealed record FaultMenuItem(
     double Weight = 1,
     TimeSpan? MinDuration = null,
     TimeSpan? MaxDuration = null,
-    IReadOnlyDictionary<string, IReadOnlyList<string>>? Parameters = null);
+    IReadOnlyDictionary<string, IReadOnlyList<string>>? Parameters = null,
+    IReadOnlyList<string>? Holds = null,
+    IReadOnlyList<string>? Avoids = null);

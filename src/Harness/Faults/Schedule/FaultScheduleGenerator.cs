@@ -6,7 +6,8 @@ namespace Chaos.Harness.Faults.Schedule;
 /// Draws a fault schedule from a scenario's menu, a seed and the fault phase's length. A pure function:
 /// the same inputs give the same schedule (and the same schedule.json bytes) on any machine and .NET version.
 /// Times are whole milliseconds; gaps between fault starts are uniform in [1 ms, 2 × mean]; every fault with a
-/// duration is healed inside the phase. Only integer arithmetic and one double comparison per weighted pick,
+/// duration is healed inside the phase; a fault never starts on a busy target, nor while a condition it avoids is held
+/// (<see cref="FaultMenuItem.Avoids"/>: its slot is skipped, every draw still made, so later draws do not shift). Only integer arithmetic and one double comparison per weighted pick,
 /// so no floating-point library call can make two machines disagree.
 /// </summary>
 public static class FaultScheduleGenerator
@@ -24,6 +25,7 @@ public static class FaultScheduleGenerator
 
         var random = new SplitMix64(seed ^ StreamSalt);
         var busyUntil = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
+        var heldUntil = new Dictionary<string, TimeSpan>(StringComparer.Ordinal); // conditions (FaultMenuItem.Holds)
         var entries = new List<FaultScheduleEntry>();
         var totalWeight = menu.Items.Sum(i => i.Weight);
         var at = options.LeadIn;
@@ -51,7 +53,7 @@ public static class FaultScheduleGenerator
                 parameters[name] = values[(int)(random.NextUInt64() % (ulong)values.Count)];
             }
 
-            if (candidates.Count == 0)
+            if (candidates.Count == 0 || (item.Avoids ?? []).Any(c => heldUntil.TryGetValue(c, out var until) && until > at))
             {
                 continue;
             }
@@ -66,6 +68,12 @@ public static class FaultScheduleGenerator
             }
 
             busyUntil[target] = at + (faultDuration ?? TimeSpan.Zero);
+            foreach (var condition in item.Holds ?? [])
+            {
+                heldUntil[condition] = heldUntil.TryGetValue(condition, out var until) && until > at + (faultDuration ?? TimeSpan.Zero)
+                    ? until
+                    : at + (faultDuration ?? TimeSpan.Zero);
+            }
             entries.Add(new FaultScheduleEntry(at, item.Fault, target, faultDuration, parameters));
         }
 

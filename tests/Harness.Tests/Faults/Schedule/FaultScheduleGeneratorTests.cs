@@ -149,4 +149,36 @@ public sealed class FaultScheduleGeneratorTests
         catalogue.TargetsOf("network-latency").Should().Equal("gateway-1", "gateway-2");
         catalogue.IsKnownFault("disk-full").Should().BeFalse();
     }
+
+    [Fact]
+    public void Generate_AFaultNeverStartsWhileAConditionItAvoidsIsHeld_AndOtherFaultsDoNotMove()
+    {
+        // a provider failing while a broker is down (the jobs cannot reach it) and the other way round: kept apart
+        var outage = new FaultMenuItem("broker-down", ["broker-1", "broker-2"], MinDuration: TimeSpan.FromSeconds(2), MaxDuration: TimeSpan.FromSeconds(5));
+        var failing = new FaultMenuItem("downstream-failure", ["jobs"], MinDuration: TimeSpan.FromSeconds(3), MaxDuration: TimeSpan.FromSeconds(8));
+        var kill = new FaultMenuItem("process-kill", ["api-1", "api-2"]);
+        var free = new FaultMenu([outage, failing, kill]);
+        var apart = new FaultMenu([
+            outage with { Holds = ["broker-outage"], Avoids = ["downstream-fault"] },
+            failing with { Holds = ["downstream-fault"], Avoids = ["broker-outage"] },
+            kill]);
+        static bool Overlap(FaultScheduleEntry a, FaultScheduleEntry b) => a.At < (b.HealAt ?? b.At) && b.At < (a.HealAt ?? a.At);
+        static int Overlaps(IReadOnlyList<FaultScheduleEntry> entries) =>
+            entries.Where(e => e.Fault == "downstream-failure").Count(d => entries.Any(o => o.Fault == "broker-down" && Overlap(o, d)));
+
+        var overlappedBefore = 0;
+        for (var seed = 1L; seed <= 20; seed++)
+        {
+            var before = FaultScheduleGenerator.Generate(free, seed, Phase).Entries;
+            var after = FaultScheduleGenerator.Generate(apart, seed, Phase).Entries;
+
+            overlappedBefore += Overlaps(before);
+            Overlaps(after).Should().Be(0, $"seed {seed}: no provider fault overlaps a broker outage");
+            after.Should().Contain(e => e.Fault == "downstream-failure").And.Contain(e => e.Fault == "broker-down", $"seed {seed}: both still drawn");
+            after.Where(e => e.Fault == "process-kill").Should().Equal(before.Where(e => e.Fault == "process-kill"),
+                $"seed {seed}: a skipped slot still makes its draws, so a fault on other targets stays where it was");
+        }
+
+        overlappedBefore.Should().BeGreaterThan(0, "without the conditions the seeds do overlap them (else the test shows nothing)");
+    }
 }
