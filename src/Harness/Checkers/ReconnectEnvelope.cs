@@ -1,9 +1,9 @@
 namespace Chaos.Harness.Checkers;
 
 /// <summary>The pacing a device's client keeps between connection attempts (docs/checkers.md, "Reconnect pacing"): it
-/// waits at least <c>MinDelay × (1 − Jitter)</c> before any reconnect attempt, so <see cref="StormRun"/> attempts in a row
-/// each sooner than that after the one before are a reconnect storm. The reference client waits
-/// <c>min(max, MinDelay × 2^k) × [0.5, 1)</c> before its k-th attempt.</summary>
+/// pauses at least <c>MinDelay × (1 − Jitter)</c> before any attempt after a dropped connection or a failed attempt,
+/// so <see cref="StormRun"/> attempts in a row each made sooner than that are a reconnect storm. The reference client
+/// pauses <c>min(max, MinDelay × 2^k) × [0.5, 1)</c> before its k-th attempt.</summary>
 public sealed record ReconnectEnvelope
 {
     /// <summary>Slack for timer granularity: a timer may fire up to a millisecond or so before the time asked.</summary>
@@ -15,12 +15,13 @@ public sealed record ReconnectEnvelope
     /// <summary>The fraction of a pause jitter may take off (0 = none, 1 = all).</summary>
     public double Jitter { get; init; } = 0.5;
 
-    /// <summary>How many too-short gaps in a row make a storm. One short gap can be the harness's own doing (an app
-    /// restarted just after its last attempt) and a client running two reconnect loops at once can interleave a few;
-    /// a client whose backoff shrinks makes hundreds.</summary>
-    public int StormRun { get; init; } = 10;
+    /// <summary>How many too-short pauses in a row, with no connection made between them, make a storm. One can be the
+    /// harness's own doing (an app restarted just after its last attempt), and a client running two reconnect loops
+    /// for a moment (a connection that closes while its resume is in flight) can interleave a few; a client whose
+    /// backoff shrinks makes one per failed attempt for as long as the server is down.</summary>
+    public int StormRun { get; init; } = 5;
 
-    /// <summary>The shortest gap a correct client leaves between two attempts, less <see cref="Tolerance"/>; null when unjudged.</summary>
+    /// <summary>The shortest pause a correct client takes before an attempt, less <see cref="Tolerance"/>; null when unjudged.</summary>
     public TimeSpan? Floor => MinDelay is { } min ? (min * (1 - Jitter)) - Tolerance : null;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the bad field.</summary>

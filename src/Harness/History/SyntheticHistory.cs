@@ -32,8 +32,8 @@ public static class SyntheticHistory
 
         // Per send 2 events and one delivery per recipient device (a group send reaches groupSize users).
         var perSend = 2 + (options.DevicesPerUser * (1 + (options.GroupFraction * (groupSize - 1))));
-        // Every device also appears three times whatever the length (its declaration, its connect and its final sync).
-        var operations = Math.Max(10, (int)((options.TargetEvents - (3 * devices.Length)) / perSend));
+        // Every device also appears four times whatever the length (its declaration, its connect's start and end, its final sync).
+        var operations = Math.Max(10, (int)((options.TargetEvents - (4 * devices.Length)) / perSend));
         var runLength = operations * Ms; // steps average 1 ms
         var faultStart = runLength * 2 / 5;
         var faultEnd = runLength * 7 / 10;
@@ -41,6 +41,7 @@ public static class SyntheticHistory
         foreach (var (user, device) in devices)
         {
             Emit(0, $"{user}/{device}", HistoryEventType.Ok, HistoryOps.Device, new DeviceValue(user, device));
+            Emit(0, $"{user}/{device}", HistoryEventType.Invoke, HistoryOps.Connect, new ConnectValue(user, device));
             Emit(0, $"{user}/{device}", HistoryEventType.Ok, HistoryOps.Connect, new ConnectValue(user, device));
         }
 

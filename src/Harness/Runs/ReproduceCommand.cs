@@ -46,6 +46,12 @@ public static class ReproduceCommand
             args.AddRange(["--postgres", PostgresPlaceholder]);
         }
 
+        if (options.KafkaBootstrap is not null)
+        {
+            // a fresh cluster at that address: the run refuses topics that already hold records
+            args.AddRange(["--kafka-bootstrap", options.KafkaBootstrap]);
+        }
+
         if (options.AllowRemote)
         {
             args.Add("--allow-remote");

@@ -61,6 +61,12 @@ public sealed record RunOptions
     public string? Postgres { get; init; }
 
     /// <summary>
+    /// A Kafka cluster the run did not start (<c>--kafka-bootstrap host:port,...</c>): its topics must be empty, and the
+    /// broker faults are refused (docs/running.md, "An existing Kafka"); null: the embedded cluster, one per run.
+    /// </summary>
+    public string? KafkaBootstrap { get; init; }
+
+    /// <summary>
     /// Latency SLOs that replace the scenario's; the scenario's when null. <c>chaos capacity</c> judges each step's run
     /// by its own <c>--p99</c> limit, so a step's verdict and whether it held agree (docs/load.md, "Capacity").
     /// </summary>

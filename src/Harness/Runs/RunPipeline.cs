@@ -70,6 +70,7 @@ public static class RunPipeline
             Seed = options.Seed,
             Defects = options.Defects,
             Postgres = options.Postgres,
+            KafkaBootstrap = options.KafkaBootstrap,
             FailurePathDirectory = Path.Combine(directory, FailurePathReport.DirectoryName),
         });
 
@@ -201,7 +202,7 @@ public static class RunPipeline
             {
                 failure = $"run aborted during {phase}";
             }
-            catch (Exception e) when (e is TopologyException or Kafka.EmbeddedKafkaHostException or Kafka.KafkaMockException or HttpRequestException or InvalidOperationException or ArgumentException or IOException or Api.SystemReadException)
+            catch (Exception e) when (e is TopologyException or Kafka.EmbeddedKafkaHostException or Kafka.KafkaMockException or HttpRequestException or InvalidOperationException or ArgumentException or IOException or Api.SystemReadException or Deployment.ExistingKafkaException)
             {
                 failure = $"run failed during {phase}: {e.Message}";
             }

@@ -7,8 +7,8 @@ using Chaos.Harness.Topology;
 namespace Chaos.Harness.Sut;
 
 /// <summary>
-/// The reference system deployed on a topology: the embedded Kafka host (<c>chaos kafka</c>) and every role
-/// instance as its own node. The topology owns the processes; this type knows which node is what. Runs, scenarios and
+/// The reference system deployed on a topology: the embedded Kafka host (<c>chaos kafka</c>) — or a cluster the run did
+/// not start (<see cref="ReferenceSystemOptions.KafkaBootstrap"/>) — and every role instance as its own node. The topology owns the processes; this type knows which node is what. Runs, scenarios and
 /// faults see it through <see cref="ISystemDeployment"/> (docs/architecture.md, "The deployment seam"); its own
 /// members (instances per role, credentials, the api's URLs) are for the reference system's api and proxies.
 /// </summary>
@@ -21,8 +21,9 @@ public sealed class ReferenceSystemDeployment : ISystemDeployment
     private Func<string, int, NodeSpec>? _roleSpec;
 
     private ReferenceSystemDeployment(
-        ITopologyNode kafka,
-        KafkaControlClient kafkaControl,
+        string bootstrapServers,
+        ITopologyNode? kafka,
+        KafkaControlClient? kafkaControl,
         IReadOnlyList<ITopologyNode> api,
         IReadOnlyList<ITopologyNode> notifiers,
         IReadOnlyList<ITopologyNode> gateways,
@@ -39,9 +40,10 @@ public sealed class ReferenceSystemDeployment : ISystemDeployment
         Jobs = jobs;
         Database = database;
         Nodes = [.. api, .. notifiers, .. gateways, .. jobs];
+        BootstrapServers = bootstrapServers;
         Kafka = new SystemKafka(
-            kafkaControl.BootstrapServers,
-            [.. ReferenceSystemOptions.Topics.Select(t => new KafkaTopic(t.Topic, t.Partitions))],
+            bootstrapServers,
+            KafkaTopics,
             [.. ReferenceSystemOptions.ConsumerGroups.Select(g => new KafkaConsumerGroup(g.Role, g.Group, g.Topic))])
         {
             Control = kafkaControl,
@@ -49,8 +51,8 @@ public sealed class ReferenceSystemDeployment : ISystemDeployment
         };
     }
 
-    /// <summary>The embedded Kafka's host node (<c>chaos kafka</c>).</summary>
-    public ITopologyNode KafkaNode { get; }
+    /// <summary>The embedded Kafka's host node (<c>chaos kafka</c>); null on a cluster the run did not start.</summary>
+    public ITopologyNode? KafkaNode { get; }
 
     public SystemKafka Kafka { get; }
 
@@ -58,10 +60,12 @@ public sealed class ReferenceSystemDeployment : ISystemDeployment
 
     public IReadOnlyList<Uri> DeviceEndpoints => HubUrls;
 
-    /// <summary>The fault control channel of the embedded cluster.</summary>
-    public KafkaControlClient KafkaControl { get; }
+    /// <summary>The fault control channel of the embedded cluster; null on a cluster the run did not start.</summary>
+    public KafkaControlClient? KafkaControl { get; }
 
-    public string BootstrapServers => KafkaControl.BootstrapServers;
+    public string BootstrapServers { get; }
+
+    private static IReadOnlyList<KafkaTopic> KafkaTopics => [.. ReferenceSystemOptions.Topics.Select(t => new KafkaTopic(t.Topic, t.Partitions))];
 
     public IReadOnlyList<ITopologyNode> Api { get; }
 
@@ -146,27 +150,40 @@ public sealed class ReferenceSystemDeployment : ISystemDeployment
             : Array.Empty<string>(),
     ];
 
-    /// <summary>Starts Kafka, creates the topics, then the api (which creates the schema), then the other roles.</summary>
+    /// <summary>Starts Kafka (or checks the existing cluster: <see cref="ReferenceSystemOptions.KafkaBootstrap"/>), creates
+    /// the topics, then the api (which creates the schema), then the other roles.</summary>
+    /// <exception cref="ExistingKafkaException">The existing cluster cannot take the run (nothing was started).</exception>
     public static async Task<ReferenceSystemDeployment> StartAsync(ITopology topology, ReferenceSystemOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(topology);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
 
-        var kafkaArgs = KafkaHostArguments(options);
-        var kafka = await topology.LaunchAsync(
-            NodeSpec.For("kafka", "kafka", ToolLocator.ChaosTool(), kafkaArgs) with
-            {
-                Readiness = ReadinessCheck.Line(@"^bootstrap: (?<bootstrap>\S+)$"),
-                StartupTimeout = options.StartupTimeout,
-            },
-            cancellationToken);
-        var controlPort = kafka.Ports["control"];
-        var control = await KafkaControlClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, controlPort), cancellationToken);
-        // the spare broker, before any client connects: a fault aimed at one topic moves it there (topic-refused), and
-        // added now it disturbs nothing — no client has metadata to go stale, no group a coordinator to lose
-        // (docs/embedded-kafka.md, "The spare broker")
-        await control.SpareBrokerAsync([.. ReferenceSystemOptions.ConsumerGroups.Select(g => g.Group)], cancellationToken);
+        ITopologyNode? kafka = null;
+        KafkaControlClient? control = null;
+        string bootstrap;
+        if (options.KafkaBootstrap is { } existing)
+        {
+            // a cluster the run did not start: checked before any node starts, its topics created when absent
+            await ExistingKafka.PrepareAsync(existing, KafkaTopics, cancellationToken);
+            bootstrap = existing;
+        }
+        else
+        {
+            kafka = await topology.LaunchAsync(
+                NodeSpec.For("kafka", "kafka", ToolLocator.ChaosTool(), KafkaHostArguments(options)) with
+                {
+                    Readiness = ReadinessCheck.Line(@"^bootstrap: (?<bootstrap>\S+)$"),
+                    StartupTimeout = options.StartupTimeout,
+                },
+                cancellationToken);
+            control = await KafkaControlClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, kafka.Ports["control"]), cancellationToken);
+            // the spare broker, before any client connects: a fault aimed at one topic moves it there (topic-refused), and
+            // added now it disturbs nothing — no client has metadata to go stale, no group a coordinator to lose
+            // (docs/embedded-kafka.md, "The spare broker")
+            await control.SpareBrokerAsync([.. ReferenceSystemOptions.ConsumerGroups.Select(g => g.Group)], cancellationToken);
+            bootstrap = control.BootstrapServers;
+        }
 
         var database = options.Postgres is { } pg ? "postgres:" + pg : "sqlite:" + Path.Combine(topology.RunDirectory, "system.db");
         var sut = ToolLocator.ReferenceSystem();
@@ -177,7 +194,7 @@ public sealed class ReferenceSystemDeployment : ISystemDeployment
             var name = $"{role}-{instance}";
             List<string> args =
             [
-                "--role", role, "--instance", name, "--urls", "http://127.0.0.1:{port}", "--kafka", control.BootstrapServers,
+                "--role", role, "--instance", name, "--urls", "http://127.0.0.1:{port}", "--kafka", bootstrap,
                 "--db", database,
                 "--session-timeout-ms", options.SessionTimeoutMs.ToString(CultureInfo.InvariantCulture),
                 "--client-timeout-ms", options.ClientTimeoutMs.ToString(CultureInfo.InvariantCulture),
@@ -225,6 +242,7 @@ public sealed class ReferenceSystemDeployment : ISystemDeployment
             cancellationToken);
 
         return new ReferenceSystemDeployment(
+            bootstrap,
             kafka,
             control,
             api,

@@ -59,6 +59,12 @@ public sealed record ReferenceSystemOptions
     /// <summary>A PostgreSQL connection string; SQLite in the run folder when null.</summary>
     public string? Postgres { get; init; }
 
+    /// <summary>
+    /// The bootstrap list of a Kafka cluster the run did not start (<c>--kafka-bootstrap</c>, checked by
+    /// <see cref="Deployment.ExistingKafka"/>); null: the embedded cluster, started for the run (docs/embedded-kafka.md).
+    /// </summary>
+    public string? KafkaBootstrap { get; init; }
+
     public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromSeconds(90);
 
     /// <summary>

@@ -394,6 +394,25 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         Counters.RecordDelivered(delivery.Id);
     }
 
+    /// <summary>
+    /// The client's report of its connection, as <c>connect</c> events: <c>ok</c> when it says it is connected, <c>fail</c>
+    /// when it says it is not and will try again (a dropped connection, a failed attempt) — the moment the pause before
+    /// its next attempt begins, which the reconnect-pacing rule measures (docs/checkers.md, "Reconnect pacing").
+    /// </summary>
+    internal void RecordConnectionState(VirtualDevice device, int client, DeviceConnectionState state)
+    {
+        var type = state switch
+        {
+            DeviceConnectionState.Connected => HistoryEventType.Ok,
+            DeviceConnectionState.Reconnecting => HistoryEventType.Fail,
+            _ => (HistoryEventType?)null,
+        };
+        if (type is { } t)
+        {
+            _history.Record(device.Process, t, HistoryOps.Connect, new ConnectValue(device.User, device.Device, client));
+        }
+    }
+
     internal void RecordFrame(VirtualDevice device, DeviceFrame frame)
     {
         if (frame.Disposition == FrameDisposition.Duplicate)
@@ -413,15 +432,16 @@ public sealed partial class ChatWorkload : IAsyncDisposable
 
     /// <summary>
     /// A new client for incarnation <paramref name="client"/> of a device's app. Its token provider records each call as
-    /// a <c>connect</c> event: the client asks for a token once per connection attempt, so the harness observes every
-    /// attempt and its time without taking the client's word for it (docs/history.md).
+    /// a <c>connect</c> invoke: the client asks for a token once per connection attempt, so the harness observes every
+    /// attempt and its time without taking the client's word for it (docs/history.md). The client's reports that it is
+    /// connected, or not and retrying, are recorded by <see cref="RecordConnectionState"/>.
     /// </summary>
     internal IDeviceClient NewClient(string process, string user, string device, Uri hub, int client) => _clients.Create(new DeviceClientSettings
     {
         Hub = hub,
         TokenProvider = ct =>
         {
-            _history.Record(process, HistoryEventType.Ok, HistoryOps.Connect, new ConnectValue(user, device, client));
+            _history.Record(process, HistoryEventType.Invoke, HistoryOps.Connect, new ConnectValue(user, device, client));
             return TokenAsync(user, ct);
         },
         User = user,

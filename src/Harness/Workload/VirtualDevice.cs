@@ -139,7 +139,9 @@ public sealed class VirtualDevice
 
     private IDeviceClient NewClient()
     {
-        var client = _owner.NewClient(Process, User, Device, Hub, Interlocked.Increment(ref _incarnations));
+        var incarnation = Interlocked.Increment(ref _incarnations);
+        var client = _owner.NewClient(Process, User, Device, Hub, incarnation);
+        client.StateChanged += (state, _) => _owner.RecordConnectionState(this, incarnation, state);
         client.Delivered += delivery => _owner.RecordDelivery(this, delivery);
         client.FrameReceived += frame => _owner.RecordFrame(this, frame);
         return client;

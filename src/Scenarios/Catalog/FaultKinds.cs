@@ -32,8 +32,13 @@ internal static class FaultKinds
     {
         ArgumentNullException.ThrowIfNull(schedule);
         ArgumentNullException.ThrowIfNull(options);
-        // every run starts the embedded Kafka today; a run against a cluster it did not start (issue 12) will not offer it
-        var offered = new HashSet<string>(StringComparer.Ordinal) { FaultCapabilities.EmbeddedKafka };
+        // a run against a cluster it did not start (--kafka-bootstrap) has no control channel for the broker faults
+        var offered = new HashSet<string>(StringComparer.Ordinal);
+        if (options.KafkaBootstrap is null)
+        {
+            offered.Add(FaultCapabilities.EmbeddedKafka);
+        }
+
         if (options.Postgres is null)
         {
             offered.Add(FaultCapabilities.SqliteStore);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Chaos.Harness.Deployment;
 using Chaos.Harness.Runs;
 using Chaos.Reference.Adapter;
 
@@ -15,6 +16,7 @@ internal sealed class RunOptionSet
     private readonly Option<string?> warmup = new("--warmup") { Description = "Steady-state load before the fault phase (default 5s)." };
     private readonly Option<string[]> defects = new("--defect") { Description = "Switch on a defect of the reference system (repeatable).", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string?> postgres = new("--postgres") { Description = "A PostgreSQL connection string for the system's storage (default: SQLite in the run folder)." };
+    private readonly Option<string?> kafkaBootstrap = new("--kafka-bootstrap") { Description = "host:port[,...] of a Kafka cluster the run did not start, with the system's topics absent or empty (default: the embedded cluster, one per run); broker faults are refused (docs/running.md)." };
     private readonly Option<bool> allowRemote = new("--allow-remote") { Description = "Allow targets that are not loopback (refused by default)." };
     private readonly Option<string?> topology = TopologyOption.Create("Where the system runs: processes (default) or containers (Docker; see docs/containers.md).");
 
@@ -27,7 +29,7 @@ internal sealed class RunOptionSet
     public void AddTo(Command command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        foreach (var option in new Option[] { ramp, warmup }.Concat(load.Options).Concat([defects, postgres, allowRemote, topology]))
+        foreach (var option in new Option[] { ramp, warmup }.Concat(load.Options).Concat([defects, postgres, kafkaBootstrap, allowRemote, topology]))
         {
             command.Options.Add(option);
         }
@@ -51,8 +53,21 @@ internal sealed class RunOptionSet
             Defects = RunCommand.Defects(parse.GetValue(defects)),
             OutputDirectory = outputDirectory,
             Postgres = parse.GetValue(postgres),
+            KafkaBootstrap = KafkaBootstrap(parse.GetValue(kafkaBootstrap), parse.GetValue(allowRemote)),
             AllowRemote = parse.GetValue(allowRemote),
             Topology = TopologyOption.Parse(parse.GetValue(topology)),
         };
+    }
+
+    private static string? KafkaBootstrap(string? value, bool allowRemote)
+    {
+        try
+        {
+            return value is null ? null : ExistingKafka.ParseBootstrap(value, allowRemote);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
     }
 }

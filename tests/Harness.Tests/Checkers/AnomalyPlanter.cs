@@ -297,8 +297,8 @@ internal static class AnomalyPlanter
             : e)]);
     }
 
-    /// <summary>One device's client trying to connect 12–16 times a millisecond apart, a second before the drain (a
-    /// backoff that shrinks to nothing).</summary>
+    /// <summary>One device's client beginning 12–16 connection attempts a millisecond apart, a second before the drain
+    /// (a backoff that shrinks to nothing).</summary>
     private static List<HistoryEvent> ReconnectStorm(List<HistoryEvent> valid, Random random)
     {
         var device = Pick(valid.Where(e => e.AsDevice() is not null).Select(e => e.AsDevice()!).ToList(), random);
@@ -306,7 +306,7 @@ internal static class AnomalyPlanter
         var start = valid[drain].Time - 1_000_000_000;
         var copy = valid.ToList();
         copy.InsertRange(drain, Enumerable.Range(0, 12 + random.Next(5)).Select(i => new HistoryEvent(
-            0, start + (i * 1_000_000L), $"{device.User}/{device.Device}", HistoryEventType.Ok, HistoryOps.Connect, new ConnectValue(device.User, device.Device))));
+            0, start + (i * 1_000_000L), $"{device.User}/{device.Device}", HistoryEventType.Invoke, HistoryOps.Connect, new ConnectValue(device.User, device.Device))));
         return Reindex(copy);
     }
 

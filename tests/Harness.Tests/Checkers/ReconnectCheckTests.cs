@@ -1,93 +1,114 @@
 using Chaos.Harness.Checkers;
+using Chaos.Harness.History;
 
 namespace Chaos.Harness.Tests.Checkers;
 
-/// <summary>Reconnect pacing (docs/checkers.md, "Reconnect pacing"), judged from the connection attempts the harness
-/// observed: with a 100 ms first pause and half of it jitter, no correct attempt follows another within 45 ms.</summary>
+/// <summary>Reconnect pacing (docs/checkers.md, "Reconnect pacing"): with a 100 ms first pause and half of it jitter, a
+/// correct client never begins an attempt within 45 ms of its previous attempt's start or of its last failure.</summary>
 public sealed class ReconnectCheckTests
 {
-    private static readonly ReconnectEnvelope Pacing = new() { MinDelay = TimeSpan.FromMilliseconds(100), Jitter = 0.5, StormRun = 10 };
+    private static readonly ReconnectEnvelope Pacing = new() { MinDelay = TimeSpan.FromMilliseconds(100), Jitter = 0.5, StormRun = 5 };
+
+    /// <summary>A connection that drops at 1 s, then attempts that each fail 300 ms after they begin, the client pausing
+    /// <paramref name="pauses"/> before each; the last one connects. Returns the attempts' indexes.</summary>
+    private static List<long> Outage(TestHistory h, params double[] pauses)
+    {
+        h.Connect("u1", "d1", 0);
+        h.ConnectState(HistoryEventType.Ok, "u1", "d1", 100);
+        var t = 1_000.0;
+        h.ConnectState(HistoryEventType.Fail, "u1", "d1", t);
+        var attempts = new List<long>();
+        for (var i = 0; i < pauses.Length; i++)
+        {
+            attempts.Add(h.Connect("u1", "d1", t += pauses[i]));
+            h.ConnectState(i == pauses.Length - 1 ? HistoryEventType.Ok : HistoryEventType.Fail, "u1", "d1", t += 300);
+        }
+
+        return attempts;
+    }
 
     [Fact]
     public void Check_ABackoffThatGrows_IsValid()
     {
         var h = new TestHistory();
-        h.Connect("u1", "d1", 0);
-        var t = 1_000.0;
-        foreach (var pause in new[] { 50.0, 100, 200, 400, 500, 500, 500, 1000 })
-        {
-            // the lowest pause the reference client's policy can draw, attempt after attempt
-            t += pause;
-            h.Connect("u1", "d1", t);
-        }
+        // the lowest pauses the reference client's policy can draw, attempt after attempt
+        Outage(h, 50, 100, 200, 400, 500, 500, 500, 500);
 
         var result = new ReconnectCheck(Pacing).Check(h.Events);
 
         result.ShouldHaveNoAnomalies();
         result.Counters["connect-attempts"].Should().Be(9);
         result.Counters["reconnect-attempts"].Should().Be(8);
-        result.Counters["reconnect-gaps-short"].Should().Be(0);
+        result.Counters["reconnect-pauses-short"].Should().Be(0);
     }
 
     [Fact]
-    public void Check_ABackoffThatShrinks_IsAReconnectStorm()
+    public void Check_ABackoffThatShrinks_IsAReconnectStorm_EvenWhenEachAttemptTakesLongToFail()
+    {
+        var h = new TestHistory();
+        // attempts begin at least 300 ms apart (each takes that long to fail), yet the pause after each failure shrinks
+        var attempts = Outage(h, 100, 50, 25, 12.5, 6.25, 3.1, 1.6, 0.8);
+
+        var result = new ReconnectCheck(Pacing).Check(h.Events);
+
+        result.ShouldHaveExactly(new ExpectedAnomaly(AnomalyNames.ReconnectStorm, 1, [attempts[2], attempts[^1]]));
+        result.Anomalies[AnomalyNames.ReconnectStorm].Examples[0].Explanation.Should()
+            .Be("u1/d1 (app incarnation 1) began 6 connection attempts in a row, each at most 25 ms after its previous attempt began or failed; the client's backoff pauses at least 45 ms");
+        result.Counters["reconnect-pauses-short"].Should().Be(6);
+    }
+
+    [Fact]
+    public void Check_AttemptsThatFailFastWithoutTheClientsReports_AreJudgedFromTheirStarts()
     {
         var h = new TestHistory();
         var attempts = new List<long> { h.Connect("u1", "d1", 0) };
         var t = 0.0;
-        foreach (var pause in new[] { 100.0, 50, 25, 12.5, 6.25, 3.1, 1.6, 0.8, 0.4, 0.2, 0.1, 0.1, 0.1 })
+        foreach (var pause in new[] { 100.0, 50, 25, 12.5, 6.25, 3.1, 1.6, 0.8 })
         {
-            t += pause;
-            attempts.Add(h.Connect("u1", "d1", t));
+            attempts.Add(h.Connect("u1", "d1", t += pause));
         }
 
         var result = new ReconnectCheck(Pacing).Check(h.Events);
 
-        // the first two pauses are long enough; the eleven after them are each under 45 ms
-        result.ShouldHaveExactly(new ExpectedAnomaly(AnomalyNames.ReconnectStorm, 1, [attempts[2], attempts[^1]]));
-        result.Anomalies[AnomalyNames.ReconnectStorm].Examples[0].Explanation.Should()
-            .Be("u1/d1 (app incarnation 1) made 12 connection attempts in 50.1 ms, each at most 25 ms after the one before; the client's backoff waits at least 45 ms");
-        result.Counters["reconnect-gaps-short"].Should().Be(11);
+        result.ShouldHaveExactly(new ExpectedAnomaly(AnomalyNames.ReconnectStorm, 1, [attempts[3], attempts[^1]]));
     }
 
     [Fact]
-    public void Check_FewerShortGapsInARowThanAStorm_IsValid()
+    public void Check_FewerShortPausesInARowThanAStorm_OrAConnectionBetweenThem_IsValid()
     {
-        // two reconnect loops of one client interleaving (or the harness restarting an app just after its last try):
-        // a few short gaps, then the backoff again
         var h = new TestHistory();
         var t = 0.0;
-        for (var i = 0; i < 9; i++)
+        for (var round = 0; round < 2; round++)
         {
-            h.Connect("u1", "d1", t += 10);
-        }
+            // four short pauses, then the client connects: the run ends there
+            for (var i = 0; i < 5; i++)
+            {
+                h.Connect("u1", "d1", t += 10);
+            }
 
-        h.Connect("u1", "d1", t += 500);
-        for (var i = 0; i < 9; i++)
-        {
-            h.Connect("u1", "d1", t += 10);
+            h.ConnectState(HistoryEventType.Ok, "u1", "d1", t += 1);
         }
 
         var result = new ReconnectCheck(Pacing).Check(h.Events);
 
         result.ShouldHaveNoAnomalies();
-        result.Counters["reconnect-gaps-short"].Should().Be(17);
+        result.Counters["reconnect-pauses-short"].Should().Be(8, "four per round: a round's first attempt follows a connection, so it starts anew");
     }
 
     [Fact]
     public void Check_AttemptsOfDifferentDevicesOrAppIncarnations_AreNotOneClients()
     {
-        // six short gaps in a row per client, eleven in a row if the clients were read as one
+        // four short pauses in a row per client, nine in a row if the clients were read as one
         var h = new TestHistory();
         var t = 0.0;
-        for (var i = 0; i < 12; i++)
+        for (var i = 0; i < 10; i++)
         {
             h.Connect($"u{1 + (i % 2)}", "d1", t += 1); // two devices interleaved 1 ms apart
         }
 
         for (var client = 1; client <= 2; client++)
         {
-            for (var i = 0; i < 6; i++)
+            for (var i = 0; i < 5; i++)
             {
                 h.Connect("u3", "d1", t += 1, client); // an app killed and restarted: a new incarnation
             }
@@ -96,8 +117,8 @@ public sealed class ReconnectCheckTests
         var result = new ReconnectCheck(Pacing).Check(h.Events);
 
         result.ShouldHaveNoAnomalies();
-        result.Counters["reconnect-attempts"].Should().Be(20, "four clients of six attempts each");
-        result.Counters["reconnect-gaps-short"].Should().Be(20);
+        result.Counters["reconnect-attempts"].Should().Be(16, "four clients of five attempts each");
+        result.Counters["reconnect-pauses-short"].Should().Be(16);
     }
 
     [Fact]
@@ -113,7 +134,7 @@ public sealed class ReconnectCheckTests
 
         result.ShouldHaveNoAnomalies();
         result.Counters["connect-attempts"].Should().Be(30);
-        result.Counters.Should().NotContainKey("reconnect-gaps-short");
+        result.Counters.Should().NotContainKey("reconnect-pauses-short");
     }
 
     [Fact]

@@ -76,9 +76,13 @@ internal sealed class TestHistory
     public long Balance(string account, decimal balance) =>
         Add("harness", HistoryEventType.Ok, HistoryOps.Balance, new BalanceValue(account, balance));
 
-    /// <summary>A connection attempt of <paramref name="user"/>/<paramref name="device"/>'s client (incarnation <paramref name="client"/>) at <paramref name="timeMs"/>.</summary>
+    /// <summary>A connection attempt of <paramref name="user"/>/<paramref name="device"/>'s client (incarnation <paramref name="client"/>) begins at <paramref name="timeMs"/>.</summary>
     public long Connect(string user, string device, double timeMs, int client = 1) =>
-        Add($"{user}/{device}", HistoryEventType.Ok, HistoryOps.Connect, new ConnectValue(user, device, client), (long)(timeMs * 1_000_000));
+        Add($"{user}/{device}", HistoryEventType.Invoke, HistoryOps.Connect, new ConnectValue(user, device, client), (long)(timeMs * 1_000_000));
+
+    /// <summary>The client reports it is connected (<see cref="HistoryEventType.Ok"/>) or not and retrying (<see cref="HistoryEventType.Fail"/>).</summary>
+    public long ConnectState(HistoryEventType type, string user, string device, double timeMs, int client = 1) =>
+        Add($"{user}/{device}", type, HistoryOps.Connect, new ConnectValue(user, device, client), (long)(timeMs * 1_000_000));
 
     public long Attempt(string id, int attempt, long timeMs) =>
         Add("jobs", HistoryEventType.Ok, HistoryOps.Attempt, new AttemptValue(id, attempt), timeMs * 1_000_000);

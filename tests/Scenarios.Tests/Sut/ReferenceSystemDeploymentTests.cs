@@ -54,7 +54,7 @@ public sealed class ReferenceSystemDeploymentTests(DeploymentFixture fixture)
         system.DeviceEndpoints.Should().Equal(new Uri(system.InstancesOf("gateway")[0].Endpoint!, "/hub"));
         system.Database.Should().StartWith("sqlite:").And.EndWith("system.db");
 
-        system.Kafka.BootstrapServers.Should().Be(fixture.System.KafkaControl.BootstrapServers);
+        system.Kafka.BootstrapServers.Should().Be(fixture.System.KafkaControl!.BootstrapServers);
         system.Kafka.Control.Should().BeSameAs(fixture.System.KafkaControl, "the run started this cluster: its broker faults are offered");
         system.Kafka.Node.Should().BeSameAs(fixture.System.KafkaNode);
         system.Kafka.Topics.Should().Equal(ReferenceSystemOptions.Topics.Select(t => new KafkaTopic(t.Topic, t.Partitions)));

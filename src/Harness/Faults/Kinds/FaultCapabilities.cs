@@ -21,7 +21,7 @@ public static class FaultCapabilities
     public static string Describe(string capability) => capability switch
     {
         SqliteStore => "the SQLite store, and this run uses PostgreSQL (--postgres)",
-        EmbeddedKafka => "the embedded Kafka's control channel, and this run's Kafka was not started by it",
+        EmbeddedKafka => "the embedded Kafka's control channel, and this run's Kafka was not started by it (--kafka-bootstrap)",
         _ => capability,
     };
 }
