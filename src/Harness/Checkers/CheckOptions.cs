@@ -1,7 +1,7 @@
 namespace Chaos.Harness.Checkers;
 
-/// <summary>What a scenario tells the checkers: latency thresholds, the retry and reconnect envelopes, anomalies it declares
-/// informational (name → reason), and the promises its history must exercise.</summary>
+/// <summary>What a scenario tells the checkers: latency thresholds, the retry and reconnect envelopes, anomalies it
+/// declares informational (name → reason), and the promises its history must exercise.</summary>
 public sealed record CheckOptions
 {
     /// <summary>Latency SLOs; none means latency is reported, not judged.</summary>

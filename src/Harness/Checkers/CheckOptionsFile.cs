@@ -6,8 +6,8 @@ namespace Chaos.Harness.Checkers;
 
 /// <summary>
 /// A run's <see cref="CheckOptions"/> as JSON (<c>check-options.json</c>, written beside the history), so that
-/// <c>chaos check</c> on a saved run judges it by the same SLOs, retry and reconnect envelopes, informational anomalies and required
-/// promises the scenario used. Durations are milliseconds; SLOs are in their text form (<c>fault:p99=20000ms</c>).
+/// <c>chaos check</c> on a saved run judges it by the same SLOs, retry and reconnect envelopes, informational anomalies
+/// and required promises the scenario used. Durations are milliseconds; SLOs are in their text form (<c>fault:p99=20000ms</c>).
 /// </summary>
 public static class CheckOptionsFile
 {

@@ -2,8 +2,8 @@ using Chaos.Harness.History;
 
 namespace Chaos.Harness.Checkers;
 
-/// <summary>The checkers every run uses, composed: delivery, ordering, jobs, retries, reconnects, latency, and whether the history
-/// exercised the promises the options require.</summary>
+/// <summary>The checkers every run uses, composed: delivery, ordering, jobs, retries, reconnects, latency, and whether the
+/// history exercised the promises the options require.</summary>
 public static class StandardChecks
 {
     /// <summary>The standard composite for <paramref name="options"/>.</summary>

@@ -64,8 +64,8 @@ public static class ExistingKafka
 
     private static void Prepare(string bootstrap, IReadOnlyList<KafkaTopic> topics)
     {
-        // a consumer in no group, never subscribed, never committing: its handle serves the admin calls, and it reads the
-        // watermarks (the embedded cluster serves no ListOffsets through the admin client)
+        // a consumer in no group, never subscribed, never committing: its handle serves the admin calls, and it reads
+        // each partition's watermarks (as Faults/Kafka/TopicRecords does)
         using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig
         {
             BootstrapServers = bootstrap,

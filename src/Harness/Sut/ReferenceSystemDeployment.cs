@@ -8,9 +8,10 @@ namespace Chaos.Harness.Sut;
 
 /// <summary>
 /// The reference system deployed on a topology: the embedded Kafka host (<c>chaos kafka</c>) — or a cluster the run did
-/// not start (<see cref="ReferenceSystemOptions.KafkaBootstrap"/>) — and every role instance as its own node. The topology owns the processes; this type knows which node is what. Runs, scenarios and
-/// faults see it through <see cref="ISystemDeployment"/> (docs/architecture.md, "The deployment seam"); its own
-/// members (instances per role, credentials, the api's URLs) are for the reference system's api and proxies.
+/// not start (<see cref="ReferenceSystemOptions.KafkaBootstrap"/>) — and every role instance as its own node. The
+/// topology owns the processes; this type knows which node is what. Runs, scenarios and faults see it through
+/// <see cref="ISystemDeployment"/> (docs/architecture.md, "The deployment seam"); its own members (instances per role,
+/// credentials, the api's URLs) are for the reference system's api and proxies.
 /// </summary>
 public sealed class ReferenceSystemDeployment : ISystemDeployment
 {

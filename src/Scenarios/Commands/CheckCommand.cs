@@ -34,18 +34,19 @@ internal static class CheckCommand
         };
         var retryBase = new Option<string?>("--retry-base-delay") { Description = "The job retry policy's first delay (e.g. 100ms): retries sooner are a retry-storm." };
         var retryBudget = new Option<int?>("--retry-max-attempts") { Description = "The job attempt budget (first attempt included): more observed calls are a retry-budget-exceeded; all failing and not dead-lettered, an exhausted-not-dead-lettered; fewer, all failing and dead-lettered with no fault near, a dead-lettered-early." };
+        var reconnectMin = new Option<string?>("--reconnect-min-delay") { Description = "The device clients' first reconnect pause before jitter (e.g. 100ms): five attempts in a row begun sooner than half of it after the previous attempt or failure are a reconnect-storm." };
         var scenario = new Option<string>("--scenario") { Description = "The scenario name shown in the reports.", DefaultValueFactory = _ => "check" };
         var optionsFile = new Option<FileInfo?>("--options")
         {
             Description = "Judge by these check options (a run's check-options.json). Default: the check-options.json beside the history, "
-                + "when no --slo, --informational or --retry-* is given.",
+                + "when no --slo, --informational, --require, --retry-* or --reconnect-* is given.",
         };
 
         var json = JsonOutput.CreateOption();
         var style = new OutputStyle();
         var command = new Command("check", "Re-check a saved history offline and write its reports.")
         {
-            history, output, lenient, slos, informational, require, retryBase, retryBudget, scenario, optionsFile, json,
+            history, output, lenient, slos, informational, require, retryBase, retryBudget, reconnectMin, scenario, optionsFile, json,
         };
         style.AddTo(command);
         command.SetAction((parse, cancellationToken) => JsonOutput.RunAsync(parse.GetValue(json), "check", async results =>
@@ -54,12 +55,13 @@ internal static class CheckCommand
             CheckOptions options;
             var file = parse.GetValue(history)!;
             var flagsGiven = (parse.GetValue(slos) ?? []).Length > 0 || (parse.GetValue(informational) ?? []).Length > 0
-                || (parse.GetValue(require) ?? []).Length > 0 || parse.GetValue(retryBase) is not null || parse.GetValue(retryBudget) is not null;
+                || (parse.GetValue(require) ?? []).Length > 0 || parse.GetValue(retryBase) is not null || parse.GetValue(retryBudget) is not null
+                || parse.GetValue(reconnectMin) is not null;
             var saved = parse.GetValue(optionsFile)
                 ?? (flagsGiven ? null : new FileInfo(Path.Combine(file.DirectoryName ?? ".", CheckOptionsFile.FileName)) is { Exists: true } beside ? beside : null);
             if (saved is not null && flagsGiven)
             {
-                await Console.Error.WriteLineAsync("chaos check: --options and --slo/--informational/--require/--retry-* exclude each other: put every option in the file, or give them all as flags");
+                await Console.Error.WriteLineAsync("chaos check: --options and --slo/--informational/--require/--retry-*/--reconnect-* exclude each other: put every option in the file, or give them all as flags");
                 return ExitCodes.RunFailed;
             }
 
@@ -92,8 +94,13 @@ internal static class CheckCommand
                             BaseDelay = parse.GetValue(retryBase) is { } text ? LatencyThreshold.ParseDuration(text) : null,
                             MaxAttempts = parse.GetValue(retryBudget),
                         },
+                        Reconnects = new ReconnectEnvelope
+                        {
+                            MinDelay = parse.GetValue(reconnectMin) is { } minText ? LatencyThreshold.ParseDuration(minText) : null,
+                        },
                     };
                     options.Retries.Validate();
+                    options.Reconnects.Validate();
                 }
                 catch (Exception ex) when (ex is FormatException or ArgumentException)
                 {

@@ -206,6 +206,34 @@ public sealed partial class CheckCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Check_ReconnectMinDelay_JudgesTheDevicesReconnectPacing()
+    {
+        var lines = History().ToList();
+        for (var i = 0; i < 6; i++)
+        {
+            // six attempts 1 ms apart: five pauses far under half of 100 ms
+            lines.Add(Line(10 + i, 1001 + i, "u1/d1", "invoke", "connect", """{"user":"u1","device":"d1","client":1}"""));
+        }
+
+        var (outcome, outDir) = await CheckAsync(lines, "--reconnect-min-delay", "100ms");
+
+        outcome.ExitCode.Should().Be(1, outcome.Stdout + outcome.Stderr);
+        Results(outDir).GetProperty("anomalies").GetProperty("reconnect-storm").GetProperty("count").GetInt64().Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Check_WithoutAReconnectPause_LeavesReconnectsUnjudged()
+    {
+        var lines = History().ToList();
+        lines.AddRange(Enumerable.Range(0, 6).Select(i => Line(10 + i, 1001 + i, "u1/d1", "invoke", "connect", """{"user":"u1","device":"d1"}""")));
+
+        var (outcome, outDir) = await CheckAsync(lines);
+
+        outcome.ExitCode.Should().Be(0, "a history from elsewhere states no client policy: " + outcome.Stderr);
+        Results(outDir).GetProperty("anomalies").TryGetProperty("reconnect-storm", out _).Should().BeFalse();
+    }
+
+    [Fact]
     public async Task Check_DeclaredInformational_HoldsAndShowsTheReason()
     {
         var (outcome, outDir) = await CheckAsync(History(deliverM2: false), "--informational", "lost=this incident replays a known broker loss");
