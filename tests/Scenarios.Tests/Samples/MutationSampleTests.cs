@@ -56,6 +56,35 @@ public sealed class MutationSampleTests
         output.Should().Contain(message);
     }
 
+    [Fact]
+    public async Task The_sample_is_seeded_exact_in_size_and_independent_across_seeds()
+    {
+        // a pool as big as Stryker's (about 1,200 mutants, lines of ~200 bytes): `sort | head` under pipefail once died
+        // of SIGPIPE on such a pool, ending a 40-mutant run at exit 141
+        var dir = Directory.CreateTempSubdirectory("chaos-mutants-sample-");
+        try
+        {
+            var pool = Path.Combine(dir.FullName, "pool.jsonl");
+            await File.WriteAllLinesAsync(pool, Enumerable.Range(1, 1200).Select(i => $$"""{"id":"server-{{i}}","replacement":"{{new string('x', 160)}}"}"""), TestContext.Current.CancellationToken);
+            var sampler = Path.Combine(RepoFiles.Root, ".ci", "mutants.sample");
+
+            var first = await BugCorpusTests.RunAsync(sampler, [pool, "1", "40"], TestContext.Current.CancellationToken);
+            var again = await BugCorpusTests.RunAsync(sampler, [pool, "1", "40"], TestContext.Current.CancellationToken);
+            var other = await BugCorpusTests.RunAsync(sampler, [pool, "2", "40"], TestContext.Current.CancellationToken);
+
+            first.ExitCode.Should().Be(0, first.Output);
+            var drawn = first.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            drawn.Should().HaveCount(40).And.OnlyHaveUniqueItems().And.OnlyContain(l => l.StartsWith("{\"id\":\"server-", StringComparison.Ordinal));
+            again.Output.Should().Be(first.Output, "the same pool, seed and count draw the same mutants");
+            other.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Intersect(drawn).Count()
+                .Should().BeLessThan(10, "another seed draws another sample (40 of 1,200 twice: about 1.3 shared by chance)");
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
     private static bool HasJq => (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => File.Exists(Path.Combine(d, "jq")));
 
     private static async Task<string> SpliceAsync(string mutant, string source, string mode)
