@@ -7,8 +7,9 @@ namespace Chaos.Harness.Faults.Schedule;
 /// the same inputs give the same schedule (and the same schedule.json bytes) on any machine and .NET version.
 /// Times are whole milliseconds; gaps between fault starts are uniform in [1 ms, 2 × mean]; every fault with a
 /// duration is healed inside the phase; a fault never starts on a busy target, nor while a condition it avoids is held
-/// (<see cref="FaultMenuItem.Avoids"/>: its slot is skipped, every draw still made, so later draws do not shift). Only integer arithmetic and one double comparison per weighted pick,
-/// so no floating-point library call can make two machines disagree.
+/// (<see cref="FaultMenuItem.Avoids"/>: its slot is skipped, every draw still made, so later draws do not shift). Only
+/// integer arithmetic and one double comparison per weighted pick, so no floating-point library call can make two
+/// machines disagree.
 /// </summary>
 public static class FaultScheduleGenerator
 {
@@ -67,13 +68,16 @@ public static class FaultScheduleGenerator
                 faultDuration = drawn < duration - at ? drawn : duration - at;
             }
 
-            busyUntil[target] = at + (faultDuration ?? TimeSpan.Zero);
+            var end = at + (faultDuration ?? TimeSpan.Zero);
+            busyUntil[target] = end;
             foreach (var condition in item.Holds ?? [])
             {
-                heldUntil[condition] = heldUntil.TryGetValue(condition, out var until) && until > at + (faultDuration ?? TimeSpan.Zero)
-                    ? until
-                    : at + (faultDuration ?? TimeSpan.Zero);
+                if (!heldUntil.TryGetValue(condition, out var until) || until < end)
+                {
+                    heldUntil[condition] = end;
+                }
             }
+
             entries.Add(new FaultScheduleEntry(at, item.Fault, target, faultDuration, parameters));
         }
 
