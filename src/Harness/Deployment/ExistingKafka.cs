@@ -22,7 +22,8 @@ public static class ExistingKafka
     /// Checks <paramref name="bootstrap"/> as given on the command line: a comma-separated list of <c>host:port</c>,
     /// loopback hosts only unless <paramref name="allowRemote"/>. Returns the list normalised (no blanks).
     /// </summary>
-    /// <exception cref="ArgumentException">The list is malformed or names a remote host; the message names it.</exception>
+    /// <exception cref="ArgumentException">The list is malformed; the message names the entry.</exception>
+    /// <exception cref="NonLoopbackTargetException">An entry is not loopback and remote targets are not allowed.</exception>
     public static string ParseBootstrap(string bootstrap, bool allowRemote)
     {
         ArgumentNullException.ThrowIfNull(bootstrap);
@@ -39,14 +40,11 @@ public static class ExistingKafka
             {
                 throw new ArgumentException($"--kafka-bootstrap: '{part}' is not host:port (a port 1-65535)");
             }
-
-            if (!allowRemote && !LoopbackGuard.IsLoopbackHost(part[..colon]))
-            {
-                throw new ArgumentException($"--kafka-bootstrap: '{part}' is not a loopback address; load and fault traffic go only to loopback unless --allow-remote is given");
-            }
         }
 
-        return string.Join(',', parts);
+        var list = string.Join(',', parts);
+        LoopbackGuard.EnsureAllowed(list, allowRemote, "--kafka-bootstrap"); // the harness's one loopback policy
+        return list;
     }
 
     /// <summary>

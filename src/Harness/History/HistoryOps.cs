@@ -18,7 +18,8 @@ public static class HistoryOps
     /// <summary>A virtual device exists (so a device that received nothing is still checked).</summary>
     public const string Device = "device";
 
-    /// <summary>A device's client began a connection attempt (observed by the harness: its token provider was asked).</summary>
+    /// <summary>A device's connection: invoke when its client began an attempt (observed by the harness: its token
+    /// provider was asked), ok / fail when the client reports it connected / not connected and retrying.</summary>
     public const string Connect = "connect";
 
     /// <summary>A job is submitted.</summary>

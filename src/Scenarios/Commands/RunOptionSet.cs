@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Chaos.Harness.Deployment;
 using Chaos.Harness.Runs;
+using Chaos.Harness.Topology;
 using Chaos.Reference.Adapter;
 
 namespace Chaos.Scenarios.Commands;
@@ -65,7 +66,7 @@ internal sealed class RunOptionSet
         {
             return value is null ? null : ExistingKafka.ParseBootstrap(value, allowRemote);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or NonLoopbackTargetException)
         {
             throw new UsageException(e.Message);
         }

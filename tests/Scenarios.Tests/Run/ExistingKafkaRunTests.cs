@@ -79,7 +79,7 @@ public sealed class ExistingKafkaRunTests : IDisposable
     [Theory]
     [InlineData("kafka-host", "'kafka-host' is not host:port")]
     [InlineData("127.0.0.1:99999", "'127.0.0.1:99999' is not host:port")]
-    [InlineData("127.0.0.1:9092,10.1.2.3:9092", "'10.1.2.3:9092' is not a loopback address")]
+    [InlineData("127.0.0.1:9092,10.1.2.3:9092", "refusing non-loopback target '10.1.2.3:9092' (--kafka-bootstrap)")]
     public async Task A_bad_bootstrap_list_exits_2_naming_it(string bootstrap, string named)
     {
         var run = await ChaosCli.RunAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken, "run", "steady-state", "--out", Path.Combine(_root, "bad"), "--kafka-bootstrap", bootstrap);
