@@ -85,12 +85,17 @@ public static class AnomalyNames
     /// <summary>Delivery latency percentiles above the scenario's thresholds.</summary>
     public const string LatencySlo = "latency-slo";
 
+    /// <summary>While no fault was active, the system turned away (fail or info) more of one kind of request than the
+    /// budget allows, counted from the harness's own invokes and completions (added to section 7's list: issue 11, found
+    /// by the mutation score — an api refusing every chat send broke no safety rule).</summary>
+    public const string Unavailable = "unavailable";
+
     /// <summary>Every name, in report order.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         Lost, Unseen, Forgotten, Duplicate, Unexpected, AbortedRead, Recovered, Nonmonotonic, Skip, InconsistentSeq,
         OrderInversion, DoubleEffect, LostJob, DlqWithoutReason, ExhaustedNotDeadLettered, DeadLetteredEarly, DlqRecordMissing, RetryStorm,
-        RetryBudgetExceeded, AttemptMiscount, RetryAfterRefusal, ReconnectStorm, LatencySlo,
+        RetryBudgetExceeded, AttemptMiscount, RetryAfterRefusal, ReconnectStorm, LatencySlo, Unavailable,
     ];
 
     /// <summary>Anomalies that are informational by contract, with the reason.</summary>

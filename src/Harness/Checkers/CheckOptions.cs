@@ -14,6 +14,9 @@ public sealed record CheckOptions
     /// it gave its clients).</summary>
     public ReconnectEnvelope Reconnects { get; init; } = new();
 
+    /// <summary>How many requests the system may turn away while no fault is active.</summary>
+    public AvailabilityBudget Availability { get; init; } = new();
+
     /// <summary>Anomalies this scenario reports without failing on, each with its reason.</summary>
     public IReadOnlyDictionary<string, string> Informational { get; init; } = new Dictionary<string, string>();
 

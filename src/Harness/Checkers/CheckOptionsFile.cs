@@ -6,7 +6,7 @@ namespace Chaos.Harness.Checkers;
 
 /// <summary>
 /// A run's <see cref="CheckOptions"/> as JSON (<c>check-options.json</c>, written beside the history), so that
-/// <c>chaos check</c> on a saved run judges it by the same SLOs, retry and reconnect envelopes, informational anomalies
+/// <c>chaos check</c> on a saved run judges it by the same SLOs, retry and reconnect envelopes, availability budget, informational anomalies
 /// and required promises the scenario used. Durations are milliseconds; SLOs are in their text form (<c>fault:p99=20000ms</c>).
 /// </summary>
 public static class CheckOptionsFile
@@ -32,6 +32,11 @@ public static class CheckOptionsFile
             ["jitter"] = options.Reconnects.Jitter,
             ["stormRun"] = options.Reconnects.StormRun,
         };
+        var availability = new JsonObject
+        {
+            ["maxRefusedFraction"] = options.Availability.MaxRefusedFraction,
+            ["minRefused"] = options.Availability.MinRefused,
+        };
         var informational = new JsonObject();
         foreach (var (name, reason) in options.Informational.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
@@ -43,6 +48,7 @@ public static class CheckOptionsFile
             ["latencySlos"] = new JsonArray([.. options.LatencySlos.Select(s => (JsonNode?)JsonValue.Create(s.ToString()))]),
             ["retries"] = retries,
             ["reconnects"] = reconnects,
+            ["availability"] = availability,
             ["informational"] = informational,
             ["requiredPromises"] = new JsonArray([.. options.RequiredPromises.Select(p => (JsonNode?)JsonValue.Create(p))]),
         };
@@ -108,7 +114,18 @@ public static class CheckOptionsFile
                 StormRun = Number(c, "stormRun", "reconnects") is { } run ? checked((int)run) : reconnectDefaults.StormRun,
             };
             reconnects.Validate();
-            return new CheckOptions { LatencySlos = slos, Informational = informational, Retries = retries, Reconnects = reconnects, RequiredPromises = required };
+            var availabilityDefaults = new AvailabilityBudget();
+            var a = obj["availability"] as JsonObject ?? [];
+            var availability = new AvailabilityBudget
+            {
+                MaxRefusedFraction = Number(a, "maxRefusedFraction", "availability") ?? availabilityDefaults.MaxRefusedFraction,
+                MinRefused = Number(a, "minRefused", "availability") is { } least ? checked((int)least) : availabilityDefaults.MinRefused,
+            };
+            availability.Validate();
+            return new CheckOptions
+            {
+                LatencySlos = slos, Informational = informational, Retries = retries, Reconnects = reconnects, Availability = availability, RequiredPromises = required,
+            };
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or OverflowException)
         {

@@ -151,6 +151,7 @@ internal static class ExerciseAnalysis
                 : attempts == 0 ? "no job attempt was recorded"
                 : $"no job was attempted more than once ({attempts} attempt(s) of {attemptsOf.Count} job(s)): no retry was observed"),
             Latency(history, slos),
+            Availability(history),
         ];
     }
 
@@ -176,6 +177,15 @@ internal static class ExerciseAnalysis
 
         return (PromiseNames.LatencySlo, true,
             $"{analysis.Steady.Count} steady-state and {analysis.Fault.Count} fault-phase deliveries against {slos.Count} SLO(s)");
+    }
+
+    private static (string, bool, string) Availability(IReadOnlyList<HistoryEvent> history)
+    {
+        var analysis = AvailabilityAnalysis.For(history);
+        return analysis.Attempts == 0
+            ? (PromiseNames.Availability, false, "no send or submit was made and answered while no fault was active")
+            : (PromiseNames.Availability, true,
+                $"{string.Join(", ", analysis.Kinds.Select(k => $"{k.Attempts} {k.Kind} attempt(s)"))} in the steady phase");
     }
 
     private sealed class DeviceFirst

@@ -25,9 +25,12 @@ public static class PromiseNames
     /// <summary>Delivery latency within the scenario's SLOs (latency-slo).</summary>
     public const string LatencySlo = "latency-slo";
 
+    /// <summary>While no fault is active, the system accepts what its clients ask (unavailable).</summary>
+    public const string Availability = "availability";
+
     /// <summary>Every promise, in report order.</summary>
     public static IReadOnlyList<string> All { get; } =
-        [NoLoss, NoDuplicates, OnlyWhatWasSent, PerUserOrdering, JobsExactlyOnce, RetriesWithinBackoff, LatencySlo];
+        [NoLoss, NoDuplicates, OnlyWhatWasSent, PerUserOrdering, JobsExactlyOnce, RetriesWithinBackoff, LatencySlo, Availability];
 
     /// <summary>The delivery promises: what a history is required to exercise when nothing else is said
     /// (<see cref="CheckOptions.RequiredPromises"/>'s default, <c>chaos check</c> on a foreign history).</summary>

@@ -2,7 +2,7 @@ using Chaos.Harness.History;
 
 namespace Chaos.Harness.Checkers;
 
-/// <summary>The checkers every run uses, composed: delivery, ordering, jobs, retries, reconnects, latency, and whether the
+/// <summary>The checkers every run uses, composed: delivery, ordering, jobs, retries, reconnects, latency, availability, and whether the
 /// history exercised the promises the options require.</summary>
 public static class StandardChecks
 {
@@ -13,6 +13,7 @@ public static class StandardChecks
         return new CompositeCheck(
             [
                 new DeliveryCheck(), new SequenceCheck(), new JobsCheck(options.Retries.MaxAttempts, options.Retries), new RetryStormCheck(options.Retries), new ReconnectCheck(options.Reconnects), new LatencyCheck(options.LatencySlos),
+                new AvailabilityCheck(options.Availability),
                 new ExerciseCheck(options.RequiredPromises, options.LatencySlos),
             ],
             options.Informational);

@@ -37,6 +37,7 @@ public static class SyntheticHistory
         var runLength = operations * Ms; // steps average 1 ms
         var faultStart = runLength * 2 / 5;
         var faultEnd = runLength * 7 / 10;
+        var faultScale = (double)runLength / (faultEnd - faultStart);
 
         foreach (var (user, device) in devices)
         {
@@ -92,8 +93,11 @@ public static class SyntheticHistory
             Emit(invokeTime, process, HistoryEventType.Invoke, HistoryOps.Send, new SendValue(messageId, recipients, Intended: intended));
             var roll = random.NextDouble();
             var completion = invokeTime + (inFault ? random.Next(2, 40) : random.Next(1, 4)) * Ms;
-            var outcome = roll < options.FailFraction ? HistoryEventType.Fail
-                : roll < options.FailFraction + options.InfoFraction ? HistoryEventType.Info
+            // a correct system turns nothing away while no fault is active (the availability rule): the fault phase's
+            // sends fail or end info at the rates scaled to the whole run, so the run's totals stay as asked
+            var outcome = !inFault ? HistoryEventType.Ok
+                : roll < options.FailFraction * faultScale ? HistoryEventType.Fail
+                : roll < (options.FailFraction + options.InfoFraction) * faultScale ? HistoryEventType.Info
                 : HistoryEventType.Ok;
             var persisted = outcome == HistoryEventType.Ok || (outcome == HistoryEventType.Info && random.Next(2) == 0);
             Dictionary<string, long>? seqs = null;

@@ -24,10 +24,11 @@ public sealed record SyntheticHistoryOptions
     /// <summary>Fraction of operations that are job submissions.</summary>
     public double JobFraction { get; init; } = 0.1;
 
-    /// <summary>Fraction of sends whose outcome is info (half of them are persisted and arrive: recovered).</summary>
+    /// <summary>Fraction of sends whose outcome is info (half of them are persisted and arrive: recovered), all in the
+    /// fault phase: outside it every send succeeds, as the availability rule expects.</summary>
     public double InfoFraction { get; init; } = 0.02;
 
-    /// <summary>Fraction of sends that fail.</summary>
+    /// <summary>Fraction of sends that fail, all in the fault phase.</summary>
     public double FailFraction { get; init; } = 0.02;
 
     /// <summary>Fraction of deliveries followed by a transport redelivery the client drops.</summary>

@@ -33,7 +33,7 @@ internal sealed class BrokerOutageScenario : Scenario
         // the longest fault (a leader move of up to 6 s), then the clients find the leader again
         LatencySlos = [LatencyBudget.Steady, LatencyBudget.Fault(TimeSpan.FromSeconds(6), LatencyBudget.KafkaRetry)],
         // its load: chat sends to every user's devices (delivery, ordering), jobs and the final drain, judged against SLOs
-        RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo],
+        RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo, PromiseNames.Availability],
     };
 
     public override FaultMenu Faults => new(

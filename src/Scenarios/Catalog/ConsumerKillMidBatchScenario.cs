@@ -44,7 +44,7 @@ internal sealed class ConsumerKillMidBatchScenario : CrashScenario
         ],
         // jobs-A is crashed between effect and commit, so the jobs promise is central; its load: chat sends to every
         // user's devices (delivery, ordering), jobs and the final drain, judged against SLOs
-        RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo],
+        RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo, PromiseNames.Availability],
     };
 
     /// <summary>

@@ -31,7 +31,7 @@ internal sealed class DuplicateReplayScenario : Scenario
         LatencySlos = [LatencyBudget.Steady, LatencyBudget.Fault(LatencyBudget.SteadyP99)],
         // fan-out and job records are replayed, so delivery and jobs are what it proves; its load: chat sends to every
         // user's devices (delivery, ordering), jobs and the final drain, judged against SLOs
-        RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo],
+        RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo, PromiseNames.Availability],
     };
 
     public override FaultMenu Faults => new(

@@ -33,7 +33,7 @@ internal sealed class FanoutSpikeScenario : Scenario
         // a burst of up to 5 s, then the backlog it left cleared at capacity (about as long again)
         LatencySlos = [LatencyBudget.Steady, LatencyBudget.Fault(TimeSpan.FromSeconds(5), LatencyBudget.SpikeBacklog)],
         // its load: chat sends to every user's devices (delivery, ordering), jobs and the final drain, judged against SLOs
-        RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo],
+        RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo, PromiseNames.Availability],
     };
 
     public override ChatWorkloadOptions ConfigureWorkload(ChatWorkloadOptions options) => options with { Users = Math.Max(options.Users, 30) };

@@ -36,7 +36,7 @@ internal sealed class KafkaRebalanceScenario : Scenario
         // default load, where the backlog then drains at about a second of latency per second)
         LatencySlos = [LatencyBudget.Steady, LatencyBudget.Fault(ZombieFreeze + TimeSpan.FromSeconds(3), LatencyBudget.Rebalance)],
         // its load: chat sends to every user's devices (delivery, ordering), jobs and the final drain, judged against SLOs
-        RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo],
+        RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo, PromiseNames.Availability],
     };
 
     public override FaultMenu Faults => new(

@@ -35,7 +35,7 @@ internal sealed class MobileSleepWakeScenario : Scenario
         // a sleeping phone receives nothing until it wakes (at most 9 s) and reconnects
         LatencySlos = [LatencyBudget.Steady, LatencyBudget.Fault(TimeSpan.FromSeconds(9), LatencyBudget.Reconnect)],
         // its load: chat sends to every user's devices (delivery, ordering), jobs and the final drain, judged against SLOs
-        RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo],
+        RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo, PromiseNames.Availability],
     };
 
     public override ReferenceSystemOptions ConfigureSystem(ReferenceSystemOptions options) => options with { ClientTimeoutMs = ClientTimeoutMs };

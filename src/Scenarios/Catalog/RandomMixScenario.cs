@@ -55,7 +55,7 @@ internal sealed class RandomMixScenario : CrashScenario
         // may draw none)
         Retries = JobRetryStormScenario.ReferencePolicy,
         // its load: chat sends to every user's devices (delivery, ordering), jobs and the final drain; latency on the warm-up
-        RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo],
+        RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo, PromiseNames.Availability],
     };
 
     public override ReferenceSystemOptions ConfigureSystem(ReferenceSystemOptions options) =>

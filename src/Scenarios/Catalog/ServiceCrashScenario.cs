@@ -26,7 +26,7 @@ internal sealed class ServiceCrashScenario : CrashScenario
         // a 3 s kill, the node starting again, its devices reconnecting
         LatencySlos = [LatencyBudget.Steady, LatencyBudget.Fault(TimeSpan.FromSeconds(3), LatencyBudget.NodeStart, LatencyBudget.ReconnectAll)],
         // its load: chat sends to every user's devices (delivery, ordering), jobs and the final drain, judged against SLOs
-        RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo],
+        RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo, PromiseNames.Availability],
     };
 
     /// <summary>

@@ -17,6 +17,6 @@ internal sealed class SteadyStateScenario : Scenario
         // no fault: the whole loaded run is steady state
         LatencySlos = [LatencyBudget.Steady, LatencyThreshold.Parse("fault:p99=500ms")],
         // its load: chat sends to every user's devices (delivery, ordering), jobs and the final drain, judged against SLOs
-        RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo],
+        RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo, PromiseNames.Availability],
     };
 }

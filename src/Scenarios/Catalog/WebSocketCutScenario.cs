@@ -36,7 +36,7 @@ internal sealed class WebSocketCutScenario : Scenario
         // the longest cut is a gateway crash of up to 5 s; then all its devices reconnect at once and resume what they missed
         LatencySlos = [LatencyBudget.Steady, LatencyBudget.Fault(TimeSpan.FromSeconds(5), LatencyBudget.ReconnectAll)],
         // its load: chat sends to every user's devices (delivery, ordering), jobs and the final drain, judged against SLOs
-        RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo],
+        RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo, PromiseNames.Availability],
     };
 
     public override ReferenceSystemOptions ConfigureSystem(ReferenceSystemOptions options) => options with { GatewayInstances = Gateways.Length };

@@ -34,6 +34,7 @@ internal static class AnomalyPlanter
         AnomalyNames.RetryAfterRefusal => Once(AddCalls(valid, "planted-after-refusal", [1, 2], [CallValue.Refused, CallValue.Ok])),
         AnomalyNames.ReconnectStorm => Once(ReconnectStorm(valid, random)),
         AnomalyNames.LatencySlo => Once(SlowSend(valid, random)),
+        AnomalyNames.Unavailable => Once(RefusedChatSends(valid, random)),
         _ => throw new ArgumentOutOfRangeException(nameof(anomaly), anomaly, "no planter"),
     };
 
@@ -307,6 +308,22 @@ internal static class AnomalyPlanter
         var copy = valid.ToList();
         copy.InsertRange(drain, Enumerable.Range(0, 12 + random.Next(5)).Select(i => new HistoryEvent(
             0, start + (i * 1_000_000L), $"{device.User}/{device.Device}", HistoryEventType.Invoke, HistoryOps.Connect, new ConnectValue(device.User, device.Device))));
+        return Reindex(copy);
+    }
+
+    /// <summary>3–7 chat sends (the generator's sends have no conversation: notifications), each refused, just
+    /// before the fault phase begins (an api whose chat route is gone, in steady state).</summary>
+    private static List<HistoryEvent> RefusedChatSends(List<HistoryEvent> valid, Random random)
+    {
+        var fault = valid.FindIndex(e => e.AsPhase()?.Name == RunPhases.Fault);
+        var time = valid[fault].Time - 1;
+        var user = Pick(valid.Where(e => e.AsDevice() is not null).Select(e => e.AsDevice()!.User).ToList(), random);
+        var copy = valid.ToList();
+        copy.InsertRange(fault, Enumerable.Range(0, 3 + random.Next(5)).SelectMany(i => new[]
+        {
+            new HistoryEvent(0, time, $"planted-sender-{i}", HistoryEventType.Invoke, HistoryOps.Send, new SendValue($"planted-refused-{i}", [user], "c-planted")),
+            new HistoryEvent(0, time, $"planted-sender-{i}", HistoryEventType.Fail, HistoryOps.Send, new SendValue($"planted-refused-{i}", [user], "c-planted")),
+        }));
         return Reindex(copy);
     }
 

@@ -14,11 +14,13 @@ public sealed class CheckOptionsFileTests
             Informational = new Dictionary<string, string> { ["duplicate"] = "the broker may duplicate", ["latency-slo"] = "outage" },
             Retries = new RetryEnvelope { BaseDelay = TimeSpan.FromMilliseconds(100), Multiplier = 3, Jitter = 0.25, MaxAttempts = 5, SyncWindow = TimeSpan.FromMilliseconds(2), SyncThreshold = 20 },
             Reconnects = new ReconnectEnvelope { MinDelay = TimeSpan.FromMilliseconds(250), Jitter = 0.3, StormRun = 7 },
+            Availability = new AvailabilityBudget { MaxRefusedFraction = 0.05, MinRefused = 10 },
             RequiredPromises = [PromiseNames.JobsExactlyOnce, PromiseNames.RetriesWithinBackoff],
         };
 
         var back = CheckOptionsFile.Parse(CheckOptionsFile.ToJson(options));
         back.Reconnects.Should().Be(options.Reconnects);
+        back.Availability.Should().Be(options.Availability);
 
         back.LatencySlos.Should().Equal(options.LatencySlos);
         back.Informational.Should().BeEquivalentTo(options.Informational);
@@ -52,6 +54,7 @@ public sealed class CheckOptionsFileTests
         back.Informational.Should().BeEmpty();
         back.Retries.Should().Be(new RetryEnvelope());
         back.Reconnects.Should().Be(new ReconnectEnvelope(), "a run from before the reconnect rule is not judged on reconnects");
+        back.Availability.Should().Be(new AvailabilityBudget(), "a run from before the availability rule is judged by the default budget");
         back.RequiredPromises.Should().Equal(PromiseNames.Delivery, "a file from before required promises existed is judged like a foreign history");
     }
 
@@ -63,6 +66,9 @@ public sealed class CheckOptionsFileTests
     [InlineData("""{"retries":{"jitter":2}}""", "Jitter")]
     [InlineData("""{"reconnects":{"minDelayMs":"soon"}}""", "reconnects.minDelayMs")]
     [InlineData("""{"reconnects":{"stormRun":1}}""", "StormRun")]
+    [InlineData("""{"availability":{"maxRefusedFraction":"some"}}""", "availability.maxRefusedFraction")]
+    [InlineData("""{"availability":{"maxRefusedFraction":2}}""", "MaxRefusedFraction")]
+    [InlineData("""{"availability":{"minRefused":0}}""", "MinRefused")]
     [InlineData("""{"informational":{"lost":""}}""", "informational.lost")]
     [InlineData("""{"requiredPromises":["no-loss","no-lateness"]}""", "requiredPromises[1]: \"no-lateness\" is not a promise")]
     [InlineData("""{"requiredPromises":"no-loss"}""", "requiredPromises must be an array")]

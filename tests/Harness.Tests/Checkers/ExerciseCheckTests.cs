@@ -318,7 +318,21 @@ public sealed class ExerciseCheckTests
         result.Verdict.Should().Be(Verdict.Valid);
         result.UnknownReasons.Should().BeEmpty();
         result.Exercise[PromiseNames.JobsExactlyOnce].Should().Be(new PromiseExercise(PromiseNames.JobsExactlyOnce, false, false, "no job was acknowledged"));
-        result.Exercise.Values.Where(e => e.Exercised).Select(e => e.Promise).Should().Equal(PromiseNames.Delivery);
+        result.Exercise.Values.Where(e => e.Exercised).Select(e => e.Promise).Should().Equal([.. PromiseNames.Delivery, PromiseNames.Availability]);
+    }
+
+    [Fact]
+    public void Availability_IsExercisedByAttemptsAnsweredOutsideFaults_NotByThoseDuringOne()
+    {
+        var steady = new TestHistory().Send("s1", "m1", "u1", 1);
+        Exercise(steady, PromiseNames.Availability).Should().Be(
+            new PromiseExercise(PromiseNames.Availability, true, true, "1 notification send attempt(s) in the steady phase"));
+
+        var duringAFault = new TestHistory();
+        duringAFault.Fault("kill", HistoryOps.Fault, 1);
+        duringAFault.Send("s1", "m1", "u1", 1);
+        Exercise(duringAFault, PromiseNames.Availability).Should().Be(
+            new PromiseExercise(PromiseNames.Availability, false, true, "no send or submit was made and answered while no fault was active"));
     }
 
     [Fact]

@@ -34,7 +34,7 @@ public sealed class RunPipelineTests
         var options = RunPipeline.CheckOptionsFor(new RequiresEverything(), new ChatWorkloadOptions { JobRate = 0 });
 
         options.RequiredPromises.Should().Equal(
-            PromiseNames.NoLoss, PromiseNames.NoDuplicates, PromiseNames.OnlyWhatWasSent, PromiseNames.PerUserOrdering, PromiseNames.LatencySlo);
+            PromiseNames.NoLoss, PromiseNames.NoDuplicates, PromiseNames.OnlyWhatWasSent, PromiseNames.PerUserOrdering, PromiseNames.LatencySlo, PromiseNames.Availability);
         options.LatencySlos.Should().Equal(LatencyThreshold.Parse("steady:p99=1s"));
     }
 
