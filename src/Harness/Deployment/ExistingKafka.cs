@@ -22,15 +22,18 @@ public static class ExistingKafka
     /// Checks <paramref name="bootstrap"/> as given on the command line: a comma-separated list of <c>host:port</c>,
     /// loopback hosts only unless <paramref name="allowRemote"/>. Returns the list normalised (no blanks).
     /// </summary>
+    /// <param name="bootstrap">The list as given.</param>
+    /// <param name="allowRemote">Whether hosts that are not loopback are allowed.</param>
+    /// <param name="context">Where the list came from, for the messages (the flag, or a system file's key).</param>
     /// <exception cref="ArgumentException">The list is malformed; the message names the entry.</exception>
     /// <exception cref="NonLoopbackTargetException">An entry is not loopback and remote targets are not allowed.</exception>
-    public static string ParseBootstrap(string bootstrap, bool allowRemote)
+    public static string ParseBootstrap(string bootstrap, bool allowRemote, string context = "--kafka-bootstrap")
     {
         ArgumentNullException.ThrowIfNull(bootstrap);
         var parts = bootstrap.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (parts.Length == 0)
         {
-            throw new ArgumentException("--kafka-bootstrap: give host:port[,host:port...] of the cluster");
+            throw new ArgumentException($"{context}: give host:port[,host:port...] of the cluster");
         }
 
         foreach (var part in parts)
@@ -38,12 +41,12 @@ public static class ExistingKafka
             var colon = part.LastIndexOf(':');
             if (colon <= 0 || !int.TryParse(part[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
             {
-                throw new ArgumentException($"--kafka-bootstrap: '{part}' is not host:port (a port 1-65535)");
+                throw new ArgumentException($"{context}: '{part}' is not host:port (a port 1-65535)");
             }
         }
 
         var list = string.Join(',', parts);
-        LoopbackGuard.EnsureAllowed(list, allowRemote, "--kafka-bootstrap"); // the harness's one loopback policy
+        LoopbackGuard.EnsureAllowed(list, allowRemote, context); // the harness's one loopback policy
         return list;
     }
 

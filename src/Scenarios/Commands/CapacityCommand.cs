@@ -40,7 +40,7 @@ internal static class CapacityCommand
                 var defaults = new CapacityOptions { Run = new RunOptions { OutputDirectory = "." } };
                 var root = parse.GetValue(output)
                     ?? Path.Combine("reports", "capacity-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-                var template = shared.Bind(parse, RunCommand.Long(parse.GetValue(seed), "--seed", 1), null, root);
+                var template = await shared.BindAsync(parse, RunCommand.Long(parse.GetValue(seed), "--seed", 1), null, root, ct);
                 var options = new CapacityOptions
                 {
                     From = Positive(parse.GetValue(from), "--from", defaults.From),

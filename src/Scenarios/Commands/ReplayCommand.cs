@@ -61,7 +61,7 @@ internal static class ReplayCommand
                 var runSeed = RunCommand.Long(parse.GetValue(seed), "--seed", schedule.Seed ?? 1);
                 var dir = parse.GetValue(output)
                     ?? Path.Combine("reports", $"replay-{schedule.Name ?? scenario.Name}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
-                var options = shared.Bind(parse, runSeed, phase, dir) with { Schedule = schedule };
+                var options = await shared.BindAsync(parse, runSeed, phase, dir, cancellationToken) with { Schedule = schedule };
                 if (FaultKinds.Unsupported(schedule, options) is { } why)
                 {
                     throw new UsageException($"{path}: {why}");

@@ -45,7 +45,7 @@ internal static class RunCommand
                 var baseSeed = Long(parse.GetValue(seed), "--seed", 1);
                 var durationValue = Duration(parse.GetValue(duration), "--duration");
                 // every shared option is checked here, before anything starts; each run then gets its seed and folder
-                var template = shared.Bind(parse, baseSeed, durationValue, "reports");
+                var template = await shared.BindAsync(parse, baseSeed, durationValue, "reports", cancellationToken);
                 List<(Scenario Scenario, long Seed)> runs = [];
                 if (name is not null)
                 {

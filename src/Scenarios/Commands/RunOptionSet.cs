@@ -19,6 +19,7 @@ internal sealed class RunOptionSet
     private readonly Option<string?> postgres = new("--postgres") { Description = "A PostgreSQL connection string for the system's storage (default: SQLite in the run folder)." };
     private readonly Option<string?> kafkaBootstrap = new("--kafka-bootstrap") { Description = "host:port[,...] of a Kafka cluster the run did not start, with the system's topics absent or empty (default: the embedded cluster, one per run); broker faults are refused (docs/running.md)." };
     private readonly Option<bool> allowRemote = new("--allow-remote") { Description = "Allow targets that are not loopback (refused by default)." };
+    private readonly Option<string?> system = new("--system") { Description = "A system file (chaos.system.yaml: the adapter, Kafka embedded or a bootstrap list, storage, topology; docs/systems.md); a setting it makes may not also be given as a flag." };
     private readonly Option<string?> topology = TopologyOption.Create("Where the system runs: processes (default) or containers (Docker; see docs/containers.md).");
 
     private readonly LoadOptionSet load;
@@ -30,7 +31,7 @@ internal sealed class RunOptionSet
     public void AddTo(Command command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        foreach (var option in new Option[] { ramp, warmup }.Concat(load.Options).Concat([defects, postgres, kafkaBootstrap, allowRemote, topology]))
+        foreach (var option in new Option[] { ramp, warmup }.Concat(load.Options).Concat([defects, postgres, kafkaBootstrap, allowRemote, topology, system]))
         {
             command.Options.Add(option);
         }
@@ -38,11 +39,15 @@ internal sealed class RunOptionSet
 
     /// <summary>
     /// A run's options from the shared ones and the verb's own (<paramref name="seed"/>, <paramref name="duration"/>,
-    /// <paramref name="outputDirectory"/>); a <see cref="UsageException"/> naming the option when one is malformed.
+    /// <paramref name="outputDirectory"/>), with what the system file (<c>--system</c>) says; a
+    /// <see cref="UsageException"/> naming the option, or the file's line and key, when one is malformed or a setting is
+    /// given both ways.
     /// </summary>
-    public RunOptions Bind(ParseResult parse, long seed, TimeSpan? duration, string outputDirectory)
+    public async Task<RunOptions> BindAsync(ParseResult parse, long seed, TimeSpan? duration, string outputDirectory, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(parse);
+        var described = await DescriptionAsync(parse, cancellationToken);
+        var remote = parse.GetValue(allowRemote) || described?.AllowRemote == true;
         return new RunOptions
         {
             Seed = seed,
@@ -53,11 +58,46 @@ internal sealed class RunOptionSet
             Devices = ReferenceDeviceClients.Instance,
             Defects = RunCommand.Defects(parse.GetValue(defects)),
             OutputDirectory = outputDirectory,
-            Postgres = parse.GetValue(postgres),
-            KafkaBootstrap = KafkaBootstrap(parse.GetValue(kafkaBootstrap), parse.GetValue(allowRemote)),
-            AllowRemote = parse.GetValue(allowRemote),
-            Topology = TopologyOption.Parse(parse.GetValue(topology)),
+            Postgres = Either(parse, postgres, described, described?.SaysStorage == true, "storage", described?.Postgres),
+            KafkaBootstrap = Either(parse, kafkaBootstrap, described, described?.SaysKafka == true, "kafka", null) is { } flag
+                ? KafkaBootstrap(flag, remote)
+                : described?.KafkaBootstrap,
+            AllowRemote = remote,
+            Topology = Either(parse, topology, described, described?.Topology is not null, "topology", null) is { } kind
+                ? TopologyOption.Parse(kind)
+                : described?.Topology ?? TopologyKind.Processes,
         };
+    }
+
+    /// <summary>The system file <c>--system</c> names, read and checked; null without one.</summary>
+    private async Task<SystemDescription?> DescriptionAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        if (parse.GetValue(system) is not { } path)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await SystemFile.LoadAsync(path, parse.GetValue(allowRemote), cancellationToken);
+        }
+        catch (SystemFileException e)
+        {
+            throw new UsageException($"--system: {e.Message}");
+        }
+    }
+
+    /// <summary>The flag's value, unless the system file also says it (<paramref name="fileSays"/>): then a
+    /// <see cref="UsageException"/> naming both, or, without the flag, <paramref name="fromFile"/>.</summary>
+    private static string? Either(ParseResult parse, Option<string?> flag, SystemDescription? described, bool fileSays, string key, string? fromFile)
+    {
+        var given = parse.GetValue(flag);
+        if (given is not null && fileSays)
+        {
+            throw new UsageException($"{flag.Name} and the system file {described!.Source} ({key}) both set it: give one");
+        }
+
+        return given ?? fromFile;
     }
 
     private static string? KafkaBootstrap(string? value, bool allowRemote)

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Chaos.Harness.Checkers;
+using Chaos.Harness.Deployment;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.History;
 using Chaos.Harness.Tests.Checkers;
@@ -93,6 +94,36 @@ public sealed class InputFuzzTests
 
         await SampleAsync(Mutated(Yaml), text => Property(text, ScheduleFileFormat.Yaml), Iterations(3000));
         await SampleAsync(Mutated(Json), text => Property(text, ScheduleFileFormat.Json), Iterations(3000));
+    }
+
+    [Fact]
+    public async Task SystemFiles_Mutated_AreReadOrRefusedWithAFileError()
+    {
+        const string system = """
+            system: reference
+            kafka:
+              bootstrap: 127.0.0.1:9092,127.0.0.1:9093
+            storage: sqlite
+            topology: processes
+            allowRemote: false
+            """;
+
+        void Property(string text)
+        {
+            try
+            {
+                var description = SystemFile.Parse(text, "fuzz", allowRemote: false);
+                description.System.Should().Be(SystemDescription.ReferenceSystem);
+                description.KafkaBootstrap?.Split(',').Should().OnlyContain(host => host.Length > 0);
+            }
+            catch (SystemFileException e)
+            {
+                e.Errors.Should().NotBeEmpty().And.OnlyContain(error => error.Source == "fuzz" && error.Message.Length > 0);
+                e.Message.Should().Contain("fuzz:").And.NotContain("   at ", "each problem is named, no stack trace");
+            }
+        }
+
+        await SampleAsync(Mutated(system), Property, Iterations(2000));
     }
 
     [Fact]

@@ -13,8 +13,19 @@ public sealed class ExistingKafkaRunTests : IDisposable
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(4);
     private readonly string _root = Path.Combine(Path.GetTempPath(), "chaos-run-tests", Guid.NewGuid().ToString("N")[..8]);
 
-    private static string[] Short(string outDir, string bootstrap) =>
-        ["run", "steady-state", "--duration", "6s", "--warmup", "3s", "--rate", "30", "--job-rate", "3", "--users", "4", "--devices", "2", "--out", outDir, "--kafka-bootstrap", bootstrap];
+    private static string[] Short(string outDir, string bootstrap) => [.. Load(outDir), "--kafka-bootstrap", bootstrap];
+
+    private static string[] Load(string outDir) =>
+        ["run", "steady-state", "--duration", "6s", "--warmup", "3s", "--rate", "30", "--job-rate", "3", "--users", "4", "--devices", "2", "--out", outDir];
+
+    /// <summary>A system file (docs/systems.md) in the test's folder with <paramref name="text"/>; its path.</summary>
+    private string SystemFile(string text)
+    {
+        Directory.CreateDirectory(_root);
+        var path = Path.Combine(_root, $"system-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, text);
+        return path;
+    }
 
     /// <summary>The system's topics, as a user would create them on their cluster.</summary>
     private static string[] Topics => [.. ReferenceSystemOptions.Topics.SelectMany(t => new[] { "--topic", $"{t.Topic}:{t.Partitions}" })];
@@ -25,8 +36,10 @@ public sealed class ExistingKafkaRunTests : IDisposable
         var ct = TestContext.Current.CancellationToken;
         await using var kafka = await KafkaTestHost.StartAsync(["--brokers", "3", .. Topics]);
         var first = Path.Combine(_root, "first");
+        // the first run finds the cluster in a system file, the second on the command line: both ways lead to it
+        var system = SystemFile($"system: reference\nkafka:\n  bootstrap: {kafka.BootstrapServers}\n");
 
-        var run = await ChaosCli.RunAsync(RunTimeout, ct, Short(first, kafka.BootstrapServers));
+        var run = await ChaosCli.RunAsync(RunTimeout, ct, [.. Load(first), "--system", system]);
 
         run.ExitCode.Should().Be(0, $"the correct system on an existing cluster must pass steady-state; stdout:\n{run.Stdout}\nstderr:\n{run.Stderr}");
         Directory.GetFiles(Path.Combine(first, "logs")).Should().NotContain(f => f.EndsWith("kafka.log", StringComparison.Ordinal), "the run started no Kafka of its own")
@@ -86,6 +99,42 @@ public sealed class ExistingKafkaRunTests : IDisposable
 
         run.ExitCode.Should().Be(2);
         (run.Stdout + run.Stderr).Should().Contain(named);
+    }
+
+    [Fact]
+    public async Task A_system_file_is_checked_before_anything_starts_and_may_not_say_what_a_flag_says()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var dir = Path.Combine(_root, "system");
+        var bad = SystemFile("system: reference\nkafka:\n  bootstrap: kafka-host\ntopology: kubernetes\n");
+
+        var refused = await ChaosCli.RunAsync(TimeSpan.FromMinutes(1), ct, [.. Load(dir), "--system", bad]);
+
+        refused.ExitCode.Should().Be(2);
+        refused.Stderr.Should().Contain("--system: 2 problems:").And.Contain($"{bad}:3:14: kafka.bootstrap: 'kafka-host' is not host:port")
+            .And.Contain($"{bad}:4:11: topology: 'kubernetes' is not a topology");
+        Directory.Exists(dir).Should().BeFalse("refused before the run folder was made");
+
+        var both = SystemFile("system: reference\nkafka: embedded\n");
+        var twice = await ChaosCli.RunAsync(TimeSpan.FromMinutes(1), ct, [.. Short(dir, "127.0.0.1:9"), "--system", both]);
+
+        twice.ExitCode.Should().Be(2);
+        twice.Stderr.Should().Contain($"--kafka-bootstrap and the system file {both} (kafka) both set it: give one");
+    }
+
+    [Fact]
+    public async Task A_system_files_cluster_is_the_one_the_run_uses_and_the_broker_faults_are_refused_on_it()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var system = SystemFile("system: reference\nkafka: { bootstrap: 127.0.0.1:9 }\n");
+
+        var silent = await ChaosCli.RunAsync(RunTimeout, ct, [.. Load(Path.Combine(_root, "silent")), "--system", system]);
+        var outage = await ChaosCli.RunAsync(TimeSpan.FromMinutes(1), ct, "run", "broker-outage", "--out", Path.Combine(_root, "outage"), "--system", system);
+
+        silent.ExitCode.Should().Be(2);
+        (silent.Stdout + silent.Stderr).Should().Contain("the Kafka at 127.0.0.1:9 did not answer");
+        outage.ExitCode.Should().Be(2);
+        (outage.Stdout + outage.Stderr).Should().Contain("needs the embedded Kafka's control channel");
     }
 
     public void Dispose()

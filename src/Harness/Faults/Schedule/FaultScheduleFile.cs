@@ -119,7 +119,7 @@ public static class FaultScheduleFile
     /// Reads at most <see cref="MaxFileBytes"/>: a stream, not the file's stated length, so that /dev/zero or a pipe
     /// that never ends is refused too. Invalid UTF-8 becomes U+FFFD, as <see cref="File.ReadAllTextAsync(string, Encoding, CancellationToken)"/> does.
     /// </summary>
-    private static async Task<string> ReadBoundedAsync(string path, CancellationToken cancellationToken)
+    internal static async Task<string> ReadBoundedAsync(string path, CancellationToken cancellationToken)
     {
         var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.Asynchronous);
         await using (stream.ConfigureAwait(false))

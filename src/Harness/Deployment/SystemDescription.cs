@@ -1,0 +1,45 @@
+using Chaos.Harness.Topology;
+
+namespace Chaos.Harness.Deployment;
+
+/// <summary>
+/// What a system file (<c>chaos.system.yaml</c>, docs/systems.md) says about the system under test. Each member left
+/// null was not given in the file: the command line, or the default, decides it.
+/// </summary>
+public sealed record SystemDescription
+{
+    /// <summary>The only adapter today: the reference chat/notification/job system.</summary>
+    public const string ReferenceSystem = "reference";
+
+    /// <summary>The file it was read from, as given.</summary>
+    public required string Source { get; init; }
+
+    /// <summary>Which adapter deploys and drives the system (<see cref="ReferenceSystem"/>).</summary>
+    public string System { get; init; } = ReferenceSystem;
+
+    /// <summary><c>host:port,...</c> of a Kafka cluster the run did not start (checked like <c>--kafka-bootstrap</c>);
+    /// null with <see cref="KafkaEmbedded"/> true when the file said <c>kafka: embedded</c>.</summary>
+    public string? KafkaBootstrap { get; init; }
+
+    /// <summary>The file said <c>kafka: embedded</c> (one mock cluster per run, the default).</summary>
+    public bool KafkaEmbedded { get; init; }
+
+    /// <summary>A PostgreSQL connection string for the system's storage; null with <see cref="StorageSqlite"/> true
+    /// when the file said <c>storage: sqlite</c>.</summary>
+    public string? Postgres { get; init; }
+
+    /// <summary>The file said <c>storage: sqlite</c> (in the run folder, the default).</summary>
+    public bool StorageSqlite { get; init; }
+
+    /// <summary>Where the nodes run.</summary>
+    public TopologyKind? Topology { get; init; }
+
+    /// <summary>Whether targets that are not loopback are allowed.</summary>
+    public bool? AllowRemote { get; init; }
+
+    /// <summary>Whether the file says where Kafka is (embedded or a bootstrap list).</summary>
+    public bool SaysKafka => KafkaEmbedded || KafkaBootstrap is not null;
+
+    /// <summary>Whether the file says what the storage is.</summary>
+    public bool SaysStorage => StorageSqlite || Postgres is not null;
+}

@@ -1,0 +1,119 @@
+using Chaos.Harness.Deployment;
+using Chaos.Harness.Topology;
+
+namespace Chaos.Harness.Tests.Deployment;
+
+/// <summary>The system file (docs/systems.md): what it says, and every way it can be wrong, named by line and column.</summary>
+public sealed class SystemFileTests
+{
+    private static SystemDescription Parse(string text, bool allowRemote = false) => SystemFile.Parse(text, "chaos.system.yaml", allowRemote);
+
+    private static IEnumerable<string> Problems(string text, bool allowRemote = false) =>
+        FluentActions.Invoking(() => Parse(text, allowRemote)).Should().Throw<SystemFileException>().Which.Errors.Select(e => e.ToString());
+
+    [Fact]
+    public void A_full_file_says_every_setting()
+    {
+        var description = Parse("""
+            # the reference system on a cluster of our own, PostgreSQL storage, in containers
+            system: reference
+            kafka:
+              bootstrap: " 127.0.0.1:9092 , localhost:9093 "
+            storage:
+              postgres: Host=127.0.0.1;Username=chaos;Password=chaos;Database=chaos
+            topology: containers
+            allowRemote: false
+            """);
+
+        description.Should().BeEquivalentTo(new SystemDescription
+        {
+            Source = "chaos.system.yaml",
+            System = "reference",
+            KafkaBootstrap = "127.0.0.1:9092,localhost:9093",
+            Postgres = "Host=127.0.0.1;Username=chaos;Password=chaos;Database=chaos",
+            Topology = TopologyKind.Containers,
+            AllowRemote = false,
+        });
+        description.SaysKafka.Should().BeTrue();
+        description.SaysStorage.Should().BeTrue();
+    }
+
+    [Fact]
+    public void The_defaults_spelled_out_and_a_bare_file_leave_the_rest_to_the_command_line()
+    {
+        var spelled = Parse("system: reference\nkafka: embedded\nstorage: sqlite\n");
+        spelled.KafkaEmbedded.Should().BeTrue();
+        spelled.KafkaBootstrap.Should().BeNull();
+        spelled.StorageSqlite.Should().BeTrue();
+        spelled.SaysKafka.Should().BeTrue("the file says where Kafka is, so --kafka-bootstrap may not say it too");
+
+        var bare = Parse("system: reference\n");
+        bare.SaysKafka.Should().BeFalse();
+        bare.SaysStorage.Should().BeFalse();
+        bare.Topology.Should().BeNull();
+        bare.AllowRemote.Should().BeNull();
+    }
+
+    [Fact]
+    public void Every_problem_is_named_at_once_with_its_line_column_and_key()
+    {
+        Problems("""
+            kafka:
+              bootstrap: broker
+            storage: mysql
+            topology: kubernetes
+            allowRemote: maybe
+            colour: blue
+            """).Should().Equal(
+            "chaos.system.yaml:1:1: system: missing: name the adapter that deploys the system (known: reference)",
+            "chaos.system.yaml:2:14: kafka.bootstrap: 'broker' is not host:port (a port 1-65535)",
+            "chaos.system.yaml:3:10: storage: expected 'sqlite' or a mapping with one key, postgres: a PostgreSQL connection string",
+            "chaos.system.yaml:4:11: topology: 'kubernetes' is not a topology (known: processes, containers)",
+            "chaos.system.yaml:5:14: allowRemote: 'maybe' is not true or false",
+            "chaos.system.yaml:6:1: colour: not a key of a system file (known: system, kafka, storage, topology, allowRemote)");
+    }
+
+    [Fact]
+    public void A_remote_cluster_is_refused_unless_remote_targets_are_allowed_by_the_file_or_the_command_line()
+    {
+        const string remote = "system: reference\nkafka: { bootstrap: kafka.example.com:9092 }\n";
+
+        Problems(remote).Should().ContainSingle().Which.Should().StartWith("chaos.system.yaml:2:21: kafka.bootstrap: refusing non-loopback target 'kafka.example.com:9092' (kafka.bootstrap)");
+        Parse(remote + "allowRemote: true\n").KafkaBootstrap.Should().Be("kafka.example.com:9092");
+        Parse(remote, allowRemote: true).KafkaBootstrap.Should().Be("kafka.example.com:9092");
+    }
+
+    [Fact]
+    public void Nodes_and_adapters_of_your_own_are_refused_saying_they_are_not_built_yet()
+    {
+        Problems("""
+            system: my-chat
+            nodes:
+              api: { command: ./api }
+            """).Should().Equal(
+            "chaos.system.yaml:1:9: system: 'my-chat' is not an adapter (known: reference); adapters of your own come with issue 12's seam (docs/systems.md)",
+            "chaos.system.yaml:2:1: nodes: describing your own nodes (commands, images, ports) needs the adapter seam of issue 12, not built yet: the reference system's nodes are deployed by the scenario (docs/systems.md)");
+    }
+
+    [Theory]
+    [InlineData("", "the file is empty")]
+    [InlineData("- system: reference", "expected a mapping")]
+    [InlineData("system: reference\nsystem: reference", "a key appears twice")]
+    [InlineData("system: [reference]", "expected a value")]
+    [InlineData("system: reference\nkafka: { bootstrap: '' }", "kafka.bootstrap: expected a value")]
+    [InlineData("system: reference\nkafka: { bootstrap: a:1, extra: 1 }", "expected 'embedded' or a mapping with one key")]
+    [InlineData("system: {", "not valid YAML")]
+    public void Malformed_files_are_refused_naming_what_is_wrong(string text, string named) =>
+        Problems(text).Should().ContainSingle().Which.Should().Contain(named);
+
+    [Fact]
+    public async Task A_file_that_cannot_be_read_is_refused_naming_it()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"chaos-no-such-{Guid.NewGuid():N}.yaml");
+
+        var refused = await FluentActions.Awaiting(() => SystemFile.LoadAsync(path, allowRemote: false, TestContext.Current.CancellationToken))
+            .Should().ThrowAsync<SystemFileException>();
+
+        refused.Which.Message.Should().StartWith($"{path}:0:0: (file): cannot read the file");
+    }
+}
