@@ -12,9 +12,6 @@ namespace Chaos.Harness.Deployment;
 /// </summary>
 public static class SystemFile
 {
-    /// <summary>The name <c>chaos run</c> looks for nowhere by itself: a file is only read when <c>--system</c> names it.</summary>
-    public const string ConventionalName = "chaos.system.yaml";
-
     private static readonly string[] Keys = ["system", "kafka", "storage", "topology", "allowRemote"];
 
     /// <summary>Loads and checks the file at <paramref name="path"/> (at most 16 MiB, UTF-8);

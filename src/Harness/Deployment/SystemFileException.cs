@@ -3,12 +3,13 @@ using Chaos.Harness.Faults.Schedule;
 namespace Chaos.Harness.Deployment;
 
 /// <summary>A system file that cannot be used: every problem found, each naming its line, column and key, so a user
-/// fixes the file in one pass (the run exits 2 before anything starts).</summary>
+/// fixes the file in one pass (the run exits 2 before anything starts); the message lists the first
+/// <see cref="ScheduleFileException.MaxListed"/>, as a schedule file's does.</summary>
 public sealed class SystemFileException : Exception
 {
     /// <summary>Creates the exception from the problems found (at least one).</summary>
     public SystemFileException(IReadOnlyList<ScheduleFileError> errors)
-        : base(errors.Count == 1 ? errors[0].ToString() : $"{errors.Count} problems:{Environment.NewLine}{string.Join(Environment.NewLine, errors)}")
+        : base(ScheduleFileException.Describe(errors))
     {
         Errors = errors;
     }

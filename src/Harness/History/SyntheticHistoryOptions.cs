@@ -28,7 +28,8 @@ public sealed record SyntheticHistoryOptions
     /// fault phase: outside it every send succeeds, as the availability rule expects.</summary>
     public double InfoFraction { get; init; } = 0.02;
 
-    /// <summary>Fraction of sends that fail, all in the fault phase.</summary>
+    /// <summary>Fraction of sends that fail, all in the fault phase (the fault phase is 30 % of the run, so the run's
+    /// totals are as asked while this and <see cref="InfoFraction"/> add up to at most 0.3).</summary>
     public double FailFraction { get; init; } = 0.02;
 
     /// <summary>Fraction of deliveries followed by a transport redelivery the client drops.</summary>

@@ -74,6 +74,18 @@ public sealed class SystemFileTests
     }
 
     [Fact]
+    public void A_file_of_many_problems_lists_the_first_twenty_and_keeps_them_all()
+    {
+        var text = "system: reference\n" + string.Concat(Enumerable.Range(1, 30).Select(i => $"key{i}: 1\n"));
+
+        var refused = FluentActions.Invoking(() => Parse(text)).Should().Throw<SystemFileException>().Which;
+
+        refused.Errors.Should().HaveCount(30);
+        refused.Message.Should().StartWith("30 problems, the first 20:").And.Contain("chaos.system.yaml:21:1: key20:")
+            .And.NotContain("key21:").And.EndWith("... and 10 more");
+    }
+
+    [Fact]
     public void A_remote_cluster_is_refused_unless_remote_targets_are_allowed_by_the_file_or_the_command_line()
     {
         const string remote = "system: reference\nkafka: { bootstrap: kafka.example.com:9092 }\n";

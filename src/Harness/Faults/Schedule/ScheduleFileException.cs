@@ -45,7 +45,9 @@ public sealed class ScheduleFileException : Exception
     /// <summary>Every problem found, in file order.</summary>
     public IReadOnlyList<ScheduleFileError> Errors { get; }
 
-    private static string Describe(IReadOnlyList<ScheduleFileError> errors) =>
+    /// <summary>The message for <paramref name="errors"/>: each on its own line, the first <see cref="MaxListed"/> of
+    /// many (a system file's errors read the same: <see cref="Deployment.SystemFileException"/>).</summary>
+    internal static string Describe(IReadOnlyList<ScheduleFileError> errors) =>
         errors.Count switch
         {
             0 => "The schedule file is invalid.",
