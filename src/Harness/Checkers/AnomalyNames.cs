@@ -64,6 +64,12 @@ public static class AnomalyNames
     /// <summary>Job retries outside the backoff envelope.</summary>
     public const string RetryStorm = "retry-storm";
 
+    /// <summary>A job's retry came later than its backoff policy's longest delay (plus a tolerance) after the previous
+    /// call's answer, measured on the calls the harness's provider observed, while no fault that could hide or delay a
+    /// call was near (added to section 7's list: issue 11, found by the mutation score — a backoff four times too slow
+    /// broke no other rule).</summary>
+    public const string RetryLate = "retry-late";
+
     /// <summary>A job called the downstream more times than its attempt budget allows, counted from the calls the
     /// harness's provider observed (added to section 7's list: issue 11, "exceeds its declared attempt budget").</summary>
     public const string RetryBudgetExceeded = "retry-budget-exceeded";
@@ -95,7 +101,7 @@ public static class AnomalyNames
     [
         Lost, Unseen, Forgotten, Duplicate, Unexpected, AbortedRead, Recovered, Nonmonotonic, Skip, InconsistentSeq,
         OrderInversion, DoubleEffect, LostJob, DlqWithoutReason, ExhaustedNotDeadLettered, DeadLetteredEarly, DlqRecordMissing, RetryStorm,
-        RetryBudgetExceeded, AttemptMiscount, RetryAfterRefusal, ReconnectStorm, LatencySlo, Unavailable,
+        RetryLate, RetryBudgetExceeded, AttemptMiscount, RetryAfterRefusal, ReconnectStorm, LatencySlo, Unavailable,
     ];
 
     /// <summary>Anomalies that are informational by contract, with the reason.</summary>

@@ -267,8 +267,7 @@ public sealed class JobsCheck(int? attemptBudget = null, RetryEnvelope? backoff 
 
             var from = job.SubmitTime >= 0 ? Math.Min(job.SubmitTime, calls[0].Time) : calls[0].Time;
             var until = RemainingUntil(calls[^1].Time, calls.Count, budget);
-            if (hiding.Any(w => w.Start - (long)HiddenBefore.TotalNanoseconds <= until
-                && SaturatingAdd(w.End, (long)(HideOnlyWhileHeld.Contains(w.Fault) ? HiddenBefore : HiddenAfter).TotalNanoseconds) >= from))
+            if (hiding.Any(w => Near(w, from, until)))
             {
                 excused++;
                 continue;
@@ -310,6 +309,13 @@ public sealed class JobsCheck(int? attemptBudget = null, RetryEnvelope? backoff 
         !CallsStillArrive.Contains(fault.Fault)
         && !(fault.Fault == "request-errors" && fault.Target == "Produce") // as topic-refused, for every topic
         && !(fault.Target is { } target && OtherTargets.Any(t => target.StartsWith(t, StringComparison.Ordinal)));
+
+    /// <summary>Whether a call-hiding <paramref name="fault"/> came near [<paramref name="from"/>, <paramref name="until"/>]
+    /// (ns): from <see cref="HiddenBefore"/> before it to <see cref="HiddenAfter"/> after its heal (to
+    /// <see cref="HiddenBefore"/> after it for a fault that hides only the calls made while it holds).</summary>
+    internal static bool Near(FaultWindow fault, long from, long until) =>
+        fault.Start - (long)HiddenBefore.TotalNanoseconds <= until
+        && SaturatingAdd(fault.End, (long)(HideOnlyWhileHeld.Contains(fault.Fault) ? HiddenBefore : HiddenAfter).TotalNanoseconds) >= from;
 
     private static long SaturatingAdd(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
 

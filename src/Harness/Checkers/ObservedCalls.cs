@@ -41,7 +41,7 @@ internal sealed class ObservedCalls
                 observed._byJob[call.Job] = calls = [];
             }
 
-            calls.Add(new Call(e.Index, e.Time, call.Attempt, call.Succeeded, call.Outcome == CallValue.Refused, call.Status));
+            calls.Add(new Call(e.Index, e.Time, call.Attempt, call.Succeeded, call.Outcome == CallValue.Refused, call.Status, call.HeldMs ?? 0));
             observed.Total++;
             if (!call.Succeeded)
             {
@@ -59,6 +59,11 @@ internal sealed class ObservedCalls
     }
 
     /// <summary>One observed call: its event, when it arrived, the attempt number the caller claimed (if any), whether
-    /// the provider accepted it, whether it refused it for good (a 422: not to be retried), and the status it answered.</summary>
-    internal readonly record struct Call(long Index, long Time, int? ClaimedAttempt, bool Succeeded, bool Refused = false, int? Status = null);
+    /// the provider accepted it, whether it refused it for good (a 422: not to be retried), the status it answered, and
+    /// how long the provider held it before answering (ms).</summary>
+    internal readonly record struct Call(long Index, long Time, int? ClaimedAttempt, bool Succeeded, bool Refused = false, int? Status = null, long HeldMs = 0)
+    {
+        /// <summary>When the provider's answer left (ns): the arrival plus the hold.</summary>
+        public long Answered => Time + (HeldMs * 1_000_000);
+    }
 }

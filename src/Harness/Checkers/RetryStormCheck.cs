@@ -8,6 +8,8 @@ namespace Chaos.Harness.Checkers;
 /// <list type="bullet">
 /// <item>retry-storm: a job's next call sooner than the policy allows after its previous one, or many retries in the
 /// same instant;</item>
+/// <item>retry-late: a job's next call later than the policy's longest delay (plus a tolerance) after its previous
+/// call's answer, while no fault that could hide or delay a call was near;</item>
 /// <item>retry-budget-exceeded: more calls for a job than its attempt budget (or a stamped attempt number beyond it);</item>
 /// <item>attempt-miscount: the worker's own count of a job's attempts — the numbers it claims in its calls, or stamps
 /// in its records — is lower than the calls the provider saw (a count restarted on a redelivery, or calls not counted);</item>
@@ -61,6 +63,7 @@ public sealed class RetryStormCheck : ICheck
         }
 
         var retries = new List<(long Time, long Index)>();
+        var late = new Lateness(_envelope, observed.Any ? LatencyAnalysis.For(history).Timeline.FaultWindows : []);
         if (observed.Any)
         {
             foreach (var (job, calls) in observed.ByJob)
@@ -68,6 +71,7 @@ public sealed class RetryStormCheck : ICheck
                 var stamps = stamped.GetValueOrDefault(job) ?? [];
                 CheckSpacing(job, calls.Select(c => (c.Time, c.Index)).ToList(), result, "the downstream provider received call", "call");
                 retries.AddRange(calls.Skip(1).Select(c => (c.Time, c.Index)));
+                late.Check(job, calls, result);
                 CheckBudget(job, calls, stamps, result);
                 CheckCount(job, calls, stamps, states.TryGetValue(job, out var state) ? state : null, result);
                 CheckNoRetryAfterRefusal(job, calls, result);
@@ -94,6 +98,11 @@ public sealed class RetryStormCheck : ICheck
         result.Count("retries", retries.Count);
         result.Count("downstream-calls", observed.Total);
         result.Count("downstream-calls-failed", observed.Failed);
+        if (_envelope.BaseDelay is not null && observed.Any)
+        {
+            result.Count("retry-gaps-judged-late", late.Judged);
+            result.Count("retry-gaps-excused-by-fault", late.Excused);
+        }
         return result.Build();
     }
 
@@ -149,7 +158,71 @@ public sealed class RetryStormCheck : ICheck
     }
 
     private double MinimumGapNs(TimeSpan baseDelay, int attempt) =>
-        baseDelay.TotalNanoseconds * Math.Pow(_envelope.Multiplier, attempt - 1) * (1 - _envelope.Jitter);
+        Math.Min(_envelope.MaxDelay?.TotalNanoseconds ?? double.MaxValue, baseDelay.TotalNanoseconds * Math.Pow(_envelope.Multiplier, attempt - 1) * (1 - _envelope.Jitter));
+
+    /// <summary>
+    /// retry-late: call n+1 of a job arriving later than call n's answer (its arrival plus the provider's hold) plus the
+    /// policy's longest delay after attempt n (<c>min(MaxDelay, BaseDelay × Multiplier^(n−1))</c>: jitter only shortens
+    /// it) plus <see cref="RetryEnvelope.LateTolerance"/>. A retry may be late for reasons that are not the policy's —
+    /// attempts the provider never saw between the two (a worker killed after its reservation, a provider that was
+    /// unreachable), a redelivery after a rebalance, a worker paused or starved, a machine swamped by a load spike — and
+    /// each needs a fault, so a gap is judged only when no fault that could hide a call (<see cref="JobsCheck.CanHideCalls"/>)
+    /// and no load shape (<c>fanout</c>, <c>burst</c>) came near it (<see cref="JobsCheck.Near"/>). No number the worker
+    /// claims or stamps is used. One anomaly per job, at its latest gap.
+    /// </summary>
+    private sealed class Lateness(RetryEnvelope envelope, IReadOnlyList<FaultWindow> faults)
+    {
+        private static readonly HashSet<string> LoadShapes = new(StringComparer.Ordinal) { "fanout", "burst" };
+        private readonly List<FaultWindow> _excusing = [.. faults.Where(f => JobsCheck.CanHideCalls(f) || LoadShapes.Contains(f.Fault))];
+
+        public long Judged { get; private set; }
+
+        public long Excused { get; private set; }
+
+        public void Check(string job, IReadOnlyList<ObservedCalls.Call> calls, CheckResultBuilder result)
+        {
+            if (envelope.BaseDelay is not { } baseDelay)
+            {
+                return;
+            }
+
+            (int N, long Over, long Allowed)? worst = null;
+            for (var k = 1; k < calls.Count; k++)
+            {
+                var (previous, current) = (calls[k - 1], calls[k]);
+                if (previous.Succeeded || previous.Refused)
+                {
+                    continue; // not a retry: after an acceptance or a refusal no call is owed at all (other rules judge it)
+                }
+
+                if (_excusing.Any(f => JobsCheck.Near(f, previous.Time, current.Time)))
+                {
+                    Excused++;
+                    continue;
+                }
+
+                Judged++;
+                var longest = Math.Min(envelope.MaxDelay?.TotalNanoseconds ?? double.MaxValue, baseDelay.TotalNanoseconds * Math.Pow(envelope.Multiplier, k - 1));
+                var allowed = (long)Math.Min(long.MaxValue / 2, longest + envelope.LateTolerance.TotalNanoseconds);
+                var over = current.Time - previous.Answered - allowed;
+                if (over > 0 && (worst is null || over > worst.Value.Over))
+                {
+                    worst = (k, over, allowed);
+                }
+            }
+
+            if (worst is { } w)
+            {
+                var (previous, current) = (calls[w.N - 1], calls[w.N]);
+                var gap = current.Time - previous.Answered;
+                result.Add(AnomalyNames.RetryLate, () => new AnomalyExample(
+                    [previous.Index, current.Index],
+                    $"job {job}: the downstream provider received call {w.N + 1} {Ms(gap)} after answering call {w.N}"
+                    + (previous.HeldMs > 0 ? $" (held {previous.HeldMs} ms)" : "")
+                    + $"; the policy waits at most {Ms((long)(w.Allowed - envelope.LateTolerance.TotalNanoseconds))} (+{Ms((long)envelope.LateTolerance.TotalNanoseconds)} tolerance), and no fault that could hide or delay a call was near"));
+            }
+        }
+    }
 
     /// <summary>One retry-budget-exceeded per job: more observed calls than the budget, else a stamped attempt beyond it.</summary>
     private void CheckBudget(string job, IReadOnlyList<ObservedCalls.Call> calls, List<Stamp> stamps, CheckResultBuilder result)

@@ -320,13 +320,14 @@ internal static class OperationValueParser
     {
         const string f = HistoryOps.Call;
         string? id = null, job = null, outcome = null, txn = null, instance = null;
-        long? attempt = null, status = null;
+        long? attempt = null, status = null, held = null;
         while (NextProperty(ref reader, out var name))
         {
             switch (name)
             {
                 case "id": id = ReadString(ref reader, pool, f, name); break;
                 case "job": job = ReadString(ref reader, pool, f, name); break;
+                case "heldMs": held = ReadOptionalLong(ref reader, f, name); break;
                 case "outcome": outcome = ReadString(ref reader, pool, f, name); break;
                 case "attempt": attempt = ReadOptionalLong(ref reader, f, name); break;
                 case "status": status = ReadOptionalLong(ref reader, f, name); break;
@@ -341,7 +342,12 @@ internal static class OperationValueParser
             throw new HistoryValueException($"'{f}' value: 'status' must be an HTTP status (100-599), was {status}");
         }
 
-        return new CallValue(Required(id, f, "id"), Required(job, f, "job"), Required(outcome, f, "outcome"), (int?)attempt, txn, instance, (int?)status);
+        if (held < 0)
+        {
+            throw new HistoryValueException($"'{f}' value: 'heldMs' must not be negative, was {held}");
+        }
+
+        return new CallValue(Required(id, f, "id"), Required(job, f, "job"), Required(outcome, f, "outcome"), (int?)attempt, txn, instance, (int?)status, held);
     }
 
     private static BalanceValue ParseBalance(ref Utf8JsonReader reader, StringPool pool)

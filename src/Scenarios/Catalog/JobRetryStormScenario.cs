@@ -31,10 +31,12 @@ internal sealed class JobRetryStormScenario : Scenario
 
     public override TimeSpan DefaultDuration => TimeSpan.FromSeconds(20);
 
-    /// <summary>The reference system's policy: base 100 ms, ×2 per retry, equal jitter (≥ half the delay), 5 retries.</summary>
+    /// <summary>The reference system's policy: base 100 ms, ×2 per retry, equal jitter (≥ half the delay), at most 10 s,
+    /// 5 retries (src/Reference.System/Server/Jobs/JobsWorker.cs).</summary>
     internal static RetryEnvelope ReferencePolicy => new()
     {
         BaseDelay = TimeSpan.FromMilliseconds(100),
+        MaxDelay = TimeSpan.FromSeconds(10),
         Multiplier = 2,
         Jitter = 0.55, // the policy's floor is 0.5; a margin for a redelivery's wait, measured from a millisecond stamp
         MaxAttempts = 6,

@@ -29,6 +29,7 @@ internal static class AnomalyPlanter
         AnomalyNames.DeadLetteredEarly => Once(DeadLetterEarly(valid)),
         AnomalyNames.DlqRecordMissing => Once(DeadLetterWithoutRecord(valid)),
         AnomalyNames.RetryStorm => Once(SynchronisedRetries(valid, random)),
+        AnomalyNames.RetryLate => Once(AddCalls(valid, "planted-late", [1, 2], [CallValue.Fail, CallValue.Ok], spacing: 5_000_000_000L)),
         AnomalyNames.RetryBudgetExceeded => Once(AddCalls(valid, "planted-over-budget", [1, 2, 3, 4, 5, 6, 7], lastOk: true)),
         AnomalyNames.AttemptMiscount => Once(AddCalls(valid, "planted-miscount", [1, 2, 1], lastOk: true)),
         AnomalyNames.RetryAfterRefusal => Once(AddCalls(valid, "planted-after-refusal", [1, 2], [CallValue.Refused, CallValue.Ok])),
@@ -344,18 +345,19 @@ internal static class AnomalyPlanter
     }
 
     /// <summary>Calls of a job the history knows nothing else of (no submit, no state), one second apart — far
-    /// outside any backoff — claiming <paramref name="claims"/>, all failed but the last when <paramref name="lastOk"/>.</summary>
+    /// above the backoff's floor, within its longest delay plus the lateness tolerance — claiming <paramref name="claims"/>, all failed but the last when <paramref name="lastOk"/>.</summary>
     private static List<HistoryEvent> AddCalls(List<HistoryEvent> valid, string job, int[] claims, bool lastOk) =>
         AddCalls(valid, job, claims, [.. claims.Select((_, i) => lastOk && i == claims.Length - 1 ? CallValue.Ok : CallValue.Fail)]);
 
-    /// <summary>Calls the provider received for <paramref name="job"/>, a second apart, ending a second before the drain.</summary>
-    private static List<HistoryEvent> AddCalls(List<HistoryEvent> valid, string job, int[] claims, string[] outcomes)
+    /// <summary>Calls the provider received for <paramref name="job"/>, <paramref name="spacing"/> ns apart (a second:
+    /// within a 10 ms policy's longest delay plus the 1 s tolerance), ending a spacing before the drain.</summary>
+    private static List<HistoryEvent> AddCalls(List<HistoryEvent> valid, string job, int[] claims, string[] outcomes, long spacing = 1_000_000_000L)
     {
         var drain = valid.FindIndex(e => e.AsPhase()?.Name == RunPhases.Drain);
         var end = valid[drain].Time - 1;
         var copy = valid.ToList();
         copy.InsertRange(drain, claims.Select((claim, i) => new HistoryEvent(
-            0, end - ((claims.Length - i) * 1_000_000_000L), HistoryOps.DownstreamProcess, HistoryEventType.Ok, HistoryOps.Call,
+            0, end - ((claims.Length - i) * spacing), HistoryOps.DownstreamProcess, HistoryEventType.Ok, HistoryOps.Call,
             new CallValue($"{job}.{i + 1}", job, outcomes[i], claim))));
         return Reindex(copy);
     }

@@ -294,6 +294,107 @@ public sealed class RetryStormCheckTests
     }
 
     /// <summary>Delivery 1 makes attempts 1–3 and dies; delivery 2 starts again at 1 and succeeds at its attempt 4.</summary>
+    [Fact]
+    public void Check_ARetryWithinTheLongestDelayPlusTolerance_IsNotLate()
+    {
+        var h = new TestHistory();
+        h.Call("j1", 1, 0);
+        h.Call("j1", 2, 1_050);            // ≤ 100 ms (attempt 1's longest delay) + 1 s tolerance
+        h.Call("j1", 3, 2_200, ok: true);  // ≤ 200 ms + 1 s after the second
+
+        var result = new RetryStormCheck(Policy).Check(h.Events);
+
+        result.ShouldHaveNoAnomalies();
+        result.Counters["retry-gaps-judged-late"].Should().Be(2);
+    }
+
+    [Fact]
+    public void Check_ARetryLaterThanTheLongestDelayPlusTolerance_IsRetryLate()
+    {
+        var h = new TestHistory();
+        var first = h.Call("j1", 1, 0);
+        var second = h.Call("j1", 2, 1_150, ok: true);
+
+        var result = new RetryStormCheck(Policy).Check(h.Events);
+
+        result.ShouldHaveExactly(new ExpectedAnomaly(AnomalyNames.RetryLate, 1, [first, second]));
+        result.Anomalies[AnomalyNames.RetryLate].Examples[0].Explanation.Should().Be(
+            "job j1: the downstream provider received call 2 1150 ms after answering call 1; the policy waits at most 100 ms (+1000 ms tolerance), and no fault that could hide or delay a call was near");
+    }
+
+    [Fact]
+    public void Check_ABackoffFourTimesTooSlow_IsRetryLate_OncePerJob_AtItsLatestGap()
+    {
+        // the shape of mutant server-1422 (JobsWorker's `attempt - 1` -> `attempt + 1`): every wait 4x the policy's
+        var h = new TestHistory();
+        long[] times = [0, 400, 1_200, 2_800, 6_000];
+        var calls = times.Select((t, i) => h.Call("j1", i + 1, t, ok: i == times.Length - 1)).ToArray();
+
+        var result = new RetryStormCheck(Policy with { MaxAttempts = 5 }).Check(h.Events);
+
+        // 400 - 100, 800 - 200 and 1600 - 400 are within the 1 s tolerance; 3200 - 800 is not
+        result.ShouldHaveExactly(new ExpectedAnomaly(AnomalyNames.RetryLate, 1, [calls[3], calls[4]]));
+    }
+
+    [Fact]
+    public void Check_RetryLateness_CountsFromTheAnswer_AfterTheProvidersHold()
+    {
+        var h = new TestHistory();
+        h.Call("j1", 1, 0, CallValue.Fail, 503, heldMs: 2_000);
+        h.Call("j1", 2, 3_000, ok: true); // 1 s after the held answer left
+
+        var result = new RetryStormCheck(Policy).Check(h.Events);
+
+        result.ShouldHaveNoAnomalies();
+    }
+
+    [Fact]
+    public void Check_RetryLateness_IsCappedByTheMaxDelay()
+    {
+        var h = new TestHistory();
+        h.Call("j1", 1, 0);
+        h.Call("j1", 2, 100);
+        h.Call("j1", 3, 300);
+        var late = h.Call("j1", 4, 1_600, ok: true); // attempt 3's delay: 400 ms by the exponent, at most 250 ms by the cap
+
+        var uncapped = new RetryStormCheck(Policy).Check(h.Events);
+        var capped = new RetryStormCheck(Policy with { MaxDelay = TimeSpan.FromMilliseconds(250) }).Check(h.Events);
+
+        uncapped.ShouldHaveNoAnomalies();
+        capped.ShouldHaveExactly(new ExpectedAnomaly(AnomalyNames.RetryLate, 1, [late - 1, late]));
+    }
+
+    [Fact]
+    public void Check_ALateRetryNearAFaultThatCouldHideOrDelayACall_IsExcused_ButNotNearTheProvidersAnswerFaults()
+    {
+        var h = new TestHistory();
+        h.Fault("downstream-failure", HistoryOps.Fault, 0, "downstream");
+        h.Call("j1", 1, 10);
+        var late = h.Call("j1", 2, 3_000, ok: true);
+        h.Fault("process-pause", HistoryOps.Fault, 20_000, "jobs-1");
+        h.Call("j2", 1, 20_010);
+        h.Fault("process-pause", HistoryOps.Heal, 21_000, "jobs-1");
+        h.Call("j2", 2, 23_000, ok: true);
+        h.Fault("downstream-failure", HistoryOps.Heal, 30_000, "downstream");
+
+        var result = new RetryStormCheck(Policy).Check(h.Events);
+
+        // j1's gap had only the provider failing calls near it (they still arrive, answered at once); j2's a paused worker
+        result.ShouldHaveExactly(new ExpectedAnomaly(AnomalyNames.RetryLate, 1, [late - 1, late]));
+        result.Counters["retry-gaps-judged-late"].Should().Be(1);
+        result.Counters["retry-gaps-excused-by-fault"].Should().Be(1);
+    }
+
+    [Fact]
+    public void Constructor_BadLateness_NamesTheField()
+    {
+        var negative = () => new RetryStormCheck(Policy with { LateTolerance = TimeSpan.FromMilliseconds(-1) });
+        var zero = () => new RetryStormCheck(Policy with { MaxDelay = TimeSpan.Zero });
+
+        negative.Should().Throw<ArgumentException>().WithMessage("*LateTolerance*");
+        zero.Should().Throw<ArgumentException>().WithMessage("*MaxDelay*");
+    }
+
     private static TestHistory Redelivered(bool withCalls, out long[] calls, out long highestStamp, out long state)
     {
         var h = new TestHistory();
@@ -301,6 +402,9 @@ public sealed class RetryStormCheckTests
         calls = withCalls ? [.. attempts.Select((a, i) => h.Call("t5", a.Claim, a.At, ok: i == attempts.Length - 1))] : [];
         var stamps = attempts.Select((a, i) => h.Attempt("t5", a.Claim, a.At, i == attempts.Length - 1 ? "ok" : "transient")).ToList();
         highestStamp = stamps[^1];
+        // what redelivered it: the worker killed after its third call (so the 6.7 s wait is no late retry)
+        h.Fault("process-kill", HistoryOps.Fault, 400, "jobs-1");
+        h.Fault("process-kill", HistoryOps.Heal, 1_000, "jobs-1");
         state = h.JobState("t5", JobStates.Done);
         return h;
     }

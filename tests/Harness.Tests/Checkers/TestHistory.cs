@@ -94,9 +94,9 @@ internal sealed class TestHistory
     public long Call(string job, int? attempt, long timeMs, bool ok = false) =>
         Call(job, attempt, timeMs, ok ? CallValue.Ok : CallValue.Fail);
 
-    public long Call(string job, int? attempt, long timeMs, string outcome, int? status = null) =>
+    public long Call(string job, int? attempt, long timeMs, string outcome, int? status = null, long? heldMs = null) =>
         Add(HistoryOps.DownstreamProcess, HistoryEventType.Ok, HistoryOps.Call,
-            new CallValue($"c{_events.Count}", job, outcome, attempt, Status: status), timeMs * 1_000_000);
+            new CallValue($"c{_events.Count}", job, outcome, attempt, Status: status, HeldMs: heldMs), timeMs * 1_000_000);
 
     /// <summary>A nemesis fault or heal event (<paramref name="f"/>); a null <paramref name="target"/> names none.</summary>
     public long Fault(string name, string f, long timeMs, string? target = "target-1") =>

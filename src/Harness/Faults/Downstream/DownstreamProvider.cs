@@ -214,7 +214,9 @@ public sealed class DownstreamProvider : IAsyncDisposable
             }
 
             // recorded under the same lock as the draw, so the history's call order is the draw order
-            var call = new CallValue(id, job, outcome, attempt, txn, instance, status);
+            // heldMs: the hold below, so a checker knows when the answer left (the retry-late rule starts its clock there)
+            var held = conditions.Latency > TimeSpan.Zero ? (long?)Math.Ceiling(conditions.Latency.TotalMilliseconds) : null;
+            var call = new CallValue(id, job, outcome, attempt, txn, instance, status, held);
             _calls.Enqueue(call);
             _history?.Record(HistoryOps.DownstreamProcess, HistoryEventType.Ok, HistoryOps.Call, call);
         }

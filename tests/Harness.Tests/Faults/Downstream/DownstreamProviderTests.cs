@@ -269,7 +269,7 @@ public sealed class DownstreamProviderTests : IDisposable
         await WaitUntilAsync(() => provider.AbandonedCount == 1);
         fault.AbandonedSinceApplied.Should().Be(1);
         fault.Explain(expectAbandoned: true).Should().BeNull();
-        provider.Calls.Should().Equal(new CallValue("c1", "t1", CallValue.Fail, 1, Status: 500));
+        provider.Calls.Should().Equal(new CallValue("c1", "t1", CallValue.Fail, 1, Status: 500, HeldMs: 30_000)); // held: the stall's hold, so the retry-late rule times the answer
     }
 
     [Fact]
