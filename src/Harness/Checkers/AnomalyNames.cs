@@ -88,6 +88,11 @@ public static class AnomalyNames
     /// the mutation score — a reconnect backoff that shrinks instead of growing broke no other rule).</summary>
     public const string ReconnectStorm = "reconnect-storm";
 
+    /// <summary>A device's client began a reconnect attempt later after its previous one than its backoff's longest pause
+    /// (plus a tolerance), counted from the attempts the harness observed, with no device fault near (added to section
+    /// 7's list: issue 11, found by the mutation score — jitter that stretched every pause broke no other rule).</summary>
+    public const string ReconnectLate = "reconnect-late";
+
     /// <summary>Delivery latency percentiles above the scenario's thresholds.</summary>
     public const string LatencySlo = "latency-slo";
 
@@ -101,7 +106,7 @@ public static class AnomalyNames
     [
         Lost, Unseen, Forgotten, Duplicate, Unexpected, AbortedRead, Recovered, Nonmonotonic, Skip, InconsistentSeq,
         OrderInversion, DoubleEffect, LostJob, DlqWithoutReason, ExhaustedNotDeadLettered, DeadLetteredEarly, DlqRecordMissing, RetryStorm,
-        RetryLate, RetryBudgetExceeded, AttemptMiscount, RetryAfterRefusal, ReconnectStorm, LatencySlo, Unavailable,
+        RetryLate, RetryBudgetExceeded, AttemptMiscount, RetryAfterRefusal, ReconnectStorm, ReconnectLate, LatencySlo, Unavailable,
     ];
 
     /// <summary>Anomalies that are informational by contract, with the reason.</summary>

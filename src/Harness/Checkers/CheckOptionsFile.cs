@@ -31,6 +31,9 @@ public static class CheckOptionsFile
         var reconnects = new JsonObject
         {
             ["minDelayMs"] = options.Reconnects.MinDelay?.TotalMilliseconds,
+            ["maxDelayMs"] = options.Reconnects.MaxDelay?.TotalMilliseconds,
+            ["multiplier"] = options.Reconnects.Multiplier,
+            ["lateToleranceMs"] = options.Reconnects.LateTolerance.TotalMilliseconds,
             ["jitter"] = options.Reconnects.Jitter,
             ["stormRun"] = options.Reconnects.StormRun,
         };
@@ -114,6 +117,9 @@ public static class CheckOptionsFile
             var reconnects = new ReconnectEnvelope
             {
                 MinDelay = Number(c, "minDelayMs", "reconnects") is { } minMs ? TimeSpan.FromMilliseconds(minMs) : null,
+                MaxDelay = Number(c, "maxDelayMs", "reconnects") is { } maxDelayMs ? TimeSpan.FromMilliseconds(maxDelayMs) : null,
+                Multiplier = Number(c, "multiplier", "reconnects") ?? reconnectDefaults.Multiplier,
+                LateTolerance = Number(c, "lateToleranceMs", "reconnects") is { } reconnectLateMs ? TimeSpan.FromMilliseconds(reconnectLateMs) : reconnectDefaults.LateTolerance,
                 Jitter = Number(c, "jitter", "reconnects") ?? reconnectDefaults.Jitter,
                 StormRun = Number(c, "stormRun", "reconnects") is { } run ? checked((int)run) : reconnectDefaults.StormRun,
             };

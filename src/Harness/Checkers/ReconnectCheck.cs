@@ -13,9 +13,22 @@ namespace Chaos.Harness.Checkers;
 /// them, are one <c>reconnect-storm</c> — a client hammering a server that is down instead of backing off (found by
 /// the mutation score: a backoff counted down passed every other rule). Without the client's reports the pause is
 /// measured from the previous attempt's start alone, which still sees a client whose attempts fail fast.
+/// <para>The same pause is <b>late</b> when it passes <see cref="ReconnectEnvelope.Ceiling"/> for its place k among the
+/// attempts since the client last connected (counted by the harness, not told by the client): a correct client pauses
+/// at most <c>min(MaxDelay, MinDelay × Multiplier^k)</c>. A device fault near it (<c>sleep</c>, <c>network-switch</c>,
+/// <c>app-kill</c>: a suspended app makes no attempt) excuses it; otherwise the client's worst late pause is one
+/// <c>reconnect-late</c> — a backoff or jitter that stretches the pauses keeps devices away longer than they must be
+/// (found by the mutation score: jitter that multiplied pauses by up to 2.5 broke no other rule).</para>
 /// </summary>
 public sealed class ReconnectCheck : ICheck
 {
+    /// <summary>A device's own faults: a suspended app makes no attempt, a switched network or a killed app reconnects on
+    /// its own schedule — any of them near a pause excuses it from the late rule.</summary>
+    private static readonly HashSet<string> DeviceFaults = new(StringComparer.Ordinal) { "sleep", "network-switch", "app-kill" };
+
+    private static readonly long ExcuseBefore = (long)TimeSpan.FromSeconds(1).TotalNanoseconds;
+    private static readonly long ExcuseAfter = (long)TimeSpan.FromSeconds(2).TotalNanoseconds;
+
     private readonly ReconnectEnvelope _envelope;
 
     /// <summary>Checks against <paramref name="envelope"/> (default: attempts counted, pacing not judged).</summary>
@@ -35,7 +48,11 @@ public sealed class ReconnectCheck : ICheck
         var result = new CheckResultBuilder();
         var clients = new Dictionary<(string Process, int Client), ClientPacing>();
         var floorNs = _envelope.Floor is { } floor ? (long)floor.TotalNanoseconds : (long?)null;
-        long attempts = 0, reconnects = 0, shortPauses = 0;
+        var judgeLate = _envelope.Ceiling(0) is not null;
+        var excusing = judgeLate
+            ? [.. LatencyAnalysis.For(history).Timeline.FaultWindows.Where(w => DeviceFaults.Contains(w.Fault))]
+            : new List<FaultWindow>();
+        long attempts = 0, reconnects = 0, shortPauses = 0, judged = 0, excused = 0;
         foreach (var e in history)
         {
             if (e.Op is not ConnectValue connect)
@@ -69,8 +86,27 @@ public sealed class ReconnectCheck : ICheck
                         {
                             EndRun(pacing, key, result);
                         }
+
+                        if (_envelope.Ceiling(pacing.SinceConnected) is { } ceiling)
+                        {
+                            if (excusing.Any(w => w.Start - ExcuseBefore <= e.Time && w.End + ExcuseAfter >= from))
+                            {
+                                excused++;
+                            }
+                            else
+                            {
+                                judged++;
+                                var over = e.Time - from - (long)ceiling.TotalNanoseconds;
+                                if (over > 0 && (pacing.Late is null || over > pacing.Late.Value.Over))
+                                {
+                                    pacing.Late = (over, e.Time - from, pacing.SinceConnected, pacing.LastStart?.Index ?? -1, e.Index);
+                                }
+                            }
+                        }
+
                     }
 
+                    pacing.SinceConnected++;
                     pacing.LastStart = (e.Time, e.Index);
                     break;
                 case HistoryEventType.Fail:
@@ -81,6 +117,7 @@ public sealed class ReconnectCheck : ICheck
                     EndRun(pacing, key, result);
                     pacing.LastStart = null;
                     pacing.LastFail = null;
+                    pacing.SinceConnected = 0;
                     break;
             }
         }
@@ -88,6 +125,7 @@ public sealed class ReconnectCheck : ICheck
         foreach (var (key, pacing) in clients)
         {
             EndRun(pacing, key, result);
+            ReportLate(pacing, key, result);
         }
 
         result.Count("connect-attempts", attempts);
@@ -95,6 +133,12 @@ public sealed class ReconnectCheck : ICheck
         if (floorNs is not null)
         {
             result.Count("reconnect-pauses-short", shortPauses);
+        }
+
+        if (judgeLate)
+        {
+            result.Count("reconnect-pauses-judged-late", judged);
+            result.Count("reconnect-pauses-excused-by-fault", excused);
         }
 
         return result.Build();
@@ -115,6 +159,21 @@ public sealed class ReconnectCheck : ICheck
         pacing.Run.Clear();
     }
 
+    /// <summary>One reconnect-late per client incarnation: its pause that passed the ceiling by the most.</summary>
+    private void ReportLate(ClientPacing pacing, (string Process, int Client) key, CheckResultBuilder result)
+    {
+        if (pacing.Late is not { } late)
+        {
+            return;
+        }
+
+        var ceiling = _envelope.Ceiling(late.K)!.Value;
+        result.Add(AnomalyNames.ReconnectLate, () => new AnomalyExample(
+            late.Previous >= 0 ? [late.Previous, late.Index] : [late.Index],
+            string.Create(CultureInfo.InvariantCulture,
+                $"{key.Process} (app incarnation {key.Client}) began connection attempt {late.K + 1} since it last connected {Ms(late.PauseNs)} after its previous attempt began or failed; the client's backoff pauses at most {Ms((long)(ceiling - _envelope.LateTolerance).TotalNanoseconds)} before it (+{Ms((long)_envelope.LateTolerance.TotalNanoseconds)} tolerance), and no device fault was near")));
+    }
+
     private static long? Later(long? a, long? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
 
     private static string Ms(long ns) => string.Create(CultureInfo.InvariantCulture, $"{ns / 1e6:0.#} ms");
@@ -130,5 +189,12 @@ public sealed class ReconnectCheck : ICheck
         public long? LastFail { get; set; }
 
         public List<(long PauseNs, long Index)> Run { get; } = [];
+
+        /// <summary>Attempts begun since the client last connected (or since its first attempt).</summary>
+        public int SinceConnected { get; set; }
+
+        /// <summary>The pause that passed its ceiling by the most: by how much, how long, its place, the previous attempt's
+        /// event and its own.</summary>
+        public (long Over, long PauseNs, int K, long Previous, long Index)? Late { get; set; }
     }
 }

@@ -15,7 +15,7 @@ public static class Promises
             [AnomalyNames.Nonmonotonic, AnomalyNames.Skip, AnomalyNames.InconsistentSeq, AnomalyNames.OrderInversion]),
         new(PromiseNames.JobsExactlyOnce, "Jobs applied exactly once", "jobs", [AnomalyNames.DoubleEffect, AnomalyNames.LostJob, AnomalyNames.DlqWithoutReason, AnomalyNames.ExhaustedNotDeadLettered,
             AnomalyNames.DeadLetteredEarly, AnomalyNames.DlqRecordMissing]),
-        new(PromiseNames.RetriesWithinBackoff, "Retries within the backoff envelope", "retries", [AnomalyNames.RetryStorm, AnomalyNames.RetryLate, AnomalyNames.RetryBudgetExceeded, AnomalyNames.AttemptMiscount, AnomalyNames.RetryAfterRefusal, AnomalyNames.ReconnectStorm], ["reconnects"]),
+        new(PromiseNames.RetriesWithinBackoff, "Retries within the backoff envelope", "retries", [AnomalyNames.RetryStorm, AnomalyNames.RetryLate, AnomalyNames.RetryBudgetExceeded, AnomalyNames.AttemptMiscount, AnomalyNames.RetryAfterRefusal, AnomalyNames.ReconnectStorm, AnomalyNames.ReconnectLate], ["reconnects"]),
         new(PromiseNames.LatencySlo, "Delivery latency within SLO", "latency", [AnomalyNames.LatencySlo]),
         new(PromiseNames.Availability, "Requests accepted outside faults", AvailabilityCheck.CheckName, [AnomalyNames.Unavailable]),
     ];

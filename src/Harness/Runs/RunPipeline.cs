@@ -330,7 +330,7 @@ public static class RunPipeline
         if (options.Reconnects.MinDelay is null)
         {
             // the pause the run gives its device clients: their reconnect pacing is judged against it
-            options = options with { Reconnects = options.Reconnects with { MinDelay = ChatWorkload.ReconnectMinDelay } };
+            options = options with { Reconnects = options.Reconnects with { MinDelay = ChatWorkload.ReconnectMinDelay, MaxDelay = options.Reconnects.MaxDelay ?? ChatWorkload.ReconnectMaxDelay } };
         }
 
         return workload.JobRate > 0

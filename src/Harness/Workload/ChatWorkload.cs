@@ -428,6 +428,9 @@ public sealed partial class ChatWorkload : IAsyncDisposable
 
     /// <summary>The shortest pause the harness's device clients take before a reconnect attempt (before jitter): the
     /// reconnect-pacing rule's floor (<see cref="Checkers.ReconnectEnvelope"/>, docs/checkers.md).</summary>
+    /// <summary>The longest pause the run's device clients take before a reconnect attempt (before jitter).</summary>
+    public static readonly TimeSpan ReconnectMaxDelay = TimeSpan.FromSeconds(1);
+
     public static readonly TimeSpan ReconnectMinDelay = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
@@ -452,7 +455,7 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         ServerTimeout = TimeSpan.FromSeconds(8),
         KeepAliveInterval = TimeSpan.FromSeconds(2), // a third of the gateways' default client timeout (6 s; 4 s in mobile-sleep-wake still allows two pings)
         ReconnectMinDelay = ReconnectMinDelay,
-        ReconnectMaxDelay = TimeSpan.FromSeconds(1),
+        ReconnectMaxDelay = ReconnectMaxDelay,
         Seed = SeedStreams.DeriveInt(_seed, SeedStreams.Client(user, device)),
     });
 

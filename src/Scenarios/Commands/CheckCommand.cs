@@ -12,7 +12,7 @@ internal static class CheckCommand
 {
     public static Command Create()
     {
-        var history = new Argument<FileInfo>("history") { Description = "The history (JSON Lines) to check." };
+        var history = new Argument<FileInfo>("history") { Description = "The history (JSON Lines) to check, or a run folder holding one (history.jsonl)." };
         var output = new Option<DirectoryInfo>("--out") { Description = "Where to write the reports (default: reports/check-<utc stamp>)." };
         var lenient = new Option<bool>("--lenient") { Description = "Skip and count malformed lines instead of failing on the first." };
         var slos = new Option<string[]>("--slo")
@@ -54,6 +54,19 @@ internal static class CheckCommand
             var print = style.Bind(parse, parse.GetValue(json));
             CheckOptions options;
             var file = parse.GetValue(history)!;
+            if (Directory.Exists(file.FullName))
+            {
+                // a run folder: its history, and (below) the check options saved beside it
+                var inside = new FileInfo(Path.Combine(file.FullName, "history.jsonl"));
+                if (!inside.Exists)
+                {
+                    await Console.Error.WriteLineAsync($"chaos check: {file.FullName} is a folder without a history.jsonl: give a run folder or a history file");
+                    return ExitCodes.RunFailed;
+                }
+
+                file = inside;
+            }
+
             var flagsGiven = (parse.GetValue(slos) ?? []).Length > 0 || (parse.GetValue(informational) ?? []).Length > 0
                 || (parse.GetValue(require) ?? []).Length > 0 || parse.GetValue(retryBase) is not null || parse.GetValue(retryBudget) is not null
                 || parse.GetValue(reconnectMin) is not null;

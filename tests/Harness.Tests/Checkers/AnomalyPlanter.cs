@@ -34,6 +34,7 @@ internal static class AnomalyPlanter
         AnomalyNames.AttemptMiscount => Once(AddCalls(valid, "planted-miscount", [1, 2, 1], lastOk: true)),
         AnomalyNames.RetryAfterRefusal => Once(AddCalls(valid, "planted-after-refusal", [1, 2], [CallValue.Refused, CallValue.Ok])),
         AnomalyNames.ReconnectStorm => Once(ReconnectStorm(valid, random)),
+        AnomalyNames.ReconnectLate => Once(ReconnectLate(valid, random)),
         AnomalyNames.LatencySlo => Once(SlowSend(valid, random)),
         AnomalyNames.Unavailable => Once(RefusedChatSends(valid, random)),
         _ => throw new ArgumentOutOfRangeException(nameof(anomaly), anomaly, "no planter"),
@@ -309,6 +310,24 @@ internal static class AnomalyPlanter
         var copy = valid.ToList();
         copy.InsertRange(drain, Enumerable.Range(0, 12 + random.Next(5)).Select(i => new HistoryEvent(
             0, start + (i * 1_000_000L), $"{device.User}/{device.Device}", HistoryEventType.Invoke, HistoryOps.Connect, new ConnectValue(device.User, device.Device))));
+        return Reindex(copy);
+    }
+
+    /// <summary>One device loses its connection 6 s before the drain and begins its first attempt 3 s later (a client
+    /// with a 100 ms first pause, at most 1 s, is due within 600 ms), which connects.</summary>
+    private static List<HistoryEvent> ReconnectLate(List<HistoryEvent> valid, Random random)
+    {
+        var device = Pick(valid.Where(e => e.AsDevice() is not null).Select(e => e.AsDevice()!).ToList(), random);
+        var drain = valid.FindIndex(e => e.AsPhase()?.Name == RunPhases.Drain);
+        var dropped = valid[drain].Time - 6_000_000_000;
+        var process = $"{device.User}/{device.Device}";
+        var copy = valid.ToList();
+        copy.InsertRange(drain,
+        [
+            new HistoryEvent(0, dropped, process, HistoryEventType.Fail, HistoryOps.Connect, new ConnectValue(device.User, device.Device)),
+            new HistoryEvent(0, dropped + 3_000_000_000, process, HistoryEventType.Invoke, HistoryOps.Connect, new ConnectValue(device.User, device.Device)),
+            new HistoryEvent(0, dropped + 3_100_000_000, process, HistoryEventType.Ok, HistoryOps.Connect, new ConnectValue(device.User, device.Device)),
+        ]);
         return Reindex(copy);
     }
 

@@ -13,7 +13,7 @@ public sealed class CheckOptionsFileTests
             LatencySlos = [LatencyThreshold.Parse("steady:p99=10s"), LatencyThreshold.Parse("fault:p99.9=2500ms"), LatencyThreshold.Parse("all:max=1m")],
             Informational = new Dictionary<string, string> { ["duplicate"] = "the broker may duplicate", ["latency-slo"] = "outage" },
             Retries = new RetryEnvelope { BaseDelay = TimeSpan.FromMilliseconds(100), Multiplier = 3, Jitter = 0.25, MaxAttempts = 5, MaxDelay = TimeSpan.FromSeconds(3), LateTolerance = TimeSpan.FromMilliseconds(700), SyncWindow = TimeSpan.FromMilliseconds(2), SyncThreshold = 20 },
-            Reconnects = new ReconnectEnvelope { MinDelay = TimeSpan.FromMilliseconds(250), Jitter = 0.3, StormRun = 7 },
+            Reconnects = new ReconnectEnvelope { MinDelay = TimeSpan.FromMilliseconds(250), Jitter = 0.3, StormRun = 7, MaxDelay = TimeSpan.FromSeconds(2), Multiplier = 1.5, LateTolerance = TimeSpan.FromMilliseconds(300) },
             Availability = new AvailabilityBudget { MaxRefusedFraction = 0.05, MinRefused = 10 },
             RequiredPromises = [PromiseNames.JobsExactlyOnce, PromiseNames.RetriesWithinBackoff],
         };

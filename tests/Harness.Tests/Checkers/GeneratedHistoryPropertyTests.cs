@@ -24,7 +24,7 @@ public sealed class GeneratedHistoryPropertyTests
         DropFraction = 0.05,
     };
 
-    private static readonly ReconnectEnvelope Pacing = new() { MinDelay = TimeSpan.FromMilliseconds(100) };
+    private static readonly ReconnectEnvelope Pacing = new() { MinDelay = TimeSpan.FromMilliseconds(100), MaxDelay = TimeSpan.FromSeconds(1) };
 
     private static CheckOptions Options(IReadOnlyList<HistoryEvent> history, bool slo)
     {

@@ -162,4 +162,60 @@ public sealed class ReconnectCheckTests
 
         create.Should().Throw<ArgumentException>().Which.Message.Should().Contain(named);
     }
+
+    private static readonly ReconnectEnvelope Capped = Pacing with { MaxDelay = TimeSpan.FromSeconds(1) };
+
+    [Fact]
+    public void Check_TheLongestPausesThePolicyCanDraw_AreNotLate()
+    {
+        var h = new TestHistory();
+        Outage(h, 100, 200, 400, 800, 1_000, 1_000, 1_000);
+
+        var result = new ReconnectCheck(Capped).Check(h.Events);
+
+        result.ShouldHaveNoAnomalies();
+        result.Counters["reconnect-pauses-judged-late"].Should().Be(7);
+        result.Counters["reconnect-pauses-excused-by-fault"].Should().Be(0);
+    }
+
+    [Fact]
+    public void Check_PausesStretchedByTheJitter_AreReconnectLate_OncePerClient_AtTheWorstPause()
+    {
+        // the shape of mutant client-152 (ChatClient's jitter `r * 0.5` -> `r / 0.5`): pauses up to 2.5x the policy's
+        var h = new TestHistory();
+        var attempts = Outage(h, 250, 500, 1_000, 2_000, 2_500, 2_500);
+
+        var result = new ReconnectCheck(Capped).Check(h.Events);
+
+        // ceilings 100, 200, 400, 800, 1000, 1000 ms + 500 ms: the third pause is 100 ms over, the fifth 1000 ms
+        result.ShouldHaveExactly(new ExpectedAnomaly(AnomalyNames.ReconnectLate, 1, [attempts[3], attempts[4]]));
+        result.Anomalies[AnomalyNames.ReconnectLate].Examples[0].Explanation.Should().Be(
+            "u1/d1 (app incarnation 1) began connection attempt 5 since it last connected 2500 ms after its previous attempt began or failed; the client's backoff pauses at most 1000 ms before it (+500 ms tolerance), and no device fault was near");
+    }
+
+    [Fact]
+    public void Check_ALatePauseNearADeviceFault_IsExcused()
+    {
+        var h = new TestHistory();
+        h.Fault("sleep", HistoryOps.Fault, 900, "u1/d1");
+        Outage(h, 250, 500, 1_000, 2_000, 2_500, 2_500);
+        h.Fault("sleep", HistoryOps.Heal, 20_000, "u1/d1");
+
+        var result = new ReconnectCheck(Capped).Check(h.Events);
+
+        result.ShouldHaveNoAnomalies();
+        result.Counters["reconnect-pauses-excused-by-fault"].Should().Be(6);
+    }
+
+    [Fact]
+    public void Check_WithoutAMaxDelay_PausesAreNotJudgedLate()
+    {
+        var h = new TestHistory();
+        Outage(h, 5_000, 5_000);
+
+        var result = new ReconnectCheck(Pacing).Check(h.Events);
+
+        result.ShouldHaveNoAnomalies();
+        result.Counters.Should().NotContainKey("reconnect-pauses-judged-late");
+    }
 }

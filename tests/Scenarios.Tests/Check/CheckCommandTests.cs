@@ -179,6 +179,33 @@ public sealed partial class CheckCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Check_ARunFolder_ChecksItsHistory_ByTheOptionsSavedBesideIt()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await File.WriteAllLinesAsync(Path.Combine(_dir, "history.jsonl"), History(latencyMs: 800), ct);
+        await File.WriteAllTextAsync(Path.Combine(_dir, "check-options.json"), """{"latencySlos":["steady:p99=500ms"]}""", ct);
+        var outDir = Path.Combine(_dir, "out");
+
+        var outcome = await ChaosCli.RunAsync(Bound, ct, "check", _dir, "--out", outDir);
+
+        outcome.ExitCode.Should().Be(1, outcome.Stderr);
+        Results(outDir).GetProperty("anomalies").GetProperty("latency-slo").GetProperty("count").GetInt64().Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Check_AFolderWithoutAHistory_ExitsTwoNamingIt()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var empty = Directory.CreateDirectory(Path.Combine(_dir, "not-a-run")).FullName;
+
+        var outcome = await ChaosCli.RunAsync(Bound, ct, "check", empty, "--out", Path.Combine(_dir, "out"));
+
+        outcome.ExitCode.Should().Be(2);
+        outcome.Stderr.Should().Contain(empty).And.Contain("without a history.jsonl");
+        Directory.Exists(Path.Combine(_dir, "out")).Should().BeFalse("nothing is written for a run that could not be done");
+    }
+
+    [Fact]
     public async Task Check_SloBreached_ExitsOneWithLatencySlo()
     {
         var (outcome, outDir) = await CheckAsync(History(latencyMs: 800), "--slo", "p99=500ms");
