@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Chaos.Harness.Deployment;
 using Chaos.Harness.Faults.Downstream;
 using Chaos.Harness.Faults.Schedule;
@@ -53,4 +54,23 @@ public sealed class RunContext
 
     /// <summary>Faults in force now, for live progress: a snapshot from the <see cref="Nemesis"/>, their one owner.</summary>
     public IReadOnlyList<string> ActiveFaults => Nemesis.ActiveFaults;
+
+    private readonly ConcurrentDictionary<Type, object> _state = new();
+
+    /// <summary>
+    /// The run's one <typeparamref name="T"/>, created on first use: what a scenario keeps between its hooks for this run
+    /// (the faults it made, what it read after the fault phase). It lives and dies with the run, so a scenario object —
+    /// one per catalogue, reused by every run of a suite — holds no per-run state of its own (docs/architecture.md,
+    /// "Scenarios").
+    /// </summary>
+    public T State<T>()
+        where T : class, new() => (T)_state.GetOrAdd(typeof(T), static _ => new T());
+
+    /// <summary>The run's <typeparamref name="T"/> if a hook made one, else null (a phase that never ran made none).</summary>
+    public T? StateOrNull<T>()
+        where T : class => _state.TryGetValue(typeof(T), out var state) ? (T)state : null;
+
+    /// <summary>Sets (or replaces) the run's <typeparamref name="T"/>.</summary>
+    public void SetState<T>(T state)
+        where T : class => _state[typeof(T)] = state ?? throw new ArgumentNullException(nameof(state));
 }

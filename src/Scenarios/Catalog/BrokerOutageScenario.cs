@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using Chaos.Harness.Checkers;
 using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Schedule;
@@ -18,7 +17,6 @@ internal sealed class BrokerOutageScenario : Scenario
     /// <summary>How long after the last heal a newly sent message has to reach a device.</summary>
     private static readonly TimeSpan AfterHealBound = TimeSpan.FromSeconds(15);
 
-    private readonly ConditionalWeakTable<RunContext, RunState> _runs = [];
 
     public override string Name => "broker-outage";
 
@@ -90,7 +88,7 @@ internal sealed class BrokerOutageScenario : Scenario
         // counters): best, a message sent after the heal reaches a device (api, Kafka, notifier, gateway); at least, one
         // is acknowledged by the api — then whether it arrives is the loss checkers' to judge (a broken promise, exit 1),
         // not a sign that the faults did nothing.
-        var state = _runs.GetOrCreateValue(context);
+        var state = context.State<RunState>();
         state.SentAtHeal = context.Workload.SendsStarted;
         var start = context.TimeProvider.GetTimestamp();
         while (context.TimeProvider.GetElapsedTime(start) < AfterHealBound)
@@ -108,7 +106,7 @@ internal sealed class BrokerOutageScenario : Scenario
 
     public override string? VerifyFaultsTookEffect(RunContext context)
     {
-        _runs.TryGetValue(context, out var state);
+        var state = context.StateOrNull<RunState>();
         return Explain(context.Schedule, context.Nemesis.Applied, state?.SentAtHeal ?? 0, state?.HighestDelivered ?? 0, state?.HighestAcknowledged ?? 0);
     }
 

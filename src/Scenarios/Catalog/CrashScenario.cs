@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using Chaos.Harness.Devices;
 using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Failpoints;
@@ -21,7 +20,6 @@ namespace Chaos.Scenarios.Catalog;
 internal abstract class CrashScenario : Scenario
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
-    private readonly ConditionalWeakTable<RunContext, CrashRun> _runs = [];
 
     public override FaultCatalogue Catalogue
     {
@@ -252,7 +250,7 @@ internal abstract class CrashScenario : Scenario
         return [.. reads.OfType<RoleMetrics>()];
     }
 
-    private CrashRun Run(RunContext context) => _runs.GetValue(context, _ => new CrashRun());
+    private CrashRun Run(RunContext context) => context.State<CrashRun>();
 
     private sealed class CrashRun
     {

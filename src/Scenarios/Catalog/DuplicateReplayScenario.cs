@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Chaos.Harness.Checkers;
 using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Kafka;
@@ -15,8 +14,6 @@ namespace Chaos.Scenarios.Catalog;
 /// </summary>
 internal sealed class DuplicateReplayScenario : Scenario
 {
-    private readonly ConditionalWeakTable<RunContext, List<RecordReplayFault>> _runs = [];
-    private readonly ConditionalWeakTable<RunContext, ReplayEvidence> _evidence = [];
 
     public override string Name => "duplicate-replay";
 
@@ -55,7 +52,7 @@ internal sealed class DuplicateReplayScenario : Scenario
         var fault = KafkaFaultFactory.Create(entry, context) ?? base.CreateFault(entry, context);
         if (fault is RecordReplayFault replay)
         {
-            _runs.GetOrCreateValue(context).Add(replay);
+            context.State<List<RecordReplayFault>>().Add(replay);
         }
 
         return fault;
@@ -64,7 +61,7 @@ internal sealed class DuplicateReplayScenario : Scenario
     public override async Task RunFaultPhaseAsync(RunContext context, TimeSpan duration, CancellationToken cancellationToken)
     {
         await base.RunFaultPhaseAsync(context, duration, cancellationToken);
-        var replays = _runs.GetOrCreateValue(context);
+        var replays = context.State<List<RecordReplayFault>>();
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bound.CancelAfter(TimeSpan.FromSeconds(20));
         ReplayEvidence evidence = new();
@@ -109,9 +106,9 @@ internal sealed class DuplicateReplayScenario : Scenario
 
         FaultEvidence.Record(context, string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"replayed: fan-out {evidence.FanoutReplayed}, jobs {evidence.JobsReplayed}; not yet consumed of what the topics held at the end of the fault phase (read from Kafka): notifier group {evidence.FanoutBehind}, jobs group {evidence.JobsBehind}; recognised as duplicates (the system's own count, not judged): notifiers {evidence.NotifierDedupeHits}, jobs {evidence.JobsDedupeHits}"));
-        _evidence.AddOrUpdate(context, evidence);
+        context.SetState(evidence);
     }
 
     public override string? VerifyFaultsTookEffect(RunContext context) =>
-        _evidence.TryGetValue(context, out var evidence) ? evidence.Explain() : "no evidence was gathered after the fault phase";
+        context.StateOrNull<ReplayEvidence>() is { } evidence ? evidence.Explain() : "no evidence was gathered after the fault phase";
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using Chaos.Harness.Checkers;
 using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Kinds;
@@ -19,7 +18,6 @@ internal sealed class FanoutSpikeScenario : Scenario
 {
     private const string Fanout = "fanout";
     private const string Burst = "burst";
-    private readonly ConditionalWeakTable<RunContext, List<IFault>> _runs = [];
 
     public override string Name => "fanout-spike";
 
@@ -75,13 +73,13 @@ internal sealed class FanoutSpikeScenario : Scenario
                 context.Seed + entry.At.Ticks),
             _ => base.CreateFault(entry, context),
         };
-        _runs.GetOrCreateValue(context).Add(fault);
+        context.State<List<IFault>>().Add(fault);
         return fault;
     }
 
     public override string? VerifyFaultsTookEffect(RunContext context)
     {
-        var faults = _runs.TryGetValue(context, out var list) ? list : [];
+        var faults = context.StateOrNull<List<IFault>>() ?? [];
         var fanouts = faults.OfType<FanoutSpikeFault>().Sum(f => f.Acknowledged);
         if (fanouts == 0)
         {

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Chaos.Harness.Checkers;
 using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Kafka;
@@ -19,7 +18,6 @@ internal sealed class KafkaRebalanceScenario : Scenario
     private const int SessionTimeoutMs = 4000;
     private const string Assignments = "refsys.consumer.assignments";
     private static readonly TimeSpan ZombieFreeze = TimeSpan.FromMilliseconds((2 * SessionTimeoutMs) + 1000);
-    private readonly ConditionalWeakTable<RunContext, RunState> _runs = [];
 
     public override string Name => "kafka-rebalance";
 
@@ -86,7 +84,7 @@ internal sealed class KafkaRebalanceScenario : Scenario
     public override IFault CreateFault(FaultScheduleEntry entry, RunContext context)
     {
         var fault = KafkaFaultFactory.Create(entry, context) ?? base.CreateFault(entry, context);
-        var state = _runs.GetOrCreateValue(context);
+        var state = context.State<RunState>();
         state.Faults.Add(fault);
         if (fault is ZombieConsumerFault zombie)
         {
@@ -111,7 +109,7 @@ internal sealed class KafkaRebalanceScenario : Scenario
     public override async Task RunFaultPhaseAsync(RunContext context, TimeSpan duration, CancellationToken cancellationToken)
     {
         await base.RunFaultPhaseAsync(context, duration, cancellationToken);
-        var state = _runs.GetOrCreateValue(context);
+        var state = context.State<RunState>();
         // A thawed zombie learns it was evicted at its next heartbeat; the restarted instances rejoin: give both a moment.
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bound.CancelAfter(TimeSpan.FromSeconds(15));
@@ -147,7 +145,7 @@ internal sealed class KafkaRebalanceScenario : Scenario
 
     public override string? VerifyFaultsTookEffect(RunContext context)
     {
-        if (!_runs.TryGetValue(context, out var state) || state.Evidence is not { } evidence)
+        if (context.StateOrNull<RunState>() is not { Evidence: { } evidence } state)
         {
             return "no evidence was gathered after the fault phase";
         }

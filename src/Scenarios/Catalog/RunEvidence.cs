@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Chaos.Harness.Faults;
 using Chaos.Harness.Runs;
 
@@ -6,18 +5,16 @@ namespace Chaos.Scenarios.Catalog;
 
 /// <summary>
 /// The faults a scenario created for one run and what it read after the fault phase, kept beside the run's context
-/// (catalogue scenarios are singletons; a suite runs them many times).
+/// in the run (<see cref="RunContext.State{T}"/>: catalogue scenarios are singletons; a suite runs them many times).
 /// </summary>
 internal sealed class RunEvidence
 {
-    private static readonly ConditionalWeakTable<RunContext, RunEvidence> ByRun = [];
-
     public List<IFault> Faults { get; } = [];
 
     /// <summary>Counter totals read after the fault phase, by name.</summary>
     public Dictionary<string, double> Counters { get; } = new(StringComparer.Ordinal);
 
-    public static RunEvidence For(RunContext context) => ByRun.GetValue(context, _ => new RunEvidence());
+    public static RunEvidence For(RunContext context) => context.State<RunEvidence>();
 
     public T Add<T>(T fault)
         where T : IFault
