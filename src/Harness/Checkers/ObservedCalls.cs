@@ -64,6 +64,6 @@ internal sealed class ObservedCalls
     internal readonly record struct Call(long Index, long Time, int? ClaimedAttempt, bool Succeeded, bool Refused = false, int? Status = null, long HeldMs = 0)
     {
         /// <summary>When the provider's answer left (ns): the arrival plus the hold.</summary>
-        public long Answered => Time + (HeldMs * 1_000_000);
+        public long Answered => HeldMs > (long.MaxValue - Math.Max(Time, 0)) / 1_000_000 ? long.MaxValue : Time + (HeldMs * 1_000_000); // saturates: a history is input
     }
 }

@@ -15,15 +15,16 @@ namespace Chaos.Harness.Checkers;
 /// measured from the previous attempt's start alone, which still sees a client whose attempts fail fast.
 /// <para>The same pause is <b>late</b> when it passes <see cref="ReconnectEnvelope.Ceiling"/> for its place k among the
 /// attempts since the client last connected (counted by the harness, not told by the client): a correct client pauses
-/// at most <c>min(MaxDelay, MinDelay × Multiplier^k)</c>. A device fault near it (<c>sleep</c>, <c>network-switch</c>,
-/// <c>app-kill</c>: a suspended app makes no attempt) excuses it; otherwise the client's worst late pause is one
+/// at most <c>min(MaxDelay, MinDelay × Multiplier^k)</c>. A fault on that device near it (<c>sleep</c>,
+/// <c>network-switch</c>, <c>app-kill</c>, targeting the device's process name: a suspended app makes no attempt) excuses it; otherwise the client's worst late pause is one
 /// <c>reconnect-late</c> — a backoff or jitter that stretches the pauses keeps devices away longer than they must be
 /// (found by the mutation score: jitter that multiplied pauses by up to 2.5 broke no other rule).</para>
 /// </summary>
 public sealed class ReconnectCheck : ICheck
 {
     /// <summary>A device's own faults: a suspended app makes no attempt, a switched network or a killed app reconnects on
-    /// its own schedule — any of them near a pause excuses it from the late rule.</summary>
+    /// its own schedule — one near a pause of the device it targets (its process name, <c>u3/d1</c>) excuses the pause
+    /// from the late rule; other devices' pauses stay judged.</summary>
     private static readonly HashSet<string> DeviceFaults = new(StringComparer.Ordinal) { "sleep", "network-switch", "app-kill" };
 
     private static readonly long ExcuseBefore = (long)TimeSpan.FromSeconds(1).TotalNanoseconds;
@@ -89,17 +90,18 @@ public sealed class ReconnectCheck : ICheck
 
                         if (_envelope.Ceiling(pacing.SinceConnected) is { } ceiling)
                         {
-                            if (excusing.Any(w => w.Start - ExcuseBefore <= e.Time && w.End + ExcuseAfter >= from))
+                            if (excusing.Any(w => (w.Target is null || w.Target == e.Process) && w.Start - ExcuseBefore <= e.Time && w.End + ExcuseAfter >= from))
                             {
                                 excused++;
                             }
                             else
                             {
                                 judged++;
-                                var over = e.Time - from - (long)ceiling.TotalNanoseconds;
-                                if (over > 0 && (pacing.Late is null || over > pacing.Late.Value.Over))
+                                var pauseNs = e.Time - from;
+                                var ceilingNs = ceiling.Ticks > long.MaxValue / TimeSpan.NanosecondsPerTick ? long.MaxValue : ceiling.Ticks * TimeSpan.NanosecondsPerTick;
+                                if (pauseNs > ceilingNs && (pacing.Late is null || pauseNs - ceilingNs > pacing.Late.Value.Over))
                                 {
-                                    pacing.Late = (over, e.Time - from, pacing.SinceConnected, pacing.LastStart?.Index ?? -1, e.Index);
+                                    pacing.Late = (pauseNs - ceilingNs, pauseNs, pacing.SinceConnected, pacing.LastStart?.Index ?? -1, e.Index);
                                 }
                             }
                         }

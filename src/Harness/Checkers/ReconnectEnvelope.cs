@@ -39,8 +39,8 @@ public sealed record ReconnectEnvelope
     /// <summary>The longest pause a correct client takes before its <paramref name="k"/>-th attempt after a connection was
     /// lost (k from 0), plus <see cref="LateTolerance"/>; null when late attempts are not judged.</summary>
     public TimeSpan? Ceiling(int k) => MinDelay is { } min && MaxDelay is { } max
-        ? TimeSpan.FromTicks((long)Math.Min(max.Ticks, min.Ticks * Math.Pow(Multiplier, Math.Min(k, 64)))) + LateTolerance
-        : null;
+        ? TimeSpan.FromTicks((long)Math.Min(long.MaxValue / 2, Math.Min(max.Ticks, min.Ticks * Math.Pow(Multiplier, Math.Min(k, 64))) + (double)LateTolerance.Ticks))
+        : null; // saturates: the envelope may come from a check-options.json
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the bad field.</summary>
     public void Validate()

@@ -168,7 +168,7 @@ public sealed class RetryStormCheck : ICheck
     /// unreachable), a redelivery after a rebalance, a worker paused or starved, a machine swamped by a load spike — and
     /// each needs a fault, so a gap is judged only when no fault that could hide a call (<see cref="JobsCheck.CanHideCalls"/>)
     /// and no load shape (<c>fanout</c>, <c>burst</c>) came near it (<see cref="JobsCheck.Near"/>). No number the worker
-    /// claims or stamps is used. One anomaly per job, at its latest gap.
+    /// claims or stamps is used. One anomaly per job, at the gap that passed its bound by the most.
     /// </summary>
     private sealed class Lateness(RetryEnvelope envelope, IReadOnlyList<FaultWindow> faults)
     {
@@ -204,10 +204,10 @@ public sealed class RetryStormCheck : ICheck
                 Judged++;
                 var longest = Math.Min(envelope.MaxDelay?.TotalNanoseconds ?? double.MaxValue, baseDelay.TotalNanoseconds * Math.Pow(envelope.Multiplier, k - 1));
                 var allowed = (long)Math.Min(long.MaxValue / 2, longest + envelope.LateTolerance.TotalNanoseconds);
-                var over = current.Time - previous.Answered - allowed;
+                var over = (double)current.Time - previous.Answered - allowed; // in double: a history's times are input
                 if (over > 0 && (worst is null || over > worst.Value.Over))
                 {
-                    worst = (k, over, allowed);
+                    worst = (k, (long)over, allowed);
                 }
             }
 

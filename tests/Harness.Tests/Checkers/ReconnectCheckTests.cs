@@ -208,6 +208,20 @@ public sealed class ReconnectCheckTests
     }
 
     [Fact]
+    public void Check_ALatePauseNearAnotherDevicesFault_IsStillJudged()
+    {
+        var h = new TestHistory();
+        h.Fault("sleep", HistoryOps.Fault, 900, "u2/d1");
+        var attempts = Outage(h, 250, 500, 1_000, 2_000, 2_500, 2_500);
+        h.Fault("sleep", HistoryOps.Heal, 20_000, "u2/d1");
+
+        var result = new ReconnectCheck(Capped).Check(h.Events);
+
+        result.ShouldHaveExactly(new ExpectedAnomaly(AnomalyNames.ReconnectLate, 1, [attempts[3], attempts[4]]));
+        result.Counters["reconnect-pauses-excused-by-fault"].Should().Be(0);
+    }
+
+    [Fact]
     public void Check_WithoutAMaxDelay_PausesAreNotJudgedLate()
     {
         var h = new TestHistory();

@@ -323,7 +323,7 @@ public sealed class RetryStormCheckTests
     }
 
     [Fact]
-    public void Check_ABackoffFourTimesTooSlow_IsRetryLate_OncePerJob_AtItsLatestGap()
+    public void Check_ABackoffFourTimesTooSlow_IsRetryLate_OncePerJob_AtItsWorstGap()
     {
         // the shape of mutant server-1422 (JobsWorker's `attempt - 1` -> `attempt + 1`): every wait 4x the policy's
         var h = new TestHistory();
@@ -346,6 +346,21 @@ public sealed class RetryStormCheckTests
         var result = new RetryStormCheck(Policy).Check(h.Events);
 
         result.ShouldHaveNoAnomalies();
+    }
+
+    [Fact]
+    public void Check_RetryLateness_OnAHistorysExtremeTimesAndHolds_NeitherOverflowsNorThrows()
+    {
+        // a history is input: negative times (events before the run's clock started), a hold of a billion years
+        var h = new TestHistory();
+        h.Call("j1", 1, -10_000);
+        var late = h.Call("j1", 2, -5_000);
+        h.Call("j2", 1, 0, CallValue.Fail, 503, heldMs: long.MaxValue / 2);
+        h.Call("j2", 2, 1_000, ok: true);
+
+        var result = new RetryStormCheck(Policy).Check(h.Events);
+
+        result.ShouldHaveExactly(new ExpectedAnomaly(AnomalyNames.RetryLate, 1, [late - 1, late]));
     }
 
     [Fact]
