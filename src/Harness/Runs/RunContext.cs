@@ -12,6 +12,8 @@ namespace Chaos.Harness.Runs;
 /// <summary>What a scenario's fault phase can reach: the deployment, the workload's devices, the history, the seed.</summary>
 public sealed class RunContext
 {
+    private readonly ConcurrentDictionary<Type, object> _state = new();
+
     internal RunContext(RunOptions options, ITopology topology, ISystemDeployment system, ChatWorkload workload, HistoryWriter history, FaultSchedule schedule, DownstreamProvider downstream)
     {
         Downstream = downstream;
@@ -54,8 +56,6 @@ public sealed class RunContext
 
     /// <summary>Faults in force now, for live progress: a snapshot from the <see cref="Nemesis"/>, their one owner.</summary>
     public IReadOnlyList<string> ActiveFaults => Nemesis.ActiveFaults;
-
-    private readonly ConcurrentDictionary<Type, object> _state = new();
 
     /// <summary>
     /// The run's one <typeparamref name="T"/>, created on first use: what a scenario keeps between its hooks for this run

@@ -32,9 +32,11 @@ internal static class CheckCommand
                 + "makes the verdict unknown (exit 2). Default: the delivery promises (" + string.Join(", ", PromiseNames.Delivery) + ").",
             AllowMultipleArgumentsPerToken = false,
         };
-        var retryBase = new Option<string?>("--retry-base-delay") { Description = "The job retry policy's first delay (e.g. 100ms): retries sooner are a retry-storm." };
+        var retryBase = new Option<string?>("--retry-base-delay") { Description = "The job retry policy's first delay (e.g. 100ms), doubling per retry: retries sooner than half of it are a retry-storm; later than all of it (capped by --retry-max-delay) plus 1 s after the previous call's answer, with no fault near, a retry-late." };
+        var retryMax = new Option<string?>("--retry-max-delay") { Description = "The job retry policy's longest delay (e.g. 10s); default: uncapped." };
         var retryBudget = new Option<int?>("--retry-max-attempts") { Description = "The job attempt budget (first attempt included): more observed calls are a retry-budget-exceeded; all failing and not dead-lettered, an exhausted-not-dead-lettered; fewer, all failing and dead-lettered with no fault near, a dead-lettered-early." };
         var reconnectMin = new Option<string?>("--reconnect-min-delay") { Description = "The device clients' first reconnect pause before jitter (e.g. 100ms): five attempts in a row begun sooner than half of it after the previous attempt or failure are a reconnect-storm." };
+        var reconnectMax = new Option<string?>("--reconnect-max-delay") { Description = "The device clients' longest reconnect pause (e.g. 1s), with --reconnect-min-delay: an attempt later than its pause (doubling from the first, capped here) plus 500 ms, with no fault on that device near, is a reconnect-late." };
         var scenario = new Option<string>("--scenario") { Description = "The scenario name shown in the reports.", DefaultValueFactory = _ => "check" };
         var optionsFile = new Option<FileInfo?>("--options")
         {
@@ -46,7 +48,7 @@ internal static class CheckCommand
         var style = new OutputStyle();
         var command = new Command("check", "Re-check a saved history offline and write its reports.")
         {
-            history, output, lenient, slos, informational, require, retryBase, retryBudget, reconnectMin, scenario, optionsFile, json,
+            history, output, lenient, slos, informational, require, retryBase, retryMax, retryBudget, reconnectMin, reconnectMax, scenario, optionsFile, json,
         };
         style.AddTo(command);
         command.SetAction((parse, cancellationToken) => JsonOutput.RunAsync(parse.GetValue(json), "check", async results =>
@@ -69,7 +71,7 @@ internal static class CheckCommand
 
             var flagsGiven = (parse.GetValue(slos) ?? []).Length > 0 || (parse.GetValue(informational) ?? []).Length > 0
                 || (parse.GetValue(require) ?? []).Length > 0 || parse.GetValue(retryBase) is not null || parse.GetValue(retryBudget) is not null
-                || parse.GetValue(reconnectMin) is not null;
+                || parse.GetValue(reconnectMin) is not null || parse.GetValue(retryMax) is not null || parse.GetValue(reconnectMax) is not null;
             var saved = parse.GetValue(optionsFile)
                 ?? (flagsGiven ? null : new FileInfo(Path.Combine(file.DirectoryName ?? ".", CheckOptionsFile.FileName)) is { Exists: true } beside ? beside : null);
             if (saved is not null && flagsGiven)
@@ -105,11 +107,13 @@ internal static class CheckCommand
                         Retries = new RetryEnvelope
                         {
                             BaseDelay = parse.GetValue(retryBase) is { } text ? LatencyThreshold.ParseDuration(text) : null,
+                            MaxDelay = parse.GetValue(retryMax) is { } maxText ? LatencyThreshold.ParseDuration(maxText) : null,
                             MaxAttempts = parse.GetValue(retryBudget),
                         },
                         Reconnects = new ReconnectEnvelope
                         {
                             MinDelay = parse.GetValue(reconnectMin) is { } minText ? LatencyThreshold.ParseDuration(minText) : null,
+                            MaxDelay = parse.GetValue(reconnectMax) is { } reconnectMaxText ? LatencyThreshold.ParseDuration(reconnectMaxText) : null,
                         },
                     };
                     options.Retries.Validate();

@@ -249,6 +249,32 @@ public sealed partial class CheckCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Check_ReconnectMaxDelay_JudgesAReconnectThatComesLate_OnlyWhenGiven()
+    {
+        var lines = History().ToList();
+        // u1/d1 loses its connection at 1 s and tries again 4 s later: the first pause is at most 100 ms (+500 ms)
+        lines.Add(Line(10, 1000, "u1/d1", "fail", "connect", """{"user":"u1","device":"d1","client":1}"""));
+        lines.Add(Line(11, 5000, "u1/d1", "invoke", "connect", """{"user":"u1","device":"d1","client":1}"""));
+        lines.Add(Line(12, 5100, "u1/d1", "ok", "connect", """{"user":"u1","device":"d1","client":1}"""));
+
+        var (capped, cappedOut) = await CheckAsync(lines, "--reconnect-min-delay", "100ms", "--reconnect-max-delay", "1s");
+        Results(cappedOut).GetProperty("anomalies").GetProperty("reconnect-late").GetProperty("count").GetInt64().Should().Be(1);
+        capped.ExitCode.Should().Be(1, capped.Stdout + capped.Stderr);
+
+        var (floorOnly, _) = await CheckAsync(lines, "--reconnect-min-delay", "100ms");
+        floorOnly.ExitCode.Should().Be(0, "without the longest pause, only pauses too short are judged: " + floorOnly.Stderr);
+    }
+
+    [Fact]
+    public async Task Check_BadRetryMaxDelay_ExitsTwoNamingIt()
+    {
+        var (outcome, _) = await CheckAsync(History(), "--retry-base-delay", "100ms", "--retry-max-delay", "0s");
+
+        outcome.ExitCode.Should().Be(2);
+        outcome.Stderr.Should().Contain("MaxDelay");
+    }
+
+    [Fact]
     public async Task Check_WithoutAReconnectPause_LeavesReconnectsUnjudged()
     {
         var lines = History().ToList();
