@@ -111,9 +111,9 @@ public sealed class HistoryReaderTests
     }
 
     [Fact]
-    public async Task ReadAsync_Call_RoundTripsTheProvidersAnswerAndStatus()
+    public async Task ReadAsync_Call_RoundTripsTheProvidersAnswerStatusAndHold()
     {
-        var written = new CallValue("c7", "j1", CallValue.Fail, 2, "t1", "jobs-1", 504);
+        var written = new CallValue("c7", "j1", CallValue.Fail, 2, "t1", "jobs-1", 504, HeldMs: 8_000);
         using var buffer = new MemoryStream();
         using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
         {
@@ -131,7 +131,8 @@ public sealed class HistoryReaderTests
     [InlineData("""{"id":"c1","job":"j1","outcome":"fail","status":99}""", "'status' must be an HTTP status (100-599), was 99")]
     [InlineData("""{"id":"c1","job":"j1","outcome":"fail","status":600}""", "'status' must be an HTTP status (100-599), was 600")]
     [InlineData("""{"id":"c1","job":"j1","outcome":"fail","status":"503"}""", "'status' must be an integer")]
-    public async Task ReadAsync_CallWithABadStatus_ThrowsNamingTheField(string value, string problem)
+    [InlineData("""{"id":"c1","job":"j1","outcome":"fail","heldMs":-1}""", "'heldMs' must not be negative, was -1")]
+    public async Task ReadAsync_CallWithABadStatusOrHold_ThrowsNamingTheField(string value, string problem)
     {
         var line = """{"index":0,"time":1,"process":"downstream","type":"ok","f":"call","value":""" + value + "}";
 
