@@ -21,7 +21,7 @@ public sealed class ContainerTopology : ITopology
     private readonly Lock gate = new();
     private readonly List<ContainerNode> nodes = [];
     private readonly ConcurrentDictionary<string, (ContainerNode Node, ContainerIncarnation Incarnation)> byContainerId = new(StringComparer.Ordinal);
-    private readonly HttpClient http;
+    private readonly NodeHost host;
     private readonly CancellationTokenSource stopping = new();
     private readonly Task events;
     private bool disposed;
@@ -39,11 +39,7 @@ public sealed class ContainerTopology : ITopology
         NamePrefix = "chaos-" + RunId;
         TestcontainersLogger = options.LoggerFactory.CreateLogger("Chaos.Topology.Testcontainers");
 
-        // No proxy: health checks go to loopback and must never be routed through an environment proxy.
-        http = new HttpClient(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.Zero, ConnectTimeout = options.HealthRequestTimeout })
-        {
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
+        host = new NodeHost(options.TimeProvider, options.HealthPollInterval, options.HealthRequestTimeout, options.ExitTimeout, options.AllowRemote);
         events = Task.Run(() => PumpEventsAsync(options.TimeProvider.GetUtcNow() - TimeSpan.FromSeconds(2)));
         ContainerRunRegistry.Register(this);
     }
@@ -81,12 +77,6 @@ public sealed class ContainerTopology : ITopology
     internal string NamePrefix { get; }
 
     internal ILogger TestcontainersLogger { get; }
-
-    internal TimeProvider TimeProvider => options.TimeProvider;
-
-    internal TimeSpan HealthPollInterval => options.HealthPollInterval;
-
-    internal TimeSpan ExitTimeout => options.ExitTimeout;
 
     internal CancellationToken Stopping => stopping.Token;
 
@@ -157,7 +147,7 @@ public sealed class ContainerTopology : ITopology
             }
 
             var log = new NodeLog(Path.Combine(LogDirectory, spec.Name + ".log"), options.TimeProvider);
-            node = new ContainerNode(this, spec, log, ports, logger);
+            node = new ContainerNode(this, host, spec, log, ports, logger);
             nodes.Add(node);
         }
 
@@ -182,45 +172,8 @@ public sealed class ContainerTopology : ITopology
         }
     }
 
-    public async Task<IReadOnlyList<ITopologyNode>> LaunchAllAsync(IEnumerable<NodeSpec> specs, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(specs);
-        var list = specs.ToList();
-        using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var launches = list.Select(async spec =>
-        {
-            try
-            {
-                return await LaunchAsync(spec, failFast.Token);
-            }
-            catch
-            {
-                await failFast.CancelAsync();
-                throw;
-            }
-        }).ToList();
-        try
-        {
-            return await Task.WhenAll(launches);
-        }
-        catch
-        {
-            foreach (var launch in launches.Where(l => l.IsCompletedSuccessfully))
-            {
-                await ((ContainerNode)launch.Result).KillQuietlyAsync();
-            }
-
-            // Report the root cause, not the cancellations it caused in the sibling launches.
-            var root = launches.Where(l => l.IsFaulted).Select(l => l.Exception!.InnerException!)
-                .FirstOrDefault(e => e is not OperationCanceledException);
-            if (root is not null)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(root);
-            }
-
-            throw;
-        }
-    }
+    public Task<IReadOnlyList<ITopologyNode>> LaunchAllAsync(IEnumerable<NodeSpec> specs, CancellationToken cancellationToken) =>
+        NodeLaunches.LaunchAllAsync(specs, LaunchAsync, node => ((ContainerNode)node).KillQuietlyAsync(), cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
@@ -261,7 +214,7 @@ public sealed class ContainerTopology : ITopology
             node.Dispose();
         }
 
-        http.Dispose();
+        host.Dispose();
         Client.Dispose();
         stopping.Dispose();
     }
@@ -283,26 +236,6 @@ public sealed class ContainerTopology : ITopology
         if (id is not null)
         {
             byContainerId.TryRemove(id, out _);
-        }
-    }
-
-    internal async Task<bool> ProbeAsync(Uri url, CancellationToken cancellationToken)
-    {
-        LoopbackGuard.EnsureAllowed(url.ToString(), options.AllowRemote, "health check");
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bounded.CancelAfter(options.HealthRequestTimeout);
-        try
-        {
-            using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, bounded.Token);
-            return response.IsSuccessStatusCode;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return false;
         }
     }
 

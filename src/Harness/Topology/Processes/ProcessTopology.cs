@@ -16,7 +16,7 @@ public sealed partial class ProcessTopology : ITopology
     private readonly Lock gate = new();
     private readonly List<ProcessNode> nodes = [];
     private readonly TopologyStateFile stateFile;
-    private readonly HttpClient http;
+    private readonly NodeHost host;
     private bool disposed;
 
     public ProcessTopology(ProcessTopologyOptions options)
@@ -43,11 +43,7 @@ public sealed partial class ProcessTopology : ITopology
             HarnessGuard.EnsureStarted(logger);
         }
 
-        // No proxy: health checks go to loopback and must never be routed through an environment proxy.
-        http = new HttpClient(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.Zero, ConnectTimeout = options.HealthRequestTimeout })
-        {
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
+        host = new NodeHost(options.TimeProvider, options.HealthPollInterval, options.HealthRequestTimeout, options.ExitTimeout, options.AllowRemote);
     }
 
     public string RunDirectory { get; }
@@ -70,12 +66,6 @@ public sealed partial class ProcessTopology : ITopology
             }
         }
     }
-
-    internal TimeProvider TimeProvider => options.TimeProvider;
-
-    internal TimeSpan HealthPollInterval => options.HealthPollInterval;
-
-    internal TimeSpan ExitTimeout => options.ExitTimeout;
 
     internal string? SetsidPath { get; }
 
@@ -103,13 +93,13 @@ public sealed partial class ProcessTopology : ITopology
             }
 
             var log = new NodeLog(Path.Combine(LogDirectory, spec.Name + ".log"), options.TimeProvider);
-            node = new ProcessNode(this, spec, executable, log, ports, logger);
+            node = new ProcessNode(this, host, spec, executable, log, ports, logger);
             nodes.Add(node);
         }
 
         try
         {
-            node.StartFirst();
+            await node.StartFirstAsync(cancellationToken);
             await node.WaitHealthyAsync(cancellationToken);
             return node;
         }
@@ -128,45 +118,8 @@ public sealed partial class ProcessTopology : ITopology
         }
     }
 
-    public async Task<IReadOnlyList<ITopologyNode>> LaunchAllAsync(IEnumerable<NodeSpec> specs, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(specs);
-        var list = specs.ToList();
-        using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var launches = list.Select(async spec =>
-        {
-            try
-            {
-                return await LaunchAsync(spec, failFast.Token);
-            }
-            catch
-            {
-                await failFast.CancelAsync();
-                throw;
-            }
-        }).ToList();
-        try
-        {
-            return await Task.WhenAll(launches);
-        }
-        catch
-        {
-            foreach (var launch in launches.Where(l => l.IsCompletedSuccessfully))
-            {
-                await ((ProcessNode)launch.Result).KillQuietlyAsync();
-            }
-
-            // Report the root cause, not the cancellations it caused in the sibling launches.
-            var root = launches.Where(l => l.IsFaulted).Select(l => l.Exception!.InnerException!)
-                .FirstOrDefault(e => e is not OperationCanceledException);
-            if (root is not null)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(root);
-            }
-
-            throw;
-        }
-    }
+    public Task<IReadOnlyList<ITopologyNode>> LaunchAllAsync(IEnumerable<NodeSpec> specs, CancellationToken cancellationToken) =>
+        NodeLaunches.LaunchAllAsync(specs, LaunchAsync, node => ((ProcessNode)node).KillQuietlyAsync(), cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
@@ -189,27 +142,7 @@ public sealed partial class ProcessTopology : ITopology
             node.Dispose();
         }
 
-        http.Dispose();
-    }
-
-    internal async Task<bool> ProbeAsync(Uri url, CancellationToken cancellationToken)
-    {
-        LoopbackGuard.EnsureAllowed(url.ToString(), options.AllowRemote, "health check");
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bounded.CancelAfter(options.HealthRequestTimeout);
-        try
-        {
-            using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, bounded.Token);
-            return response.IsSuccessStatusCode;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return false;
-        }
+        host.Dispose();
     }
 
     internal void SaveState()

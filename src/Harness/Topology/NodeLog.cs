@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Chaos.Harness.Topology.Processes;
+namespace Chaos.Harness.Topology;
 
 /// <summary>
 /// One node's log file, <c>&lt;run&gt;/logs/&lt;node&gt;.log</c>: every stdout/stderr line of every incarnation,

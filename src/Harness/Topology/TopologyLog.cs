@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Chaos.Harness.Topology.Processes;
+namespace Chaos.Harness.Topology;
 
 /// <summary>Log messages of the topology (event ids 1100-1199).</summary>
 internal static partial class TopologyLog
