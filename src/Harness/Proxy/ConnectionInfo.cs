@@ -7,4 +7,18 @@ namespace Chaos.Harness.Proxy;
 /// <param name="BytesUpstream">Bytes forwarded client to server.</param>
 /// <param name="BytesDownstream">Bytes forwarded server to client.</param>
 /// <param name="Toxics">Toxics on this connection only.</param>
-public sealed record ConnectionInfo(long Id, string Client, string Upstream, long BytesUpstream, long BytesDownstream, IReadOnlyList<ToxicInfo> Toxics);
+/// <param name="Held">Bytes per direction the proxy read and has not yet written on (held by a toxic or queued).</param>
+/// <param name="Unread">Bytes per direction waiting in the proxy's socket receive buffer, not read yet: the TCP window the
+/// proxy advertises to that direction's sender is smaller by as much (a <c>stall</c> toxic closes it).</param>
+public sealed record ConnectionInfo(
+    long Id,
+    string Client,
+    string Upstream,
+    long BytesUpstream,
+    long BytesDownstream,
+    IReadOnlyList<ToxicInfo> Toxics,
+    DirectionBytes Held = default,
+    DirectionBytes Unread = default);
+
+/// <summary>A byte count per direction of a proxied connection.</summary>
+public readonly record struct DirectionBytes(long Upstream, long Downstream);

@@ -68,6 +68,10 @@ internal static class ProxyJson
         w.WriteString("upstream", connection.UpstreamAddress);
         w.WriteNumber("bytes_upstream", connection.Upstream.BytesForwarded);
         w.WriteNumber("bytes_downstream", connection.Downstream.BytesForwarded);
+        w.WriteNumber("held_upstream", connection.Upstream.BytesHeld);
+        w.WriteNumber("held_downstream", connection.Downstream.BytesHeld);
+        w.WriteNumber("unread_upstream", connection.Upstream.BytesUnread);
+        w.WriteNumber("unread_downstream", connection.Downstream.BytesUnread);
         w.WritePropertyName("toxics");
         WriteToxics(w, connection.Toxics);
         w.WriteEndObject();

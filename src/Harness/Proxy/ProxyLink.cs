@@ -8,6 +8,8 @@ namespace Chaos.Harness.Proxy;
 /// One direction of a proxied connection: a reader task moves bytes from the source socket into a bounded queue,
 /// a processor task runs each chunk through the toxic chain and writes it to the destination socket. The queue
 /// bound (64 reads of at most 16 KiB) is the only buffering, so a slow toxic back-pressures the sender through TCP.
+/// While a <c>stall</c> toxic is on, the reader stops reading at once (<see cref="StallToxic"/>): the sender's bytes stay
+/// in the kernel and the window it is offered closes.
 /// </summary>
 internal sealed class ProxyLink : IToxicLink
 {
@@ -22,8 +24,11 @@ internal sealed class ProxyLink : IToxicLink
 
     // Touched only by the processor task.
     private readonly Dictionary<string, ToxicContext> _contexts = new(StringComparer.Ordinal);
+    private readonly AsyncSignal _readsReleased = new();
     private long _cutBudget = -1;
     private long _bytesForwarded;
+    private long _bytesRead;
+    private volatile bool _readsHeld;
 
     public ProxyLink(ProxiedConnection connection, ToxicStream direction, Socket source, Socket destination, Random random)
     {
@@ -45,6 +50,26 @@ internal sealed class ProxyLink : IToxicLink
     /// <summary>Bytes written to the destination so far.</summary>
     public long BytesForwarded => Interlocked.Read(ref _bytesForwarded);
 
+    /// <summary>Bytes read from the source and not yet written to the destination: what the proxy holds.</summary>
+    public long BytesHeld => Math.Max(0, Interlocked.Read(ref _bytesRead) - BytesForwarded);
+
+    /// <summary>Bytes the source sent that the proxy has not read: they wait in its socket receive buffer, and the TCP
+    /// window it advertises is smaller by as much (0 when the socket is gone).</summary>
+    public long BytesUnread
+    {
+        get
+        {
+            try
+            {
+                return _source.Available;
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                return 0;
+            }
+        }
+    }
+
     public Task CloseConnectionAsync() => _connection.CloseAsync(reset: false);
 
     public Task ResetConnectionAsync() => _connection.CloseAsync(reset: true);
@@ -61,11 +86,25 @@ internal sealed class ProxyLink : IToxicLink
         {
             while (true)
             {
+                while (_readsHeld)
+                {
+                    // A stall: read nothing more until the processor says it is gone (take the signal, then look again).
+                    var released = _readsReleased.WhenNotified;
+                    if (!_readsHeld)
+                    {
+                        break;
+                    }
+
+                    await released.WaitAsync(ConnectionClosed);
+                }
+
                 var read = await _source.ReceiveAsync(buffer, SocketFlags.None, ConnectionClosed);
                 if (read == 0)
                 {
                     break;
                 }
+
+                Interlocked.Add(ref _bytesRead, read);
 
                 await _queue.Writer.WriteAsync(new Chunk(buffer.AsSpan(0, read).ToArray(), Time.GetTimestamp()), ConnectionClosed);
             }
@@ -89,6 +128,7 @@ internal sealed class ProxyLink : IToxicLink
             {
                 var changed = _connection.ChainChanged;
                 var chain = SyncChain(out var closeNow, out var deadline);
+                HoldReads(chain.Any(c => c.Definition.Behavior is StallToxic));
                 if (closeNow || (deadline is { } passed && Time.GetElapsedTime(passed) >= TimeSpan.Zero))
                 {
                     // A removed timeout toxic, or one whose time is up: Toxiproxy closes the connection.
@@ -133,6 +173,20 @@ internal sealed class ProxyLink : IToxicLink
         {
             // The destination went away or the connection was closed under us: tear the whole connection down.
             await CloseConnectionAsync();
+        }
+    }
+
+    private void HoldReads(bool hold)
+    {
+        if (_readsHeld == hold)
+        {
+            return;
+        }
+
+        _readsHeld = hold;
+        if (!hold)
+        {
+            _readsReleased.Notify();
         }
     }
 

@@ -36,4 +36,9 @@ public static class Toxic
     /// <summary>Closes the connection once <paramref name="bytes"/> bytes went through.</summary>
     public static ToxicSpec LimitData(long bytes, ToxicStream stream = ToxicStream.Downstream) =>
         new("limit_data", new Dictionary<string, long> { ["bytes"] = bytes }) { Stream = stream };
+
+    /// <summary>Our extension: the proxy stops reading <paramref name="stream"/> (nothing passes, nothing is dropped:
+    /// the sender's bytes wait in the proxy's socket buffer, the TCP window closes) until the toxic is removed.</summary>
+    public static ToxicSpec Stall(ToxicStream stream = ToxicStream.Downstream) =>
+        new("stall", new Dictionary<string, long>()) { Stream = stream };
 }

@@ -229,7 +229,9 @@ public sealed class ToxiproxyClient : IDisposable
         json["upstream"]?.GetValue<string>() ?? string.Empty,
         json["bytes_upstream"]?.GetValue<long>() ?? 0,
         json["bytes_downstream"]?.GetValue<long>() ?? 0,
-        [.. (json["toxics"] as JsonArray ?? []).Select(t => ParseToxic(t!.AsObject()))]);
+        [.. (json["toxics"] as JsonArray ?? []).Select(t => ParseToxic(t!.AsObject()))],
+        new DirectionBytes(json["held_upstream"]?.GetValue<long>() ?? 0, json["held_downstream"]?.GetValue<long>() ?? 0),
+        new DirectionBytes(json["unread_upstream"]?.GetValue<long>() ?? 0, json["unread_downstream"]?.GetValue<long>() ?? 0));
 
     private async Task<T> GetJsonAsync<T>(string path, CancellationToken cancellationToken)
         where T : JsonNode =>

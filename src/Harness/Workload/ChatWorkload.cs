@@ -428,10 +428,14 @@ public sealed partial class ChatWorkload : IAsyncDisposable
 
     /// <summary>The shortest pause the harness's device clients take before a reconnect attempt (before jitter): the
     /// reconnect-pacing rule's floor (<see cref="Checkers.ReconnectEnvelope"/>, docs/checkers.md).</summary>
+    public static readonly TimeSpan ReconnectMinDelay = TimeSpan.FromMilliseconds(100);
+
     /// <summary>The longest pause the run's device clients take before a reconnect attempt (before jitter).</summary>
     public static readonly TimeSpan ReconnectMaxDelay = TimeSpan.FromSeconds(1);
 
-    public static readonly TimeSpan ReconnectMinDelay = TimeSpan.FromMilliseconds(100);
+    /// <summary>How long the run's clients wait on a silent connection (no frame, no ping) before they drop it and
+    /// reconnect; a read stall longer than this ends in a reconnect.</summary>
+    public static readonly TimeSpan ServerTimeout = TimeSpan.FromSeconds(8);
 
     /// <summary>
     /// A new client for incarnation <paramref name="client"/> of a device's app. Its token provider records each call as
@@ -452,7 +456,7 @@ public sealed partial class ChatWorkload : IAsyncDisposable
         DropDuplicates = _options.ClientDropsDuplicates,
         Positions = _positions,
         GapTimeout = _options.GapTimeout,
-        ServerTimeout = TimeSpan.FromSeconds(8),
+        ServerTimeout = ServerTimeout,
         KeepAliveInterval = TimeSpan.FromSeconds(2), // a third of the gateways' default client timeout (6 s; 4 s in mobile-sleep-wake still allows two pings)
         ReconnectMinDelay = ReconnectMinDelay,
         ReconnectMaxDelay = ReconnectMaxDelay,

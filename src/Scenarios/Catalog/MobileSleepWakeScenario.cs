@@ -12,7 +12,8 @@ namespace Chaos.Scenarios.Catalog;
 /// <summary>
 /// Mobile devices: apps suspended for longer than the gateway's client timeout (the server must drop them) and woken,
 /// networks switched (the old connection goes silent, a new one is made), apps killed and restarted from the sequence
-/// they persisted. Every device must end with everything it missed, in order, each id once.
+/// they persisted, a device that stops reading (its proxy takes nothing more from the gateway; the client gives up on
+/// the silent connection). Every device must end with everything it missed, in order, each id once.
 /// </summary>
 internal sealed class MobileSleepWakeScenario : Scenario
 {
@@ -24,7 +25,7 @@ internal sealed class MobileSleepWakeScenario : Scenario
     public override string Name => "mobile-sleep-wake";
 
     public override string Description =>
-        "Devices sleep past the gateway's client timeout and wake, switch networks, and have their app killed and restarted: each resumes from its stored sequence, nothing lost or duplicated.";
+        "Devices sleep past the gateway's client timeout and wake, switch networks, have their app killed and restarted, and stop reading: each resumes from its stored sequence, nothing lost or duplicated.";
 
     public override TimeSpan DefaultDuration => TimeSpan.FromSeconds(30);
 
@@ -48,6 +49,7 @@ internal sealed class MobileSleepWakeScenario : Scenario
         new FaultMenuItem(DeviceFaultFactory.Sleep, DevicePick.Targets, MinDuration: TimeSpan.FromSeconds(6), MaxDuration: TimeSpan.FromSeconds(9)),
         new FaultMenuItem(DeviceFaultFactory.NetworkSwitch, DevicePick.Targets, MinDuration: TimeSpan.FromSeconds(1), MaxDuration: TimeSpan.FromSeconds(3)),
         new FaultMenuItem(DeviceFaultFactory.AppKill, DevicePick.Targets, MinDuration: TimeSpan.FromSeconds(1), MaxDuration: TimeSpan.FromSeconds(4)),
+        new FaultMenuItem(DeviceFaultFactory.ReadStall, DevicePick.Targets, MinDuration: TimeSpan.FromSeconds(9), MaxDuration: TimeSpan.FromSeconds(11)),
     ]);
 
     /// <summary>
@@ -80,6 +82,16 @@ internal sealed class MobileSleepWakeScenario : Scenario
         Sleep(0.45);
         entries.Add(new FaultScheduleEntry(At(0.55), DeviceFaultFactory.NetworkSwitch, Device(), TimeSpan.FromSeconds(2)));
         entries.Add(new FaultScheduleEntry(At(0.7), DeviceFaultFactory.AppKill, Device(), TimeSpan.FromMilliseconds(1000 + rng.Next(0, 2000))));
+
+        // A device that stops reading (drawn last, so the faults above stay as they were for every seed): past the
+        // clients' server timeout, so the client gives up on the silent connection and resumes on a new one.
+        var stallAt = At(0.12);
+        var stall = ChatWorkload.ServerTimeout + TimeSpan.FromMilliseconds(1500 + rng.Next(0, 1500));
+        if (stallAt + stall <= duration - TimeSpan.FromMilliseconds(500))
+        {
+            entries.Add(new FaultScheduleEntry(stallAt, DeviceFaultFactory.ReadStall, Device(), stall));
+        }
+
         return new FaultSchedule([.. entries.OrderBy(e => e.At)], duration) { Scenario = Name, Seed = seed };
     }
 
@@ -111,7 +123,8 @@ internal sealed class MobileSleepWakeScenario : Scenario
         var sleeps = evidence.Of<DeviceSleepFault>().Where(s => s.SequenceAtSleep is not null).ToList();
         var switches = evidence.Of<NetworkSwitchFault>().Where(s => s.ReconnectsAtSwitch is not null).ToList();
         var kills = evidence.Of<AppKillFault>().Where(k => k.SequenceAtKill is not null).ToList();
-        if (sleeps.Count == 0 && switches.Count == 0 && kills.Count == 0)
+        var stalls = evidence.Of<ReadStallFault>().Where(s => s.ReconnectsAtStall is not null).ToList();
+        if (sleeps.Count == 0 && switches.Count == 0 && kills.Count == 0 && stalls.Count == 0)
         {
             return "no device fault was applied";
         }
@@ -149,6 +162,22 @@ internal sealed class MobileSleepWakeScenario : Scenario
             if (!kill.Restarted || DeviceOf(context, kill.Target).Restarts == 0)
             {
                 problems.Add($"{kill.Target}'s app was not restarted");
+            }
+        }
+
+        foreach (var stall in stalls)
+        {
+            if (stall.Connection is null)
+            {
+                problems.Add($"{stall.Target} had no connection through its proxy to stall");
+            }
+            else if (stall.BytesNotRead is not > 0)
+            {
+                problems.Add($"{stall.Target}'s stalled connection held nothing the gateway sent (its pings included)");
+            }
+            else if (stall.Lasted > ChatWorkload.ServerTimeout && DeviceOf(context, stall.Target).Reconnects <= stall.ReconnectsAtStall)
+            {
+                problems.Add($"{stall.Target} did not reconnect after reading nothing for {stall.Lasted?.TotalSeconds:0.0} s (past its {ChatWorkload.ServerTimeout.TotalSeconds:0} s server timeout)");
             }
         }
 

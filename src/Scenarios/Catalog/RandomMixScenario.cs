@@ -146,6 +146,7 @@ internal sealed class RandomMixScenario : CrashScenario
         new FaultMenuItem(DeviceFaultFactory.Sleep, DevicePick.Targets, MinDuration: TimeSpan.FromMilliseconds(ClientTimeoutMs + 2000), MaxDuration: TimeSpan.FromMilliseconds(ClientTimeoutMs + 5000)),
         new FaultMenuItem(DeviceFaultFactory.NetworkSwitch, DevicePick.Targets, MinDuration: S(1), MaxDuration: S(3)),
         new FaultMenuItem(DeviceFaultFactory.AppKill, DevicePick.Targets, MinDuration: S(1), MaxDuration: S(4)),
+        new FaultMenuItem(DeviceFaultFactory.ReadStall, DevicePick.Targets, MinDuration: S(3), MaxDuration: S(11)),
     ]);
 
     /// <summary>
@@ -280,6 +281,13 @@ internal sealed class RandomMixScenario : CrashScenario
             {
                 problems.Add($"{kill.Target}'s app was not restarted");
             }
+        }
+
+        // overlapping faults may close a stalled connection before its heal looks, so here it is enough that stalls found theirs
+        var stalls = evidence.OfType<ReadStallFault>().Where(s => s.ReconnectsAtStall is not null).ToList();
+        if (stalls.Count > 0 && stalls.All(s => s.Connection is null))
+        {
+            problems.Add("no read stall found its device's connection");
         }
 
         if (disconnected.Count > 0)

@@ -48,13 +48,13 @@ public sealed class NetworkScenarioTests : IDisposable
     }
 
     [Fact]
-    public async Task Mobile_sleep_wake_on_the_correct_system_holds_every_promise_with_sleeps_switches_and_kills_in_the_history()
+    public async Task Mobile_sleep_wake_on_the_correct_system_holds_every_promise_with_sleeps_switches_kills_and_a_read_stall_in_the_history()
     {
         var dir = Path.Combine(_root, "msw");
         var run = await ChaosCli.RunAsync(RunTimeout, TestContext.Current.CancellationToken, Short("mobile-sleep-wake", dir, "14s"));
 
         await ShouldHoldEveryPromiseAsync(run, dir);
-        (await AppliedFaultsAsync(dir)).Should().Contain(["sleep", "network-switch", "app-kill"]);
+        (await AppliedFaultsAsync(dir)).Should().Contain(["sleep", "network-switch", "app-kill", "read-stall"]);
         Directory.GetFiles(Path.Combine(dir, "devices"), "*.seq").Should().NotBeEmpty("apps persist their last sequence in the run folder");
     }
 

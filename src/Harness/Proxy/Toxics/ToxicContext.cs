@@ -65,6 +65,20 @@ internal sealed class ToxicContext
         }
     }
 
+    /// <summary>Waits until the toxic is removed or updated. Throws when the connection closes.</summary>
+    public async ValueTask WaitUntilRemovedAsync()
+    {
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(ConnectionClosed, Definition.Retired);
+        try
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, Time, either.Token);
+        }
+        catch (OperationCanceledException) when (!ConnectionClosed.IsCancellationRequested)
+        {
+            // removed or updated: go on
+        }
+    }
+
     /// <summary>Waits regardless of the toxic being removed (Toxiproxy's reset_peer does not abort its timer).</summary>
     public Task DelayUntilClosedAsync(TimeSpan delay) =>
         delay <= TimeSpan.Zero ? Task.CompletedTask : Task.Delay(delay, Time, ConnectionClosed);

@@ -8,7 +8,7 @@ internal static class ToxicTypes
     private static readonly Dictionary<string, ToxicBehavior> ByName = new ToxicBehavior[]
     {
         LatencyToxic.Instance, BandwidthToxic.Instance, SlowCloseToxic.Instance, TimeoutToxic.Instance,
-        ResetPeerToxic.Instance, SlicerToxic.Instance, LimitDataToxic.Instance, NoopToxic.Instance,
+        ResetPeerToxic.Instance, SlicerToxic.Instance, LimitDataToxic.Instance, NoopToxic.Instance, StallToxic.Instance,
     }.ToDictionary(b => b.Type, StringComparer.Ordinal);
 
     public static bool TryGet(string? type, [NotNullWhen(true)] out ToxicBehavior? behavior)

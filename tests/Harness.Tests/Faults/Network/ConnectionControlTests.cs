@@ -110,6 +110,65 @@ public sealed class ConnectionControlTests
     }
 
     [Fact]
+    public async Task StallToxic_HoldsWhatTheServerSends_UnreadInTheKernel_WhileTheClientStillSends_ThenReleasesItInOrder()
+    {
+        await using var upstream = TcpTestServer.Manual();
+        await using var proxy = await ProxyTestContext.StartAsync();
+        var listen = await proxy.CreateProxyAsync("gw", upstream.Address);
+        using var client = await SocketTestExtensions.ConnectAsync(listen);
+        using var server = await upstream.AcceptAsync();
+        var target = await SingleConnectionAsync(proxy);
+        var first = Enumerable.Range(0, 1000).Select(i => (byte)i).ToArray();
+        var second = Enumerable.Range(0, 1000).Select(i => (byte)(255 - (i % 256))).ToArray();
+
+        var toxic = await proxy.Client.AddConnectionToxicAsync("gw", target.Id, Toxic.Stall(), Ct);
+        await server.SendAllAsync(first);
+        await Task.Delay(200, Ct);
+        await server.SendAllAsync(second);
+        var stalled = await ConnectionWhenAsync(proxy, c => c.Held.Downstream + c.Unread.Downstream == 2000);
+        await Task.Delay(300, Ct);
+        var clientGotDuringStall = client.Available;
+        await client.SendAllAsync("ping"u8.ToArray());
+        var serverGot = await server.ReceiveExactlyAsync(4, TimeSpan.FromSeconds(5));
+        await proxy.Client.RemoveConnectionToxicAsync("gw", target.Id, toxic.Name, Ct);
+        var released = await client.ReceiveExactlyAsync(2000, TimeSpan.FromSeconds(10));
+
+        clientGotDuringStall.Should().Be(0, "nothing passes a stall");
+        stalled.BytesDownstream.Should().Be(0);
+        stalled.Unread.Downstream.Should().BePositive("the proxy stopped reading: the server's bytes wait in its socket buffer");
+        serverGot.Should().Equal("ping"u8.ToArray(), "only the server-to-client direction stalls");
+        released.Should().Equal([.. first, .. second], "at the removal the held bytes flow on, in order");
+    }
+
+    [Fact]
+    public async Task StallToxic_ClosesTheWindow_ASendingServerBlocks_UntilTheStallIsRemoved()
+    {
+        await using var upstream = TcpTestServer.Manual();
+        await using var proxy = await ProxyTestContext.StartAsync();
+        var listen = await proxy.CreateProxyAsync("gw", upstream.Address);
+        using var client = await SocketTestExtensions.ConnectAsync(listen);
+        using var server = await upstream.AcceptAsync();
+        var target = await SingleConnectionAsync(proxy);
+
+        // More than any socket buffer on the way can take (the kernel's tcp_wmem and tcp_rmem maxima are 4 and 6 MiB).
+        var payload = new byte[24 << 20];
+        new Random(7).NextBytes(payload);
+        var toxic = await proxy.Client.AddConnectionToxicAsync("gw", target.Id, Toxic.Stall(), Ct);
+        await ConnectionWhenAsync(proxy, c => c.Toxics.Count == 1);
+        var sending = server.SendAllAsync(payload);
+        await Task.Delay(1500, Ct);
+        var blocked = !sending.IsCompleted;
+        var stalled = await ConnectionWhenAsync(proxy, c => c.Unread.Downstream > 0);
+        await proxy.Client.RemoveConnectionToxicAsync("gw", target.Id, toxic.Name, Ct);
+        var received = await client.ReceiveExactlyAsync(payload.Length, TimeSpan.FromSeconds(60));
+        await sending.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        blocked.Should().BeTrue("with the window closed the server's send cannot complete");
+        stalled.BytesDownstream.Should().Be(0);
+        received.AsSpan().SequenceEqual(payload).Should().BeTrue("every byte arrives once the stall is removed, in order");
+    }
+
+    [Fact]
     public async Task UnknownConnection_Answers404()
     {
         await using var upstream = TcpTestServer.Echo();
@@ -136,6 +195,23 @@ public sealed class ConnectionControlTests
         }
 
         throw new TimeoutException("the proxy never listed the connection");
+    }
+
+    private static async Task<ConnectionInfo> ConnectionWhenAsync(ProxyTestContext proxy, Func<ConnectionInfo, bool> condition)
+    {
+        ConnectionInfo? last = null;
+        for (var attempt = 0; attempt < 250; attempt++)
+        {
+            last = (await proxy.Client.GetConnectionsAsync("gw", Ct)).Single();
+            if (condition(last))
+            {
+                return last;
+            }
+
+            await Task.Delay(20, Ct);
+        }
+
+        throw new TimeoutException($"the connection never reached the expected state (last: {last})");
     }
 
     private static async Task<IReadOnlyList<ConnectionInfo>> ConnectionsOnceCountedAsync(ProxyTestContext proxy, int expected, long bytesEachWay)
