@@ -35,7 +35,7 @@ public sealed class JobsCheck(int? attemptBudget = null, RetryEnvelope? backoff 
     private static readonly HashSet<string> CallsStillArrive = new(StringComparer.Ordinal)
     {
         "downstream-failure", "downstream-slow", "downstream-refuse", "downstream-stall", "fanout", "burst",
-        "sleep", "network-switch", "app-kill", "topic-refused",
+        "sleep", "network-switch", "app-kill", "read-stall", "topic-refused",
     };
 
     /// <summary>Faults that hide the calls made while they hold and no others: the provider unreachable drops them, and

@@ -262,6 +262,7 @@ public sealed class JobsCheckTests
     [InlineData("reset-mid-frame", "gateway-2")]
     [InlineData("sleep", "u3/d1")]               // a device
     [InlineData("app-kill", "u1/d2")]
+    [InlineData("read-stall", "u2/d1")]
     [InlineData("leader-move", "fanout/4")]
     [InlineData("topic-refused", "jobs-dlq")]     // a producer's failure: no consumer group, no call in flight touched
     [InlineData("request-errors", "Produce")]
