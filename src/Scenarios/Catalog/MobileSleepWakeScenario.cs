@@ -171,6 +171,10 @@ internal sealed class MobileSleepWakeScenario : Scenario
             {
                 problems.Add($"{stall.Target} had no connection through its proxy to stall");
             }
+            else if (stall.ClosedBeforeHeal)
+            {
+                problems.Add($"{stall.Target}'s stalled connection closed before the heal could count what the gateway sent it");
+            }
             else if (stall.BytesNotRead is not > 0)
             {
                 problems.Add($"{stall.Target}'s stalled connection held nothing the gateway sent (its pings included)");

@@ -30,7 +30,7 @@ public sealed class ReadStallFault(VirtualDevice device, ToxiproxyClient? proxie
     public int? ReconnectsAtStall { get; private set; }
 
     /// <summary>Bytes the gateway sent on the stalled connection that had not reached the device at the heal: held by
-    /// the proxy plus waiting unread in its socket buffer (null before the heal looked).</summary>
+    /// the proxy plus waiting unread in its socket buffer (null before the heal looked, or when the connection was gone).</summary>
     public long? BytesNotRead { get; private set; }
 
     /// <summary>Of <see cref="BytesNotRead"/>, those left in the proxy's socket receive buffer: the window the gateway was
@@ -40,12 +40,16 @@ public sealed class ReadStallFault(VirtualDevice device, ToxiproxyClient? proxie
     /// <summary>How long the stall lasted (null before the heal).</summary>
     public TimeSpan? Lasted { get; private set; }
 
+    /// <summary>The stalled connection was gone when the heal looked, so what it held could not be counted.</summary>
+    public bool ClosedBeforeHeal { get; private set; }
+
     public string? Outcome => (Connection, BytesNotRead) switch
     {
         (null, _) when ReconnectsAtStall is not null => "the device had no connection through its proxy to stall",
         ({ } id, { } notRead) => string.Create(
             CultureInfo.InvariantCulture,
             $"connection {id}: for {Lasted?.TotalSeconds:0.0} s the device read nothing; the gateway had sent {notRead} bytes it did not read ({BytesUnread} unread in the proxy's socket buffer, shrinking the TCP window the gateway saw by as much)"),
+        ({ } id, null) when ClosedBeforeHeal => string.Create(CultureInfo.InvariantCulture, $"connection {id}: reads stalled; the connection closed before the heal could count what it held"),
         ({ } id, null) => string.Create(CultureInfo.InvariantCulture, $"connection {id}: reads stalled"),
         _ => null,
     };
@@ -77,7 +81,7 @@ public sealed class ReadStallFault(VirtualDevice device, ToxiproxyClient? proxie
             return;
         }
 
-        if (BytesNotRead is null)
+        if (Lasted is null)
         {
             Lasted = time.GetElapsedTime(_appliedAt);
             var connections = await proxies.GetConnectionsAsync(proxy, cancellationToken);
@@ -88,8 +92,7 @@ public sealed class ReadStallFault(VirtualDevice device, ToxiproxyClient? proxie
             }
             else
             {
-                BytesNotRead = 0;
-                BytesUnread = 0;
+                ClosedBeforeHeal = true;
             }
         }
 

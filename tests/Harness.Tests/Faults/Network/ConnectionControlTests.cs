@@ -28,12 +28,8 @@ public sealed class ConnectionControlTests
     [Fact]
     public async Task CutAfterBytes_DeliversExactlyThoseBytesThenResets()
     {
-        await using var upstream = TcpTestServer.Manual();
-        await using var proxy = await ProxyTestContext.StartAsync();
-        var listen = await proxy.CreateProxyAsync("gw", upstream.Address);
-        using var client = await SocketTestExtensions.ConnectAsync(listen);
-        using var server = await upstream.AcceptAsync();
-        var connection = await SingleConnectionAsync(proxy);
+        await using var one = await OneProxiedConnectionAsync();
+        var (proxy, client, server, connection) = (one.Proxy, one.Client, one.Server, one.Connection);
         var frame = Enumerable.Range(0, 100).Select(i => (byte)i).ToArray();
 
         await proxy.Client.CutConnectionAsync("gw", connection.Id, ConnectionCut.ResetAfter(10), Ct);
@@ -91,12 +87,8 @@ public sealed class ConnectionControlTests
     [Fact]
     public async Task ConnectionToxic_NamedLikeAProxyToxic_KeepsItsOwnSettings()
     {
-        await using var upstream = TcpTestServer.Manual();
-        await using var proxy = await ProxyTestContext.StartAsync();
-        var listen = await proxy.CreateProxyAsync("gw", upstream.Address);
-        using var client = await SocketTestExtensions.ConnectAsync(listen);
-        using var server = await upstream.AcceptAsync();
-        var target = await SingleConnectionAsync(proxy);
+        await using var one = await OneProxiedConnectionAsync();
+        var (proxy, client, server, target) = (one.Proxy, one.Client, one.Server, one.Connection);
         var payload = Enumerable.Range(0, 300).Select(i => (byte)i).ToArray();
 
         // Both are named limit_data_downstream; the proxy's 100-byte limit must still hold.
@@ -112,12 +104,8 @@ public sealed class ConnectionControlTests
     [Fact]
     public async Task StallToxic_HoldsWhatTheServerSends_UnreadInTheKernel_WhileTheClientStillSends_ThenReleasesItInOrder()
     {
-        await using var upstream = TcpTestServer.Manual();
-        await using var proxy = await ProxyTestContext.StartAsync();
-        var listen = await proxy.CreateProxyAsync("gw", upstream.Address);
-        using var client = await SocketTestExtensions.ConnectAsync(listen);
-        using var server = await upstream.AcceptAsync();
-        var target = await SingleConnectionAsync(proxy);
+        await using var one = await OneProxiedConnectionAsync();
+        var (proxy, client, server, target) = (one.Proxy, one.Client, one.Server, one.Connection);
         var first = Enumerable.Range(0, 1000).Select(i => (byte)i).ToArray();
         var second = Enumerable.Range(0, 1000).Select(i => (byte)(255 - (i % 256))).ToArray();
 
@@ -143,12 +131,8 @@ public sealed class ConnectionControlTests
     [Fact]
     public async Task StallToxic_ClosesTheWindow_ASendingServerBlocks_UntilTheStallIsRemoved()
     {
-        await using var upstream = TcpTestServer.Manual();
-        await using var proxy = await ProxyTestContext.StartAsync();
-        var listen = await proxy.CreateProxyAsync("gw", upstream.Address);
-        using var client = await SocketTestExtensions.ConnectAsync(listen);
-        using var server = await upstream.AcceptAsync();
-        var target = await SingleConnectionAsync(proxy);
+        await using var one = await OneProxiedConnectionAsync();
+        var (proxy, client, server, target) = (one.Proxy, one.Client, one.Server, one.Connection);
 
         // More than any socket buffer on the way can take (the kernel's tcp_wmem and tcp_rmem maxima are 4 and 6 MiB).
         var payload = new byte[24 << 20];
@@ -178,6 +162,35 @@ public sealed class ConnectionControlTests
         var cut = async () => await proxy.Client.CutConnectionAsync("gw", 42, ConnectionCut.ResetNow, Ct);
 
         (await cut.Should().ThrowAsync<ToxiproxyNotFoundException>()).Which.ApiMessage.Should().Be("connection not found");
+    }
+
+    /// <summary>A manual server behind a proxy named <c>gw</c>, one client connected through it, the server's socket for it,
+    /// and the proxy's record of that connection.</summary>
+    private static async Task<OneConnection> OneProxiedConnectionAsync()
+    {
+        var upstream = TcpTestServer.Manual();
+        ProxyTestContext? proxy = null;
+        System.Net.Sockets.Socket? client = null, server = null;
+        try
+        {
+            proxy = await ProxyTestContext.StartAsync();
+            var listen = await proxy.CreateProxyAsync("gw", upstream.Address);
+            client = await SocketTestExtensions.ConnectAsync(listen);
+            server = await upstream.AcceptAsync();
+            return new OneConnection(upstream, proxy, client, server, await SingleConnectionAsync(proxy));
+        }
+        catch
+        {
+            client?.Dispose();
+            server?.Dispose();
+            if (proxy is not null)
+            {
+                await proxy.DisposeAsync();
+            }
+
+            await upstream.DisposeAsync();
+            throw;
+        }
     }
 
     private static async Task<ConnectionInfo> SingleConnectionAsync(ProxyTestContext proxy)
@@ -239,5 +252,17 @@ public sealed class ConnectionControlTests
         await client.SendAllAsync("ping"u8.ToArray());
         (await client.ReceiveExactlyAsync(4)).Should().Equal("ping"u8.ToArray());
         return watch.Elapsed;
+    }
+
+    private sealed record OneConnection(TcpTestServer Upstream, ProxyTestContext Proxy, System.Net.Sockets.Socket Client, System.Net.Sockets.Socket Server, ConnectionInfo Connection)
+        : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            Client.Dispose();
+            Server.Dispose();
+            await Proxy.DisposeAsync();
+            await Upstream.DisposeAsync();
+        }
     }
 }
