@@ -6,7 +6,8 @@ namespace Chaos.Harness.Deployment;
 /// A deployed system under test as a run sees it (docs/architecture.md, "The deployment seam"): its nodes by role, the
 /// Kafka it uses, where its devices connect, the database its nodes share. Scenarios, faults and the run reach the
 /// deployment only through this; how it was started — programs, arguments, credentials, instance counts — is the
-/// implementation's. The reference system's is <c>Sut/ReferenceSystemDeployment</c>.
+/// implementation's. An <see cref="ISystemAdapter"/> makes one;
+/// the reference system's is <c>Sut/ReferenceSystemDeployment</c>.
 /// </summary>
 /// <remarks>The topology owns every node's process; a deployment only knows which node is what.</remarks>
 public interface ISystemDeployment
@@ -26,7 +27,10 @@ public interface ISystemDeployment
     /// <summary>The Kafka cluster the system uses, its topics and consumer groups.</summary>
     SystemKafka Kafka { get; }
 
-    /// <summary>Where a device connects: one endpoint per instance of the role that serves devices, in instance order.</summary>
+    /// <summary>The role whose instances serve devices: <see cref="DeviceEndpoints"/>[i] is served by <see cref="InstancesOf"/>(this)[i].</summary>
+    string DeviceRole { get; }
+
+    /// <summary>Where a device connects: one endpoint per instance of <see cref="DeviceRole"/> started with the deployment, in instance order.</summary>
     IReadOnlyList<Uri> DeviceEndpoints { get; }
 
     /// <summary>

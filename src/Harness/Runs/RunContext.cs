@@ -3,7 +3,7 @@ using Chaos.Harness.Deployment;
 using Chaos.Harness.Faults.Downstream;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.History;
-using Chaos.Harness.Sut;
+using Chaos.Harness.Proxy;
 using Chaos.Harness.Topology;
 using Chaos.Harness.Workload;
 
@@ -51,8 +51,8 @@ public sealed class RunContext
 
     public TimeProvider TimeProvider => Options.TimeProvider;
 
-    /// <summary>The fault proxies in front of the gateways, when the workload asked for them (<see cref="ChatWorkloadOptions.ProxyGateways"/>).</summary>
-    public GatewayProxies? Proxies { get; internal init; }
+    /// <summary>The fault proxies in front of the instances devices connect to, when the workload asked for them (<see cref="ChatWorkloadOptions.ProxyGateways"/>).</summary>
+    public DeviceProxies? Proxies { get; internal init; }
 
     /// <summary>Faults in force now, for live progress: a snapshot from the <see cref="Nemesis"/>, their one owner.</summary>
     public IReadOnlyList<string> ActiveFaults => Nemesis.ActiveFaults;

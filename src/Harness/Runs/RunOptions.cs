@@ -1,4 +1,4 @@
-using Chaos.Harness.Devices;
+using Chaos.Harness.Deployment;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Topology;
 using Chaos.Harness.Workload;
@@ -38,10 +38,11 @@ public sealed record RunOptions
     public ChatWorkloadOptions Workload { get; init; } = new();
 
     /// <summary>
-    /// The system's device clients (docs/architecture.md, "The device seam"); required to run. The reference system's
-    /// are <c>Chaos.Reference.Adapter.ReferenceDeviceClients</c>, which the <c>chaos</c> tool passes.
+    /// The system under test: how it is deployed, its api and its device clients (docs/architecture.md, "The adapter
+    /// seam"); required to run. The reference system's is <c>Chaos.Reference.Adapter.ReferenceSystemAdapter</c>, which
+    /// the <c>chaos</c> tool passes.
     /// </summary>
-    public IDeviceClientFactory? Devices { get; init; }
+    public ISystemAdapter? System { get; init; }
 
     /// <summary>Defect switches of the reference system (<c>--defect</c>).</summary>
     public IReadOnlyList<string> Defects { get; init; } = [];
@@ -97,9 +98,9 @@ public sealed record RunOptions
             throw new ArgumentException("the output directory must be given", nameof(OutputDirectory));
         }
 
-        if (Devices is null)
+        if (System is null)
         {
-            throw new ArgumentException("no device client: give the system's IDeviceClientFactory (the reference system's is Chaos.Reference.Adapter.ReferenceDeviceClients)", nameof(Devices));
+            throw new ArgumentException("no system under test: give the system's ISystemAdapter (the reference system's is Chaos.Reference.Adapter.ReferenceSystemAdapter)", nameof(System));
         }
 
         Workload.Validate();

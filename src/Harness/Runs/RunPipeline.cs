@@ -1,12 +1,13 @@
 using System.Globalization;
 using Chaos.Harness.Checkers;
 using Chaos.Harness.Coverage;
+using Chaos.Harness.Deployment;
 using Chaos.Harness.Faults.Downstream;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.History;
 using Chaos.Harness.Load;
+using Chaos.Harness.Proxy;
 using Chaos.Harness.Reports;
-using Chaos.Harness.Sut;
 using Chaos.Harness.Topology;
 using Chaos.Harness.Topology.Processes;
 using Chaos.Harness.Workload;
@@ -37,6 +38,13 @@ public static class RunPipeline
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+
+        // what the scenario needs of the system, checked by its adapter before anything is made
+        var adapter = options.System!;
+        var requirements = scenario.ConfigureSystem(new SystemRequirements());
+        requirements.Validate();
+        adapter.CheckRequirements(requirements);
+
         var directory = Path.GetFullPath(options.OutputDirectory);
         if (Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any())
         {
@@ -65,14 +73,16 @@ public static class RunPipeline
         }
 
         var checkOptions = CheckOptionsFor(scenario, workloadOptions, options.LatencySlos);
-        var systemOptions = scenario.ConfigureSystem(new ReferenceSystemOptions
+        var deploymentRequest = new DeploymentRequest
         {
             Seed = options.Seed,
+            Requirements = requirements,
             Defects = options.Defects,
             Postgres = options.Postgres,
             KafkaBootstrap = options.KafkaBootstrap,
             FailurePathDirectory = Path.Combine(directory, FailurePathReport.DirectoryName),
-        });
+            RequestTimeout = workloadOptions.RequestTimeout,
+        };
 
         var schedule = options.Schedule ?? scenario.BuildSchedule(options.Seed, duration);
         await FaultScheduleFile.SaveAsync(schedule, Path.Combine(directory, "schedule.json"), cancellationToken);
@@ -85,24 +95,24 @@ public static class RunPipeline
             // (docs/checkers.md). Declared before the topology: disposed after it, so no jobs instance outlives it.
             await using var downstream = await DownstreamProvider.StartAsync(
                 new DownstreamProviderOptions { Seed = options.Seed, History = history, TimeProvider = options.TimeProvider }, cancellationToken);
-            systemOptions = systemOptions with { DownstreamUrl = systemOptions.DownstreamUrl ?? downstream.Address };
+            deploymentRequest = deploymentRequest with { DownstreamUrl = downstream.Address };
             await using var topology = await TopologyFactory.CreateAsync(options.Topology, directory, options.AllowRemote, cancellationToken);
-            ReferenceSystemApi? api = null;
+            DeployedSystem? deployed = null;
             ChatWorkload? workload = null;
-            GatewayProxies? proxies = null;
+            DeviceProxies? proxies = null;
             RunContext? context = null;
             using var ticker = new CancellationTokenSource();
             Task? reporter = null;
             try
             {
-                var system = await ReferenceSystemDeployment.StartAsync(topology, systemOptions, cancellationToken);
+                deployed = await adapter.DeployAsync(deploymentRequest, topology, cancellationToken);
+                var system = deployed.Deployment;
                 if (workloadOptions.ProxyGateways)
                 {
-                    proxies = await GatewayProxies.StartAsync(system, options.Seed, cancellationToken);
+                    proxies = await DeviceProxies.StartAsync(system, options.Seed, cancellationToken);
                 }
 
-                api = new ReferenceSystemApi(system, workloadOptions.RequestTimeout);
-                workload = new ChatWorkload(api, proxies?.HubUrls ?? system.HubUrls, options.Devices!, history, workloadOptions, options.Seed, options.TimeProvider);
+                workload = new ChatWorkload(deployed.Api, proxies?.HubUrls ?? system.DeviceEndpoints, adapter.Devices, history, workloadOptions, options.Seed, options.TimeProvider);
                 context = new RunContext(options, topology, system, workload, history, schedule, downstream) { Proxies = proxies };
                 var ctx = context;
                 reporter = ReportProgressAsync(() => phase, ctx, progress, options.TimeProvider, ticker.Token);
@@ -230,7 +240,7 @@ public static class RunPipeline
                     await workload.DisposeAsync();
                 }
 
-                api?.Dispose();
+                deployed?.Dispose();
                 if (proxies is not null)
                 {
                     await proxies.DisposeAsync();

@@ -1,7 +1,7 @@
 using Chaos.Harness.Checkers;
 using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Schedule;
-using Chaos.Harness.Sut;
+using Chaos.Harness.Deployment;
 using Chaos.Harness.Workload;
 
 namespace Chaos.Harness.Runs;
@@ -24,8 +24,11 @@ public abstract class Scenario
     /// <summary>The promises the checkers hold this scenario to, and its latency SLOs.</summary>
     public virtual CheckOptions CheckOptions => new();
 
-    /// <summary>Shapes the deployment (instances, timeouts) before the run starts.</summary>
-    public virtual ReferenceSystemOptions ConfigureSystem(ReferenceSystemOptions options) => options;
+    /// <summary>
+    /// What this scenario needs of the deployment (instances per role, timeouts), from the run's
+    /// <paramref name="requirements"/>; the system's adapter checks it can meet them before anything starts.
+    /// </summary>
+    public virtual SystemRequirements ConfigureSystem(SystemRequirements requirements) => requirements;
 
     /// <summary>Shapes the workload before the run starts.</summary>
     public virtual ChatWorkloadOptions ConfigureWorkload(ChatWorkloadOptions options) => options;

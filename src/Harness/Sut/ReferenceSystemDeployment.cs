@@ -59,6 +59,8 @@ public sealed class ReferenceSystemDeployment : ISystemDeployment
 
     public IReadOnlyList<ITopologyNode> Nodes { get; }
 
+    public string DeviceRole => "gateway";
+
     public IReadOnlyList<Uri> DeviceEndpoints => HubUrls;
 
     /// <summary>The fault control channel of the embedded cluster; null on a cluster the run did not start.</summary>

@@ -1,13 +1,15 @@
 using System.Globalization;
+using Chaos.Harness.Deployment;
 using Chaos.Harness.Devices;
-using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Failpoints;
 using Chaos.Harness.Faults.Process;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Faults.Storage;
+using Chaos.Harness.Faults;
 using Chaos.Harness.Runs;
 using Chaos.Harness.Sut;
 using Chaos.Harness.Topology;
+using Chaos.Reference.Adapter;
 
 namespace Chaos.Scenarios.Catalog;
 
@@ -25,7 +27,7 @@ internal abstract class CrashScenario : Scenario
     {
         get
         {
-            var system = ConfigureSystem(new ReferenceSystemOptions());
+            var system = ReferenceSystemAdapter.OptionsFor(ConfigureSystem(new SystemRequirements()));
             var nodes = InstanceNames(system).ToList();
             var targets = ProcessFaultNames.All.ToDictionary(f => f, _ => (IEnumerable<string>)nodes, StringComparer.Ordinal);
             targets[SqliteLockFault.FaultName] = [SqliteLockFault.SqliteTarget];

@@ -1,7 +1,8 @@
 using Chaos.Harness.Checkers;
-using Chaos.Harness.Faults;
+using Chaos.Harness.Deployment;
 using Chaos.Harness.Faults.Kafka;
 using Chaos.Harness.Faults.Schedule;
+using Chaos.Harness.Faults;
 using Chaos.Harness.Runs;
 using Chaos.Harness.Sut;
 using Chaos.Harness.Topology;
@@ -44,7 +45,7 @@ internal sealed class KafkaRebalanceScenario : Scenario
         new FaultMenuItem(KafkaFaultFactory.Zombie, ["notifier-1", "notifier-2", "jobs-1", "jobs-2"], MinDuration: ZombieFreeze, MaxDuration: ZombieFreeze + TimeSpan.FromSeconds(3)),
     ]);
 
-    public override ReferenceSystemOptions ConfigureSystem(ReferenceSystemOptions options) => options with { SessionTimeoutMs = SessionTimeoutMs };
+    public override SystemRequirements ConfigureSystem(SystemRequirements requirements) => requirements with { ConsumerSessionTimeout = TimeSpan.FromMilliseconds(SessionTimeoutMs) };
 
     /// <summary>
     /// A scripted timeline (targets drawn from the seed): scale-out of the notifier group at 1 s; a jobs instance

@@ -1,8 +1,9 @@
 using Chaos.Harness.Checkers;
+using Chaos.Harness.Deployment;
 using Chaos.Harness.Devices;
-using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Client;
 using Chaos.Harness.Faults.Schedule;
+using Chaos.Harness.Faults;
 using Chaos.Harness.Runs;
 using Chaos.Harness.Sut;
 using Chaos.Harness.Workload;
@@ -39,7 +40,7 @@ internal sealed class MobileSleepWakeScenario : Scenario
         RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo, PromiseNames.Availability],
     };
 
-    public override ReferenceSystemOptions ConfigureSystem(ReferenceSystemOptions options) => options with { ClientTimeoutMs = ClientTimeoutMs };
+    public override SystemRequirements ConfigureSystem(SystemRequirements requirements) => requirements with { DeviceIdleTimeout = TimeSpan.FromMilliseconds(ClientTimeoutMs) };
 
     // Proxies let a network switch leave the old connection silent rather than closed; apps persist their sequence to files.
     public override ChatWorkloadOptions ConfigureWorkload(ChatWorkloadOptions options) => options with { ProxyGateways = true, PersistSequences = true };

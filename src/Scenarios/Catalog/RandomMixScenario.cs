@@ -1,7 +1,7 @@
 using System.Globalization;
 using Chaos.Harness.Checkers;
+using Chaos.Harness.Deployment;
 using Chaos.Harness.Devices;
-using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Client;
 using Chaos.Harness.Faults.Downstream;
 using Chaos.Harness.Faults.Kafka;
@@ -9,9 +9,11 @@ using Chaos.Harness.Faults.Network;
 using Chaos.Harness.Faults.Process;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Faults.Storage;
+using Chaos.Harness.Faults;
 using Chaos.Harness.Runs;
 using Chaos.Harness.Sut;
 using Chaos.Harness.Workload;
+using Chaos.Reference.Adapter;
 
 namespace Chaos.Scenarios.Catalog;
 
@@ -58,8 +60,8 @@ internal sealed class RandomMixScenario : CrashScenario
         RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo, PromiseNames.Availability],
     };
 
-    public override ReferenceSystemOptions ConfigureSystem(ReferenceSystemOptions options) =>
-        options with { GatewayInstances = Gateways.Length, ClientTimeoutMs = ClientTimeoutMs };
+    public override SystemRequirements ConfigureSystem(SystemRequirements requirements) =>
+        requirements.WithInstances("gateway", Gateways.Length) with { DeviceIdleTimeout = TimeSpan.FromMilliseconds(ClientTimeoutMs) };
 
     // mobile-sleep-wake's client settings and websocket-cut's gap timeout: proxied gateways, each position persisted as
     // it is handled (an app killed with a lazily saved position hands replayed frames to its user again: the first
@@ -313,7 +315,7 @@ internal sealed class RandomMixScenario : CrashScenario
     private static List<string> FamiliesThatTookHold(FaultSchedule schedule, IReadOnlyList<(TimeSpan PlannedAt, bool TookHold)> attempts) =>
         [.. schedule.Entries.Where(e => attempts.Any(a => a.PlannedAt == e.At && a.TookHold)).Select(e => FamilyOf(e.Fault)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
-    private static string[] Nodes => [.. InstanceNames(new ReferenceSystemOptions { GatewayInstances = Gateways.Length })];
+    private static string[] Nodes => [.. InstanceNames(ReferenceSystemAdapter.OptionsFor(new SystemRequirements().WithInstances("gateway", Gateways.Length)))];
 
     /// <summary>A failpoint crash on one role's instances at one of its points, at hit 1–3, armed (then down) for 4–6 s.</summary>
     private static FaultMenuItem Crash(string[] targets, params string[] points) =>

@@ -1,11 +1,11 @@
 using System.Globalization;
 using Chaos.Harness.Checkers;
+using Chaos.Harness.Deployment;
 using Chaos.Harness.Devices;
-using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Network;
 using Chaos.Harness.Faults.Schedule;
+using Chaos.Harness.Faults;
 using Chaos.Harness.Runs;
-using Chaos.Harness.Sut;
 using Chaos.Harness.Workload;
 
 namespace Chaos.Scenarios.Catalog;
@@ -39,7 +39,7 @@ internal sealed class WebSocketCutScenario : Scenario
         RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo, PromiseNames.Availability],
     };
 
-    public override ReferenceSystemOptions ConfigureSystem(ReferenceSystemOptions options) => options with { GatewayInstances = Gateways.Length };
+    public override SystemRequirements ConfigureSystem(SystemRequirements requirements) => requirements.WithInstances("gateway", Gateways.Length);
 
     public override ChatWorkloadOptions ConfigureWorkload(ChatWorkloadOptions options) =>
         options with { ProxyGateways = true, SequenceSaveEvery = SaveEvery, GapTimeout = TimeSpan.FromSeconds(3) };

@@ -55,7 +55,7 @@ internal sealed class RunOptionSet
             Ramp = RunCommand.DurationOrNone(parse.GetValue(ramp), "--ramp") ?? TimeSpan.FromSeconds(3),
             Warmup = RunCommand.Duration(parse.GetValue(warmup), "--warmup") ?? TimeSpan.FromSeconds(5),
             Workload = load.Bind(parse),
-            Devices = ReferenceDeviceClients.Instance,
+            System = ReferenceSystemAdapter.Instance,
             Defects = RunCommand.Defects(parse.GetValue(defects)),
             OutputDirectory = outputDirectory,
             Postgres = Either(parse, postgres, described, described?.SaysStorage == true, "storage", described?.Postgres),

@@ -100,7 +100,7 @@ internal static class VerifyCommand
                                     Seed = seed,
                                     Duration = durationValue,
                                     Workload = workload,
-                                    Devices = ReferenceDeviceClients.Instance,
+                                    System = ReferenceSystemAdapter.Instance,
                                     Defects = defect is null ? [] : [defect],
                                     OutputDirectory = attempt == 0 ? dir : $"{dir}--retry{attempt}",
                                     Topology = topologyKind,

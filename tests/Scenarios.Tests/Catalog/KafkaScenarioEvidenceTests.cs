@@ -1,4 +1,5 @@
 using Chaos.Harness.Faults.Schedule;
+using Chaos.Reference.Adapter;
 using Chaos.Scenarios.Catalog;
 
 namespace Chaos.Scenarios.Tests.Catalog;
@@ -106,7 +107,7 @@ public sealed class KafkaScenarioEvidenceTests
     public void Kafka_rebalance_freezes_its_zombie_past_the_session_timeout()
     {
         var scenario = new KafkaRebalanceScenario();
-        var session = TimeSpan.FromMilliseconds(scenario.ConfigureSystem(new Harness.Sut.ReferenceSystemOptions()).SessionTimeoutMs);
+        var session = TimeSpan.FromMilliseconds(ReferenceSystemAdapter.OptionsFor(scenario.ConfigureSystem(new Harness.Deployment.SystemRequirements())).SessionTimeoutMs);
 
         foreach (var seconds in new[] { 18, 40, 60 })
         {

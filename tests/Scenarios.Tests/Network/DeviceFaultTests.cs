@@ -39,7 +39,7 @@ public sealed class DeviceFaultTests : IAsyncDisposable
                 ClientTimeoutMs = 3000,
             },
             ct);
-        await using var proxies = await GatewayProxies.StartAsync(system, 1, ct);
+        await using var proxies = await DeviceProxies.StartAsync(system, 1, ct);
         using var api = new ReferenceSystemApi(system, TimeSpan.FromSeconds(5));
         await using var workload = new ChatWorkload(
             api,

@@ -71,7 +71,7 @@ public sealed class NetworkScenarioTests : IDisposable
                 Warmup = TimeSpan.FromSeconds(2),
                 Recovery = TimeSpan.FromSeconds(2),
                 Workload = new ChatWorkloadOptions { Rate = 20, JobRate = 1, Users = 4, Devices = 2 },
-                Devices = ReferenceDeviceClients.Instance,
+                System = ReferenceSystemAdapter.Instance,
                 OutputDirectory = Path.Combine(_root, "inert"),
             },
             null,
@@ -157,7 +157,7 @@ public sealed class NetworkScenarioTests : IDisposable
 
         public override string Description => inner.Description;
 
-        public override Chaos.Harness.Sut.ReferenceSystemOptions ConfigureSystem(Chaos.Harness.Sut.ReferenceSystemOptions options) => inner.ConfigureSystem(options);
+        public override Chaos.Harness.Deployment.SystemRequirements ConfigureSystem(Chaos.Harness.Deployment.SystemRequirements requirements) => inner.ConfigureSystem(requirements);
 
         public override ChatWorkloadOptions ConfigureWorkload(ChatWorkloadOptions options) => inner.ConfigureWorkload(options);
 

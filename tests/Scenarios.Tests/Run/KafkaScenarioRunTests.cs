@@ -98,7 +98,7 @@ public sealed class KafkaScenarioRunTests : IDisposable
             Recovery = TimeSpan.FromSeconds(2),
             OutputDirectory = Path.Combine(_root, "replay-nothing"),
             Workload = new ChatWorkloadOptions { Rate = 20, JobRate = 0, Users = 3, Devices = 1 },
-            Devices = ReferenceDeviceClients.Instance,
+            System = ReferenceSystemAdapter.Instance,
             Schedule = schedule,
         };
 
