@@ -1,3 +1,4 @@
+using Chaos.Harness.Faults.Failpoints;
 using Chaos.Harness.Topology;
 
 namespace Chaos.Harness.Deployment;
@@ -38,4 +39,7 @@ public interface ISystemDeployment
     /// null when the system keeps none the harness may reach.
     /// </summary>
     string? Database { get; }
+
+    /// <summary>The system's failpoints (the <c>failpoint</c> fault kind); null when it offers none.</summary>
+    IFailpointControl? Failpoints { get; }
 }

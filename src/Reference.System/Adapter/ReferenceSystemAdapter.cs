@@ -1,6 +1,5 @@
 using Chaos.Harness.Deployment;
 using Chaos.Harness.Devices;
-using Chaos.Harness.Sut;
 using Chaos.Harness.Topology;
 
 namespace Chaos.Reference.Adapter;

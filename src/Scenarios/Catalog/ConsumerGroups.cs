@@ -1,6 +1,6 @@
 using Chaos.Harness.Runs;
-using Chaos.Harness.Sut;
 using Chaos.Harness.Topology;
+using Chaos.Reference.Adapter;
 
 namespace Chaos.Scenarios.Catalog;
 

@@ -4,8 +4,8 @@ using Chaos.Harness.Faults.Failpoints;
 using Chaos.Harness.Faults.Kafka;
 using Chaos.Harness.Faults.Process;
 using Chaos.Harness.Faults.Schedule;
-using Chaos.Harness.Sut;
 using Chaos.Harness.Runs;
+using Chaos.Reference.Adapter;
 using Confluent.Kafka;
 
 namespace Chaos.Scenarios.Catalog;

@@ -7,7 +7,6 @@ using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Faults.Storage;
 using Chaos.Harness.Faults;
 using Chaos.Harness.Runs;
-using Chaos.Harness.Sut;
 using Chaos.Harness.Topology;
 using Chaos.Reference.Adapter;
 
@@ -41,7 +40,7 @@ internal abstract class CrashScenario : Scenario
         ArgumentNullException.ThrowIfNull(context);
         IFault fault = entry.Fault == SqliteLockFault.FaultName
             ? new SqliteLockFault(SqlitePath(context))
-            : ProcessFaultFactory.Create(entry, name => context.System.Nodes.FirstOrDefault(n => n.Name == name));
+            : ProcessFaultFactory.Create(entry, name => context.System.Nodes.FirstOrDefault(n => n.Name == name), context.System.Failpoints);
         lock (Run(context).Faults)
         {
             Run(context).Faults.Add(fault);

@@ -1,9 +1,9 @@
 using Chaos.Harness.Checkers;
-using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Kafka;
 using Chaos.Harness.Faults.Schedule;
+using Chaos.Harness.Faults;
 using Chaos.Harness.Runs;
-using Chaos.Harness.Sut;
+using Chaos.Reference.Adapter;
 
 namespace Chaos.Scenarios.Catalog;
 

@@ -1,11 +1,11 @@
 using System.Globalization;
-using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Kafka;
 using Chaos.Harness.Faults.Kinds;
 using Chaos.Harness.Faults.Schedule;
+using Chaos.Harness.Faults;
 using Chaos.Harness.Kafka;
 using Chaos.Harness.Runs;
-using Chaos.Harness.Sut;
+using Chaos.Reference.Adapter;
 
 namespace Chaos.Scenarios.Catalog;
 
@@ -42,7 +42,7 @@ internal static class KafkaFaultFactory
             RequestErrors => RequestErrorsFor(entry, Control()),
             LeaderMove => LeaderMoveFor(entry, Control()),
             CoordinatorMove => new CoordinatorMoveFault(Control(), entry.Target, Int(entry, "to")),
-            ScaleOut => new ConsumerScaleOutFault(context.System, entry.Target),
+            ScaleOut => new ConsumerScaleOutFault(context.System, entry.Target, async (node, ct) => (await RoleMetrics.TryReadAsync(node, ct))?.Counter("refsys.consumer.assignments")),
             ScaleIn => new ConsumerScaleInFault(ConsumerNode(entry, context)),
             Zombie => new ZombieConsumerFault(ConsumerNode(entry, context), context.TimeProvider),
             Replay => new RecordReplayFault(system.Kafka.BootstrapServers, entry.Target, Int(entry, "count"), context.Seed + (long)entry.At.TotalMilliseconds),

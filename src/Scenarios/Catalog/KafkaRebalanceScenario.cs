@@ -4,8 +4,8 @@ using Chaos.Harness.Faults.Kafka;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Faults;
 using Chaos.Harness.Runs;
-using Chaos.Harness.Sut;
 using Chaos.Harness.Topology;
+using Chaos.Reference.Adapter;
 
 namespace Chaos.Scenarios.Catalog;
 

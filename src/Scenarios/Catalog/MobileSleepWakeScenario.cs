@@ -5,8 +5,8 @@ using Chaos.Harness.Faults.Client;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Faults;
 using Chaos.Harness.Runs;
-using Chaos.Harness.Sut;
 using Chaos.Harness.Workload;
+using Chaos.Reference.Adapter;
 
 namespace Chaos.Scenarios.Catalog;
 

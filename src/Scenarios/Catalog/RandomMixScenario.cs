@@ -11,7 +11,6 @@ using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Faults.Storage;
 using Chaos.Harness.Faults;
 using Chaos.Harness.Runs;
-using Chaos.Harness.Sut;
 using Chaos.Harness.Workload;
 using Chaos.Reference.Adapter;
 

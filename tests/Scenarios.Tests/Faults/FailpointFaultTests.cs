@@ -3,6 +3,7 @@ using System.Text.Json;
 using Chaos.Harness.Faults.Failpoints;
 using Chaos.Harness.Faults.Process;
 using Chaos.Harness.Faults.Schedule;
+using Chaos.Reference.Adapter;
 
 namespace Chaos.Scenarios.Tests.Faults;
 
@@ -20,7 +21,7 @@ public sealed class FailpointFaultTests(DeploymentFixture fixture)
     {
         var node = fixture.Node("api-1");
         var before = node.Incarnation;
-        var fault = new FailpointFault(node, new FailpointSettings { Point = "api.after-persist-before-publish", Action = FailpointAction.Crash, Hit = 2 }, fixture.Http);
+        var fault = new FailpointFault(node, new FailpointSettings { Point = "api.after-persist-before-publish", Action = FailpointAction.Crash, Hit = 2 }, new ReferenceFailpoints(fixture.Http));
 
         await fault.ApplyAsync(Token).WaitAsync(Bound, Token);
         try
@@ -50,7 +51,7 @@ public sealed class FailpointFaultTests(DeploymentFixture fixture)
     public async Task A_delay_failpoint_delays_the_hit_and_heal_disarms_it_recording_the_hits()
     {
         var node = fixture.Node("api-1");
-        var fault = new FailpointFault(node, new FailpointSettings { Point = "api.before-persist", Action = FailpointAction.Delay, Delay = TimeSpan.FromMilliseconds(400) }, fixture.Http);
+        var fault = new FailpointFault(node, new FailpointSettings { Point = "api.before-persist", Action = FailpointAction.Delay, Delay = TimeSpan.FromMilliseconds(400) }, new ReferenceFailpoints(fixture.Http));
 
         await fault.ApplyAsync(Token).WaitAsync(Bound, Token);
         try
@@ -78,7 +79,7 @@ public sealed class FailpointFaultTests(DeploymentFixture fixture)
     public async Task A_failpoint_that_is_never_hit_reports_that_it_did_not_fire()
     {
         var node = fixture.Node("gateway-1");
-        var fault = new FailpointFault(node, new FailpointSettings { Point = "gateway.after-push-before-ack", Action = FailpointAction.Crash }, fixture.Http);
+        var fault = new FailpointFault(node, new FailpointSettings { Point = "gateway.after-push-before-ack", Action = FailpointAction.Crash }, new ReferenceFailpoints(fixture.Http));
 
         await fault.ApplyAsync(Token).WaitAsync(Bound, Token);
         await fault.HealAsync(Token).WaitAsync(Bound, Token);
@@ -93,7 +94,7 @@ public sealed class FailpointFaultTests(DeploymentFixture fixture)
     public async Task Arming_an_unknown_point_fails_and_leaves_nothing_armed()
     {
         var node = fixture.Node("api-1");
-        var fault = new FailpointFault(node, new FailpointSettings { Point = "api.nowhere" }, fixture.Http);
+        var fault = new FailpointFault(node, new FailpointSettings { Point = "api.nowhere" }, new ReferenceFailpoints(fixture.Http));
 
         var apply = () => fault.ApplyAsync(Token).WaitAsync(Bound, Token);
 
@@ -111,7 +112,7 @@ public sealed class FailpointFaultTests(DeploymentFixture fixture)
             ["hit"] = "3",
         });
 
-        var fault = ProcessFaultFactory.Create(entry, fixture.Node);
+        var fault = ProcessFaultFactory.Create(entry, fixture.Node, new ReferenceFailpoints(fixture.Http));
 
         fault.Should().BeOfType<FailpointFault>().Which.Settings.Spec.Should().Be("api.after-persist-before-publish=crash@3");
     }

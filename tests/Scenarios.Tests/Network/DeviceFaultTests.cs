@@ -4,7 +4,6 @@ using Chaos.Harness.Faults.Client;
 using Chaos.Harness.Faults.Network;
 using Chaos.Harness.History;
 using Chaos.Harness.Proxy;
-using Chaos.Harness.Sut;
 using Chaos.Harness.Topology.Processes;
 using Chaos.Harness.Workload;
 using Chaos.Reference.Adapter;

@@ -1,4 +1,4 @@
-using Chaos.Harness.Sut;
+using Chaos.Reference.Adapter;
 using Chaos.Scenarios.Tests.Check;
 using Chaos.Scenarios.Tests.Kafka;
 

@@ -1,6 +1,6 @@
 using Chaos.Harness.Api;
 using Chaos.Harness.History;
-using Chaos.Harness.Sut;
+using Chaos.Reference.Adapter;
 using Chaos.Scenarios.Tests.Faults;
 
 namespace Chaos.Scenarios.Tests.Sut;

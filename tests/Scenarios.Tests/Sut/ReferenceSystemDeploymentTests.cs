@@ -1,6 +1,6 @@
 using System.Text;
 using Chaos.Harness.Deployment;
-using Chaos.Harness.Sut;
+using Chaos.Reference.Adapter;
 using Chaos.Scenarios.Tests.Faults;
 
 namespace Chaos.Scenarios.Tests.Sut;

@@ -1,32 +1,32 @@
 using System.Globalization;
 using Chaos.Harness.Faults.Process;
-using Chaos.Harness.Sut;
 using Chaos.Harness.Topology;
 
 namespace Chaos.Harness.Faults.Failpoints;
 
 /// <summary>
-/// <c>failpoint</c>: arms a failpoint of the reference system on one role instance through its loopback admin endpoint,
-/// so a crash (or delay, or throw) happens at an exact point of the code — "between the side effect and the offset
-/// commit" — instead of wherever a SIGKILL happens to land. Heal disarms it, and restarts the instance if the
+/// <c>failpoint</c>: arms a failpoint of the system under test on one node through the system's
+/// <see cref="IFailpointControl"/> (the reference system's: its loopback admin endpoint), so a crash (or delay, or
+/// throw) happens at an exact point of the code — "between the side effect and the offset commit" — instead of
+/// wherever a SIGKILL happens to land. Heal disarms it, and restarts the instance if the
 /// failpoint crashed it. A crash is recognised by the node's <see cref="ITopologyNode.Exited"/> event with
 /// <see cref="NodeExitedEventArgs.Expected"/> false for the incarnation that was armed.
 /// </summary>
 public sealed class FailpointFault : IFault, IFaultOutcome
 {
-    private static readonly HttpClient SharedHttp = new() { Timeout = TimeSpan.FromSeconds(10) };
-    private readonly FailpointClient _client;
+    private readonly IFailpointControl _failpoints;
     private readonly TaskCompletionSource _crashed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _subscribed;
     private bool _disarmed;
 
-    public FailpointFault(ITopologyNode node, FailpointSettings settings, HttpClient? http = null)
+    public FailpointFault(ITopologyNode node, FailpointSettings settings, IFailpointControl failpoints)
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(failpoints);
         Node = node;
         Settings = settings;
-        _client = new FailpointClient(http ?? SharedHttp, SystemCredentials.AdminAuthorizationOf(node)?.Parameter);
+        _failpoints = failpoints;
     }
 
     public string Name => ProcessFaultNames.Failpoint;
@@ -89,7 +89,6 @@ public sealed class FailpointFault : IFault, IFaultOutcome
     /// <inheritdoc/>
     public async Task ApplyAsync(CancellationToken cancellationToken)
     {
-        var endpoint = Node.Endpoint ?? throw new InvalidOperationException($"node {Node.Name} has no HTTP endpoint to arm a failpoint on");
         if (!Node.IsRunning)
         {
             throw new InvalidOperationException($"node {Node.Name} is not running");
@@ -100,7 +99,7 @@ public sealed class FailpointFault : IFault, IFaultOutcome
         _subscribed = true;
         try
         {
-            await _client.ArmAsync(endpoint, Settings, cancellationToken);
+            await _failpoints.ArmAsync(Node, Settings, cancellationToken);
         }
         catch (HttpRequestException)
         {
@@ -142,13 +141,13 @@ public sealed class FailpointFault : IFault, IFaultOutcome
             return;
         }
 
-        if (!_disarmed && !Crashed && Node.IsRunning && Node.Incarnation == ArmedIncarnation && Node.Endpoint is { } endpoint)
+        if (!_disarmed && !Crashed && Node.IsRunning && Node.Incarnation == ArmedIncarnation)
         {
             _disarmed = true;
             try
             {
-                HitsAtHeal = await _client.HitsAsync(endpoint, Settings.Point, cancellationToken);
-                await _client.DisarmAsync(endpoint, Settings.Point, cancellationToken);
+                HitsAtHeal = await _failpoints.HitsAsync(Node, Settings.Point, cancellationToken);
+                await _failpoints.DisarmAsync(Node, Settings.Point, cancellationToken);
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {

@@ -1,5 +1,4 @@
 using Chaos.Harness.Deployment;
-using Chaos.Harness.Sut;
 using Chaos.Harness.Topology;
 
 namespace Chaos.Harness.Faults.Kafka;
@@ -12,9 +11,16 @@ namespace Chaos.Harness.Faults.Kafka;
 public sealed class ConsumerScaleOutFault : IFault
 {
     private readonly ISystemDeployment _system;
+    private readonly Func<ITopologyNode, CancellationToken, Task<long?>>? _assignmentsOf;
     private ITopologyNode? _added;
 
-    public ConsumerScaleOutFault(ISystemDeployment system, string role)
+    /// <param name="system">The deployment whose role is scaled.</param>
+    /// <param name="role">A role with a consumer group (<see cref="SystemKafka.GroupOf"/>).</param>
+    /// <param name="assignmentsOf">
+    /// Reads how many partition assignments a member has received, from the system's own metrics (the evidence of
+    /// <see cref="AssignmentsAtHeal"/>); null: the system publishes none, and it stays unread.
+    /// </param>
+    public ConsumerScaleOutFault(ISystemDeployment system, string role, Func<ITopologyNode, CancellationToken, Task<long?>>? assignmentsOf = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         if (system.Kafka.GroupOf(role) is null)
@@ -24,6 +30,7 @@ public sealed class ConsumerScaleOutFault : IFault
 
         _system = system;
         Role = role;
+        _assignmentsOf = assignmentsOf;
     }
 
     public string Name => "scale-out";
@@ -49,7 +56,11 @@ public sealed class ConsumerScaleOutFault : IFault
     {
         if (_added is { IsRunning: true } node)
         {
-            AssignmentsAtHeal = (await RoleMetrics.TryReadAsync(node, cancellationToken))?.Counter("refsys.consumer.assignments");
+            if (_assignmentsOf is not null)
+            {
+                AssignmentsAtHeal = await _assignmentsOf(node, cancellationToken);
+            }
+
             await node.TerminateAsync(null, cancellationToken);
         }
     }

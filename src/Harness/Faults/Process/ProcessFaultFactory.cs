@@ -13,14 +13,20 @@ public static class ProcessFaultFactory
     public static bool Handles(string fault) => ProcessFaultNames.All.Contains(fault, StringComparer.Ordinal);
 
     /// <summary>
-    /// Creates the fault for <paramref name="entry"/> on the node named by its target. Throws an
-    /// <see cref="ArgumentException"/> naming the field when the fault, target or a parameter is not valid.
+    /// Creates the fault for <paramref name="entry"/> on the node named by its target; a failpoint through
+    /// <paramref name="failpoints"/>, the system's (null: it offers none). Throws an <see cref="ArgumentException"/>
+    /// naming the field when the fault, target or a parameter is not valid, or the system has no failpoints.
     /// </summary>
-    public static IFault Create(FaultScheduleEntry entry, Func<string, ITopologyNode?> findNode)
+    public static IFault Create(FaultScheduleEntry entry, Func<string, ITopologyNode?> findNode, IFailpointControl? failpoints = null)
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(findNode);
         Validate(entry);
+        if (entry.Fault == ProcessFaultNames.Failpoint && failpoints is null)
+        {
+            throw new ArgumentException($"fault: the system under test offers no failpoints ({entry.Fault} on {entry.Target})", nameof(entry));
+        }
+
         var node = findNode(entry.Target) ?? throw new ArgumentException($"target: no node named '{entry.Target}' in this run", nameof(entry));
         return entry.Fault switch
         {
@@ -29,7 +35,7 @@ public static class ProcessFaultFactory
             ProcessFaultNames.Pause => new ProcessPauseFault(node),
             ProcessFaultNames.Restart => new ProcessRestartFault(node),
             ProcessFaultNames.Starve => StarveFor(entry, node),
-            _ => new FailpointFault(node, FailpointSettings.FromParameters(entry.Parameters)),
+            _ => new FailpointFault(node, FailpointSettings.FromParameters(entry.Parameters), failpoints!),
         };
     }
 

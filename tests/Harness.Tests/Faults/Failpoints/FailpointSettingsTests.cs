@@ -81,4 +81,14 @@ public sealed class FailpointSettingsTests
 
         act.Should().Throw<ArgumentException>().WithMessage("target:*moon-1*");
     }
+
+    [Fact]
+    public void Create_AFailpointOnASystemWithoutFailpoints_IsRefusedNamingIt()
+    {
+        var entry = new FaultScheduleEntry(TimeSpan.Zero, ProcessFaultNames.Failpoint, "api-1", null, new Dictionary<string, string> { ["point"] = "api.before-persist" });
+
+        var act = () => ProcessFaultFactory.Create(entry, _ => throw new InvalidOperationException("no node is looked up"), failpoints: null);
+
+        act.Should().Throw<ArgumentException>().WithMessage("fault: the system under test offers no failpoints (failpoint on api-1)*");
+    }
 }

@@ -1,8 +1,8 @@
-using Chaos.Harness.Sut;
+using Chaos.Reference.Adapter;
 
-namespace Chaos.Harness.Tests.Sut;
+namespace Chaos.Reference.Tests.Adapter;
 
-public sealed class ReferenceSystemDeploymentTests
+public sealed class ReferenceSystemDeploymentArgumentsTests
 {
     [Fact]
     public void KafkaHostArguments_DefaultOptions_RetainTenSecondsProtectedByTheCommittingGroups()

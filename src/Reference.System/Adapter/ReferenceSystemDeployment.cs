@@ -1,10 +1,11 @@
 using System.Globalization;
 using System.Net;
 using Chaos.Harness.Deployment;
+using Chaos.Harness.Faults.Failpoints;
 using Chaos.Harness.Kafka;
 using Chaos.Harness.Topology;
 
-namespace Chaos.Harness.Sut;
+namespace Chaos.Reference.Adapter;
 
 /// <summary>
 /// The reference system deployed on a topology: the embedded Kafka host (<c>chaos kafka</c>) — or a cluster the run did
@@ -60,6 +61,9 @@ public sealed class ReferenceSystemDeployment : ISystemDeployment
     public IReadOnlyList<ITopologyNode> Nodes { get; }
 
     public string DeviceRole => "gateway";
+
+    /// <summary>Every role's failpoints, through its admin endpoint (<see cref="ReferenceFailpoints"/>).</summary>
+    public IFailpointControl? Failpoints { get; } = new ReferenceFailpoints();
 
     public IReadOnlyList<Uri> DeviceEndpoints => HubUrls;
 

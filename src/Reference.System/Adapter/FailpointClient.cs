@@ -2,9 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Chaos.Harness.Sut;
+using Chaos.Harness.Faults.Failpoints;
 
-namespace Chaos.Harness.Faults.Failpoints;
+namespace Chaos.Reference.Adapter;
 
 /// <summary>
 /// The reference system's loopback admin API for failpoints on one role instance: <c>POST /admin/failpoints</c>

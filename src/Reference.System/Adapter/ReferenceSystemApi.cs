@@ -8,7 +8,7 @@ using Chaos.Harness.Faults.Kafka;
 using Chaos.Harness.History;
 using Confluent.Kafka;
 
-namespace Chaos.Harness.Sut;
+namespace Chaos.Reference.Adapter;
 
 /// <summary>
 /// The reference system's HTTP api behind <see cref="ISystemApi"/> (docs/reference-system.md, "HTTP api"): writes go to

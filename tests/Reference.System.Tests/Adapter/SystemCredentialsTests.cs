@@ -1,7 +1,7 @@
-using Chaos.Harness.Sut;
 using Chaos.Harness.Topology;
+using Chaos.Reference.Adapter;
 
-namespace Chaos.Harness.Tests.Sut;
+namespace Chaos.Reference.Tests.Adapter;
 
 public sealed class SystemCredentialsTests
 {

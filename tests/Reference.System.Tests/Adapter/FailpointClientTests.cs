@@ -1,7 +1,8 @@
 using System.Net;
 using Chaos.Harness.Faults.Failpoints;
+using Chaos.Reference.Adapter;
 
-namespace Chaos.Harness.Tests.Faults.Failpoints;
+namespace Chaos.Reference.Tests.Adapter;
 
 public sealed class FailpointClientTests
 {

@@ -1,4 +1,4 @@
-namespace Chaos.Harness.Sut;
+namespace Chaos.Reference.Adapter;
 
 /// <summary>How a run deploys the reference system: instances per role, Kafka shape, defects and failpoints.</summary>
 public sealed record ReferenceSystemOptions
@@ -46,7 +46,7 @@ public sealed record ReferenceSystemOptions
 
     /// <summary>
     /// The outside provider the jobs call once per attempt (<c>--downstream URL</c>; the run passes its
-    /// <see cref="Faults.Downstream.DownstreamProvider"/>); null leaves the jobs on their in-process simulated dependency.
+    /// <see cref="Harness.Faults.Downstream.DownstreamProvider"/>); null leaves the jobs on their in-process simulated dependency.
     /// </summary>
     public Uri? DownstreamUrl { get; init; }
 
@@ -61,7 +61,7 @@ public sealed record ReferenceSystemOptions
 
     /// <summary>
     /// The bootstrap list of a Kafka cluster the run did not start (<c>--kafka-bootstrap</c>, checked by
-    /// <see cref="Deployment.ExistingKafka"/>); null: the embedded cluster, started for the run (docs/embedded-kafka.md).
+    /// <see cref="Harness.Deployment.ExistingKafka"/>); null: the embedded cluster, started for the run (docs/embedded-kafka.md).
     /// </summary>
     public string? KafkaBootstrap { get; init; }
 

@@ -1,7 +1,7 @@
 using Chaos.Harness.Deployment;
 using Chaos.Reference.Adapter;
 
-namespace Chaos.Reference.Tests;
+namespace Chaos.Reference.Tests.Adapter;
 
 /// <summary>How the reference system meets a scenario's requirements (src/Reference.System/Adapter/ReferenceSystemAdapter.cs).</summary>
 public sealed class ReferenceSystemAdapterTests
@@ -9,7 +9,7 @@ public sealed class ReferenceSystemAdapterTests
     [Fact]
     public void OptionsFor_NoRequirements_IsTheReferenceSystemsDefaults()
     {
-        ReferenceSystemAdapter.OptionsFor(new SystemRequirements()).Should().Be(new Harness.Sut.ReferenceSystemOptions());
+        ReferenceSystemAdapter.OptionsFor(new SystemRequirements()).Should().Be(new ReferenceSystemOptions());
     }
 
     [Fact]

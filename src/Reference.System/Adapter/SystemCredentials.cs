@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Chaos.Harness.Topology;
 
-namespace Chaos.Harness.Sut;
+namespace Chaos.Reference.Adapter;
 
 /// <summary>
 /// The reference system's two secrets for one deployment (docs/security.md): the JWT signing key, held by the roles

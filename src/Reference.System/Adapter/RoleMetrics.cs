@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Chaos.Harness.Topology;
 
-namespace Chaos.Harness.Sut;
+namespace Chaos.Reference.Adapter;
 
 /// <summary>
 /// One read of a role instance's loopback <c>GET /metrics</c> (docs/reference-system.md; with the admin key the
