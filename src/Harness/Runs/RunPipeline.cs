@@ -206,7 +206,7 @@ public static class RunPipeline
                 phase = RunPhases.Drain;
                 history.Record(HistoryOps.NemesisProcess, HistoryEventType.Ok, HistoryOps.Phase, new PhaseValue(RunPhases.Drain));
                 drain = await workload.DrainAsync(options.DrainTimeout, cancellationToken);
-                vacuous = scenario.VerifyFaultsTookEffect(context);
+                vacuous = await scenario.VerifyFaultsTookEffectAsync(context, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

@@ -9,7 +9,7 @@ namespace Chaos.Harness.Runs;
 /// <summary>
 /// A named scenario: how to deploy the system, what load to put on it, which faults to inject during the fault
 /// phase, and what the checkers hold it to. A scenario with faults must prove they took effect
-/// (<see cref="VerifyFaultsTookEffect"/>), or the run is unknown — never a vacuous pass.
+/// (<see cref="VerifyFaultsTookEffectAsync"/>), or the run is unknown — never a vacuous pass.
 /// </summary>
 public abstract class Scenario
 {
@@ -60,5 +60,6 @@ public abstract class Scenario
     public virtual Task HealAllAsync(RunContext context, CancellationToken cancellationToken) => context.Nemesis.HealAllAsync(cancellationToken);
 
     /// <summary>Null when the faults took effect (or there were none); otherwise what did not happen.</summary>
-    public virtual string? VerifyFaultsTookEffect(RunContext context) => null;
+    /// <remarks>Runs once, after the final drain; it may read the system (its metrics, Kafka) to prove what happened.</remarks>
+    public virtual Task<string?> VerifyFaultsTookEffectAsync(RunContext context, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 }

@@ -95,7 +95,7 @@ internal sealed class ConsumerKillMidBatchScenario : CrashScenario
     /// workers, whose second handling of a done job has no outside effect, still the system's own
     /// <c>refsys.redelivered</c> (counted whether or not dedupe absorbed them).
     /// </summary>
-    public override string? VerifyFaultsTookEffect(RunContext context)
+    public override async Task<string?> VerifyFaultsTookEffectAsync(RunContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         var faults = FaultsOf(context);
@@ -105,7 +105,7 @@ internal sealed class ConsumerKillMidBatchScenario : CrashScenario
             problems.Add(basic);
         }
 
-        var now = ReadMetricsNow(context);
+        var now = await ReadMetricsNowAsync(context, cancellationToken);
         var baseline = BaselineOf(context);
         foreach (var role in new[] { "notifier", "jobs" })
         {

@@ -233,11 +233,12 @@ internal abstract class CrashScenario : Scenario
         _ => false,
     };
 
-    /// <summary>Reads every role instance's /metrics (sync-over-async: the verification hook is synchronous and runs once, after the drain).</summary>
-    protected IReadOnlyList<RoleMetrics> ReadMetricsNow(RunContext context)
+    /// <summary>Reads every role instance's /metrics now (the verification hook, once, after the drain), bounded to 20 s.</summary>
+    protected async Task<IReadOnlyList<RoleMetrics>> ReadMetricsNowAsync(RunContext context, CancellationToken cancellationToken)
     {
-        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        var now = Task.Run(() => ReadMetricsAsync(context, bound.Token)).GetAwaiter().GetResult();
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(TimeSpan.FromSeconds(20));
+        var now = await ReadMetricsAsync(context, bound.Token);
         Run(context).Sample(now);
         return now;
     }

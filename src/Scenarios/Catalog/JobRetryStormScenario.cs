@@ -192,7 +192,10 @@ internal sealed class JobRetryStormScenario : Scenario
     /// (not a client) refused dead-letter produce requests. The drain's count of attempts (what the jobs stamped) is
     /// written beside it for comparison.
     /// </summary>
-    public override string? VerifyFaultsTookEffect(RunContext context)
+    public override Task<string?> VerifyFaultsTookEffectAsync(RunContext context, CancellationToken cancellationToken) => Task.FromResult(FaultsTookEffect(context));
+
+    /// <summary>Null when the faults took effect; otherwise what did not happen (from the run's evidence, no I/O).</summary>
+    private string? FaultsTookEffect(RunContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var faults = RunEvidence.For(context).Of<DownstreamFault>();

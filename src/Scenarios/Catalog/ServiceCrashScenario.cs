@@ -70,7 +70,7 @@ internal sealed class ServiceCrashScenario : CrashScenario
     /// no api holds unpublished outbox rows (the row persisted before the crash was published); devices of a killed
     /// or restarted gateway reconnected.
     /// </summary>
-    public override string? VerifyFaultsTookEffect(RunContext context)
+    public override async Task<string?> VerifyFaultsTookEffectAsync(RunContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         var faults = FaultsOf(context);
@@ -80,7 +80,7 @@ internal sealed class ServiceCrashScenario : CrashScenario
             problems.Add(basic);
         }
 
-        var metrics = ReadMetricsNow(context);
+        var metrics = await ReadMetricsNowAsync(context, cancellationToken);
         if (faults.OfType<FailpointFault>().Any(f => f.Crashed && f.Settings.Point.StartsWith("api.", StringComparison.Ordinal)))
         {
             var backlog = metrics.Where(m => m.Node.StartsWith("api-", StringComparison.Ordinal)).Sum(m => m.Gauge("refsys.outbox.backlog"));

@@ -165,7 +165,7 @@ public sealed class NetworkScenarioTests : IDisposable
 
         public override IFault CreateFault(FaultScheduleEntry entry, RunContext context) => new Inert(entry.Fault, entry.Target);
 
-        public override string? VerifyFaultsTookEffect(RunContext context) => inner.VerifyFaultsTookEffect(context);
+        public override Task<string?> VerifyFaultsTookEffectAsync(RunContext context, CancellationToken cancellationToken) => inner.VerifyFaultsTookEffectAsync(context, cancellationToken);
     }
 
     private sealed class Inert(string name, string target) : IFault

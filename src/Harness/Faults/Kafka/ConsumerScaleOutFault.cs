@@ -1,3 +1,4 @@
+using System.Globalization;
 using Chaos.Harness.Deployment;
 using Chaos.Harness.Topology;
 
@@ -8,7 +9,7 @@ namespace Chaos.Harness.Faults.Kafka;
 /// topology node (the apply completes when it is ready) and joins the group, which rebalances. Heal: the added instance
 /// is terminated (SIGTERM, so it leaves the group), and the group rebalances again.
 /// </summary>
-public sealed class ConsumerScaleOutFault : IFault
+public sealed class ConsumerScaleOutFault : IFault, IFaultOutcome
 {
     private readonly ISystemDeployment _system;
     private readonly Func<ITopologyNode, CancellationToken, Task<long?>>? _assignmentsOf;
@@ -48,6 +49,13 @@ public sealed class ConsumerScaleOutFault : IFault
     /// scale-out may be undone before the member was ever assigned anything; this says whether it was.
     /// </summary>
     public long? AssignmentsAtHeal { get; private set; }
+
+    /// <inheritdoc/>
+    public string? Outcome => _added is not { } added
+        ? null
+        : AssignmentsAtHeal is { } assignments
+            ? string.Create(CultureInfo.InvariantCulture, $"{added.Name} joined the {Role} group; {assignments} partition assignments when the heal stopped it")
+            : $"{added.Name} joined the {Role} group";
 
     public async Task ApplyAsync(CancellationToken cancellationToken) =>
         _added = await _system.LaunchInstanceAsync(Role, cancellationToken);
