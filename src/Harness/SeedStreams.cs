@@ -28,6 +28,21 @@ public static class SeedStreams
     /// <summary>One device's client (its reconnect jitter); named per device.</summary>
     public static string Client(string user, string device) => $"workload.client:{user}/{device}";
 
+    /// <summary>One node of the system under test (its <c>--seed</c>: a failpoint's probability draws, its jitter); named per node.</summary>
+    public static string Node(string name) => $"node:{name}";
+
+    /// <summary>The jobs' downstream provider the harness hosts (which calls fail, how late).</summary>
+    public const string Downstream = "downstream.provider";
+
+    /// <summary>The run's fault proxy; each proxied connection's two directions are its draws 2·id and 2·id + 1.</summary>
+    public const string Proxy = "proxy";
+
+    /// <summary>A record replay fault (which records it replays); indexed by the entry's start in milliseconds.</summary>
+    public const string Replay = "fault.replay";
+
+    /// <summary>A burst of sends (their arrivals); indexed by the entry's start in ticks.</summary>
+    public const string Burst = "fault.burst";
+
     /// <summary>The 64-bit seed of stream <paramref name="name"/>, draw <paramref name="index"/>, in the run of <paramref name="runSeed"/>.</summary>
     public static long Derive(long runSeed, string name, long index = 0)
     {

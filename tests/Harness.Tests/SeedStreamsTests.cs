@@ -65,4 +65,16 @@ public sealed class SeedStreamsTests
 
         Enumerable.Range(0, 8).Select(_ => a.Next(1000)).Should().NotEqual(Enumerable.Range(0, 8).Select(_ => b.Next(1000)));
     }
+
+    [Fact]
+    public void Every_node_of_a_run_and_of_the_next_run_has_a_seed_of_its_own()
+    {
+        // before, a node's seed was seed + instance: api-1 and notifier-1 shared one, and instance 2 of seed N was
+        // instance 1 of seed N+1
+        string[] nodes = ["api-1", "api-2", "notifier-1", "notifier-2", "gateway-1", "gateway-2", "jobs-1", "jobs-2"];
+
+        var seeds = new[] { 1L, 2L }.SelectMany(run => nodes.Select(n => SeedStreams.Derive(run, SeedStreams.Node(n)))).ToList();
+
+        seeds.Should().OnlyHaveUniqueItems();
+    }
 }

@@ -37,11 +37,12 @@ public sealed class OptionsAndFailpointTests
     [InlineData(new[] { "--role", "api" }, "--kafka")]
     [InlineData(new[] { "--role", "api", "--kafka", "k", "--db", "d", "--defect", "bogus" }, "unknown defect 'bogus'")]
     [InlineData(new[] { "--role", "api", "--kafka", "k", "--db", "d", "--failpoint", "nowhere=crash" }, "unknown failpoint")]
-    [InlineData(new[] { "--role", "api", "--kafka", "k", "--db", "d", "--seed", "x" }, "not a number")]
+    [InlineData(new[] { "--role", "api", "--kafka", "k", "--db", "d", "--seed", "x" }, "--seed must be a whole number")]
+    [InlineData(new[] { "--role", "api", "--kafka", "k", "--db", "d", "--seed", "8053460493224167422" }, "--seed must be a whole number within -2147483648..2147483647 (got '8053460493224167422')")]
     [InlineData(new[] { "--role", "jobs", "--kafka", "k", "--db", "d", "--downstream", "127.0.0.1:9" }, "--downstream must be an absolute http(s) URL")]
     [InlineData(new[] { "--role", "api", "--kafka", "k", "--db", "d", "--write-queue", "0" }, "--write-queue must be at least 1")]
     [InlineData(new[] { "--role", "api", "--kafka", "k", "--db", "d", "--fanout-rate-limit", "-5" }, "--fanout-rate-limit must be 0 (off)")]
-    [InlineData(new[] { "--role", "api", "--kafka", "k", "--db", "d", "--write-queue", "lots" }, "not a number")]
+    [InlineData(new[] { "--role", "api", "--kafka", "k", "--db", "d", "--write-queue", "lots" }, "--write-queue must be a whole number")]
     public void FromArgs_BadSetting_ErrorNamesIt(string[] args, string mention)
     {
         SystemOptions.FromArgs(args, Keys(), out var error).Should().BeNull();

@@ -14,6 +14,14 @@ public interface ISystemAdapter
     /// <summary>A short name for messages and reports (<c>reference</c>).</summary>
     string Name { get; }
 
+    /// <summary>
+    /// What the system offers beyond what every system does, as <see cref="Faults.Kinds.FaultCapabilities"/> names
+    /// (<see cref="Faults.Kinds.FaultCapabilities.OfSystems"/>: failpoints, a downstream provider it calls, a SQLite store
+    /// the harness may lock). A schedule naming a fault kind that needs one the system lacks is refused before anything
+    /// starts, naming the entry.
+    /// </summary>
+    IReadOnlySet<string> Capabilities { get; }
+
     /// <summary>The system's device clients (docs/architecture.md, "The device seam").</summary>
     IDeviceClientFactory Devices { get; }
 

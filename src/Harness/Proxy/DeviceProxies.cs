@@ -52,7 +52,7 @@ public sealed class DeviceProxies : IAsyncDisposable
             throw new InvalidOperationException($"{system.DeviceEndpoints.Count} device endpoints but {instances.Count} instances of {system.DeviceRole} to name their proxies after");
         }
 
-        var server = await FaultProxyServer.StartAsync(new FaultProxyServerOptions { Seed = unchecked((int)seed) }, cancellationToken);
+        var server = await FaultProxyServer.StartAsync(new FaultProxyServerOptions { Seed = SeedStreams.DeriveInt(seed, SeedStreams.Proxy) }, cancellationToken);
         var client = new ToxiproxyClient(server.ApiAddress);
         try
         {

@@ -30,8 +30,8 @@ internal sealed class ProxiedConnection
         UpstreamAddress = upstream.LocalEndPoint?.ToString() ?? "unknown";
 
         // Per connection and direction, derived from the run's seed: a fixed seed replays the same choices.
-        Upstream = new ProxyLink(this, ToxicStream.Upstream, client, upstream, new Random(unchecked((seed * 1_000_003) + (int)(id * 2))));
-        Downstream = new ProxyLink(this, ToxicStream.Downstream, upstream, client, new Random(unchecked((seed * 1_000_003) + (int)(id * 2) + 1)));
+        Upstream = new ProxyLink(this, ToxicStream.Upstream, client, upstream, SeedStreams.Random(seed, SeedStreams.Proxy, id * 2));
+        Downstream = new ProxyLink(this, ToxicStream.Downstream, upstream, client, SeedStreams.Random(seed, SeedStreams.Proxy, (id * 2) + 1));
     }
 
     public long Id { get; }

@@ -1,7 +1,7 @@
 using Chaos.Harness.Checkers;
+using Chaos.Harness.Deployment;
 using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Schedule;
-using Chaos.Harness.Deployment;
 using Chaos.Harness.Workload;
 
 namespace Chaos.Harness.Runs;

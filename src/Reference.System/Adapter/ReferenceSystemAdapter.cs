@@ -1,5 +1,6 @@
 using Chaos.Harness.Deployment;
 using Chaos.Harness.Devices;
+using Chaos.Harness.Faults.Kinds;
 using Chaos.Harness.Topology;
 
 namespace Chaos.Reference.Adapter;
@@ -18,6 +19,10 @@ public sealed class ReferenceSystemAdapter : ISystemAdapter
     public static IReadOnlyList<string> Roles { get; } = ["api", "notifier", "gateway", "jobs"];
 
     public string Name => "reference";
+
+    /// <summary>Failpoints on every role, the jobs' calls to the harness's provider, and SQLite unless told PostgreSQL.</summary>
+    public IReadOnlySet<string> Capabilities { get; } =
+        new HashSet<string>([FaultCapabilities.Failpoints, FaultCapabilities.DownstreamProvider, FaultCapabilities.SqliteStore], StringComparer.Ordinal);
 
     public IDeviceClientFactory Devices => ReferenceDeviceClients.Instance;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Chaos.Harness;
 using Chaos.Harness.Deployment;
 using Chaos.Harness.Faults.Failpoints;
 using Chaos.Harness.Kafka;
@@ -205,7 +206,7 @@ public sealed class ReferenceSystemDeployment : ISystemDeployment
                 "--db", database,
                 "--session-timeout-ms", options.SessionTimeoutMs.ToString(CultureInfo.InvariantCulture),
                 "--client-timeout-ms", options.ClientTimeoutMs.ToString(CultureInfo.InvariantCulture),
-                "--seed", (options.Seed + instance).ToString(CultureInfo.InvariantCulture),
+                "--seed", SeedStreams.DeriveInt(options.Seed, SeedStreams.Node(name)).ToString(CultureInfo.InvariantCulture),
             ];
             if (role == "jobs" && options.DownstreamUrl is { } downstream)
             {

@@ -1,11 +1,11 @@
 using System.Globalization;
 using Chaos.Harness.Deployment;
 using Chaos.Harness.Devices;
+using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Failpoints;
 using Chaos.Harness.Faults.Process;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Faults.Storage;
-using Chaos.Harness.Faults;
 using Chaos.Harness.Runs;
 using Chaos.Harness.Topology;
 using Chaos.Reference.Adapter;

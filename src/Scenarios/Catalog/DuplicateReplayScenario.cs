@@ -1,7 +1,7 @@
 using Chaos.Harness.Checkers;
+using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Kafka;
 using Chaos.Harness.Faults.Schedule;
-using Chaos.Harness.Faults;
 using Chaos.Harness.Runs;
 using Chaos.Reference.Adapter;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Chaos.Harness;
 using Chaos.Harness.Checkers;
 using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Kinds;
@@ -70,7 +71,7 @@ internal sealed class FanoutSpikeScenario : Scenario
                 context.Workload,
                 context.Options.Workload.Rate * Int(entry, "factor"),
                 entry.Duration ?? TimeSpan.FromSeconds(3),
-                context.Seed + entry.At.Ticks),
+                SeedStreams.Derive(context.Seed, SeedStreams.Burst, entry.At.Ticks)),
             _ => base.CreateFault(entry, context),
         };
         context.State<List<IFault>>().Add(fault);

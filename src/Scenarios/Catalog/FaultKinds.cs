@@ -32,16 +32,17 @@ internal static class FaultKinds
     {
         ArgumentNullException.ThrowIfNull(schedule);
         ArgumentNullException.ThrowIfNull(options);
+        // what the system offers (its adapter says), less SQLite when the run gives it PostgreSQL; and the run's own:
         // a run against a cluster it did not start (--kafka-bootstrap) has no control channel for the broker faults
-        var offered = new HashSet<string>(StringComparer.Ordinal);
+        var offered = new HashSet<string>(options.System?.Capabilities ?? new HashSet<string>(), StringComparer.Ordinal);
+        if (options.Postgres is not null)
+        {
+            offered.Remove(FaultCapabilities.SqliteStore);
+        }
+
         if (options.KafkaBootstrap is null)
         {
             offered.Add(FaultCapabilities.EmbeddedKafka);
-        }
-
-        if (options.Postgres is null)
-        {
-            offered.Add(FaultCapabilities.SqliteStore);
         }
 
         var missing = schedule.Entries

@@ -129,18 +129,21 @@ internal sealed class JobRetryStormScenario : Scenario
         ?? base.CreateFault(entry, context);
 
     /// <summary>The downstream kinds, each declared once (docs/faults.md, "Downstream and load-shape faults").</summary>
+    /// <summary>The downstream kinds set the conditions of the provider the harness hosts, which the system must call.</summary>
+    private static readonly IReadOnlyList<string> Provided = [FaultCapabilities.DownstreamProvider];
+
     internal static IReadOnlyList<FaultKind> DownstreamKinds { get; } =
     [
         new(Failing, "downstream", Provider, "the provider fails calls (503, retriable) at the given rate (and may answer late) until the heal",
-            [FailureRate(0.6), LatencyMs(0)]),
+            [FailureRate(0.6), LatencyMs(0)]) { Requires = Provided },
         new(Slow, "downstream", Provider, "the provider answers late (and may fail some calls) until the heal",
-            [FailureRate(0.3), LatencyMs(200)]),
+            [FailureRate(0.3), LatencyMs(200)]) { Requires = Provided },
         new(Refusing, "downstream", Provider, "the provider refuses calls for good (422: not to be retried) at the given rate until the heal",
-            [FaultParameter.Number("refusalRate", 0.3, 0.01, 1, "the share of calls the provider refuses for good")]),
+            [FaultParameter.Number("refusalRate", 0.3, 0.01, 1, "the share of calls the provider refuses for good")]) { Requires = Provided },
         new(Stalled, "downstream", Provider, "the provider holds every call past the caller's timeout, then fails it (503), until the heal; proved by callers giving up",
-            [FaultParameter.Integer("latencyMs", StallMs, 1_000, 60_000, "how long the provider holds each call before failing it, in milliseconds (the reference jobs give up after 5 s)")]),
+            [FaultParameter.Integer("latencyMs", StallMs, 1_000, 60_000, "how long the provider holds each call before failing it, in milliseconds (the reference jobs give up after 5 s)")]) { Requires = Provided },
         new(Unreachable, "downstream", Provider, "the provider is unreachable: every connection is closed before a call is read, until the heal",
-            []),
+            []) { Requires = Provided },
     ];
 
     private const string Provider = "jobs (the jobs' payment provider the harness hosts)";

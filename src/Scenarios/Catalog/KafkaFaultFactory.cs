@@ -1,8 +1,9 @@
 using System.Globalization;
+using Chaos.Harness;
+using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Kafka;
 using Chaos.Harness.Faults.Kinds;
 using Chaos.Harness.Faults.Schedule;
-using Chaos.Harness.Faults;
 using Chaos.Harness.Kafka;
 using Chaos.Harness.Runs;
 using Chaos.Reference.Adapter;
@@ -45,7 +46,7 @@ internal static class KafkaFaultFactory
             ScaleOut => new ConsumerScaleOutFault(context.System, entry.Target, async (node, ct) => (await RoleMetrics.TryReadAsync(node, ct))?.Counter("refsys.consumer.assignments")),
             ScaleIn => new ConsumerScaleInFault(ConsumerNode(entry, context)),
             Zombie => new ZombieConsumerFault(ConsumerNode(entry, context), context.TimeProvider),
-            Replay => new RecordReplayFault(system.Kafka.BootstrapServers, entry.Target, Int(entry, "count"), context.Seed + (long)entry.At.TotalMilliseconds),
+            Replay => new RecordReplayFault(system.Kafka.BootstrapServers, entry.Target, Int(entry, "count"), SeedStreams.Derive(context.Seed, SeedStreams.Replay, (long)entry.At.TotalMilliseconds)),
             OffsetRewind => new OffsetRewindFault(context.System, entry.Target, Int(entry, "records")),
             TopicRefused => new TopicRefusedFault(Control(), TopicOf(entry), Int(entry, "count"), [.. system.Kafka.ConsumerGroups.Select(g => g.Group)]),
             _ => null,

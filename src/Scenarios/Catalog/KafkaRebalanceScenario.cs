@@ -1,8 +1,8 @@
 using Chaos.Harness.Checkers;
 using Chaos.Harness.Deployment;
+using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Kafka;
 using Chaos.Harness.Faults.Schedule;
-using Chaos.Harness.Faults;
 using Chaos.Harness.Runs;
 using Chaos.Harness.Topology;
 using Chaos.Reference.Adapter;

@@ -1,9 +1,9 @@
 using Chaos.Harness.Checkers;
 using Chaos.Harness.Deployment;
 using Chaos.Harness.Devices;
+using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Client;
 using Chaos.Harness.Faults.Schedule;
-using Chaos.Harness.Faults;
 using Chaos.Harness.Runs;
 using Chaos.Harness.Workload;
 using Chaos.Reference.Adapter;

@@ -2,9 +2,9 @@ using System.Globalization;
 using Chaos.Harness.Checkers;
 using Chaos.Harness.Deployment;
 using Chaos.Harness.Devices;
+using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Network;
 using Chaos.Harness.Faults.Schedule;
-using Chaos.Harness.Faults;
 using Chaos.Harness.Runs;
 using Chaos.Harness.Workload;
 

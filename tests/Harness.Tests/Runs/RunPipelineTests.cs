@@ -80,6 +80,8 @@ public sealed class RunPipelineTests
 
         public string Name => "one-role";
 
+        public IReadOnlySet<string> Capabilities { get; } = new HashSet<string>();
+
         public IDeviceClientFactory Devices => throw new NotSupportedException("no device is made before the requirements are met");
 
         public void CheckRequirements(SystemRequirements requirements)

@@ -1,5 +1,10 @@
+using Chaos.Harness.Deployment;
+using Chaos.Harness.Devices;
 using Chaos.Harness.Faults.Kinds;
 using Chaos.Harness.Faults.Schedule;
+using Chaos.Harness.Runs;
+using Chaos.Harness.Topology;
+using Chaos.Reference.Adapter;
 using Chaos.Scenarios.Catalog;
 
 namespace Chaos.Scenarios.Tests.Catalog;
@@ -31,6 +36,46 @@ public sealed class FaultKindsTests
         FaultKinds.Registry.All.Where(k => k.Requires.Contains(FaultCapabilities.EmbeddedKafka)).Select(k => k.Name).Order(StringComparer.Ordinal)
             .Should().Equal("broker-down", "broker-rtt", "coordinator-move", "leader-move", "request-errors", "topic-refused");
         FaultCapabilities.Describe(FaultCapabilities.EmbeddedKafka).Should().Contain("embedded Kafka");
+    }
+
+    [Fact]
+    public void Failpoints_and_the_downstream_kinds_need_what_the_systems_adapter_offers()
+    {
+        FaultKinds.Registry.All.Where(k => k.Requires.Contains(FaultCapabilities.Failpoints)).Select(k => k.Name).Should().Equal("failpoint");
+        FaultKinds.Registry.All.Where(k => k.Requires.Contains(FaultCapabilities.DownstreamProvider)).Select(k => k.Family).Distinct().Should().Equal("downstream");
+        FaultKinds.Registry.All.Where(k => k.Family == "downstream").Should().OnlyContain(k => k.Requires.Contains(FaultCapabilities.DownstreamProvider));
+        ReferenceSystemAdapter.Instance.Capabilities.Should().BeEquivalentTo(FaultCapabilities.OfSystems);
+    }
+
+    [Theory]
+    [InlineData("failpoint", "api-1", "needs failpoints, and the system under test offers none")]
+    [InlineData("downstream-failure", "provider", "needs a downstream provider the system calls at the harness's URL")]
+    [InlineData("storage-lock", "sqlite", "needs the SQLite store")]
+    public void A_schedule_naming_a_kind_the_system_lacks_is_refused_naming_the_entry_and_what_is_missing(string fault, string target, string message)
+    {
+        var schedule = new FaultSchedule(
+            [new FaultScheduleEntry(TimeSpan.FromSeconds(1), "kill", "api-1"), new FaultScheduleEntry(TimeSpan.FromSeconds(2), fault, target)],
+            TimeSpan.FromSeconds(10));
+
+        var bare = FaultKinds.Unsupported(schedule, new RunOptions { OutputDirectory = "unused", System = new BareSystem() });
+        var reference = FaultKinds.Unsupported(schedule, new RunOptions { OutputDirectory = "unused", System = ReferenceSystemAdapter.Instance });
+
+        bare.Should().StartWith($"faults[1]: {fault} at 2s").And.Contain(message);
+        reference.Should().BeNull("the reference system offers failpoints, the provider's calls and SQLite");
+    }
+
+    /// <summary>A system offering nothing beyond what every system does: only <see cref="Capabilities"/> is read.</summary>
+    private sealed class BareSystem : ISystemAdapter
+    {
+        public string Name => "bare";
+
+        public IReadOnlySet<string> Capabilities { get; } = new HashSet<string>();
+
+        public IDeviceClientFactory Devices => throw new NotSupportedException();
+
+        public void CheckRequirements(SystemRequirements requirements) => throw new NotSupportedException();
+
+        public Task<DeployedSystem> DeployAsync(DeploymentRequest request, ITopology topology, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 
     [Theory]

@@ -1,8 +1,8 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Chaos.Harness.Topology.Processes;
 using Chaos.Harness.Topology;
+using Chaos.Harness.Topology.Processes;
 using Chaos.Reference.Adapter;
 
 namespace Chaos.Scenarios.Tests.Faults;

@@ -60,7 +60,7 @@ public sealed class DownstreamProvider : IAsyncDisposable
         _app = app;
         _history = options.History;
         _time = options.TimeProvider;
-        _random = new Random(unchecked((int)(options.Seed ^ (options.Seed >> 32) ^ 0x0D0D5EED)));
+        _random = SeedStreams.Random(options.Seed, SeedStreams.Downstream);
         Address = new Uri("http://127.0.0.1/");
     }
 

@@ -17,10 +17,28 @@ public static class FaultCapabilities
     /// </summary>
     public const string EmbeddedKafka = "embedded-kafka";
 
+    /// <summary>
+    /// The system has failpoints the harness can arm on a node (<c>Deployment/ISystemDeployment.Failpoints</c>): the
+    /// <c>failpoint</c> kind, a crash at an exact point of the code. Offered by the system's adapter.
+    /// </summary>
+    public const string Failpoints = "failpoints";
+
+    /// <summary>
+    /// The system's jobs call an outside provider at a URL the run gives it (<c>Deployment/DeploymentRequest.DownstreamUrl</c>),
+    /// the one the harness hosts (<c>Faults/Downstream</c>): the downstream kinds set its conditions. Offered by the
+    /// system's adapter.
+    /// </summary>
+    public const string DownstreamProvider = "downstream-provider";
+
+    /// <summary>The capabilities a system's adapter may offer (<c>Deployment/ISystemAdapter.Capabilities</c>); the rest are the run's.</summary>
+    public static IReadOnlyList<string> OfSystems { get; } = [Failpoints, DownstreamProvider, SqliteStore];
+
     /// <summary>The capability in words, for an error message.</summary>
     public static string Describe(string capability) => capability switch
     {
-        SqliteStore => "the SQLite store, and this run uses PostgreSQL (--postgres)",
+        SqliteStore => "the SQLite store, and this run uses PostgreSQL (--postgres) or a system that keeps none",
+        Failpoints => "failpoints, and the system under test offers none",
+        DownstreamProvider => "a downstream provider the system calls at the harness's URL, and the system under test calls none",
         EmbeddedKafka => "the embedded Kafka's control channel, and this run's Kafka was not started by it (--kafka-bootstrap)",
         _ => capability,
     };

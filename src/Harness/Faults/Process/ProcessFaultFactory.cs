@@ -53,7 +53,7 @@ public static class ProcessFaultFactory
             FaultParameter.Custom("share", "20%", "1%..90%, or a fraction 0.01..0.9", ShareProblem, "the share of CPU time left to the node; to stop it entirely use process-pause"),
             FaultParameter.Duration("period", TimeSpan.FromMilliseconds(100), ProcessStarveFault.MinPeriod, ProcessStarveFault.MaxPeriod, "one stop-and-run cycle"),
         ]),
-        new(ProcessFaultNames.Failpoint, "process", Instance, "arms a failpoint in the node (over its loopback admin endpoint) until the heal; a crash action kills it at the point",
+        new(ProcessFaultNames.Failpoint, "process", Instance, "arms a failpoint in the node (through the system's failpoint control) until the heal; a crash action kills it at the point",
         [
             FaultParameter.Choice("point", null, FailpointSettings.KnownPoints, "where in the node's code it fires", required: true),
             FaultParameter.Custom("action", "crash", "crash, delay, throw", text => Enum.TryParse<FailpointAction>(text, ignoreCase: true, out var a) && Enum.IsDefined(a) && !text.Any(char.IsDigit) ? null : $"'{text}' is not crash, delay or throw", "what happens at the point: exit 137 at once, wait, or throw"),
@@ -61,7 +61,10 @@ public static class ProcessFaultFactory
             FaultParameter.Number("probability", null, 0, 1, "fire on each hit with this probability, drawn from the role's seed (not with hit)"),
             FaultParameter.Duration("delay", TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromMinutes(10), "how long the delay action waits"),
         ],
-        entry => FailpointSettings.FromParameters(entry.Parameters)),
+        entry => FailpointSettings.FromParameters(entry.Parameters))
+        {
+            Requires = [FaultCapabilities.Failpoints],
+        },
     ];
 
     /// <summary>Checks an entry before a run starts (no nodes needed): the fault name and the parameters it takes.</summary>

@@ -229,7 +229,12 @@ internal sealed class SystemOptions
 
         try
         {
-            int Int(string name, int fallback) => One(name) is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : fallback;
+            // a value that is no whole number, or past Int32 (an overflow used to escape as an unhandled exception), names its option
+            int Int(string name, int fallback) => One(name) is not { } s
+                ? fallback
+                : int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
+                    ? value
+                    : throw new FormatException($"--{name} must be a whole number within {int.MinValue}..{int.MaxValue} (got '{s}')");
             var writeQueue = Int("write-queue", 2000);
             var fanoutRateLimit = Int("fanout-rate-limit", 1200);
             if (writeQueue < 1)
@@ -274,7 +279,7 @@ internal sealed class SystemOptions
         }
         catch (FormatException e)
         {
-            error = $"a numeric setting is not a number: {e.Message}";
+            error = e.Message;
             return null;
         }
     }
