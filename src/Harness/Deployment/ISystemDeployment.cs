@@ -7,8 +7,8 @@ namespace Chaos.Harness.Deployment;
 /// A deployed system under test as a run sees it (docs/architecture.md, "The deployment seam"): its nodes by role, the
 /// Kafka it uses, where its devices connect, the database its nodes share. Scenarios, faults and the run reach the
 /// deployment only through this; how it was started — programs, arguments, credentials, instance counts — is the
-/// implementation's. An <see cref="ISystemAdapter"/> makes one;
-/// the reference system's is <c>Sut/ReferenceSystemDeployment</c>.
+/// implementation's. An <see cref="ISystemAdapter"/> makes one; the reference system's is
+/// <c>Chaos.Reference.Adapter.ReferenceSystemDeployment</c>.
 /// </summary>
 /// <remarks>The topology owns every node's process; a deployment only knows which node is what.</remarks>
 public interface ISystemDeployment

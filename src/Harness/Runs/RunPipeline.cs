@@ -286,6 +286,7 @@ public static class RunPipeline
                 ["job-rate"] = workloadOptions.JobRate.ToString(CultureInfo.InvariantCulture),
                 ["users"] = workloadOptions.Users.ToString(CultureInfo.InvariantCulture),
                 ["devices"] = workloadOptions.Devices.ToString(CultureInfo.InvariantCulture),
+                ["system"] = adapter.Name,
                 ["defects"] = options.Defects.Count == 0 ? "none" : string.Join(',', options.Defects),
                 ["topology"] = options.Topology.ToString().ToLowerInvariant(),
                 ["drain"] = drain?.ToString() ?? "not reached",
