@@ -60,6 +60,15 @@ public abstract class Scenario
     public virtual Task HealAllAsync(RunContext context, CancellationToken cancellationToken) => context.Nemesis.HealAllAsync(cancellationToken);
 
     /// <summary>Null when the faults took effect (or there were none); otherwise what did not happen.</summary>
-    /// <remarks>Runs once, after the final drain; it may read the system (its metrics, Kafka) to prove what happened.</remarks>
-    public virtual Task<string?> VerifyFaultsTookEffectAsync(RunContext context, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+    /// <remarks>
+    /// Runs once, after the final drain. Override it when the proof needs the system read now (its metrics, Kafka);
+    /// by default it is <see cref="FaultsTookEffect"/>, judged from the evidence the run already holds.
+    /// </remarks>
+    public virtual Task<string?> VerifyFaultsTookEffectAsync(RunContext context, CancellationToken cancellationToken) => Task.FromResult(FaultsTookEffect(context));
+
+    /// <summary>
+    /// What <see cref="VerifyFaultsTookEffectAsync"/> answers unless overridden: null when the faults took effect (or
+    /// there were none), otherwise what did not happen — from the faults' outcomes and what the scenario gathered, no I/O.
+    /// </summary>
+    protected virtual string? FaultsTookEffect(RunContext context) => null;
 }

@@ -104,10 +104,7 @@ internal sealed class BrokerOutageScenario : Scenario
         }
     }
 
-    public override Task<string?> VerifyFaultsTookEffectAsync(RunContext context, CancellationToken cancellationToken) => Task.FromResult(FaultsTookEffect(context));
-
-    /// <summary>Null when the faults took effect; otherwise what did not happen (from the run's evidence, no I/O).</summary>
-    private string? FaultsTookEffect(RunContext context)
+    protected override string? FaultsTookEffect(RunContext context)
     {
         var state = context.StateOrNull<RunState>();
         return Explain(context.Schedule, context.Nemesis.Applied, state?.SentAtHeal ?? 0, state?.HighestDelivered ?? 0, state?.HighestAcknowledged ?? 0);

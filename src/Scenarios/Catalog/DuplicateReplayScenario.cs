@@ -109,9 +109,6 @@ internal sealed class DuplicateReplayScenario : Scenario
         context.SetState(evidence);
     }
 
-    public override Task<string?> VerifyFaultsTookEffectAsync(RunContext context, CancellationToken cancellationToken) => Task.FromResult(FaultsTookEffect(context));
-
-    /// <summary>Null when the faults took effect; otherwise what did not happen (from the run's evidence, no I/O).</summary>
-    private string? FaultsTookEffect(RunContext context) =>
+    protected override string? FaultsTookEffect(RunContext context) =>
         context.StateOrNull<ReplayEvidence>() is { } evidence ? evidence.Explain() : "no evidence was gathered after the fault phase";
 }

@@ -78,10 +78,7 @@ internal sealed class FanoutSpikeScenario : Scenario
         return fault;
     }
 
-    public override Task<string?> VerifyFaultsTookEffectAsync(RunContext context, CancellationToken cancellationToken) => Task.FromResult(FaultsTookEffect(context));
-
-    /// <summary>Null when the faults took effect; otherwise what did not happen (from the run's evidence, no I/O).</summary>
-    private string? FaultsTookEffect(RunContext context)
+    protected override string? FaultsTookEffect(RunContext context)
     {
         var faults = context.StateOrNull<List<IFault>>() ?? [];
         var fanouts = faults.OfType<FanoutSpikeFault>().Sum(f => f.Acknowledged);

@@ -128,10 +128,10 @@ internal sealed class JobRetryStormScenario : Scenario
         ?? (entry.Fault == KafkaFaultFactory.TopicRefused ? RunEvidence.For(context).Add(KafkaFaultFactory.Create(entry, context)!) : null)
         ?? base.CreateFault(entry, context);
 
-    /// <summary>The downstream kinds, each declared once (docs/faults.md, "Downstream and load-shape faults").</summary>
     /// <summary>The downstream kinds set the conditions of the provider the harness hosts, which the system must call.</summary>
     private static readonly IReadOnlyList<string> Provided = [FaultCapabilities.DownstreamProvider];
 
+    /// <summary>The downstream kinds, each declared once (docs/faults.md, "Downstream and load-shape faults").</summary>
     internal static IReadOnlyList<FaultKind> DownstreamKinds { get; } =
     [
         new(Failing, "downstream", Provider, "the provider fails calls (503, retriable) at the given rate (and may answer late) until the heal",
@@ -195,10 +195,7 @@ internal sealed class JobRetryStormScenario : Scenario
     /// (not a client) refused dead-letter produce requests. The drain's count of attempts (what the jobs stamped) is
     /// written beside it for comparison.
     /// </summary>
-    public override Task<string?> VerifyFaultsTookEffectAsync(RunContext context, CancellationToken cancellationToken) => Task.FromResult(FaultsTookEffect(context));
-
-    /// <summary>Null when the faults took effect; otherwise what did not happen (from the run's evidence, no I/O).</summary>
-    private string? FaultsTookEffect(RunContext context)
+    protected override string? FaultsTookEffect(RunContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var faults = RunEvidence.For(context).Of<DownstreamFault>();

@@ -144,10 +144,7 @@ internal sealed class KafkaRebalanceScenario : Scenario
         await ConsumerGroups.WaitForAssignmentsAsync(context, context.System.Nodes.Where(n => n.Role is "notifier" or "jobs"), TimeSpan.FromSeconds(30), cancellationToken);
     }
 
-    public override Task<string?> VerifyFaultsTookEffectAsync(RunContext context, CancellationToken cancellationToken) => Task.FromResult(FaultsTookEffect(context));
-
-    /// <summary>Null when the faults took effect; otherwise what did not happen (from the run's evidence, no I/O).</summary>
-    private string? FaultsTookEffect(RunContext context)
+    protected override string? FaultsTookEffect(RunContext context)
     {
         if (context.StateOrNull<RunState>() is not { Evidence: { } evidence } state)
         {

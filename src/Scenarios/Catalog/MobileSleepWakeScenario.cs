@@ -116,10 +116,7 @@ internal sealed class MobileSleepWakeScenario : Scenario
         evidence.Counters[TimeoutsCounter] = timeouts;
     }
 
-    public override Task<string?> VerifyFaultsTookEffectAsync(RunContext context, CancellationToken cancellationToken) => Task.FromResult(FaultsTookEffect(context));
-
-    /// <summary>Null when the faults took effect; otherwise what did not happen (from the run's evidence, no I/O).</summary>
-    private string? FaultsTookEffect(RunContext context)
+    protected override string? FaultsTookEffect(RunContext context)
     {
         var evidence = RunEvidence.For(context);
         var problems = new List<string>();

@@ -187,10 +187,7 @@ internal sealed class RandomMixScenario : CrashScenario
     /// Every fault the schedule planned was applied; each says it did what it says (<see cref="Explain"/>); and at
     /// least <see cref="MinFamilies"/> families took hold, or the run was not a mix.
     /// </summary>
-    public override Task<string?> VerifyFaultsTookEffectAsync(RunContext context, CancellationToken cancellationToken) => Task.FromResult(FaultsTookEffect(context));
-
-    /// <summary>Null when the faults took effect; otherwise what did not happen (from the run's evidence, no I/O).</summary>
-    private string? FaultsTookEffect(RunContext context)
+    protected override string? FaultsTookEffect(RunContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var evidence = RunEvidence.For(context);
