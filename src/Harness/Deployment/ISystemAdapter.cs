@@ -22,6 +22,12 @@ public interface ISystemAdapter
     /// </summary>
     IReadOnlySet<string> Capabilities { get; }
 
+    /// <summary>
+    /// The defect switches the system offers (<c>--defect</c>): bugs planted behind a switch so that a run can measure
+    /// whether the harness catches them (docs/defects.md). A system of your own usually has none.
+    /// </summary>
+    IReadOnlyList<string> Defects => [];
+
     /// <summary>The system's device clients (docs/architecture.md, "The device seam").</summary>
     IDeviceClientFactory Devices { get; }
 

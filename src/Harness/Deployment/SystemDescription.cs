@@ -8,14 +8,18 @@ namespace Chaos.Harness.Deployment;
 /// </summary>
 public sealed record SystemDescription
 {
-    /// <summary>The only adapter today: the reference chat/notification/job system.</summary>
+    /// <summary>The built-in adapter: the reference chat/notification/job system.</summary>
     public const string ReferenceSystem = "reference";
 
     /// <summary>The file it was read from, as given.</summary>
     public required string Source { get; init; }
 
-    /// <summary>Which adapter deploys and drives the system (<see cref="ReferenceSystem"/>).</summary>
+    /// <summary>Which system: <see cref="ReferenceSystem"/>, or the name of the adapter in <see cref="Adapter"/>.</summary>
     public string System { get; init; } = ReferenceSystem;
+
+    /// <summary>The full path of the adapter assembly (<c>adapter:</c>, relative to the file; it exists when read) that
+    /// deploys and drives <see cref="System"/> (<see cref="AdapterAssembly"/>); null for the reference system.</summary>
+    public string? Adapter { get; init; }
 
     /// <summary><c>host:port,...</c> of a Kafka cluster the run did not start (checked like <c>--kafka-bootstrap</c>);
     /// null with <see cref="KafkaEmbedded"/> true when the file said <c>kafka: embedded</c>.</summary>

@@ -4,7 +4,8 @@ using Chaos.Harness.Topology;
 namespace Chaos.Harness.Deployment;
 
 /// <summary>
-/// Reads a system file (<c>chaos.system.yaml</c>; the schema is in docs/systems.md): which adapter deploys the system,
+/// Reads a system file (<c>chaos.system.yaml</c>; the schema is in docs/systems.md): which adapter deploys the system
+/// (the reference system's, or one of your own built against the harness's API: <c>adapter:</c>),
 /// where Kafka is, what the storage is, where the nodes run, whether targets off loopback are allowed. Read with the
 /// harness's bounded YAML reader (positions kept, nesting and alias expansion limited) and checked whole: every problem
 /// is reported at once, each with its line and column. Nothing a file names is trusted further than the command line's
@@ -12,7 +13,7 @@ namespace Chaos.Harness.Deployment;
 /// </summary>
 public static class SystemFile
 {
-    private static readonly string[] Keys = ["system", "kafka", "storage", "topology", "allowRemote"];
+    private static readonly string[] Keys = ["system", "adapter", "kafka", "storage", "topology", "allowRemote"];
 
     /// <summary>Loads and checks the file at <paramref name="path"/> (at most 16 MiB, UTF-8);
     /// <paramref name="allowRemote"/> is the command line's <c>--allow-remote</c>.</summary>
@@ -68,19 +69,42 @@ public static class SystemFile
         foreach (var entry in mapping.Entries.Where(e => !Keys.Contains(e.Key, StringComparer.Ordinal)))
         {
             var message = entry.Key == "nodes"
-                ? "describing your own nodes (commands, images, ports) needs the adapter seam of issue 12, not built yet: the reference system's nodes are deployed by the scenario (docs/systems.md)"
+                ? "nodes described without code (commands, images, ports) are not built yet: name an adapter assembly that deploys them (adapter:, docs/systems.md)"
                 : $"not a key of a system file (known: {string.Join(", ", Keys)})";
             errors.Add(new ScheduleFileError(source, entry.Line, entry.Column, entry.Key, message));
         }
 
         var description = new SystemDescription { Source = source };
+        entries.TryGetValue("adapter", out var adapterEntry);
         if (!entries.TryGetValue("system", out var system))
         {
-            errors.Add(new ScheduleFileError(source, mapping.Line, mapping.Column, "system", $"missing: name the adapter that deploys the system (known: {SystemDescription.ReferenceSystem})"));
+            errors.Add(new ScheduleFileError(source, mapping.Line, mapping.Column, "system", $"missing: name the system ({SystemDescription.ReferenceSystem}, or your adapter's name with adapter:)"));
         }
-        else if (Text(system, errors, source) is { } name && name != SystemDescription.ReferenceSystem)
+        else if (Text(system, errors, source) is { } name)
         {
-            errors.Add(Error(source, system, $"'{name}' is not an adapter (known: {SystemDescription.ReferenceSystem}); adapters of your own come with issue 12's seam (docs/systems.md)"));
+            description = description with { System = name };
+            if (name == SystemDescription.ReferenceSystem && adapterEntry is not null)
+            {
+                errors.Add(Error(source, adapterEntry, $"the {SystemDescription.ReferenceSystem} system's adapter is built in: name another system, or leave adapter: out"));
+            }
+            else if (name != SystemDescription.ReferenceSystem && adapterEntry is null)
+            {
+                errors.Add(Error(source, system, $"'{name}' is not built in (built in: {SystemDescription.ReferenceSystem}): add adapter: the path of its adapter assembly (docs/systems.md)"));
+            }
+        }
+
+        if (adapterEntry is not null && Text(adapterEntry, errors, source) is { } adapterPath && description.System != SystemDescription.ReferenceSystem)
+        {
+            // relative to the file, as a project file's paths are: the file and its adapter travel together
+            var full = Path.GetFullPath(adapterPath, Path.GetDirectoryName(Path.GetFullPath(source)) ?? ".");
+            if (File.Exists(full))
+            {
+                description = description with { Adapter = full };
+            }
+            else
+            {
+                errors.Add(Error(source, adapterEntry, $"{full}: no such file (build the adapter first: dotnet build -c Release)"));
+            }
         }
 
         bool? remote = null;

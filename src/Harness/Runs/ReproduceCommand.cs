@@ -36,23 +36,30 @@ public static class ReproduceCommand
             args.AddRange(["--defect", defect]);
         }
 
-        if (options.Topology != Topology.TopologyKind.Processes)
+        // the system file says again what it said; the flags say the rest
+        var file = options.SystemFile;
+        if (file is not null)
+        {
+            args.AddRange(["--system", Path.GetFullPath(file.Source)]);
+        }
+
+        if (options.Topology != Topology.TopologyKind.Processes && file?.Topology is null)
         {
             args.AddRange(["--topology", options.Topology.ToString().ToLowerInvariant()]);
         }
 
-        if (options.Postgres is not null)
+        if (options.Postgres is not null && file?.SaysStorage != true)
         {
             args.AddRange(["--postgres", PostgresPlaceholder]);
         }
 
-        if (options.KafkaBootstrap is not null)
+        if (options.KafkaBootstrap is not null && file?.SaysKafka != true)
         {
             // a fresh cluster at that address: the run refuses topics that already hold records
             args.AddRange(["--kafka-bootstrap", options.KafkaBootstrap]);
         }
 
-        if (options.AllowRemote)
+        if (options.AllowRemote && file?.AllowRemote != true)
         {
             args.Add("--allow-remote");
         }

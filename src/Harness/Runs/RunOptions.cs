@@ -44,7 +44,11 @@ public sealed record RunOptions
     /// </summary>
     public ISystemAdapter? System { get; init; }
 
-    /// <summary>Defect switches of the reference system (<c>--defect</c>).</summary>
+    /// <summary>The system file the run was described by (<c>--system</c>), so the command that reproduces the run names
+    /// it; null when none was given.</summary>
+    public Deployment.SystemDescription? SystemFile { get; init; }
+
+    /// <summary>Defect switches of the system (<c>--defect</c>), each one of <see cref="ISystemAdapter.Defects"/>.</summary>
     public IReadOnlyList<string> Defects { get; init; } = [];
 
     /// <summary>The run folder; created if absent.</summary>
@@ -101,6 +105,14 @@ public sealed record RunOptions
         if (System is null)
         {
             throw new ArgumentException("no system under test: give the system's ISystemAdapter (the reference system's is Chaos.Reference.Adapter.ReferenceSystemAdapter)", nameof(System));
+        }
+
+        var unknown = Defects.FirstOrDefault(d => !System.Defects.Contains(d, StringComparer.Ordinal));
+        if (unknown is not null)
+        {
+            throw new ArgumentException(
+                $"'{unknown}' is not a defect of the {System.Name} system ({(System.Defects.Count == 0 ? "it has none" : "known: " + string.Join(", ", System.Defects))})",
+                nameof(Defects));
         }
 
         Workload.Validate();

@@ -44,6 +44,12 @@ public static class RunPipeline
         var requirements = scenario.ConfigureSystem(new SystemRequirements());
         requirements.Validate();
         adapter.CheckRequirements(requirements);
+        if (scenario.ConfigureWorkload(options.Workload).JobRate > 0 && !adapter.Capabilities.Contains(Faults.Kinds.FaultCapabilities.Jobs))
+        {
+            throw new ArgumentException(
+                $"{scenario.Name} submits jobs, and the system '{adapter.Name}' runs none (it lacks the '{Faults.Kinds.FaultCapabilities.Jobs}' capability): give --job-rate 0, or a scenario without jobs",
+                nameof(options));
+        }
 
         var directory = Path.GetFullPath(options.OutputDirectory);
         if (Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any())

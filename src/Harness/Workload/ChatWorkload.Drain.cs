@@ -27,7 +27,9 @@ public sealed partial class ChatWorkload
         bounded.CancelAfter(timeout);
         var ct = bounded.Token;
         _history.Record(HistoryOps.NemesisProcess, HistoryEventType.Invoke, HistoryOps.Drain, new MarkerValue(Detail: "final drain"));
-        var outcome = new DrainOutcome { Devices = _devices.Count, Jobs = _jobs.Count, Accounts = _options.Accounts };
+        // balances are read only when jobs were submitted: a run without jobs (--job-rate 0, or a system that runs none)
+        // has no effects to check, and a system without accounts no balances to read
+        var outcome = new DrainOutcome { Devices = _devices.Count, Jobs = _jobs.Count, Accounts = _jobs.IsEmpty ? 0 : _options.Accounts };
         try
         {
             outcome.JobsSettled = await WaitForJobsAsync(ct);
@@ -256,7 +258,7 @@ public sealed partial class ChatWorkload
     private async Task<int> RecordBalancesAsync(CancellationToken cancellationToken)
     {
         var read = 0;
-        for (var a = 1; a <= _options.Accounts; a++)
+        for (var a = 1; a <= _options.Accounts && !_jobs.IsEmpty; a++)
         {
             try
             {

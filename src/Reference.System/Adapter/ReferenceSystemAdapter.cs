@@ -20,9 +20,16 @@ public sealed class ReferenceSystemAdapter : ISystemAdapter
 
     public string Name => "reference";
 
-    /// <summary>Failpoints on every role, the jobs' calls to the harness's provider, and SQLite unless told PostgreSQL.</summary>
+    /// <summary>Failpoints on every role, jobs and their calls to the harness's provider, and SQLite unless told PostgreSQL.</summary>
     public IReadOnlySet<string> Capabilities { get; } =
-        new HashSet<string>([FaultCapabilities.Failpoints, FaultCapabilities.DownstreamProvider, FaultCapabilities.SqliteStore], StringComparer.Ordinal);
+        new HashSet<string>([FaultCapabilities.Failpoints, FaultCapabilities.DownstreamProvider, FaultCapabilities.SqliteStore, FaultCapabilities.Jobs], StringComparer.Ordinal);
+
+    /// <summary>The reference system's nine defect switches (docs/defects.md).</summary>
+    public IReadOnlyList<string> Defects { get; } =
+    [
+        "commit-before-process", "no-dedupe", "unkeyed-partitioning", "ack-before-persist", "no-resume",
+        "client-no-dedupe", "retry-without-backoff", "non-atomic-effect", "no-dlq",
+    ];
 
     public IDeviceClientFactory Devices => ReferenceDeviceClients.Instance;
 

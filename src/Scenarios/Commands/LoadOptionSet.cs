@@ -36,6 +36,9 @@ internal sealed class LoadOptionSet
         }
     }
 
+    /// <summary>Whether <c>--job-rate</c> was given (a system that runs no jobs then gets none by default).</summary>
+    public bool JobRateGiven(ParseResult parse) => parse.GetValue(jobRate) is not null;
+
     /// <summary>The load asked for, the defaults where an option is absent; a <see cref="UsageException"/> naming a malformed option.</summary>
     public ChatWorkloadOptions Bind(ParseResult parse)
     {

@@ -1,9 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
+using Chaos.Harness.Deployment;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Reports;
 using Chaos.Harness.Runs;
 using Chaos.Harness.Topology.Containers;
+using Chaos.Reference.Adapter;
 using Chaos.Scenarios.Catalog;
 
 namespace Chaos.Scenarios.Commands;
@@ -136,20 +138,17 @@ internal static class RunCommand
     }
 
     /// <summary>The defect switches <paramref name="names"/> (none when null); a <see cref="UsageException"/> naming the first unknown one.</summary>
-    internal static IReadOnlyList<string> Defects(string[]? names)
+    /// <summary>The <c>--defect</c> names, each one <paramref name="system"/> offers; a <see cref="UsageException"/> naming one it does not.</summary>
+    internal static IReadOnlyList<string> Defects(string[]? names, ISystemAdapter system)
     {
-        var unknown = names?.FirstOrDefault(d => !KnownDefects.Contains(d));
+        var unknown = names?.FirstOrDefault(d => !system.Defects.Contains(d, StringComparer.Ordinal));
         return unknown is null
             ? names ?? []
-            : throw new UsageException($"--defect '{unknown}' is not a defect of the reference system (known: {string.Join(", ", KnownDefects)})");
+            : throw new UsageException($"--defect '{unknown}' is not a defect of the {system.Name} system ({(system.Defects.Count == 0 ? "it has none" : "known: " + string.Join(", ", system.Defects))})");
     }
 
     /// <summary>The reference system's defect switches (docs/reference-system.md).</summary>
-    internal static readonly IReadOnlyList<string> KnownDefects =
-    [
-        "commit-before-process", "no-dedupe", "unkeyed-partitioning", "ack-before-persist", "no-resume",
-        "client-no-dedupe", "retry-without-backoff", "non-atomic-effect", "no-dlq",
-    ];
+    internal static IReadOnlyList<string> KnownDefects => ReferenceSystemAdapter.Instance.Defects;
 
     internal static long Long(string? text, string option, long fallback)
     {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Chaos.Harness.Deployment;
+using Chaos.Harness.Faults.Kinds;
 using Chaos.Harness.Runs;
 using Chaos.Harness.Topology;
 using Chaos.Reference.Adapter;
@@ -15,7 +16,7 @@ internal sealed class RunOptionSet
 {
     private readonly Option<string?> ramp = new("--ramp") { Description = "Load rising from a tenth of the rate to all of it before the steady phase; no SLO judges it (default 3s; 0 for none)." };
     private readonly Option<string?> warmup = new("--warmup") { Description = "Steady-state load before the fault phase (default 5s)." };
-    private readonly Option<string[]> defects = new("--defect") { Description = "Switch on a defect of the reference system (repeatable).", AllowMultipleArgumentsPerToken = false };
+    private readonly Option<string[]> defects = new("--defect") { Description = "Switch on a defect of the system under test (repeatable; the reference system's are in docs/defects.md).", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string?> postgres = new("--postgres") { Description = "A PostgreSQL connection string for the system's storage (default: SQLite in the run folder)." };
     private readonly Option<string?> kafkaBootstrap = new("--kafka-bootstrap") { Description = "host:port[,...] of a Kafka cluster the run did not start, with the system's topics absent or empty (default: the embedded cluster, one per run); broker faults are refused (docs/running.md)." };
     private readonly Option<bool> allowRemote = new("--allow-remote") { Description = "Allow targets that are not loopback (refused by default)." };
@@ -48,15 +49,24 @@ internal sealed class RunOptionSet
         ArgumentNullException.ThrowIfNull(parse);
         var described = await DescriptionAsync(parse, cancellationToken);
         var remote = parse.GetValue(allowRemote) || described?.AllowRemote == true;
+        var adapter = Adapter(described);
+        var workload = load.Bind(parse);
+        if (!adapter.Capabilities.Contains(FaultCapabilities.Jobs) && !load.JobRateGiven(parse))
+        {
+            // a system that runs no jobs gets no job load unless asked for one (then the run refuses it, naming why)
+            workload = workload with { JobRate = 0 };
+        }
+
         return new RunOptions
         {
             Seed = seed,
             Duration = duration,
             Ramp = RunCommand.DurationOrNone(parse.GetValue(ramp), "--ramp") ?? TimeSpan.FromSeconds(3),
             Warmup = RunCommand.Duration(parse.GetValue(warmup), "--warmup") ?? TimeSpan.FromSeconds(5),
-            Workload = load.Bind(parse),
-            System = ReferenceSystemAdapter.Instance,
-            Defects = RunCommand.Defects(parse.GetValue(defects)),
+            Workload = workload,
+            System = adapter,
+            SystemFile = described,
+            Defects = RunCommand.Defects(parse.GetValue(defects), adapter),
             OutputDirectory = outputDirectory,
             Postgres = Either(parse, postgres, described, described?.SaysStorage == true, "storage", described?.Postgres),
             KafkaBootstrap = Either(parse, kafkaBootstrap, described, described?.SaysKafka == true, "kafka", null) is { } flag
@@ -84,6 +94,24 @@ internal sealed class RunOptionSet
         catch (SystemFileException e)
         {
             throw new UsageException($"--system: {e.Message}");
+        }
+    }
+
+    /// <summary>The system's adapter: the reference system's, or the one the system file's <c>adapter:</c> names.</summary>
+    private static ISystemAdapter Adapter(SystemDescription? described)
+    {
+        if (described?.Adapter is not { } path)
+        {
+            return ReferenceSystemAdapter.Instance;
+        }
+
+        try
+        {
+            return AdapterAssembly.Load(path, described.System);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"--system {described.Source}: {e.Message}");
         }
     }
 

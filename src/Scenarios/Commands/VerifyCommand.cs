@@ -48,7 +48,7 @@ internal static class VerifyCommand
                 var seedCount = Int(parse.GetValue(seeds), "--seeds", 1, 1, 1000);
                 var seed0 = Int(parse.GetValue(firstSeed), "--seed", 1, 0, int.MaxValue);
                 var durationValue = RunCommand.Duration(parse.GetValue(duration), "--duration");
-                var defects = RunCommand.Defects(parse.GetValue(only)).ToArray();
+                var defects = RunCommand.Defects(parse.GetValue(only), ReferenceSystemAdapter.Instance).ToArray();
                 var retryCount = Int(parse.GetValue(retries), "--retries", 1, 0, UndecidedRetry.MaxRetries);
                 var workload = load.Bind(parse);
                 workload.Validate();

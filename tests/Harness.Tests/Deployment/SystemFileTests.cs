@@ -65,12 +65,12 @@ public sealed class SystemFileTests
             allowRemote: maybe
             colour: blue
             """).Should().Equal(
-            "chaos.system.yaml:1:1: system: missing: name the adapter that deploys the system (known: reference)",
+            "chaos.system.yaml:1:1: system: missing: name the system (reference, or your adapter's name with adapter:)",
             "chaos.system.yaml:2:14: kafka.bootstrap: 'broker' is not host:port (a port 1-65535)",
             "chaos.system.yaml:3:10: storage: expected 'sqlite' or a mapping with one key, postgres: a PostgreSQL connection string",
             "chaos.system.yaml:4:11: topology: 'kubernetes' is not a topology (known: processes, containers)",
             "chaos.system.yaml:5:14: allowRemote: 'maybe' is not true or false",
-            "chaos.system.yaml:6:1: colour: not a key of a system file (known: system, kafka, storage, topology, allowRemote)");
+            "chaos.system.yaml:6:1: colour: not a key of a system file (known: system, adapter, kafka, storage, topology, allowRemote)");
     }
 
     [Fact]
@@ -96,15 +96,42 @@ public sealed class SystemFileTests
     }
 
     [Fact]
-    public void Nodes_and_adapters_of_your_own_are_refused_saying_they_are_not_built_yet()
+    public void A_system_of_your_own_names_its_adapter_assembly_relative_to_the_file()
+    {
+        var folder = Directory.CreateTempSubdirectory("chaos-systemfile-");
+        try
+        {
+            var adapter = Path.Combine(folder.FullName, "bin", "My.Adapter.dll");
+            Directory.CreateDirectory(Path.GetDirectoryName(adapter)!);
+            File.WriteAllBytes(adapter, [0]);
+            var file = Path.Combine(folder.FullName, "chaos.system.yaml");
+
+            var description = SystemFile.Parse("system: my-chat\nadapter: bin/My.Adapter.dll\n", file, allowRemote: false);
+
+            description.System.Should().Be("my-chat");
+            description.Adapter.Should().Be(adapter, "a relative path is read from the file's folder, not the working directory");
+            SystemFile.Parse("system: reference\n", file, allowRemote: false).Adapter.Should().BeNull();
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_system_without_its_adapter_or_the_reference_with_one_or_nodes_without_code_are_refused()
     {
         Problems("""
             system: my-chat
             nodes:
               api: { command: ./api }
             """).Should().Equal(
-            "chaos.system.yaml:1:9: system: 'my-chat' is not an adapter (known: reference); adapters of your own come with issue 12's seam (docs/systems.md)",
-            "chaos.system.yaml:2:1: nodes: describing your own nodes (commands, images, ports) needs the adapter seam of issue 12, not built yet: the reference system's nodes are deployed by the scenario (docs/systems.md)");
+            "chaos.system.yaml:1:9: system: 'my-chat' is not built in (built in: reference): add adapter: the path of its adapter assembly (docs/systems.md)",
+            "chaos.system.yaml:2:1: nodes: nodes described without code (commands, images, ports) are not built yet: name an adapter assembly that deploys them (adapter:, docs/systems.md)");
+        Problems("system: reference\nadapter: x.dll\n").Should().Equal(
+            "chaos.system.yaml:2:10: adapter: the reference system's adapter is built in: name another system, or leave adapter: out");
+        Problems("system: my-chat\nadapter: no-such-adapter.dll\n").Should().ContainSingle()
+            .Which.Should().StartWith("chaos.system.yaml:2:10: adapter: ").And.EndWith("no-such-adapter.dll: no such file (build the adapter first: dotnet build -c Release)");
     }
 
     [Theory]

@@ -49,6 +49,18 @@ public sealed class ReproduceCommandTests
         command.Should().NotContain("s3cret").And.EndWith("--postgres '<connection string>'");
     }
 
+    [Fact]
+    public void For_ASystemFile_NamesItAndLeavesToItWhatItSaid()
+    {
+        var file = new Chaos.Harness.Deployment.SystemDescription { Source = "/srv/mine/chaos.system.yaml", System = "mine", KafkaBootstrap = "127.0.0.1:9092" };
+        var options = Defaults with { SystemFile = file, KafkaBootstrap = "127.0.0.1:9092", Topology = TopologyKind.Containers };
+
+        var command = ReproduceCommand.For("steady-state", options, TimeSpan.FromSeconds(10));
+
+        command.Should().EndWith("--system /srv/mine/chaos.system.yaml --topology containers")
+            .And.NotContain("--kafka-bootstrap", "the file says where Kafka is; saying it again is refused as said twice");
+    }
+
     [Theory]
     [InlineData("steady-state", "steady-state")]
     [InlineData("/tmp/a b/schedule.json", "'/tmp/a b/schedule.json'")]

@@ -30,8 +30,15 @@ public static class FaultCapabilities
     /// </summary>
     public const string DownstreamProvider = "downstream-provider";
 
+    /// <summary>
+    /// The system runs background jobs: it takes submissions, applies their effects and dead-letters the poison ones
+    /// (<c>Api/ISystemApi.SubmitJobAsync</c> and the reads after it). A run's job load (<c>--job-rate</c> above 0) needs
+    /// it; without it the job promises are not exercised. Offered by the system's adapter.
+    /// </summary>
+    public const string Jobs = "jobs";
+
     /// <summary>The capabilities a system's adapter may offer (<c>Deployment/ISystemAdapter.Capabilities</c>); the rest are the run's.</summary>
-    public static IReadOnlyList<string> OfSystems { get; } = [Failpoints, DownstreamProvider, SqliteStore];
+    public static IReadOnlyList<string> OfSystems { get; } = [Failpoints, DownstreamProvider, SqliteStore, Jobs];
 
     /// <summary>The capability in words, for an error message.</summary>
     public static string Describe(string capability) => capability switch
@@ -39,6 +46,7 @@ public static class FaultCapabilities
         SqliteStore => "the SQLite store, and this run uses PostgreSQL (--postgres) or a system that keeps none",
         Failpoints => "failpoints, and the system under test offers none",
         DownstreamProvider => "a downstream provider the system calls at the harness's URL, and the system under test calls none",
+        Jobs => "background jobs, and the system under test runs none (give --job-rate 0)",
         EmbeddedKafka => "the embedded Kafka's control channel, and this run's Kafka was not started by it (--kafka-bootstrap)",
         _ => capability,
     };

@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Chaos.Harness.Deployment;
+using Chaos.Harness.Devices;
+using Chaos.Harness.Kafka;
+using Chaos.Harness.Topology;
+
+namespace WsChat.Adapter;
+
+/// <summary>
+/// The wschat sample system as a system under test (samples/wschat/README.md; docs/systems.md, "Your own system"):
+/// one role, <c>chat</c>, one instance, which takes sends over HTTP, writes them to Kafka, consumes them into its own
+/// inbox journal and pushes them to devices over plain WebSockets. It runs no jobs and offers no failpoints, so the
+/// scenarios and fault kinds that need them are refused before a run starts.
+/// </summary>
+public sealed class WsChatAdapter : ISystemAdapter
+{
+    /// <summary>The system's one role.</summary>
+    public const string Role = "chat";
+
+    /// <summary>Partitions of the messages topic.</summary>
+    public const int Partitions = 6;
+
+    public string Name => "wschat";
+
+    public IReadOnlySet<string> Capabilities { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>The planted bug: a user's second device takes the first one's place in the push registry.</summary>
+    public IReadOnlyList<string> Defects { get; } = ["last-device-wins"];
+
+    public IDeviceClientFactory Devices { get; } = new WsChatDevices();
+
+    public void CheckRequirements(SystemRequirements requirements)
+    {
+        ArgumentNullException.ThrowIfNull(requirements);
+        requirements.Validate();
+        foreach (var (role, count) in requirements.Instances)
+        {
+            if (role != Role)
+            {
+                throw new ArgumentException($"the wschat system has no role '{role}' (its one role: {Role})", nameof(requirements));
+            }
+
+            if (count != 1)
+            {
+                throw new ArgumentException($"the wschat system runs one {Role} instance, not {count}: its inbox journal has one writer", nameof(requirements));
+            }
+        }
+    }
+
+    public async Task<DeployedSystem> DeployAsync(DeploymentRequest request, ITopology topology, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(topology);
+        CheckRequirements(request.Requirements);
+        var unknown = request.Defects.FirstOrDefault(d => !Defects.Contains(d));
+        if (unknown is not null)
+        {
+            throw new ArgumentException($"'{unknown}' is not a defect of the wschat system (known: {string.Join(", ", Defects)})", nameof(request));
+        }
+
+        var server = Path.Combine(Path.GetDirectoryName(typeof(WsChatAdapter).Assembly.Location)!, "server", "WsChat.Server.dll");
+        if (!File.Exists(server))
+        {
+            throw new ArgumentException($"the wschat server is not built: {server} is missing (dotnet build -c Release)", nameof(request));
+        }
+
+        KafkaTopic[] topics = [new KafkaTopic(WsChatDeployment.Topic, Partitions)];
+        ITopologyNode? kafka = null;
+        KafkaControlClient? control = null;
+        string bootstrap;
+        if (request.KafkaBootstrap is { } existing)
+        {
+            await ExistingKafka.PrepareAsync(existing, topics, cancellationToken);
+            bootstrap = existing;
+        }
+        else
+        {
+            kafka = await topology.LaunchAsync(
+                NodeSpec.For("kafka", "kafka", ToolLocator.ChaosTool(), "kafka", "--control-port", "{port:control}", "--topic", $"{WsChatDeployment.Topic}:{Partitions}") with
+                {
+                    Readiness = ReadinessCheck.Line(@"^bootstrap: (?<bootstrap>\S+)$"),
+                },
+                cancellationToken);
+            control = await KafkaControlClient.ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, kafka.Ports["control"]), cancellationToken);
+            bootstrap = control.BootstrapServers;
+        }
+
+        // the deployment's secrets: fresh per run, in the nodes' environment (never their argv)
+        var secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
+        var serviceKey = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
+        var session = request.Requirements.ConsumerSessionTimeout ?? TimeSpan.FromSeconds(6);
+        List<string> args =
+        [
+            "--urls", "http://127.0.0.1:{port}", "--kafka", bootstrap, "--data", Path.Combine(topology.RunDirectory, $"{Role}-1"),
+            "--session-timeout-ms", ((int)session.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
+        ];
+        foreach (var defect in request.Defects)
+        {
+            args.AddRange(["--defect", defect]);
+        }
+
+        var chat = await topology.LaunchAsync(
+            NodeSpec.For($"{Role}-1", Role, new LaunchCommand(ToolLocator.DotnetHost(), [server]), args) with
+            {
+                Environment = new Dictionary<string, string> { ["WSCHAT_SECRET"] = secret, ["WSCHAT_SERVICE_KEY"] = serviceKey },
+                Readiness = ReadinessCheck.Http("/ready"),
+            },
+            cancellationToken);
+        var deployment = new WsChatDeployment(chat, bootstrap, topics, kafka, control);
+        return new DeployedSystem(deployment, new WsChatApi(deployment, secret, serviceKey, request.RequestTimeout));
+    }
+}
