@@ -25,8 +25,11 @@ public sealed class WsChatAdapter : ISystemAdapter
 
     public IReadOnlySet<string> Capabilities { get; } = new HashSet<string>(StringComparer.Ordinal);
 
-    /// <summary>The planted bug: a user's second device takes the first one's place in the push registry.</summary>
-    public IReadOnlyList<string> Defects { get; } = ["last-device-wins"];
+    /// <summary>
+    /// The planted bugs (samples/wschat/README.md): <c>last-device-wins</c>, a user's second device takes the first one's
+    /// place in the push registry; <c>dedupe-not-rebuilt</c>, the journal forgets the message ids it holds when it restarts.
+    /// </summary>
+    public IReadOnlyList<string> Defects { get; } = ["last-device-wins", "dedupe-not-rebuilt"];
 
     public IDeviceClientFactory Devices { get; } = new WsChatDevices();
 
@@ -46,6 +49,19 @@ public sealed class WsChatAdapter : ISystemAdapter
                 throw new ArgumentException($"the wschat system runs one {Role} instance, not {count}: its inbox journal has one writer", nameof(requirements));
             }
         }
+    }
+
+    /// <summary>One node, <c>chat-1</c>, serving devices; one topic; one consumer group.</summary>
+    public SystemShape ShapeFor(SystemRequirements requirements)
+    {
+        CheckRequirements(requirements);
+        return new SystemShape
+        {
+            Roles = new Dictionary<string, IReadOnlyList<string>> { [Role] = [$"{Role}-1"] },
+            DeviceRole = Role,
+            Topics = [new KafkaTopic(WsChatDeployment.Topic, Partitions)],
+            ConsumerGroups = [new KafkaConsumerGroup(Role, WsChatDeployment.Group, WsChatDeployment.Topic)],
+        };
     }
 
     public async Task<DeployedSystem> DeployAsync(DeploymentRequest request, ITopology topology, CancellationToken cancellationToken)

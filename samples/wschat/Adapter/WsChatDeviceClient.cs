@@ -142,7 +142,10 @@ public sealed class WsChatDeviceClient : IDeviceClient
                 try
                 {
                     await awake.WaitAsync(cancellationToken);
-                    await Task.Delay(delay * (0.5 + _random.NextDouble()), cancellationToken);
+                    // jittered within [delay/2, 3·delay/2], and never past the longest pause the settings allow (the
+                    // harness's reconnect check holds a client to it: the first version here overshot it by half)
+                    var pause = TimeSpan.FromTicks(Math.Min((long)(delay.Ticks * (0.5 + _random.NextDouble())), _settings.ReconnectMaxDelay.Ticks));
+                    await Task.Delay(pause, cancellationToken);
                     delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _settings.ReconnectMaxDelay.Ticks));
                     if (IsAsleep)
                     {

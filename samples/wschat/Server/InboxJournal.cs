@@ -13,6 +13,8 @@ public sealed record InboxEntry(string User, long Seq, string Id, string From);
 /// it was never acknowledged, so its Kafka record is still uncommitted and comes again. A message id already in the
 /// user's inbox is not appended again (Kafka delivers at least once; the inbox holds each message once).
 /// </summary>
+/// <remarks>The planted bug <c>--defect dedupe-not-rebuilt</c>: the ids seen are not rebuilt when the file is replayed,
+/// so after a restart the records Kafka delivers again (those past the last commit) are appended a second time.</remarks>
 public sealed class InboxJournal : IDisposable
 {
     private readonly Dictionary<string, List<InboxEntry>> _inboxes = new(StringComparer.Ordinal);
@@ -20,8 +22,11 @@ public sealed class InboxJournal : IDisposable
     private readonly Lock _gate = new();
     private readonly FileStream _file;
 
-    public InboxJournal(string directory)
+    private readonly bool _rebuildIds;
+
+    public InboxJournal(string directory, bool rebuildIds = true)
     {
+        _rebuildIds = rebuildIds;
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, "inbox.journal");
         if (File.Exists(path))
@@ -99,7 +104,10 @@ public sealed class InboxJournal : IDisposable
             var f = line.Split('\t');
             var inbox = Inbox(f[0]);
             inbox.Add(new InboxEntry(f[0], inbox.Count + 1, f[2], f[3]));
-            _ids.Add((f[0], f[2]));
+            if (_rebuildIds)
+            {
+                _ids.Add((f[0], f[2]));
+            }
         }
 
         ReplayedLength = end;

@@ -6,13 +6,13 @@ using Confluent.Kafka;
 using WsChat.Server;
 
 // The wschat sample system (samples/wschat/README.md). Arguments: --urls http://127.0.0.1:PORT --kafka BOOTSTRAP
-// --data DIR [--session-timeout-ms N] [--defect last-device-wins]; environment: WSCHAT_SECRET (signs user tokens),
+// --data DIR [--session-timeout-ms N] [--defect last-device-wins|dedupe-not-rebuilt]; environment: WSCHAT_SECRET (signs user tokens),
 // WSCHAT_SERVICE_KEY (the back end's key for notifications).
 var options = ServerOptions.Parse(args);
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, WireContext.Default));
-var journal = new InboxJournal(options.Data);
+var journal = new InboxJournal(options.Data, rebuildIds: !options.Defects.Contains("dedupe-not-rebuilt"));
 var devices = new Devices(journal, options.Defects.Contains("last-device-wins"));
 var tokens = new Tokens(Encoding.UTF8.GetBytes(Environment.GetEnvironmentVariable("WSCHAT_SECRET") ?? throw new InvalidOperationException("WSCHAT_SECRET is not set")));
 var serviceKey = Environment.GetEnvironmentVariable("WSCHAT_SERVICE_KEY") ?? throw new InvalidOperationException("WSCHAT_SERVICE_KEY is not set");
@@ -101,7 +101,7 @@ namespace WsChat.Server
         public const string Group = "wschat-inbox";
 
         /// <summary>The defect switches (samples/wschat/README.md).</summary>
-        public static readonly IReadOnlyList<string> KnownDefects = ["last-device-wins"];
+        public static readonly IReadOnlyList<string> KnownDefects = ["last-device-wins", "dedupe-not-rebuilt"];
 
         public static ServerOptions Parse(string[] args)
         {

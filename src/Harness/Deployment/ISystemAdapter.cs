@@ -38,6 +38,13 @@ public interface ISystemAdapter
     void CheckRequirements(SystemRequirements requirements);
 
     /// <summary>
+    /// The names the deployment meeting <paramref name="requirements"/> will have — nodes by role, topics, consumer
+    /// groups, brokers — known before anything starts: scenarios draw fault targets from it and incident files are
+    /// checked against it. Checks the requirements first (<see cref="CheckRequirements"/>).
+    /// </summary>
+    SystemShape ShapeFor(SystemRequirements requirements);
+
+    /// <summary>
     /// Deploys the system on <paramref name="topology"/> (which owns every node it starts, and stops them) and waits
     /// until every node is ready; returns the deployment and an api client for it, owned by the caller.
     /// </summary>

@@ -42,6 +42,18 @@ public abstract class Scenario
     /// <summary>The fault names and targets an incident file for this scenario may use.</summary>
     public virtual FaultCatalogue Catalogue => Faults?.ToCatalogue() ?? new FaultCatalogue(new Dictionary<string, IEnumerable<string>>());
 
+    /// <summary>
+    /// The fault names and targets an incident file for this scenario may use against a system of
+    /// <paramref name="shape"/>; by default <see cref="Catalogue"/> (a scenario written for one system names its nodes).
+    /// </summary>
+    public virtual FaultCatalogue CatalogueOn(SystemShape shape) => Catalogue;
+
+    /// <summary>
+    /// The fault timeline for a seed against a system of <paramref name="shape"/>: the same seed and shape give the same
+    /// schedule; by default <see cref="BuildSchedule(long, TimeSpan)"/>, which names no system's own targets.
+    /// </summary>
+    public virtual FaultSchedule BuildSchedule(long seed, TimeSpan duration, SystemShape shape) => BuildSchedule(seed, duration);
+
     /// <summary>The fault timeline for a seed: the same seed gives the same schedule, byte for byte.</summary>
     public virtual FaultSchedule BuildSchedule(long seed, TimeSpan duration) =>
         Faults is { } menu

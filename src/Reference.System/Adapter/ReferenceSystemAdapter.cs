@@ -35,6 +35,27 @@ public sealed class ReferenceSystemAdapter : ISystemAdapter
 
     public void CheckRequirements(SystemRequirements requirements) => OptionsFor(requirements).Validate();
 
+    /// <summary>Each role's instances <c>role-1</c>..<c>role-N</c>, the gateways serving devices, the reference topics and groups.</summary>
+    public SystemShape ShapeFor(SystemRequirements requirements)
+    {
+        var options = OptionsFor(requirements);
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal)
+        {
+            ["api"] = options.ApiInstances,
+            ["notifier"] = options.NotifierInstances,
+            ["gateway"] = options.GatewayInstances,
+            ["jobs"] = options.JobsInstances,
+        };
+        return new SystemShape
+        {
+            Roles = Roles.ToDictionary(r => r, r => (IReadOnlyList<string>)[.. Enumerable.Range(1, counts[r]).Select(i => $"{r}-{i}")], StringComparer.Ordinal),
+            DeviceRole = "gateway",
+            Topics = [.. ReferenceSystemOptions.Topics.Select(t => new KafkaTopic(t.Topic, t.Partitions))],
+            ConsumerGroups = [.. ReferenceSystemOptions.ConsumerGroups.Select(g => new KafkaConsumerGroup(g.Role, g.Group, g.Topic))],
+            Brokers = options.Brokers,
+        };
+    }
+
     /// <summary>
     /// The reference system's deployment options that meet <paramref name="requirements"/>, the rest its defaults; an
     /// <see cref="ArgumentException"/> naming a role it does not have or a count it cannot run.

@@ -148,7 +148,7 @@ internal abstract class CrashScenario : Scenario
     /// a new one running; a pause paused and was resumed; a crash failpoint crashed the instance, which came back.
     /// Unless <paramref name="requireOne"/> is false, a phase in which none of them was applied is a problem too.
     /// </summary>
-    protected static string? CheckFaults(RunContext context, IReadOnlyList<IFault> faults, bool requireOne = true)
+    internal static string? CheckFaults(RunContext context, IReadOnlyList<IFault> faults, bool requireOne = true)
     {
         var problems = new List<string>();
         foreach (var failed in context.Nemesis.Applied.Where(a => a.Error is not null))

@@ -27,6 +27,7 @@ internal static class ScenarioCatalog
     public static IReadOnlyList<Scenario> Exploratory { get; } =
     [
         new RandomMixScenario(),
+        new SystemMixScenario(),
     ];
 
     /// <summary><see cref="All"/> then <see cref="Exploratory"/>: what <c>chaos list</c> shows and <c>chaos run</c> accepts.</summary>

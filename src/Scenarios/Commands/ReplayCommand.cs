@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Chaos.Harness.Deployment;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Scenarios.Catalog;
 
@@ -46,22 +47,25 @@ internal static class ReplayCommand
                     ?? throw new UsageException($"{path} names no scenario: give --scenario NAME (see `chaos list`)");
                 var scenario = ScenarioCatalog.Find(scenarioName)
                     ?? throw new UsageException($"unknown scenario '{scenarioName}' (known: {string.Join(", ", ScenarioCatalog.Everything.Select(s => s.Name))})");
+                // the run's options first (the system under test among them): its shape is what the targets are checked against
+                var phase = RunCommand.Duration(parse.GetValue(duration), "--duration") ?? loose.Duration ?? scenario.DefaultDuration;
+                var runSeed = RunCommand.Long(parse.GetValue(seed), "--seed", loose.Seed ?? 1);
+                var dir = parse.GetValue(output)
+                    ?? Path.Combine("reports", $"replay-{loose.Name ?? scenario.Name}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
+                var options = await shared.BindAsync(parse, runSeed, phase, dir, cancellationToken);
+                var shape = options.System!.ShapeFor(scenario.ConfigureSystem(new SystemRequirements()));
+
                 // the parameters of the faults we know are checked while the file is read, so an error names its line
                 // (every kind is declared once, with its parameters: FaultKinds, docs/faults.md "Fault kinds")
-                var catalogue = scenario.Catalogue.WithParameterCheck(FaultKinds.Registry.Validate);
+                var catalogue = scenario.CatalogueOn(shape).WithParameterCheck(FaultKinds.Registry.Validate);
                 var schedule = await FaultScheduleFile.LoadAsync(path, catalogue, cancellationToken);
-
-                var phase = RunCommand.Duration(parse.GetValue(duration), "--duration") ?? schedule.Duration ?? scenario.DefaultDuration;
                 var late = schedule.Entries.Where(e => e.At >= phase).ToList();
                 if (late.Count > 0)
                 {
                     throw new UsageException($"{late.Count} fault(s) start at or after the end of the {DurationText.Format(phase)} fault phase (first: {late[0].Fault} on {late[0].Target} at {DurationText.Format(late[0].At)}): give a longer --duration");
                 }
 
-                var runSeed = RunCommand.Long(parse.GetValue(seed), "--seed", schedule.Seed ?? 1);
-                var dir = parse.GetValue(output)
-                    ?? Path.Combine("reports", $"replay-{schedule.Name ?? scenario.Name}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
-                var options = await shared.BindAsync(parse, runSeed, phase, dir, cancellationToken) with { Schedule = schedule };
+                options = options with { Schedule = schedule };
                 if (FaultKinds.Unsupported(schedule, options) is { } why)
                 {
                     throw new UsageException($"{path}: {why}");

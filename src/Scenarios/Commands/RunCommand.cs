@@ -67,7 +67,8 @@ internal static class RunCommand
                 // --postgres) is refused, naming the run and the entry (docs/faults.md, "Fault kinds").
                 foreach (var (scenario, runSeed) in runs)
                 {
-                    var schedule = scenario.BuildSchedule(runSeed, durationValue ?? scenario.DefaultDuration);
+                    var shape = template.System!.ShapeFor(scenario.ConfigureSystem(new SystemRequirements()));
+                    var schedule = scenario.BuildSchedule(runSeed, durationValue ?? scenario.DefaultDuration, shape);
                     if (FaultKinds.Unsupported(schedule, template) is { } why)
                     {
                         throw new UsageException($"{scenario.Name} seed {runSeed} schedules a fault this deployment cannot take: {why}; pick another seed or scenario, or change the deployment");

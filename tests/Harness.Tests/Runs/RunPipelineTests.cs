@@ -92,6 +92,8 @@ public sealed class RunPipelineTests
             }
         }
 
+        public SystemShape ShapeFor(SystemRequirements requirements) => throw new NotSupportedException();
+
         public Task<DeployedSystem> DeployAsync(DeploymentRequest request, ITopology topology, CancellationToken cancellationToken)
         {
             Deployed++;

@@ -75,6 +75,8 @@ public sealed class FaultKindsTests
 
         public void CheckRequirements(SystemRequirements requirements) => throw new NotSupportedException();
 
+        public SystemShape ShapeFor(SystemRequirements requirements) => throw new NotSupportedException();
+
         public Task<DeployedSystem> DeployAsync(DeploymentRequest request, ITopology topology, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 

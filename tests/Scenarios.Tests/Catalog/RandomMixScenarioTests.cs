@@ -110,7 +110,7 @@ public sealed class RandomMixScenarioTests
     public void The_mix_is_exploratory_and_only_the_nightly_suite_runs_it()
     {
         ScenarioCatalog.All.Should().NotContain(s => s.Name == "random-mix", "its false-alarm rate is still being measured");
-        ScenarioCatalog.Find("random-mix").Should().BeSameAs(ScenarioCatalog.Exploratory.Single());
+        ScenarioCatalog.Exploratory.Should().Contain(ScenarioCatalog.Find("random-mix")!);
         ScenarioCatalog.ScenariosOf(ScenarioCatalog.Suites["nightly"]).Should().Contain(s => s.Name == "random-mix");
         ScenarioCatalog.ScenariosOf(ScenarioCatalog.Suites["smoke"]).Should().NotContain(s => s.Name == "random-mix");
         ScenarioCatalog.ScenariosOf(ScenarioCatalog.Suites["pre-release"]).Should().NotContain(s => s.Name == "random-mix");

@@ -24,7 +24,7 @@ public sealed class ListCommandTests
 
         var scenarios = root.GetProperty("scenarios").EnumerateArray().ToList();
         scenarios.Select(s => s.GetProperty("name").GetString()).Should().Equal(ScenarioCatalog.Everything.Select(s => s.Name));
-        scenarios.Where(s => s.GetProperty("exploratory").GetBoolean()).Select(s => s.GetProperty("name").GetString()).Should().Equal("random-mix");
+        scenarios.Where(s => s.GetProperty("exploratory").GetBoolean()).Select(s => s.GetProperty("name").GetString()).Should().Equal("random-mix", "system-mix");
         var crash = scenarios.Single(s => s.GetProperty("name").GetString() == "service-crash");
         crash.GetProperty("faults").EnumerateArray().Should().NotBeEmpty("service-crash kills processes");
         crash.GetProperty("faults").EnumerateArray().Should().OnlyContain(f => f.GetProperty("targets").GetArrayLength() > 0);
