@@ -36,8 +36,9 @@ public static class ReproduceCommand
             args.AddRange(["--defect", defect]);
         }
 
-        // the system file says again what it said; the flags say the rest
-        var file = options.SystemFile;
+        // a system of your own is named by its file (its adapter is there), which says again what it said, and the flags
+        // say the rest; the reference system's file says nothing a flag cannot, so its line reruns without the file
+        var file = options.SystemFile is { Adapter: not null } own ? own : null;
         if (file is not null)
         {
             args.AddRange(["--system", Path.GetFullPath(file.Source)]);

@@ -1,8 +1,10 @@
 using System.Globalization;
 using Chaos.Harness.Checkers;
+using Chaos.Harness.Deployment;
 using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Runs;
+using Chaos.Reference.Adapter;
 
 namespace Chaos.Scenarios.Catalog;
 
@@ -34,29 +36,50 @@ internal sealed class BrokerOutageScenario : Scenario
         RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo, PromiseNames.Availability],
     };
 
-    public override FaultMenu Faults => new(
+    /// <summary>The menu on the reference system's shape: what <c>chaos list</c> shows.</summary>
+    public override FaultMenu Faults => FaultsOn(ReferenceShape);
+
+    public override FaultCatalogue CatalogueOn(SystemShape shape) => FaultsOn(shape).ToCatalogue();
+
+    /// <summary>The brokers of the system's embedded cluster, the partitions of the topics its groups consume, its groups.</summary>
+    private static FaultMenu FaultsOn(SystemShape shape) => new(
     [
-        new FaultMenuItem(KafkaFaultFactory.BrokerDown, ["broker-1", "broker-2", "broker-3"], MinDuration: TimeSpan.FromSeconds(2), MaxDuration: TimeSpan.FromSeconds(5)),
-        new FaultMenuItem(KafkaFaultFactory.LeaderMove, [.. Enumerable.Range(0, 6).Select(p => $"fanout/{p}"), .. Enumerable.Range(0, 4).Select(p => $"jobs/{p}")], MinDuration: TimeSpan.FromSeconds(2), MaxDuration: TimeSpan.FromSeconds(6)),
-        new FaultMenuItem(KafkaFaultFactory.CoordinatorMove, ["notifier", "jobs"], Parameters: new Dictionary<string, IReadOnlyList<string>> { ["to"] = ["1", "2", "3"] }),
+        new FaultMenuItem(KafkaFaultFactory.BrokerDown, shape.BrokerNames, MinDuration: TimeSpan.FromSeconds(2), MaxDuration: TimeSpan.FromSeconds(5)),
+        new FaultMenuItem(KafkaFaultFactory.LeaderMove, [.. ConsumedTopics(shape).SelectMany(t => Enumerable.Range(0, t.Partitions).Select(p => $"{t.Name}/{p}"))], MinDuration: TimeSpan.FromSeconds(2), MaxDuration: TimeSpan.FromSeconds(6)),
+        new FaultMenuItem(KafkaFaultFactory.CoordinatorMove, [.. shape.ConsumerGroups.Select(g => g.Group).Distinct(StringComparer.Ordinal)], Parameters: new Dictionary<string, IReadOnlyList<string>> { ["to"] = [.. Enumerable.Range(1, shape.Brokers).Select(b => b.ToString(CultureInfo.InvariantCulture))] }),
         new FaultMenuItem(KafkaFaultFactory.RequestErrors, ["Produce", "Fetch", "OffsetCommit"], MinDuration: TimeSpan.FromSeconds(2), MaxDuration: TimeSpan.FromSeconds(4), Parameters: new Dictionary<string, IReadOnlyList<string>> { ["count"] = ["4", "8"] }),
-        new FaultMenuItem(KafkaFaultFactory.BrokerRtt, ["broker-1", "broker-2", "broker-3", "all"], MinDuration: TimeSpan.FromSeconds(2), MaxDuration: TimeSpan.FromSeconds(6), Parameters: new Dictionary<string, IReadOnlyList<string>> { ["rtt"] = ["50", "150", "300"] }),
+        new FaultMenuItem(KafkaFaultFactory.BrokerRtt, [.. shape.BrokerNames, "all"], MinDuration: TimeSpan.FromSeconds(2), MaxDuration: TimeSpan.FromSeconds(6), Parameters: new Dictionary<string, IReadOnlyList<string>> { ["rtt"] = ["50", "150", "300"] }),
     ]);
 
-    /// <summary>A scripted timeline — every kind of broker fault at least once — with brokers and partitions drawn from the seed.</summary>
-    public override FaultSchedule BuildSchedule(long seed, TimeSpan duration)
+    private static SystemShape ReferenceShape => ReferenceSystemAdapter.Instance.ShapeFor(new SystemRequirements());
+
+    /// <summary>The topics the system's consumer groups read, in the groups' order (the reference system: fanout, jobs).</summary>
+    private static List<KafkaTopic> ConsumedTopics(SystemShape shape) =>
+        [.. shape.ConsumerGroups.Select(g => g.Topic).Distinct(StringComparer.Ordinal).Select(name => shape.Topics.First(t => t.Name == name))];
+
+    public override FaultSchedule BuildSchedule(long seed, TimeSpan duration) => BuildSchedule(seed, duration, ReferenceShape);
+
+    /// <summary>
+    /// A scripted timeline — every kind of broker fault at least once — with brokers and partitions drawn from the seed,
+    /// on the system's own brokers, first consumed topic and groups (the reference system's timelines are those it had
+    /// when they named fanout, notifier and jobs outright).
+    /// </summary>
+    public override FaultSchedule BuildSchedule(long seed, TimeSpan duration, SystemShape shape)
     {
+        ArgumentNullException.ThrowIfNull(shape);
+        var topic = ConsumedTopics(shape) is [var first, ..] ? first : throw new ArgumentException($"{Name} needs a system whose consumer groups read a topic", nameof(shape));
+        var groups = shape.ConsumerGroups.Select(g => g.Group).Distinct(StringComparer.Ordinal).ToList();
         var d = duration.TotalMilliseconds;
         var entries = new List<FaultScheduleEntry>();
-        string Broker(int salt) => $"broker-{1 + SeedPick.Of(seed, salt, 3)}";
-        string To(int salt) => (1 + SeedPick.Of(seed, salt, 3)).ToString(CultureInfo.InvariantCulture);
+        string Broker(int salt) => $"broker-{1 + SeedPick.Of(seed, salt, shape.Brokers)}";
+        string To(int salt) => (1 + SeedPick.Of(seed, salt, shape.Brokers)).ToString(CultureInfo.InvariantCulture);
         Add(Math.Max(1000, 0.05 * d), KafkaFaultFactory.BrokerDown, Broker(1), Math.Max(2000, 0.15 * d));
-        Add(0.25 * d, KafkaFaultFactory.LeaderMove, $"fanout/{SeedPick.Of(seed, 2, 6)}", 0.2 * d);
-        Add(0.3 * d, KafkaFaultFactory.CoordinatorMove, "notifier", null, ("to", To(3)));
+        Add(0.25 * d, KafkaFaultFactory.LeaderMove, $"{topic.Name}/{SeedPick.Of(seed, 2, topic.Partitions)}", 0.2 * d);
+        Add(0.3 * d, KafkaFaultFactory.CoordinatorMove, groups[0], null, ("to", To(3)));
         Add(0.4 * d, KafkaFaultFactory.RequestErrors, "Produce", 0.15 * d, ("count", "6"));
         Add(0.5 * d, KafkaFaultFactory.RequestErrors, "OffsetCommit", 0.15 * d, ("count", "4"));
         Add(0.6 * d, KafkaFaultFactory.BrokerRtt, Broker(4), 0.2 * d, ("rtt", "150"));
-        Add(0.7 * d, KafkaFaultFactory.CoordinatorMove, "jobs", null, ("to", To(5)));
+        Add(0.7 * d, KafkaFaultFactory.CoordinatorMove, groups[1 % groups.Count], null, ("to", To(5)));
         Add(0.8 * d, KafkaFaultFactory.RequestErrors, "Fetch", 0.1 * d, ("count", "6"));
         // fetch refused for good: librdkafka hands the error to the application instead of retrying it away, so the
         // consumers' consume-error branches run (docs/failure-paths.md); healed with the retriable ones above

@@ -52,13 +52,15 @@ public sealed class ReproduceCommandTests
     [Fact]
     public void For_ASystemFile_NamesItAndLeavesToItWhatItSaid()
     {
-        var file = new Chaos.Harness.Deployment.SystemDescription { Source = "/srv/mine/chaos.system.yaml", System = "mine", KafkaBootstrap = "127.0.0.1:9092" };
+        var file = new Chaos.Harness.Deployment.SystemDescription { Source = "/srv/mine/chaos.system.yaml", System = "mine", Adapter = "/srv/mine/bin/Mine.dll", KafkaBootstrap = "127.0.0.1:9092" };
         var options = Defaults with { SystemFile = file, KafkaBootstrap = "127.0.0.1:9092", Topology = TopologyKind.Containers };
 
         var command = ReproduceCommand.For("steady-state", options, TimeSpan.FromSeconds(10));
 
         command.Should().EndWith("--system /srv/mine/chaos.system.yaml --topology containers")
             .And.NotContain("--kafka-bootstrap", "the file says where Kafka is; saying it again is refused as said twice");
+        ReproduceCommand.For("steady-state", options with { SystemFile = file with { System = "reference", Adapter = null } }, TimeSpan.FromSeconds(10))
+            .Should().NotContain("--system").And.Contain("--kafka-bootstrap 127.0.0.1:9092", "the reference system's file says nothing a flag cannot: its line reruns without the file");
     }
 
     [Theory]

@@ -6,7 +6,7 @@ using Chaos.Scenarios.Catalog;
 namespace Chaos.Scenarios.Tests.Catalog;
 
 /// <summary>
-/// system-mix draws its faults from the system's own shape: a system of one node and one topic gets schedules naming
+/// system-mix (and broker-outage's script) draw their faults from the system's own shape: a system of one node and one topic gets schedules naming
 /// that node and that topic's partitions, never the reference system's, and incident files are checked against the
 /// same names. (Its runs against the wschat sample: tests/Scenarios.Tests/Samples/WsChatSampleTests.)
 /// </summary>
@@ -40,6 +40,23 @@ public sealed class SystemMixScenarioTests
         Scenario.BuildSchedule(7, TimeSpan.FromSeconds(40), OneNode).Entries.Should().Equal(Scenario.BuildSchedule(7, TimeSpan.FromSeconds(40), OneNode).Entries);
         Scenario.BuildSchedule(7, TimeSpan.FromSeconds(40), reference).Entries.Select(e => e.Target)
             .Should().Contain(t => t.StartsWith("notifier-", StringComparison.Ordinal) || t.StartsWith("api-", StringComparison.Ordinal) || t.StartsWith("gateway-", StringComparison.Ordinal) || t.StartsWith("jobs-", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Broker_outage_scripts_its_timeline_on_the_systems_own_brokers_partitions_and_groups()
+    {
+        var outage = ScenarioCatalog.Find("broker-outage")!;
+
+        var onOneNode = outage.BuildSchedule(3, TimeSpan.FromSeconds(30), OneNode).Entries;
+        var onReference = outage.BuildSchedule(3, TimeSpan.FromSeconds(30)).Entries;
+
+        onOneNode.Select(e => e.Fault).Should().Equal(onReference.Select(e => e.Fault), "the same script");
+        onOneNode.Where(e => e.Fault == KafkaFaultFactory.LeaderMove).Select(e => e.Target).Should().OnlyContain(t => t.StartsWith("messages/", StringComparison.Ordinal));
+        onOneNode.Where(e => e.Fault == KafkaFaultFactory.CoordinatorMove).Select(e => e.Target).Should().OnlyContain(t => t == "inbox");
+        onOneNode.Where(e => e.Fault == KafkaFaultFactory.BrokerDown).Select(e => e.Target).Should().OnlyContain(t => t == "broker-1" || t == "broker-2");
+        onReference.Where(e => e.Fault == KafkaFaultFactory.CoordinatorMove).Select(e => e.Target).Should().Equal("notifier", "jobs");
+        onReference.Where(e => e.Fault == KafkaFaultFactory.LeaderMove).Select(e => e.Target).Should().OnlyContain(t => t.StartsWith("fanout/", StringComparison.Ordinal));
+        outage.CatalogueOn(OneNode).TargetsOf(KafkaFaultFactory.LeaderMove).Should().Equal("messages/0", "messages/1", "messages/2", "messages/3");
     }
 
     [Fact]
