@@ -1,3 +1,4 @@
+using Chaos.Harness.Devices;
 using Chaos.Harness.History;
 using Chaos.Harness.Runs;
 
@@ -22,6 +23,20 @@ internal static class FaultEvidence
         }
 
         return true;
+    }
+
+    /// <summary>Every fault healed: gives the run's devices a bounded 20 s to be connected again before evidence is judged.</summary>
+    public static Task<bool> WaitForDevicesAsync(RunContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return WaitAsync(() => context.Workload.Devices.All(d => d.Client.State == DeviceConnectionState.Connected), TimeSpan.FromSeconds(20), context.TimeProvider, cancellationToken);
+    }
+
+    /// <summary>The devices (their history process names) not connected now.</summary>
+    public static List<string> Disconnected(RunContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return [.. context.Workload.Devices.Where(d => d.Client.State != DeviceConnectionState.Connected).Select(d => d.Process)];
     }
 
     /// <summary>Null when nothing is wrong, else the problems joined into one sentence.</summary>

@@ -1,6 +1,5 @@
 using Chaos.Harness.Checkers;
 using Chaos.Harness.Deployment;
-using Chaos.Harness.Devices;
 using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Client;
 using Chaos.Harness.Faults.Schedule;
@@ -106,7 +105,7 @@ internal sealed class MobileSleepWakeScenario : Scenario
         var time = context.TimeProvider;
 
         // Healed (woken, restarted): give every device a bounded while to be connected again, then read the gateways.
-        await FaultEvidence.WaitAsync(() => context.Workload.Devices.All(d => d.Client.State == DeviceConnectionState.Connected), TimeSpan.FromSeconds(20), time, cancellationToken);
+        await FaultEvidence.WaitForDevicesAsync(context, cancellationToken);
         double timeouts = 0;
         foreach (var gateway in context.System.Nodes.Where(n => n.Role == "gateway"))
         {
@@ -186,7 +185,7 @@ internal sealed class MobileSleepWakeScenario : Scenario
             }
         }
 
-        var down = context.Workload.Devices.Where(d => d.Client.State != DeviceConnectionState.Connected).Select(d => d.Process).ToList();
+        var down = FaultEvidence.Disconnected(context);
         if (down.Count > 0)
         {
             problems.Add($"{down.Count} device(s) were not connected again after the fault phase ({string.Join(", ", down.Take(5))})");

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Chaos.Harness.Checkers;
 using Chaos.Harness.Deployment;
-using Chaos.Harness.Devices;
 using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Client;
 using Chaos.Harness.Faults.Downstream;
@@ -180,7 +179,7 @@ internal sealed class RandomMixScenario : CrashScenario
         await base.RunFaultPhaseAsync(context, duration, cancellationToken);
 
         // Everything is healed; give the devices a bounded while to be connected again before the evidence is judged.
-        await FaultEvidence.WaitAsync(() => context.Workload.Devices.All(d => d.Client.State == DeviceConnectionState.Connected), TimeSpan.FromSeconds(20), context.TimeProvider, cancellationToken);
+        await FaultEvidence.WaitForDevicesAsync(context, cancellationToken);
     }
 
     /// <summary>
@@ -192,7 +191,7 @@ internal sealed class RandomMixScenario : CrashScenario
         ArgumentNullException.ThrowIfNull(context);
         var evidence = RunEvidence.For(context);
         var devices = context.Workload.Devices.ToDictionary(d => d.Process, StringComparer.Ordinal);
-        var disconnected = context.Workload.Devices.Where(d => d.Client.State != DeviceConnectionState.Connected).Select(d => d.Process).ToList();
+        var disconnected = FaultEvidence.Disconnected(context);
         var problems = new List<string>();
         // the random draw may hold no process or storage fault: then none of them is required
         if (CheckFaults(context, FaultsOf(context), requireOne: false) is { } processes)

@@ -1,6 +1,5 @@
 using Chaos.Harness.Checkers;
 using Chaos.Harness.Deployment;
-using Chaos.Harness.Devices;
 using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Process;
 using Chaos.Harness.Faults.Schedule;
@@ -98,7 +97,7 @@ internal sealed class SystemMixScenario : Scenario
         await base.RunFaultPhaseAsync(context, duration, cancellationToken);
 
         // everything is healed: the devices get a bounded while to be connected again before the evidence is judged
-        await FaultEvidence.WaitAsync(() => context.Workload.Devices.All(d => d.Client.State == DeviceConnectionState.Connected), TimeSpan.FromSeconds(20), context.TimeProvider, cancellationToken);
+        await FaultEvidence.WaitForDevicesAsync(context, cancellationToken);
     }
 
     /// <summary>
@@ -120,7 +119,7 @@ internal sealed class SystemMixScenario : Scenario
             problems.Add(processes);
         }
 
-        var disconnected = context.Workload.Devices.Where(d => d.Client.State != DeviceConnectionState.Connected).Select(d => d.Process).ToList();
+        var disconnected = FaultEvidence.Disconnected(context);
         if (disconnected.Count > 0)
         {
             problems.Add($"{disconnected.Count} device(s) were not connected again after the fault phase ({string.Join(", ", disconnected.Take(5))})");

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Chaos.Harness.Checkers;
 using Chaos.Harness.Deployment;
-using Chaos.Harness.Devices;
 using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Network;
 using Chaos.Harness.Faults.Schedule;
@@ -97,7 +96,7 @@ internal sealed class WebSocketCutScenario : Scenario
         await base.RunFaultPhaseAsync(context, duration, cancellationToken);
 
         // Everything is healed; give the clients a bounded while to be back before the evidence is judged.
-        await FaultEvidence.WaitAsync(() => context.Workload.Devices.All(d => d.Client.State == DeviceConnectionState.Connected), TimeSpan.FromSeconds(20), context.TimeProvider, cancellationToken);
+        await FaultEvidence.WaitForDevicesAsync(context, cancellationToken);
     }
 
     protected override string? FaultsTookEffect(RunContext context)
@@ -150,7 +149,7 @@ internal sealed class WebSocketCutScenario : Scenario
             problems.Add("no single-device mid-frame reset found its device's connection");
         }
 
-        var down = context.Workload.Devices.Where(d => d.Client.State != DeviceConnectionState.Connected).Select(d => d.Process).ToList();
+        var down = FaultEvidence.Disconnected(context);
         if (down.Count > 0)
         {
             problems.Add($"{down.Count} device(s) were not connected again after the fault phase ({string.Join(", ", down.Take(5))})");
