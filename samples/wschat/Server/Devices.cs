@@ -20,6 +20,7 @@ public sealed class Devices(InboxJournal journal, bool lastDeviceWins)
     private const int MaxPending = 10_000;
 
     private readonly Dictionary<(string User, string Device), Connection> _connections = [];
+    private readonly Dictionary<string, List<Connection>> _byUser = new(StringComparer.Ordinal); // the push's index
     private readonly Lock _gate = new();
 
     /// <summary>Connected devices.</summary>
@@ -41,9 +42,9 @@ public sealed class Devices(InboxJournal journal, bool lastDeviceWins)
         {
             foreach (var entry in entries)
             {
-                foreach (var (key, connection) in _connections)
+                foreach (var connection in _byUser.GetValueOrDefault(entry.User) ?? [])
                 {
-                    if (key.User == entry.User && !connection.Pending.Writer.TryWrite(entry))
+                    if (!connection.Pending.Writer.TryWrite(entry))
                     {
                         connection.Abort();
                     }
@@ -59,14 +60,23 @@ public sealed class Devices(InboxJournal journal, bool lastDeviceWins)
         var connection = new Connection(socket);
         lock (_gate)
         {
-            if (_connections.Remove(key, out var previous) && !lastDeviceWins)
+            if (_connections.Remove(key, out var previous))
             {
-                previous.Abort(); // the same device again: its old connection is dead to it
+                Unindex(user, previous);
+                if (!lastDeviceWins)
+                {
+                    previous.Abort(); // the same device again: its old connection is dead to it
+                }
             }
 
             // (with the defect, another device's live connection is forgotten here: it stays open and hears nothing)
-
             _connections[key] = connection;
+            if (!_byUser.TryGetValue(user, out var mine))
+            {
+                _byUser[user] = mine = [];
+            }
+
+            mine.Add(connection);
         }
 
         try
@@ -102,10 +112,20 @@ public sealed class Devices(InboxJournal journal, bool lastDeviceWins)
                 if (_connections.TryGetValue(key, out var current) && current == connection)
                 {
                     _connections.Remove(key);
+                    Unindex(user, connection);
                 }
             }
 
             connection.Abort();
+        }
+    }
+
+    /// <summary>Drops <paramref name="connection"/> from its user's push list (under the gate).</summary>
+    private void Unindex(string user, Connection connection)
+    {
+        if (_byUser.TryGetValue(user, out var mine) && mine.Remove(connection) && mine.Count == 0)
+        {
+            _byUser.Remove(user);
         }
     }
 

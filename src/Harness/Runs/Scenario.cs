@@ -50,7 +50,8 @@ public abstract class Scenario
 
     /// <summary>
     /// The fault timeline for a seed against a system of <paramref name="shape"/>: the same seed and shape give the same
-    /// schedule; by default <see cref="BuildSchedule(long, TimeSpan)"/>, which names no system's own targets.
+    /// schedule; by default the shape-blind <see cref="BuildSchedule(long, TimeSpan)"/> (a scenario scripted on the
+    /// reference system's names, or one that names no node at all).
     /// </summary>
     public virtual FaultSchedule BuildSchedule(long seed, TimeSpan duration, SystemShape shape) => BuildSchedule(seed, duration);
 

@@ -138,8 +138,7 @@ internal static class RunCommand
         return command;
     }
 
-    /// <summary>The defect switches <paramref name="names"/> (none when null); a <see cref="UsageException"/> naming the first unknown one.</summary>
-    /// <summary>The <c>--defect</c> names, each one <paramref name="system"/> offers; a <see cref="UsageException"/> naming one it does not.</summary>
+    /// <summary>The <c>--defect</c> names (none when null), each one <paramref name="system"/> offers; a <see cref="UsageException"/> naming the first it does not.</summary>
     internal static IReadOnlyList<string> Defects(string[]? names, ISystemAdapter system)
     {
         var unknown = names?.FirstOrDefault(d => !system.Defects.Contains(d, StringComparer.Ordinal));

@@ -9,6 +9,12 @@ namespace Chaos.Scenarios.Tests.Samples;
 /// public API only (samples/wschat) — is run by the real <c>chaos</c> tool from a system file: its correct build holds
 /// every promise it exercises, the bug planted behind its switch is caught, and what it lacks is refused by name.
 /// </summary>
+/// <remarks>
+/// Alone, after the parallel tests: two of its runs go side by side, and beside the reference system's timing-bound
+/// scenario tests they took the cores those needed (job-retry-storm's dead-letter refusal window found no poison job
+/// in the first CI run that had both).
+/// </remarks>
+[Collection(Verify.MeasuredRunCollection.Name)]
 public sealed class WsChatSampleTests : IDisposable
 {
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(4);
