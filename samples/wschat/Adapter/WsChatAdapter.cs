@@ -68,32 +68,30 @@ public sealed class WsChatAdapter : ISystemAdapter
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(topology);
-        CheckRequirements(request.Requirements);
-        var unknown = request.Defects.FirstOrDefault(d => !Defects.Contains(d));
-        if (unknown is not null)
-        {
-            throw new ArgumentException($"'{unknown}' is not a defect of the wschat system (known: {string.Join(", ", Defects)})", nameof(request));
-        }
-
+        // the names the run drew its faults from are the names deployed (the defects were checked by the run's options)
+        var shape = ShapeFor(request.Requirements);
         var server = Path.Combine(Path.GetDirectoryName(typeof(WsChatAdapter).Assembly.Location)!, "server", "WsChat.Server.dll");
         if (!File.Exists(server))
         {
             throw new ArgumentException($"the wschat server is not built: {server} is missing (dotnet build -c Release)", nameof(request));
         }
 
-        KafkaTopic[] topics = [new KafkaTopic(WsChatDeployment.Topic, Partitions)];
         ITopologyNode? kafka = null;
         KafkaControlClient? control = null;
         string bootstrap;
         if (request.KafkaBootstrap is { } existing)
         {
-            await ExistingKafka.PrepareAsync(existing, topics, cancellationToken);
+            await ExistingKafka.PrepareAsync(existing, shape.Topics, cancellationToken);
             bootstrap = existing;
         }
         else
         {
             kafka = await topology.LaunchAsync(
-                NodeSpec.For("kafka", "kafka", ToolLocator.ChaosTool(), "kafka", "--control-port", "{port:control}", "--topic", $"{WsChatDeployment.Topic}:{Partitions}") with
+                NodeSpec.For(
+                    "kafka",
+                    "kafka",
+                    ToolLocator.ChaosTool(),
+                    ["kafka", "--brokers", shape.Brokers.ToString(CultureInfo.InvariantCulture), "--control-port", "{port:control}", .. shape.Topics.SelectMany(t => new[] { "--topic", $"{t.Name}:{t.Partitions}" })]) with
                 {
                     Readiness = ReadinessCheck.Line(@"^bootstrap: (?<bootstrap>\S+)$"),
                 },
@@ -106,9 +104,10 @@ public sealed class WsChatAdapter : ISystemAdapter
         var secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
         var serviceKey = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
         var session = request.Requirements.ConsumerSessionTimeout ?? TimeSpan.FromSeconds(6);
+        var name = shape.NodesOf(Role)[0];
         List<string> args =
         [
-            "--urls", "http://127.0.0.1:{port}", "--kafka", bootstrap, "--data", Path.Combine(topology.RunDirectory, $"{Role}-1"),
+            "--urls", "http://127.0.0.1:{port}", "--kafka", bootstrap, "--data", Path.Combine(topology.RunDirectory, name),
             "--session-timeout-ms", ((int)session.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
         ];
         foreach (var defect in request.Defects)
@@ -117,13 +116,13 @@ public sealed class WsChatAdapter : ISystemAdapter
         }
 
         var chat = await topology.LaunchAsync(
-            NodeSpec.For($"{Role}-1", Role, new LaunchCommand(ToolLocator.DotnetHost(), [server]), args) with
+            NodeSpec.For(name, Role, new LaunchCommand(ToolLocator.DotnetHost(), [server]), args) with
             {
                 Environment = new Dictionary<string, string> { ["WSCHAT_SECRET"] = secret, ["WSCHAT_SERVICE_KEY"] = serviceKey },
                 Readiness = ReadinessCheck.Http("/ready"),
             },
             cancellationToken);
-        var deployment = new WsChatDeployment(chat, bootstrap, topics, kafka, control);
+        var deployment = new WsChatDeployment(chat, new SystemKafka(bootstrap, shape.Topics, shape.ConsumerGroups) { Control = control, Node = kafka });
         return new DeployedSystem(deployment, new WsChatApi(deployment, secret, serviceKey, request.RequestTimeout));
     }
 }

@@ -1,6 +1,5 @@
 using Chaos.Harness.Deployment;
 using Chaos.Harness.Faults.Failpoints;
-using Chaos.Harness.Kafka;
 using Chaos.Harness.Topology;
 
 namespace WsChat.Adapter;
@@ -14,11 +13,13 @@ public sealed class WsChatDeployment : ISystemDeployment
     /// <summary>The consumer group that writes the inboxes (the server's <c>ServerOptions.Group</c>).</summary>
     public const string Group = "wschat-inbox";
 
-    public WsChatDeployment(ITopologyNode chat, string bootstrap, IReadOnlyList<KafkaTopic> topics, ITopologyNode? kafkaNode, KafkaControlClient? control)
+    /// <param name="chat">The chat node.</param>
+    /// <param name="kafka">The cluster, with the topics and group of the adapter's shape.</param>
+    public WsChatDeployment(ITopologyNode chat, SystemKafka kafka)
     {
         Chat = chat;
         Nodes = [chat];
-        Kafka = new SystemKafka(bootstrap, topics, [new KafkaConsumerGroup(WsChatAdapter.Role, Group, Topic)]) { Control = control, Node = kafkaNode };
+        Kafka = kafka;
     }
 
     /// <summary>The chat node: api, consumer and WebSocket push in one process.</summary>

@@ -39,6 +39,10 @@ internal static class FaultEvidence
         return [.. context.Workload.Devices.Where(d => d.Client.State != DeviceConnectionState.Connected).Select(d => d.Process)];
     }
 
+    /// <summary>The nemesis's tries of the schedule's entries: each planned time, with whether that try took hold.</summary>
+    public static List<(TimeSpan PlannedAt, bool TookHold)> Attempts(IReadOnlyList<AppliedFault> applied) =>
+        [.. applied.Where(a => a.PlannedAt is not null).Select(a => (a.PlannedAt!.Value, a.TookHold))];
+
     /// <summary>Null when nothing is wrong, else the problems joined into one sentence.</summary>
     public static string? Sentence(IReadOnlyList<string> problems) => problems.Count == 0 ? null : string.Join("; ", problems);
 

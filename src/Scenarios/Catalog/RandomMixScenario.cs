@@ -199,7 +199,7 @@ internal sealed class RandomMixScenario : CrashScenario
             problems.Add(processes);
         }
 
-        var attempts = Attempts(context.Nemesis.Applied);
+        var attempts = FaultEvidence.Attempts(context.Nemesis.Applied);
         var explained = Explain(context.Schedule, attempts, [.. evidence.Of<IFault>()], devices, disconnected);
         if (explained is not null)
         {
@@ -306,9 +306,6 @@ internal sealed class RandomMixScenario : CrashScenario
 
     /// <summary>The family of a schedule's fault name (as its kind declares it: <see cref="FaultKinds"/>).</summary>
     internal static string FamilyOf(string fault) => FaultKinds.FamilyOf(fault);
-
-    private static List<(TimeSpan PlannedAt, bool TookHold)> Attempts(IReadOnlyList<AppliedFault> applied) =>
-        [.. applied.Where(a => a.PlannedAt is not null).Select(a => (a.PlannedAt!.Value, a.TookHold))];
 
     private static List<string> FamiliesThatTookHold(FaultSchedule schedule, IReadOnlyList<(TimeSpan PlannedAt, bool TookHold)> attempts) =>
         [.. schedule.Entries.Where(e => attempts.Any(a => a.PlannedAt == e.At && a.TookHold)).Select(e => FamilyOf(e.Fault)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];

@@ -107,25 +107,43 @@ internal sealed class SystemMixScenario : Scenario
     protected override string? FaultsTookEffect(RunContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        var processes = CrashScenario.CheckFaults(context, [.. RunEvidence.For(context).Of<IFault>()], requireOne: context.Schedule.Entries.Count > 0);
+        return Explain(context.Schedule, FaultEvidence.Attempts(context.Nemesis.Applied), processes, FaultEvidence.Disconnected(context));
+    }
+
+    /// <summary>
+    /// The check on what the run holds, so tests can plant each case: a schedule that drew no fault proves nothing;
+    /// every planned fault took hold (<paramref name="attempts"/>: the nemesis's tries by planned time);
+    /// <paramref name="processes"/> is what the process faults' own evidence found wrong; no device is left disconnected.
+    /// </summary>
+    internal static string? Explain(
+        FaultSchedule schedule,
+        IReadOnlyList<(TimeSpan PlannedAt, bool TookHold)> attempts,
+        string? processes,
+        IReadOnlyList<string> disconnected)
+    {
+        if (schedule.Entries.Count == 0)
+        {
+            return "the schedule drew no fault: give the phase longer";
+        }
+
         var problems = new List<string>();
-        var applied = context.Nemesis.Applied;
-        foreach (var entry in context.Schedule.Entries.Where(e => !applied.Any(a => a.PlannedAt == e.At && a.TookHold)))
+        foreach (var entry in schedule.Entries.Where(e => !attempts.Any(a => a.PlannedAt == e.At && a.TookHold)))
         {
             problems.Add($"{entry.Fault} on {entry.Target} at {DurationText.Format(entry.At)} did not take hold");
         }
 
-        if (CrashScenario.CheckFaults(context, [.. RunEvidence.For(context).Of<IFault>()], requireOne: context.Schedule.Entries.Count > 0) is { } processes)
+        if (processes is not null)
         {
             problems.Add(processes);
         }
 
-        var disconnected = FaultEvidence.Disconnected(context);
         if (disconnected.Count > 0)
         {
             problems.Add($"{disconnected.Count} device(s) were not connected again after the fault phase ({string.Join(", ", disconnected.Take(5))})");
         }
 
-        return context.Schedule.Entries.Count == 0 ? "the schedule drew no fault: give the phase longer" : FaultEvidence.Sentence(problems);
+        return FaultEvidence.Sentence(problems);
     }
 
     private static TimeSpan S(int seconds) => TimeSpan.FromSeconds(seconds);

@@ -1,5 +1,6 @@
 using Chaos.Harness.Deployment;
 using Chaos.Harness.Faults.Process;
+using Chaos.Harness.Faults.Schedule;
 using Chaos.Reference.Adapter;
 using Chaos.Scenarios.Catalog;
 
@@ -68,5 +69,22 @@ public sealed class SystemMixScenarioTests
         catalogue.TargetsOf(KafkaFaultFactory.LeaderMove).Should().Equal("messages/0", "messages/1", "messages/2", "messages/3");
         catalogue.IsKnownFault(ProcessFaultNames.Failpoint).Should().BeFalse("a mix any system takes has no failpoint");
         Scenario.Catalogue.TargetsOf(ProcessFaultNames.Kill).Should().Contain("notifier-1", "chaos list shows it on the reference system");
+    }
+
+    [Fact]
+    public void It_took_effect_only_when_every_planned_fault_took_hold_the_nodes_came_back_and_the_devices_reconnected()
+    {
+        var schedule = Scenario.BuildSchedule(1, TimeSpan.FromSeconds(20), OneNode);
+        var held = schedule.Entries.Select(e => (e.At, true)).ToList();
+        var first = schedule.Entries[0];
+
+        schedule.Entries.Should().NotBeEmpty("twenty seconds draw faults");
+        SystemMixScenario.Explain(schedule, held, null, []).Should().BeNull("everything planned took hold");
+        SystemMixScenario.Explain(schedule, [.. held.Skip(1)], null, []).Should().Be(
+            $"{first.Fault} on {first.Target} at {DurationText.Format(first.At)} did not take hold");
+        SystemMixScenario.Explain(schedule, [(first.At, false), .. held.Skip(1)], null, []).Should().Contain("did not take hold", "a try that was refused is no proof");
+        SystemMixScenario.Explain(schedule, held, "process-kill on chat-1: killed; down", []).Should().Be("process-kill on chat-1: killed; down");
+        SystemMixScenario.Explain(schedule, held, null, ["u1/d1"]).Should().Contain("1 device(s) were not connected again");
+        SystemMixScenario.Explain(new FaultSchedule([], TimeSpan.FromSeconds(20)), [], null, []).Should().Contain("drew no fault", "a run without faults proves nothing of them");
     }
 }
