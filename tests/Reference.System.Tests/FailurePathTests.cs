@@ -37,7 +37,7 @@ public sealed class FailurePathTests(MockKafkaFixture fixture)
         for (var attempt = 0; attempt < 50 && hits.GetValueOrDefault(FailurePaths.ShedFanoutLimit.Name) == 0; attempt++)
         {
             await Task.Delay(100, ct);
-            hits = ReadHits(directory);
+            hits = ReadHits(directory, "api-1", "api");
         }
 
         hits.Keys.Should().BeEquivalentTo(FailurePaths.All.Select(p => p.Name), "every declared path is written, reached or not");
@@ -46,9 +46,10 @@ public sealed class FailurePathTests(MockKafkaFixture fixture)
         FailurePaths.All.Should().HaveCountGreaterThan(30).And.OnlyHaveUniqueItems(p => p.Name);
     }
 
-    private static Dictionary<string, long> ReadHits(string directory)
+    /// <summary>The hits one node wrote into its failure-path file (empty until the file is there).</summary>
+    internal static Dictionary<string, long> ReadHits(string directory, string instance, string role)
     {
-        var files = Directory.Exists(directory) ? Directory.GetFiles(directory, "api-1.*.json") : [];
+        var files = Directory.Exists(directory) ? Directory.GetFiles(directory, $"{instance}.*.json") : [];
         if (files.Length != 1)
         {
             return [];
@@ -56,7 +57,7 @@ public sealed class FailurePathTests(MockKafkaFixture fixture)
 
         using var document = JsonDocument.Parse(File.ReadAllBytes(files[0]));
         document.RootElement.GetProperty("format").GetString().Should().Be(FailurePathFile.Format);
-        document.RootElement.GetProperty("role").GetString().Should().Be("api");
+        document.RootElement.GetProperty("role").GetString().Should().Be(role);
         return document.RootElement.GetProperty("paths").EnumerateArray()
             .ToDictionary(p => p.GetProperty("name").GetString()!, p => p.GetProperty("hits").GetInt64());
     }

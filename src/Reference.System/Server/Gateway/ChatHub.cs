@@ -47,7 +47,7 @@ internal sealed class ChatHub(ConnectionRegistry registry, SystemMetrics metrics
         }
 
         var device = Context.GetHttpContext()?.Request.Query["device"].ToString();
-        registry.Add(Context.ConnectionId, user, string.IsNullOrEmpty(device) ? "default" : device);
+        registry.Add(Context.ConnectionId, user, string.IsNullOrEmpty(device) ? "default" : device, Context.Abort);
         return Task.CompletedTask;
     }
 

@@ -14,9 +14,10 @@ internal sealed class ConnectionRegistry(Store store, IHubContext<ChatHub> hub, 
     private readonly ConcurrentDictionary<string, DevicePump> _byConnection = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, DevicePump>> _byUser = new(StringComparer.Ordinal);
 
-    public void Add(string connectionId, string user, string device)
+    /// <summary>A new connection gets its pump; <paramref name="abort"/> (the hub's <c>Context.Abort</c>) lets the pump close a stalled reader.</summary>
+    public void Add(string connectionId, string user, string device, Action abort)
     {
-        var pump = new DevicePump(connectionId, user, device, store, hub, failpoints, metrics, time, options.Has(DefectNames.NoResume));
+        var pump = new DevicePump(new DevicePump.Connection(connectionId, user, device, abort), store, hub, failpoints, metrics, time, options);
         _byConnection[connectionId] = pump;
         _byUser.GetOrAdd(user, _ => new(StringComparer.Ordinal))[connectionId] = pump;
         metrics.OpenConnections.Add(1);

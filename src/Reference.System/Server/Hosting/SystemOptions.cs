@@ -40,6 +40,15 @@ internal sealed class SystemOptions
 
     public int ClientTimeoutMs { get; init; } = 10000;
 
+    /// <summary>
+    /// Gateway: live deliveries one device's pump queues while it is busy pushing; past it the pump stops queueing and
+    /// reads what it missed from the durable inbox when it catches up (docs/reference-system.md, "Slow readers").
+    /// </summary>
+    public int GatewayBacklog { get; init; } = 1024;
+
+    /// <summary>Gateway: a push to a device not written within this long closes its connection; the device resumes.</summary>
+    public int GatewaySendTimeoutMs { get; init; } = 10000;
+
     public int Seed { get; init; }
 
     public int RelayLeaseMs { get; init; } = 3000;
@@ -243,6 +252,20 @@ internal sealed class SystemOptions
                 return null;
             }
 
+            var gatewayBacklog = Int("gateway-backlog", 1024);
+            var gatewaySendTimeout = Int("gateway-send-timeout-ms", 10000);
+            if (gatewayBacklog < 1)
+            {
+                error = $"--gateway-backlog must be at least 1 (got {gatewayBacklog})";
+                return null;
+            }
+
+            if (gatewaySendTimeout < 1)
+            {
+                error = $"--gateway-send-timeout-ms must be at least 1 (got {gatewaySendTimeout})";
+                return null;
+            }
+
             if (fanoutRateLimit < 0)
             {
                 error = $"--fanout-rate-limit must be 0 (off) or a number of recipient rows per second (got {fanoutRateLimit})";
@@ -261,6 +284,8 @@ internal sealed class SystemOptions
                 TopicPrefix = One("topic-prefix") ?? "",
                 SessionTimeoutMs = Int("session-timeout-ms", 6000),
                 ClientTimeoutMs = Int("client-timeout-ms", 10000),
+                GatewayBacklog = gatewayBacklog,
+                GatewaySendTimeoutMs = gatewaySendTimeout,
                 Seed = Int("seed", 0),
                 RelayLeaseMs = Int("relay-lease-ms", 3000),
                 JobRetries = Int("job-retries", 5),

@@ -26,6 +26,7 @@ internal sealed class SystemMetrics : IDisposable
         Acks = _meter.CreateCounter<long>("refsys.gateway.acks", description: "acknowledgements from devices");
         DeadLettered = _meter.CreateCounter<long>("refsys.jobs.dead_lettered", description: "jobs sent to the DLQ by this process");
         ClientTimeouts = _meter.CreateCounter<long>("refsys.gateway.client_timeouts", description: "device connections the gateway dropped because the client fell silent past the client timeout");
+        StalledReaders = _meter.CreateCounter<long>("refsys.gateway.stalled_readers", description: "device connections the gateway closed because a push to them was not written within the send timeout");
         Assignments = _meter.CreateCounter<long>("refsys.consumer.assignments", description: "partition assignments this process's group consumer received (one per rebalance it took part in)");
         Revocations = _meter.CreateCounter<long>("refsys.consumer.revocations", description: "partition revocations this process's group consumer saw (every eager rebalance revokes)");
         Lost = _meter.CreateCounter<long>("refsys.consumer.lost", description: "times this process's group consumer found it had lost its partitions (evicted from the group)");
@@ -62,6 +63,8 @@ internal sealed class SystemMetrics : IDisposable
     public UpDownCounter<long> OpenConnections { get; }
 
     public Counter<long> ClientTimeouts { get; }
+
+    public Counter<long> StalledReaders { get; }
 
     public Counter<long> Assignments { get; }
 
