@@ -102,6 +102,9 @@ public static class RunPipeline
             await using var downstream = await DownstreamProvider.StartAsync(
                 new DownstreamProviderOptions { Seed = options.Seed, History = history, TimeProvider = options.TimeProvider }, cancellationToken);
             deploymentRequest = deploymentRequest with { DownstreamUrl = downstream.Address };
+            // the run's own PostgreSQL database, created in the start phase below; declared before the topology, so it is
+            // dropped after every node that used it has stopped
+            await using var database = new RunDatabaseHolder();
             await using var topology = await TopologyFactory.CreateAsync(options.Topology, directory, options.AllowRemote, cancellationToken);
             DeployedSystem? deployed = null;
             ChatWorkload? workload = null;
@@ -111,6 +114,12 @@ public static class RunPipeline
             Task? reporter = null;
             try
             {
+                if (options.Postgres is { } postgres)
+                {
+                    database.Database = await RunDatabase.CreateAsync(postgres, options.TimeProvider, cancellationToken);
+                    deploymentRequest = deploymentRequest with { Postgres = database.Database.ConnectionString };
+                }
+
                 deployed = await adapter.DeployAsync(deploymentRequest, topology, cancellationToken);
                 var system = deployed.Deployment;
                 if (workloadOptions.ProxyGateways)
@@ -405,6 +414,24 @@ public static class RunPipeline
         catch (OperationCanceledException)
         {
             // the run is over
+        }
+    }
+
+    /// <summary>Drops the run's database, if one was made, when the run's scope ends; says so when it could not.</summary>
+    private sealed class RunDatabaseHolder : IAsyncDisposable
+    {
+        public RunDatabase? Database { get; set; }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Database is not null)
+            {
+                await Database.DisposeAsync();
+                if (Database.DropError is { } error)
+                {
+                    await Console.Error.WriteLineAsync($"chaos: {error}");
+                }
+            }
         }
     }
 }

@@ -30,6 +30,7 @@ internal abstract class CrashScenario : Scenario
             var nodes = InstanceNames(system).ToList();
             var targets = ProcessFaultNames.All.ToDictionary(f => f, _ => (IEnumerable<string>)nodes, StringComparer.Ordinal);
             targets[SqliteLockFault.FaultName] = [SqliteLockFault.SqliteTarget];
+            targets[PostgresDisconnectFault.FaultName] = [PostgresDisconnectFault.PostgresTarget];
             return new FaultCatalogue(targets);
         }
     }
@@ -38,9 +39,12 @@ internal abstract class CrashScenario : Scenario
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(context);
-        IFault fault = entry.Fault == SqliteLockFault.FaultName
-            ? new SqliteLockFault(SqlitePath(context))
-            : ProcessFaultFactory.Create(entry, name => context.System.Nodes.FirstOrDefault(n => n.Name == name), context.System.Failpoints);
+        IFault fault = entry.Fault switch
+        {
+            SqliteLockFault.FaultName => new SqliteLockFault(SqlitePath(context)),
+            PostgresDisconnectFault.FaultName => new PostgresDisconnectFault(PostgresConnectionString(context)),
+            _ => ProcessFaultFactory.Create(entry, name => context.System.Nodes.FirstOrDefault(n => n.Name == name), context.System.Failpoints),
+        };
         lock (Run(context).Faults)
         {
             Run(context).Faults.Add(fault);
@@ -169,6 +173,14 @@ internal abstract class CrashScenario : Scenario
                     }
 
                     break;
+                case PostgresDisconnectFault disconnect:
+                    applied++;
+                    if (!disconnect.TookEffect)
+                    {
+                        problems.Add($"{disconnect.Name} on {disconnect.Target}: {disconnect.Outcome ?? "not applied"} (no connection of the system was dropped)");
+                    }
+
+                    break;
                 case ProcessStarveFault { HitIncarnation: not null } starve:
                     applied++;
                     // the same incarnation all through the cycle (a later fault may restart the node: random-mix)
@@ -222,6 +234,12 @@ internal abstract class CrashScenario : Scenario
         context.System.Database is { } database && database.StartsWith("sqlite:", StringComparison.Ordinal)
             ? database["sqlite:".Length..]
             : throw new ArgumentException("storage-lock: the run's store is not SQLite (it locks the SQLite database file; with --postgres there is none)");
+
+    /// <summary>The run's own PostgreSQL database (Deployment/RunDatabase); storage-disconnect has none to act on with SQLite.</summary>
+    private static string PostgresConnectionString(RunContext context) =>
+        context.System.Database is { } database && database.StartsWith("postgres:", StringComparison.Ordinal)
+            ? database["postgres:".Length..]
+            : throw new ArgumentException("storage-disconnect: the run's store is not PostgreSQL (it drops the connections to the run's PostgreSQL database; add --postgres)");
 
     /// <summary>True when the fault ended an incarnation of its target (crash, kill, terminate or restart).</summary>
     protected static bool KilledOrCrashed(IFault fault) => fault switch

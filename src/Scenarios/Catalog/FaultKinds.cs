@@ -22,6 +22,7 @@ internal static class FaultKinds
         .. JobRetryStormScenario.DownstreamKinds,
         .. FanoutSpikeScenario.Kinds,
         SqliteLockFault.Kind,
+        PostgresDisconnectFault.Kind,
     ]);
 
     /// <summary>
@@ -38,6 +39,7 @@ internal static class FaultKinds
         if (options.Postgres is not null)
         {
             offered.Remove(FaultCapabilities.SqliteStore);
+            offered.Add(FaultCapabilities.PostgresStore);
         }
 
         if (options.KafkaBootstrap is null)

@@ -124,6 +124,18 @@ public sealed class ReplayCommandTests : IDisposable
         Directory.EnumerateDirectories(_root).Should().BeEmpty("nothing starts");
     }
 
+    /// <summary>storage-disconnect drops connections to a PostgreSQL database the run made: on SQLite there is none.</summary>
+    [Fact]
+    public async Task A_postgres_fault_without_postgres_exits_2_before_anything_starts_saying_to_add_it()
+    {
+        var replay = await ChaosCli.RunAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken,
+            "replay", RepoFiles.File("incidents", "dropped-connections.yaml"), "--out", Path.Combine(_root, "replay"));
+
+        replay.ExitCode.Should().Be(2, replay.Stderr);
+        replay.Stderr.Should().Contain("dropped-connections.yaml: faults[0]: storage-disconnect at 4s needs a PostgreSQL database the run made for the system, and this run gives it none (add --postgres)");
+        Directory.EnumerateDirectories(_root).Should().BeEmpty("nothing starts");
+    }
+
     [Fact]
     public async Task A_topology_that_is_unknown_or_cannot_run_here_exits_2_before_anything_starts()
     {
@@ -162,6 +174,7 @@ public sealed class ReplayCommandTests : IDisposable
     [InlineData("starved-notifier.yaml")]
     [InlineData("acl-removed.yaml")]
     [InlineData("locked-database.yaml")]
+    [InlineData("dropped-connections.yaml")]
     public async Task Every_incident_file_names_a_scenario_and_fits_its_catalogue(string name)
     {
         var path = RepoFiles.File("incidents", name);
@@ -173,7 +186,7 @@ public sealed class ReplayCommandTests : IDisposable
         schedule.Entries.Should().NotBeEmpty();
         schedule.Entries.Should().OnlyContain(e => e.At < schedule.Duration!.Value, "every fault starts inside the fault phase");
         Directory.GetFiles(Path.GetDirectoryName(path)!, "*.yaml").Select(Path.GetFileName).Should().BeSubsetOf(
-            ["3am-duplicate-email.yaml", "starved-notifier.yaml", "acl-removed.yaml", "locked-database.yaml"], "every incident file is checked here");
+            ["3am-duplicate-email.yaml", "starved-notifier.yaml", "acl-removed.yaml", "locked-database.yaml", "dropped-connections.yaml"], "every incident file is checked here");
     }
 
     public void Dispose()

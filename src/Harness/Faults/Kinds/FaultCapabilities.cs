@@ -11,6 +11,12 @@ public static class FaultCapabilities
     public const string SqliteStore = "sqlite-store";
 
     /// <summary>
+    /// The run gave the system a PostgreSQL database of its own (<c>--postgres</c>; <c>Deployment/RunDatabase</c>): the
+    /// <c>storage-disconnect</c> kind drops the connections to it. A run's capability, not an adapter's.
+    /// </summary>
+    public const string PostgresStore = "postgres-store";
+
+    /// <summary>
     /// The run started the Kafka cluster itself (the embedded one, docs/embedded-kafka.md): the broker faults act through
     /// its control channel (<c>Deployment/SystemKafka.Control</c>). A cluster the run did not start offers only the
     /// faults that any Kafka client can cause (record replay, offset rewind, consumer scale-out and -in, a zombie).
@@ -44,6 +50,7 @@ public static class FaultCapabilities
     public static string Describe(string capability) => capability switch
     {
         SqliteStore => "the SQLite store, and this run uses PostgreSQL (--postgres) or a system that keeps none",
+        PostgresStore => "a PostgreSQL database the run made for the system, and this run gives it none (add --postgres)",
         Failpoints => "failpoints, and the system under test offers none",
         DownstreamProvider => "a downstream provider the system calls at the harness's URL, and the system under test calls none",
         Jobs => "background jobs, and the system under test runs none (give --job-rate 0)",
