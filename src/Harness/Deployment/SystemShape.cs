@@ -21,6 +21,19 @@ public sealed record SystemShape
     /// <summary>The consumer groups its roles form.</summary>
     public IReadOnlyList<KafkaConsumerGroup> ConsumerGroups { get; init; } = [];
 
+    /// <summary>The store the run gives the system: the SQLite file in the run folder.</summary>
+    public const string SqliteStore = "sqlite";
+
+    /// <summary>The store the run gives the system: a PostgreSQL database the run made (<c>--postgres</c>).</summary>
+    public const string PostgresStore = "postgres";
+
+    /// <summary>
+    /// The store the run gives the system — <see cref="SqliteStore"/>, <see cref="PostgresStore"/> — or null when it
+    /// keeps its own (the storage faults' target). Set by the run (<see cref="Runs.RunOptions.ShapeFor"/>), not by the
+    /// adapter: which store a run gives is the run's choice.
+    /// </summary>
+    public string? Store { get; init; }
+
     /// <summary>Brokers of the embedded cluster a run starts for it (<c>broker-1</c>..<c>broker-N</c>).</summary>
     public int Brokers { get; init; } = 3;
 

@@ -44,6 +44,20 @@ public sealed record RunOptions
     /// </summary>
     public ISystemAdapter? System { get; init; }
 
+    /// <summary>
+    /// The shape of the system this run deploys (docs/architecture.md, "The adapter seam"): its adapter's, with the store
+    /// the run gives it — PostgreSQL with <see cref="Postgres"/>, else SQLite to a system that keeps its state in the
+    /// run's store (<see cref="Faults.Kinds.FaultCapabilities.SqliteStore"/>), else none.
+    /// </summary>
+    public SystemShape ShapeFor(SystemRequirements requirements)
+    {
+        var system = System ?? throw new InvalidOperationException("no system under test: RunOptions.System is required");
+        var store = Postgres is not null ? SystemShape.PostgresStore
+            : system.Capabilities.Contains(Faults.Kinds.FaultCapabilities.SqliteStore) ? SystemShape.SqliteStore
+            : null;
+        return system.ShapeFor(requirements) with { Store = store };
+    }
+
     /// <summary>The system file the run was described by (<c>--system</c>), so the command that reproduces the run names
     /// it; null when none was given.</summary>
     public Deployment.SystemDescription? SystemFile { get; init; }

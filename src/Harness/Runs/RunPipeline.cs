@@ -90,7 +90,7 @@ public static class RunPipeline
             RequestTimeout = workloadOptions.RequestTimeout,
         };
 
-        var schedule = options.Schedule ?? scenario.BuildSchedule(options.Seed, duration, adapter.ShapeFor(requirements));
+        var schedule = options.Schedule ?? scenario.BuildSchedule(options.Seed, duration, options.ShapeFor(requirements));
         await FaultScheduleFile.SaveAsync(schedule, Path.Combine(directory, "schedule.json"), cancellationToken);
         // how this scenario's history is judged, so `chaos check` on the saved run reaches the same verdict
         await File.WriteAllTextAsync(Path.Combine(directory, CheckOptionsFile.FileName), CheckOptionsFile.ToJson(checkOptions), cancellationToken);

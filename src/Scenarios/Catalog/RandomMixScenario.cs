@@ -19,7 +19,7 @@ namespace Chaos.Scenarios.Catalog;
 /// Jepsen's way (issue 11 §3, docs/scenarios.md "random-mix"): faults of every family drawn at random from the seed —
 /// processes (kill, terminate, restart, pause, CPU starvation, a crash at one of the system's failpoints), the gateway proxies (mid-frame resets, reset_peer,
 /// latency, slicing, a proxy down), Kafka (a broker down, broker latency, request errors, leader and coordinator
-/// moves), storage (the SQLite write lock held), the jobs' downstream provider (failing, slow, refusing, down, stalled) and devices (sleep, network switch, app kill) — overlapping on different
+/// moves), storage (the SQLite write lock held, or on PostgreSQL its connections dropped), the jobs' downstream provider (failing, slow, refusing, down, stalled) and devices (sleep, network switch, app kill) — overlapping on different
 /// targets, with random targets, parameters and lengths, for as long as the phase is given. No script: the same seed
 /// gives the same schedule, and the scripted scenarios stay for the exact, explained cases.
 /// </summary>
@@ -161,6 +161,26 @@ internal sealed class RandomMixScenario : CrashScenario
     };
 
     public override FaultCatalogue Catalogue => Faults.ToCatalogue();
+
+    public override FaultCatalogue CatalogueOn(SystemShape shape) => FaultsOn(shape).ToCatalogue();
+
+    public override FaultSchedule BuildSchedule(long seed, TimeSpan duration, SystemShape shape) =>
+        FaultScheduleGenerator.Generate(FaultsOn(shape), seed, duration, ScheduleOptions, Name);
+
+    /// <summary>
+    /// The menu for a run on <paramref name="shape"/>: on PostgreSQL the storage family's item drops the connections
+    /// (<c>storage-disconnect</c>) instead of locking a SQLite file there is none of — in the same place, with the same
+    /// weight and lengths, so a seed draws the same timeline on either store but for that fault's name.
+    /// </summary>
+    internal FaultMenu FaultsOn(SystemShape shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        return shape.Store == SystemShape.PostgresStore
+            ? new FaultMenu(Faults.Items.Select(i => i.Fault == SqliteLockFault.FaultName
+                ? i with { Fault = PostgresDisconnectFault.FaultName, Targets = [PostgresDisconnectFault.PostgresTarget] }
+                : i))
+            : Faults;
+    }
 
     public override IFault CreateFault(FaultScheduleEntry entry, RunContext context)
     {

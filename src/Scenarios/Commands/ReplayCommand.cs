@@ -53,7 +53,7 @@ internal static class ReplayCommand
                 var dir = parse.GetValue(output)
                     ?? Path.Combine("reports", $"replay-{loose.Name ?? scenario.Name}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
                 var options = await shared.BindAsync(parse, runSeed, phase, dir, cancellationToken);
-                var shape = options.System!.ShapeFor(scenario.ConfigureSystem(new SystemRequirements()));
+                var shape = options.ShapeFor(scenario.ConfigureSystem(new SystemRequirements()));
 
                 // the parameters of the faults we know are checked while the file is read, so an error names its line
                 // (every kind is declared once, with its parameters: FaultKinds, docs/faults.md "Fault kinds")

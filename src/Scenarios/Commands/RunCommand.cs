@@ -63,11 +63,11 @@ internal static class RunCommand
                     runs.AddRange(definition.Runs(ScenarioCatalog.ScenariosOf(definition), baseSeed));
                 }
 
-                // Before anything starts: a schedule naming a fault the deployment cannot take (storage-lock with
-                // --postgres) is refused, naming the run and the entry (docs/faults.md, "Fault kinds").
+                // Before anything starts: a schedule naming a fault the deployment cannot take (storage-disconnect
+                // without --postgres) is refused, naming the run and the entry (docs/faults.md, "Fault kinds").
                 foreach (var (scenario, runSeed) in runs)
                 {
-                    var shape = template.System!.ShapeFor(scenario.ConfigureSystem(new SystemRequirements()));
+                    var shape = template.ShapeFor(scenario.ConfigureSystem(new SystemRequirements()));
                     var schedule = scenario.BuildSchedule(runSeed, durationValue ?? scenario.DefaultDuration, shape);
                     if (FaultKinds.Unsupported(schedule, template) is { } why)
                     {

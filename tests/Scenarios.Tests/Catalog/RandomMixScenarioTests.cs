@@ -1,9 +1,12 @@
+using Chaos.Harness.Deployment;
 using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Downstream;
 using Chaos.Harness.Faults.Network;
 using Chaos.Harness.Faults.Schedule;
+using Chaos.Harness.Faults.Storage;
 using Chaos.Harness.Proxy;
 using Chaos.Harness.Workload;
+using Chaos.Reference.Adapter;
 using Chaos.Scenarios.Catalog;
 
 namespace Chaos.Scenarios.Tests.Catalog;
@@ -20,6 +23,29 @@ public sealed class RandomMixScenarioTests
     {
         Mix.Faults.Items.Select(i => RandomMixScenario.FamilyOf(i.Fault)).Distinct().Should()
             .BeEquivalentTo("process", "proxy", "kafka", "storage", "downstream", "device");
+    }
+
+    /// <summary>
+    /// random-mix on PostgreSQL used to be refused for every seed that drew storage-lock (there is no SQLite file to
+    /// lock); its storage item now drops the connections there instead, and a seed's timeline is otherwise the same.
+    /// </summary>
+    [Fact]
+    public void On_postgres_a_seed_draws_the_same_timeline_with_the_connections_dropped_instead_of_the_file_locked()
+    {
+        var shape = ReferenceSystemAdapter.Instance.ShapeFor(Mix.ConfigureSystem(new SystemRequirements()));
+        var onSqlite = shape with { Store = SystemShape.SqliteStore };
+        var onPostgres = shape with { Store = SystemShape.PostgresStore };
+        var seed = Enumerable.Range(1, 200).First(s => Mix.BuildSchedule(s, Phase, onSqlite).Entries.Any(e => e.Fault == SqliteLockFault.FaultName));
+
+        var sqlite = Mix.BuildSchedule(seed, Phase, onSqlite);
+        var postgres = Mix.BuildSchedule(seed, Phase, onPostgres);
+
+        sqlite.Should().BeEquivalentTo(Mix.BuildSchedule(seed, Phase), "on SQLite the store changes nothing: the measured timelines stand");
+        postgres.Entries.Should().NotContain(e => e.Fault == SqliteLockFault.FaultName).And.Contain(e => e.Fault == PostgresDisconnectFault.FaultName);
+        postgres.Entries.Select(e => e.Fault == PostgresDisconnectFault.FaultName ? new FaultScheduleEntry(e.At, SqliteLockFault.FaultName, SqliteLockFault.SqliteTarget, e.Duration, e.Parameters) : e)
+            .Should().BeEquivalentTo(sqlite.Entries, o => o.WithStrictOrdering(), "only the storage fault differs");
+        postgres.Entries.Should().OnlyContain(e => Mix.CatalogueOn(onPostgres).TargetsOf(e.Fault).Contains(e.Target), "an incident file written from the run replays");
+        Mix.CatalogueOn(onPostgres).TargetsOf(SqliteLockFault.FaultName).Should().BeEmpty();
     }
 
     [Theory]

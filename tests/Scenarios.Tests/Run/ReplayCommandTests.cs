@@ -103,24 +103,21 @@ public sealed class ReplayCommandTests : IDisposable
 
     /// <summary>
     /// A fault the deployment cannot take — storage-lock locks the SQLite file, and with --postgres there is none — is
-    /// refused before anything starts, in a replayed incident file and in a seed's generated schedule alike (it used
-    /// to fail when the fault phase began, after the whole system had been deployed and loaded).
+    /// refused before anything starts (it used to fail when the fault phase began, after the whole system had been
+    /// deployed and loaded). A seed's generated schedule no longer meets this: random-mix draws storage-disconnect on
+    /// PostgreSQL (RandomMixScenarioTests); a generated schedule on a cluster without the embedded control channel is
+    /// refused the same way (ExistingKafkaRunTests).
     /// </summary>
     [Fact]
     public async Task A_fault_the_deployment_cannot_take_exits_2_before_anything_starts()
     {
         var ct = TestContext.Current.CancellationToken;
         const string postgres = "Host=127.0.0.1;Port=1;Username=nobody;Password=x;Database=none";
-        var randomMix = ScenarioCatalog.Find("random-mix")!;
-        var seed = Enumerable.Range(1, 200).First(s => randomMix.BuildSchedule(s, randomMix.DefaultDuration).Entries.Any(e => e.Fault == "storage-lock"));
 
         var replay = await ChaosCli.RunAsync(TimeSpan.FromMinutes(1), ct, "replay", RepoFiles.File("incidents", "locked-database.yaml"), "--postgres", postgres, "--out", Path.Combine(_root, "replay"));
-        var run = await ChaosCli.RunAsync(TimeSpan.FromMinutes(1), ct, "run", "random-mix", "--seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture), "--postgres", postgres, "--out", Path.Combine(_root, "run"));
 
         replay.ExitCode.Should().Be(2, replay.Stderr);
         replay.Stderr.Should().Contain("locked-database.yaml: faults[").And.Contain("storage-lock at").And.Contain("needs the SQLite store, and this run uses PostgreSQL (--postgres)");
-        run.ExitCode.Should().Be(2, run.Stderr);
-        run.Stderr.Should().Contain($"random-mix seed {seed} schedules a fault this deployment cannot take: faults[").And.Contain("storage-lock at");
         Directory.EnumerateDirectories(_root).Should().BeEmpty("nothing starts");
     }
 
