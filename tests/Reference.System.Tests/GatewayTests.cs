@@ -107,6 +107,51 @@ public sealed class GatewayTests(MockKafkaFixture fixture)
         second.Frames.Should().OnlyContain(f => f.Disposition == Client.FrameDisposition.Accepted, "nothing before sequence 3 was sent again");
     }
 
+    /// <summary>
+    /// A pump whose inbox read fails (here: its pooled PostgreSQL connection was terminated) closes its connection, and
+    /// the device resumes on a new pump. It used to end silently, leaving the device connected and fed nothing, ever:
+    /// random-mix on PostgreSQL, seed 1, unseen ×249 (docs/reference-system.md, "Slow readers").
+    /// </summary>
+    [Fact]
+    public async Task A_pump_whose_inbox_read_fails_closes_its_connection_and_the_device_resumes_on_a_new_one()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var run = await SystemRun.CreateAsync(fixture.Kafka, Backend.PostgresFor("postgres"), ct);
+        var paths = Path.Combine(run.Directory, "failure-paths");
+        var api = await run.StartAsync("api", "api-1");
+        await run.StartAsync("notifier", "notifier-1");
+        var gateway = await run.StartAsync("gateway", "gateway-1", "--failure-paths", paths);
+        await run.WaitReadyAsync(gateway);
+        await run.TokenAsync(api, "alice");
+        var store = new InMemorySequenceStore();
+        var first = new DeviceRecorder(run.Client(gateway, api, "alice", "phone", store), run.Logs);
+        await first.Client.ConnectAsync(ct); // its resume read the inbox: the gateway now pools a connection
+        await run.SendAsync(api, "m1", ["alice"], "one", ct);
+        await first.WaitForAsync(1, TimeSpan.FromSeconds(30));
+        await first.Client.DisposeAsync();
+        var later = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            later.Add(await run.SendAsync(api, $"later{i}", ["alice"], $"later {i}", ct));
+        }
+
+        await MessagingDefectTests.WaitUntilAsync(async () => (await run.InboxAsync(api, "alice", ct)).Count == 4, TimeSpan.FromSeconds(30), run.Logs);
+        await using (var drop = new Harness.Faults.Storage.PostgresDisconnectFault(run.Db["postgres:".Length..]))
+        {
+            await drop.ApplyAsync(ct); // one sweep at once: every pooled connection of the system is dead
+            await drop.HealAsync(ct);
+            drop.Terminated.Should().BePositive();
+        }
+
+        var second = new DeviceRecorder(run.Client(gateway, api, "alice", "phone", store), run.Logs);
+        await second.Client.ConnectAsync(ct);
+        await second.WaitForAsync(3, TimeSpan.FromSeconds(60));
+
+        second.Delivered.Select(d => d.Id).Should().Equal(later);
+        var hits = await SlowReaderTests.HitsAsync(paths, "gateway-1", Observability.FailurePaths.GatewayPumpFailed.Name, ct);
+        hits[Observability.FailurePaths.GatewayPumpFailed.Name].Should().BePositive("the first resume's read met the dead connection");
+    }
+
     private static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);

@@ -167,7 +167,7 @@ public sealed class SlowReaderTests(MockKafkaFixture fixture)
     }
 
     /// <summary>The node's failure-path hits once <paramref name="expected"/> was counted (it writes within a second).</summary>
-    private static async Task<Dictionary<string, long>> HitsAsync(string directory, string instance, string expected, CancellationToken ct)
+    internal static async Task<Dictionary<string, long>> HitsAsync(string directory, string instance, string expected, CancellationToken ct)
     {
         Dictionary<string, long> hits = [];
         for (var attempt = 0; attempt < 50 && hits.GetValueOrDefault(expected) == 0; attempt++)

@@ -9,7 +9,8 @@ using Microsoft.AspNetCore.SignalR;
 namespace Chaos.Reference.Gateway;
 
 /// <summary>This gateway instance's device connections, by connection id and by user (also the presence view).</summary>
-internal sealed class ConnectionRegistry(Store store, IHubContext<ChatHub> hub, Failpoints failpoints, SystemMetrics metrics, TimeProvider time, SystemOptions options)
+internal sealed class ConnectionRegistry(Store store, IHubContext<ChatHub> hub, Failpoints failpoints, SystemMetrics metrics, TimeProvider time, SystemOptions options,
+    ILogger<ConnectionRegistry> logger)
 {
     private readonly ConcurrentDictionary<string, DevicePump> _byConnection = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, DevicePump>> _byUser = new(StringComparer.Ordinal);
@@ -17,7 +18,7 @@ internal sealed class ConnectionRegistry(Store store, IHubContext<ChatHub> hub, 
     /// <summary>A new connection gets its pump; <paramref name="abort"/> (the hub's <c>Context.Abort</c>) lets the pump close a stalled reader.</summary>
     public void Add(string connectionId, string user, string device, Action abort)
     {
-        var pump = new DevicePump(new DevicePump.Connection(connectionId, user, device, abort), store, hub, failpoints, metrics, time, options);
+        var pump = new DevicePump(new DevicePump.Connection(connectionId, user, device, abort), store, hub, failpoints, metrics, time, options, logger);
         _byConnection[connectionId] = pump;
         _byUser.GetOrAdd(user, _ => new(StringComparer.Ordinal))[connectionId] = pump;
         metrics.OpenConnections.Add(1);

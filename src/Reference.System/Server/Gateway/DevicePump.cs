@@ -21,7 +21,7 @@ namespace Chaos.Reference.Gateway;
 /// inbox the truth). A push not written within <see cref="SystemOptions.GatewaySendTimeoutMs"/> — the device stopped
 /// reading and every buffer toward it is full — closes the connection; the device resumes from its last sequence.
 /// </remarks>
-internal sealed class DevicePump : IAsyncDisposable
+internal sealed partial class DevicePump : IAsyncDisposable
 {
     private const int Page = 500;
     private readonly Channel<Signal> _signals;
@@ -32,6 +32,7 @@ internal sealed class DevicePump : IAsyncDisposable
     private readonly Failpoints _failpoints;
     private readonly SystemMetrics _metrics;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private readonly bool _noResume;
     private readonly TimeSpan _sendTimeout;
     private readonly Task _loop;
@@ -39,8 +40,9 @@ internal sealed class DevicePump : IAsyncDisposable
     private long _resume = -1; // a Resume not acted on yet (the latest wins); -1: none
     private long _missed; // the highest live delivery not queued because the backlog was full; 0: none
 
-    public DevicePump(Connection connection, Store store, IHubContext<ChatHub> hub, Failpoints failpoints, SystemMetrics metrics, TimeProvider time, SystemOptions options)
+    public DevicePump(Connection connection, Store store, IHubContext<ChatHub> hub, Failpoints failpoints, SystemMetrics metrics, TimeProvider time, SystemOptions options, ILogger logger)
     {
+        _logger = logger;
         _connection = connection;
         ConnectedAt = time.GetUtcNow();
         _signals = Channel.CreateBounded<Signal>(new BoundedChannelOptions(options.GatewayBacklog) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
@@ -124,6 +126,16 @@ internal sealed class DevicePump : IAsyncDisposable
         }
         catch (Exception) when (ct.IsCancellationRequested)
         {
+        }
+        catch (Exception e)
+        {
+            // The inbox could not be read (the store refused, a connection dropped, too many clients). A pump that
+            // stopped here used to leave its device connected and fed nothing, ever (random-mix on PostgreSQL, seed 1:
+            // unseen ×249; docs/reference-system.md, "Slow readers"). Close the connection instead: the device
+            // reconnects and resumes from its last sequence on a new pump.
+            FailurePaths.GatewayPumpFailed.Hit();
+            LogPumpFailed(_logger, e, User, Device);
+            _connection.Abort();
         }
     }
 
@@ -214,6 +226,9 @@ internal sealed class DevicePump : IAsyncDisposable
         await _loop;
         _stop.Dispose();
     }
+
+    [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "pump of {User}/{Device} failed; its connection is closed for the device to resume")]
+    private static partial void LogPumpFailed(ILogger logger, Exception exception, string user, string device);
 
     /// <summary>The connection a pump serves: its id, whose it is, and how to close it.</summary>
     public sealed record Connection(string Id, string User, string Device, Action Abort);
