@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Chaos.Reference.Client;
 using Chaos.Reference.Tests.Support;
+using Npgsql;
 
 namespace Chaos.Reference.Tests;
 
@@ -108,7 +109,7 @@ public sealed class GatewayTests(MockKafkaFixture fixture)
     }
 
     /// <summary>
-    /// A pump whose inbox read fails (here: its pooled PostgreSQL connection was terminated) closes its connection, and
+    /// A pump whose inbox read fails (here: its pooled PostgreSQL connection was terminated, as storage-disconnect does) closes its connection, and
     /// the device resumes on a new pump. It used to end silently, leaving the device connected and fed nothing, ever:
     /// random-mix on PostgreSQL, seed 1, unseen ×249 (docs/reference-system.md, "Slow readers").
     /// </summary>
@@ -120,7 +121,8 @@ public sealed class GatewayTests(MockKafkaFixture fixture)
         var paths = Path.Combine(run.Directory, "failure-paths");
         var api = await run.StartAsync("api", "api-1");
         await run.StartAsync("notifier", "notifier-1");
-        var gateway = await run.StartAsync("gateway", "gateway-1", "--failure-paths", paths);
+        // the gateway's connections carry a name of their own, so only they are cut (the api's serve the tokens)
+        var gateway = await run.StartAsync("gateway", "gateway-1", "--db", run.Db + ";Application Name=refsys-gateway-1", "--failure-paths", paths);
         await run.WaitReadyAsync(gateway);
         await run.TokenAsync(api, "alice");
         var store = new InMemorySequenceStore();
@@ -136,11 +138,11 @@ public sealed class GatewayTests(MockKafkaFixture fixture)
         }
 
         await MessagingDefectTests.WaitUntilAsync(async () => (await run.InboxAsync(api, "alice", ct)).Count == 4, TimeSpan.FromSeconds(30), run.Logs);
-        await using (var drop = new Harness.Faults.Storage.PostgresDisconnectFault(run.Db["postgres:".Length..]))
+        await using (var admin = new NpgsqlConnection(run.Db["postgres:".Length..]))
         {
-            await drop.ApplyAsync(ct); // one sweep at once: every pooled connection of the system is dead
-            await drop.HealAsync(ct);
-            drop.Terminated.Should().BePositive();
+            await admin.OpenAsync(ct);
+            await using var drop = new NpgsqlCommand("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'refsys-gateway-1'", admin);
+            ((long)(await drop.ExecuteScalarAsync(ct))!).Should().BePositive("the gateway pooled the connection its first resume read with");
         }
 
         var second = new DeviceRecorder(run.Client(gateway, api, "alice", "phone", store), run.Logs);

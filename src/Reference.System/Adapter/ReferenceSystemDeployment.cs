@@ -17,6 +17,9 @@ namespace Chaos.Reference.Adapter;
 /// </summary>
 public sealed class ReferenceSystemDeployment : ISystemDeployment
 {
+    /// <summary>The environment variable a node reads its database from (<c>--db</c>'s, docs/reference-system.md).</summary>
+    public const string DatabaseVariable = "REFSYS_DB";
+
     private readonly List<ITopologyNode> _added = [];
     private readonly HashSet<string> _reserved = new(StringComparer.Ordinal);
     private readonly Lock _addedGate = new();
@@ -197,48 +200,7 @@ public sealed class ReferenceSystemDeployment : ISystemDeployment
         var sut = ToolLocator.ReferenceSystem();
         var credentials = options.Credentials ?? SystemCredentials.Generate();
 
-        NodeSpec Role(string role, int instance)
-        {
-            var name = $"{role}-{instance}";
-            List<string> args =
-            [
-                "--role", role, "--instance", name, "--urls", "http://127.0.0.1:{port}", "--kafka", bootstrap,
-                "--db", database,
-                "--session-timeout-ms", options.SessionTimeoutMs.ToString(CultureInfo.InvariantCulture),
-                "--client-timeout-ms", options.ClientTimeoutMs.ToString(CultureInfo.InvariantCulture),
-                "--seed", SeedStreams.DeriveInt(options.Seed, SeedStreams.Node(name)).ToString(CultureInfo.InvariantCulture),
-            ];
-            if (role == "jobs" && options.DownstreamUrl is { } downstream)
-            {
-                args.AddRange(["--downstream", downstream.ToString()]);
-            }
-
-            if (options.FailurePathDirectory is { } failurePaths)
-            {
-                args.AddRange(["--failure-paths", failurePaths]);
-            }
-
-            foreach (var defect in options.Defects)
-            {
-                args.AddRange(["--defect", defect]);
-            }
-
-            foreach (var (fpRole, spec) in options.Failpoints)
-            {
-                if (fpRole == role)
-                {
-                    args.AddRange(["--failpoint", spec]);
-                }
-            }
-
-            return NodeSpec.For(name, role, sut, args) with
-            {
-                // the keys go in the environment (readable by this user only), never in argv (readable by everyone)
-                Environment = credentials.EnvironmentFor(role),
-                Readiness = ReadinessCheck.Http("/readyz"),
-                StartupTimeout = options.StartupTimeout,
-            };
-        }
+        NodeSpec Role(string role, int instance) => RoleNode(options, sut, bootstrap, database, credentials, role, instance);
 
         var api = await topology.LaunchAllAsync(Enumerable.Range(1, options.ApiInstances).Select(i => Role("api", i)), cancellationToken);
         var rest = await topology.LaunchAllAsync(
@@ -262,6 +224,53 @@ public sealed class ReferenceSystemDeployment : ISystemDeployment
         {
             _topology = topology,
             _roleSpec = Role,
+        };
+    }
+
+    /// <summary>
+    /// How one role instance is started. Its database goes in the environment (<see cref="DatabaseVariable"/>) with the
+    /// keys, never in argv: a PostgreSQL connection string may hold a password, and argv is readable by every user of
+    /// the machine (ps) and is written into the node's log.
+    /// </summary>
+    internal static NodeSpec RoleNode(ReferenceSystemOptions options, LaunchCommand sut, string bootstrap, string database, SystemCredentials credentials, string role, int instance)
+    {
+        var name = $"{role}-{instance}";
+        List<string> args =
+        [
+            "--role", role, "--instance", name, "--urls", "http://127.0.0.1:{port}", "--kafka", bootstrap,
+            "--session-timeout-ms", options.SessionTimeoutMs.ToString(CultureInfo.InvariantCulture),
+            "--client-timeout-ms", options.ClientTimeoutMs.ToString(CultureInfo.InvariantCulture),
+            "--seed", SeedStreams.DeriveInt(options.Seed, SeedStreams.Node(name)).ToString(CultureInfo.InvariantCulture),
+        ];
+        if (role == "jobs" && options.DownstreamUrl is { } downstream)
+        {
+            args.AddRange(["--downstream", downstream.ToString()]);
+        }
+
+        if (options.FailurePathDirectory is { } failurePaths)
+        {
+            args.AddRange(["--failure-paths", failurePaths]);
+        }
+
+        foreach (var defect in options.Defects)
+        {
+            args.AddRange(["--defect", defect]);
+        }
+
+        foreach (var (fpRole, spec) in options.Failpoints)
+        {
+            if (fpRole == role)
+            {
+                args.AddRange(["--failpoint", spec]);
+            }
+        }
+
+        return NodeSpec.For(name, role, sut, args) with
+        {
+            // the keys and the database go in the environment (readable by this user only), never in argv (readable by everyone)
+            Environment = new Dictionary<string, string>(credentials.EnvironmentFor(role), StringComparer.Ordinal) { [DatabaseVariable] = database },
+            Readiness = ReadinessCheck.Http("/readyz"),
+            StartupTimeout = options.StartupTimeout,
         };
     }
 }

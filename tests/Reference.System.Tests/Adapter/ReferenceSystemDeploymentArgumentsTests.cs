@@ -1,3 +1,4 @@
+using Chaos.Harness.Topology;
 using Chaos.Reference.Adapter;
 
 namespace Chaos.Reference.Tests.Adapter;
@@ -22,6 +23,24 @@ public sealed class ReferenceSystemDeploymentArgumentsTests
         var options = new ReferenceSystemOptions { KafkaRetention = seconds is { } s ? TimeSpan.FromSeconds(s) : null };
 
         ReferenceSystemDeployment.KafkaHostArguments(options).Should().NotContain(["--retention", "--retention-group"]);
+    }
+
+    /// <summary>A PostgreSQL connection string may hold a password: argv is readable by everyone (ps) and goes into the node's log.</summary>
+    [Theory]
+    [InlineData("api")]
+    [InlineData("notifier")]
+    [InlineData("gateway")]
+    [InlineData("jobs")]
+    public void RoleNode_PassesTheDatabaseInTheEnvironmentNeverInArgv(string role)
+    {
+        const string Database = "postgres:Host=127.0.0.1;Username=chaos;Password=s3cret-pw;Database=chaos_run_1_abcdef12";
+        var credentials = SystemCredentials.Generate();
+
+        var node = ReferenceSystemDeployment.RoleNode(new ReferenceSystemOptions(), new LaunchCommand("dotnet", ["sut.dll"]), "127.0.0.1:9092", Database, credentials, role, 1);
+
+        node.Environment[ReferenceSystemDeployment.DatabaseVariable].Should().Be(Database);
+        node.Environment.Should().ContainKey(SystemCredentials.AdminKeyVariable);
+        node.Arguments.Should().NotContain("--db").And.NotContain(a => a.Contains("s3cret-pw", StringComparison.Ordinal));
     }
 
     [Fact]
