@@ -22,15 +22,17 @@ public sealed class ReferenceSystemDeploymentTests(DeploymentFixture fixture)
 
         foreach (var node in roles)
         {
-            node.Spec.Environment.Should().Equal(credentials.EnvironmentFor(node.Role), node.Name);
-            node.Spec.Arguments.Should().NotContain(a => keys.Any(k => a.Contains(k, StringComparison.Ordinal)), node.Name);
+            // the keys, and the database (a PostgreSQL connection string may hold a password): never in argv
+            var expected = new Dictionary<string, string>(credentials.EnvironmentFor(node.Role), StringComparer.Ordinal) { [ReferenceSystemDeployment.DatabaseVariable] = fixture.System.Database };
+            node.Spec.Environment.Should().Equal(expected, node.Name);
+            node.Spec.Arguments.Should().NotContain(a => keys.Any(k => a.Contains(k, StringComparison.Ordinal)), node.Name).And.NotContain("--db");
 
             // what `ps` shows every user, and what only the process's own user may read
             var pid = node.ProcessId!.Value;
             var commandLine = Encoding.UTF8.GetString(await File.ReadAllBytesAsync($"/proc/{pid}/cmdline", TestContext.Current.CancellationToken));
             commandLine.Should().Contain("Reference.System.dll").And.NotContain(credentials.AdminKey).And.NotContain(credentials.JwtKey);
             var environment = Encoding.UTF8.GetString(await File.ReadAllBytesAsync($"/proc/{pid}/environ", TestContext.Current.CancellationToken)).Split('\0');
-            environment.Should().Contain($"REFSYS_ADMIN_KEY={credentials.AdminKey}");
+            environment.Should().Contain($"REFSYS_ADMIN_KEY={credentials.AdminKey}").And.Contain($"{ReferenceSystemDeployment.DatabaseVariable}={fixture.System.Database}");
             (environment.Contains($"REFSYS_JWT_KEY={credentials.JwtKey}")).Should().Be(node.Role is "api" or "gateway", node.Name);
             if (!OperatingSystem.IsWindows())
             {
