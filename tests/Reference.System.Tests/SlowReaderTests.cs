@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
-using System.Text.Json;
 using Chaos.Reference.Client;
 using Chaos.Reference.Observability;
 using Chaos.Reference.Tests.Support;
@@ -176,6 +175,6 @@ public sealed class SlowReaderTests(MockKafkaFixture fixture)
             hits = FailurePathTests.ReadHits(directory, instance, "gateway");
         }
 
-        return hits.Count > 0 ? hits : throw new JsonException($"{instance} wrote no failure-path file under {directory}");
+        return hits.Count > 0 ? hits : throw new InvalidOperationException($"{instance} wrote no failure-path file under {directory}");
     }
 }

@@ -81,7 +81,7 @@ internal sealed partial class DevicePump : IAsyncDisposable
     /// <summary>Never blocks the backplane: a delivery that finds the backlog full is remembered by its sequence only.</summary>
     public void Offer(DeliveryRecord delivery)
     {
-        if (!_signals.Writer.TryWrite(new Signal(delivery.Seq, delivery)))
+        if (!_signals.Writer.TryWrite(new Signal(delivery)))
         {
             var missed = Interlocked.Read(ref _missed);
             while (delivery.Seq > missed && Interlocked.CompareExchange(ref _missed, delivery.Seq, missed) != missed)
@@ -234,7 +234,7 @@ internal sealed partial class DevicePump : IAsyncDisposable
     public sealed record Connection(string Id, string User, string Device, Action Abort);
 
     /// <summary>A live delivery, or (none) a wake-up for a Resume.</summary>
-    private readonly record struct Signal(long Seq, DeliveryRecord? Delivery)
+    private readonly record struct Signal(DeliveryRecord? Delivery)
     {
         public static Signal Wake => default;
     }

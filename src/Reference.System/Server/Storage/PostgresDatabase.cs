@@ -18,12 +18,14 @@ internal sealed class PostgresDatabase(string connectionString) : Database
 
     public override string Kind => "postgres";
 
-    private static string WithPoolBound(string connectionString)
+    /// <summary>The connection string with <see cref="DefaultMaxPoolSize"/> as its pool bound, unless it sets one itself.</summary>
+    internal static string WithPoolBound(string connectionString)
     {
+        // the keys as written (DbConnectionStringBuilder parses quoting, and knows no defaults to confuse with a setting)
+        var written = new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
+            .Select(k => k.Replace(" ", "", StringComparison.Ordinal));
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        var given = connectionString.Split(';').Select(p => p.Split('=')[0].Trim().Replace(" ", "", StringComparison.Ordinal))
-            .Any(k => k.Equals("MaximumPoolSize", StringComparison.OrdinalIgnoreCase) || k.Equals("MaxPoolSize", StringComparison.OrdinalIgnoreCase));
-        if (!given)
+        if (!written.Any(k => k.Equals("MaximumPoolSize", StringComparison.OrdinalIgnoreCase) || k.Equals("MaxPoolSize", StringComparison.OrdinalIgnoreCase)))
         {
             builder.MaxPoolSize = DefaultMaxPoolSize;
         }
