@@ -61,6 +61,11 @@ internal sealed class ProxiedConnection
     public IReadOnlyList<ToxicDefinition> ChainFor(ToxicStream stream) =>
         [.. _proxy.Toxics.Where(t => t.Stream == stream), .. _toxics.Where(t => t.Stream == stream)];
 
+    /// <summary>Whether a <c>stall</c> toxic is on <paramref name="stream"/> now (the proxy's or this connection's).</summary>
+    public bool Stalls(ToxicStream stream) =>
+        _proxy.Toxics.Any(t => t.Stream == stream && t.Behavior is StallToxic)
+        || _toxics.Any(t => t.Stream == stream && t.Behavior is StallToxic);
+
     public void NotifyChainChanged() => _chainChanged.Notify();
 
     public ToxicDefinition AddToxic(ToxicDefinition toxic)

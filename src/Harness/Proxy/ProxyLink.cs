@@ -24,11 +24,9 @@ internal sealed class ProxyLink : IToxicLink
 
     // Touched only by the processor task.
     private readonly Dictionary<string, ToxicContext> _contexts = new(StringComparer.Ordinal);
-    private readonly AsyncSignal _readsReleased = new();
     private long _cutBudget = -1;
     private long _bytesForwarded;
     private long _bytesRead;
-    private volatile bool _readsHeld;
 
     public ProxyLink(ProxiedConnection connection, ToxicStream direction, Socket source, Socket destination, Random random)
     {
@@ -86,16 +84,17 @@ internal sealed class ProxyLink : IToxicLink
         {
             while (true)
             {
-                while (_readsHeld)
+                while (true)
                 {
-                    // A stall: read nothing more until the processor says it is gone (take the signal, then look again).
-                    var released = _readsReleased.WhenNotified;
-                    if (!_readsHeld)
+                    // A stall: read nothing more until it is gone (take the signal, then look). The reader looks at the
+                    // toxics itself, not through the processor, so a read after the toxic was added never happens.
+                    var changed = _connection.ChainChanged;
+                    if (!_connection.Stalls(Direction))
                     {
                         break;
                     }
 
-                    await released.WaitAsync(ConnectionClosed);
+                    await changed.WaitAsync(ConnectionClosed);
                 }
 
                 var read = await _source.ReceiveAsync(buffer, SocketFlags.None, ConnectionClosed);
@@ -128,7 +127,6 @@ internal sealed class ProxyLink : IToxicLink
             {
                 var changed = _connection.ChainChanged;
                 var chain = SyncChain(out var closeNow, out var deadline);
-                HoldReads(chain.Any(c => c.Definition.Behavior is StallToxic));
                 if (closeNow || (deadline is { } passed && Time.GetElapsedTime(passed) >= TimeSpan.Zero))
                 {
                     // A removed timeout toxic, or one whose time is up: Toxiproxy closes the connection.
@@ -173,20 +171,6 @@ internal sealed class ProxyLink : IToxicLink
         {
             // The destination went away or the connection was closed under us: tear the whole connection down.
             await CloseConnectionAsync();
-        }
-    }
-
-    private void HoldReads(bool hold)
-    {
-        if (_readsHeld == hold)
-        {
-            return;
-        }
-
-        _readsHeld = hold;
-        if (!hold)
-        {
-            _readsReleased.Notify();
         }
     }
 
