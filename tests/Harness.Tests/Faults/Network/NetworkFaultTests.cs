@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Network;
 using Chaos.Harness.Proxy;
+using Chaos.Harness.Tests.Support;
 
 namespace Chaos.Harness.Tests.Faults.Network;
 
@@ -24,7 +25,7 @@ public sealed class NetworkFaultTests
         var applied = await RoundTripAsync(client);
         await fault.HealAsync(Ct);
         await fault.HealAsync(Ct);
-        var healed = await RoundTripAsync(client);
+        var healed = await Fastest.OfAsync(() => RoundTripAsync(client));
 
         fault.Name.Should().Be("latency");
         fault.Target.Should().Be("gw");
@@ -74,7 +75,7 @@ public sealed class NetworkFaultTests
         await fault.HealAsync(Ct);
         using var client = await SocketTestExtensions.ConnectAsync(listen);
 
-        (await RoundTripAsync(client)).Should().BeLessThan(TimeSpan.FromSeconds(2));
+        (await Fastest.OfAsync(() => RoundTripAsync(client))).Should().BeLessThan(TimeSpan.FromSeconds(2));
         (await proxy.Client.GetProxyAsync("gw", Ct)).Enabled.Should().BeTrue();
     }
 
@@ -115,7 +116,7 @@ public sealed class NetworkFaultTests
         await fault.ApplyAsync(Ct);
         var applied = await RoundTripAsync(client);
         await fault.HealAsync(Ct);
-        var healed = await RoundTripAsync(client);
+        var healed = await Fastest.OfAsync(() => RoundTripAsync(client));
         client.Dispose();
         await fault.HealAsync(Ct);
 
