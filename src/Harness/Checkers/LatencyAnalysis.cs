@@ -57,6 +57,9 @@ public sealed class LatencyAnalysis
     /// <summary>Latency samples (first deliveries of an id at a device whose send is in the history).</summary>
     public long Deliveries => _all.Length;
 
+    /// <summary>Every latency sample (ns), ramp included, sorted ascending: the report's distribution.</summary>
+    internal IReadOnlyList<long> AllSorted => _all;
+
     /// <summary>The analysis of <paramref name="history"/> with 100 buckets, computed once per history and shared by
     /// the latency checker and the reports.</summary>
     public static LatencyAnalysis For(IReadOnlyList<HistoryEvent> history) => HistoryCache<LatencyAnalysis>.Get(history, h => Analyze(h));

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Chaos.Harness.Checkers;
 using Chaos.Harness.History;
@@ -73,16 +74,98 @@ public sealed class RunReportTests : IDisposable
     }
 
     [Fact]
-    public async Task WriteAsync_Html_ShadesFaultWindowsAndShowsEachExampleAsATimeline()
+    public async Task WriteAsync_Html_ShowsFaultLanesAndEachExampleAsATimeline()
     {
         await WriteAsync(Broken());
 
         var html = await File.ReadAllTextAsync(Path.Combine(_dir, "report.html"), TestContext.Current.CancellationToken);
-        html.Should().Contain("class=\"fault\"", "the fault window is shaded");
+        html.Should().Contain("class=\"fault lane\"", "the fault window is a bar on its target's lane");
         html.Should().Contain("Delivery latency by delivery time").And.Contain("Throughput");
         html.Should().Contain("<h3 id=\"lost\">lost: 1").And.Contain("aria-label=\"event timeline\"");
         html.Should().Contain("&quot;id&quot;:&quot;m2&quot;", "the example's events are listed with their values");
         html.Should().NotContainAny("<script", "http://", "https://", "<link");
+    }
+
+    /// <summary>
+    /// Ten seconds of sends delivered 50 ms later, but none between 4 s and 7 s (a stall); two faults that overlap on
+    /// different targets; one send failed and one ended info inside the stall; one acknowledged message never
+    /// delivered.
+    /// </summary>
+    internal static TestHistory StalledWithOverlappingFaults()
+    {
+        var h = new TestHistory().Device("u1", "d1");
+        var delivered = new List<(string, long)>();
+        long seq = 0;
+        for (var i = 0; i < 100; i++)
+        {
+            switch (i)
+            {
+                case 35: h.Fault("kill", HistoryOps.Fault, 3_550, "gateway-1"); break;
+                case 38: h.Fault("latency", HistoryOps.Fault, 3_850, "api-1"); break;
+                case 45:
+                    h.At(4_500).Invoke("f1", "x1", "u1");
+                    h.Complete("f1", HistoryEventType.Fail, "x1", "u1");
+                    h.At(5_000).Invoke("i1", "x2", "u1");
+                    h.At(6_000).Complete("i1", HistoryEventType.Info, "x2", "u1");
+                    break;
+                case 60: h.Fault("kill", HistoryOps.Heal, 6_050, "gateway-1"); break;
+                case 75: h.Fault("latency", HistoryOps.Heal, 7_550, "api-1"); break;
+                default: break;
+            }
+
+            if (i is >= 40 and < 70)
+            {
+                continue;
+            }
+
+            var t = (i * 100) + 1;
+            h.At(t).Send($"s{i % 4}", $"m{i}", "u1", ++seq);
+            h.At(t + 50).Deliver("u1", "d1", $"m{i}", seq);
+            delivered.Add(($"m{i}", seq));
+            if (i == 80)
+            {
+                h.At(t + 60).Send("s9", "lost-1", "u1", ++seq);
+            }
+        }
+
+        h.Sync("u1", "d1", [.. delivered]);
+        return h;
+    }
+
+    [Fact]
+    public async Task WriteAsync_Html_BreaksLinesAtAStall_KeepsOverlappingFaultsOnTheirOwnLanes_AndDrawsEveryOperation()
+    {
+        var h = StalledWithOverlappingFaults();
+        var result = StandardChecks.Check(h.Events);
+        var input = new ReportInput(h.Events, result, new RunMetadata
+        {
+            Scenario = "overlap",
+            Seed = 7,
+            Properties = new Dictionary<string, string> { ["reproduce"] = "chaos run overlap --seed 7", ["rate"] = "10" },
+        });
+
+        var html = HtmlReport.Render(input);
+
+        var latencyChart = Svg(html, "Delivery latency by delivery time");
+        Regex.Count(latencyChart, "<polyline[^>]*stroke=\"#1a7f37\"").Should().Be(2, "the p50 line stops at the stall and starts again after it");
+        var lanes = Svg(html, "fault lanes");
+        Regex.Count(lanes, "class=\"fault lane\"").Should().Be(2);
+        lanes.Should().Contain(">gateway-1<").And.Contain(">api-1<", "one lane per target, so the overlapping faults do not cover each other");
+        lanes.Should().Contain("<title>kill</title>").And.Contain("<title>latency</title>");
+        lanes.Should().Contain("<a href=\"#lost\">", "the lost message is marked in time, linked to its section");
+        var scatter = Svg(html, "Operation latency (invoke to completion) by invoke time");
+        scatter.Should().Contain("class=\"dots ok\"").And.Contain(">fail (1)<").And.Contain(">info (1)<").And.Contain(">ok (71)<");
+        html.Should().Contain("Delivery latency distribution").And.Contain("class=\"bar\"");
+        html.Should().Contain("<pre><code>chaos run overlap --seed 7</code></pre>");
+        html.Should().Contain("<td>rate</td><td class=\"mono\">10</td>");
+        html.Should().NotContainAny("NaN", "Infinity");
+    }
+
+    private static string Svg(string html, string label)
+    {
+        var start = html.IndexOf($"aria-label=\"{label}\"", StringComparison.Ordinal);
+        start.Should().BePositive($"the report has the chart '{label}'");
+        return html[start..html.IndexOf("</svg>", start, StringComparison.Ordinal)];
     }
 
     [Fact]
