@@ -30,6 +30,7 @@ internal static class AccessTable
         ("GET", "/healthz", Access.Open),
         ("GET", "/readyz", Access.Open),
         ("GET", "/metrics", Access.Admin),
+        ("*", "/metrics/prometheus", Access.Admin), // any method: OpenTelemetry maps its scrape endpoint so
         ("GET", "/admin/failpoints", Access.Admin),
         ("POST", "/admin/failpoints", Access.Admin),
         ("DELETE", "/admin/failpoints/{name}", Access.Admin),

@@ -91,6 +91,7 @@ internal static class SystemHost
         s.AddSingleton(failpoints);
         s.AddSingleton<SystemMetrics>();
         s.AddSingleton<MetricsSnapshot>();
+        s.AddTelemetry(options);
         s.AddSingleton<ReadinessState>();
         s.AddSingleton<KafkaClients>();
         s.AddAccessControl(options);
@@ -202,6 +203,7 @@ internal static class SystemHost
 
             return ready.IsReady ? Results.Json(new { ready = true }) : Results.Json(new { ready = false, reason = "role not started" }, statusCode: 503);
         }).AllowAnonymous();
+        app.MapTelemetry();
         app.MapGet("/metrics", (HttpContext http, MetricsSnapshot snapshot) => LoopbackOnly(http, () => Results.Json(new
         {
             role = options.Role,

@@ -1,0 +1,65 @@
+using System.Globalization;
+using System.Net;
+using Chaos.Reference.Tests.Support;
+
+namespace Chaos.Reference.Tests;
+
+/// <summary>
+/// The system's instruments through OpenTelemetry's Prometheus endpoint (docs/reference-system.md, "Metrics"), against
+/// real processes: the counters move under traffic, agree with the JSON /metrics view of the same instruments, and the
+/// endpoint asks for the admin key like the other admin endpoints.
+/// </summary>
+public sealed class TelemetryTests(MockKafkaFixture fixture)
+{
+    private const int Messages = 6;
+
+    [Fact]
+    public async Task The_prometheus_endpoint_counts_what_the_api_and_notifier_did_under_traffic()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
+        var api = await run.StartAsync("api", "api-1");
+        var notifier = await run.StartAsync("notifier", "notifier-1");
+        await run.TokenAsync(api, "alice");
+        var before = Sample(await ScrapeAsync(run, api), "refsys_outbox_published_total");
+
+        for (var i = 0; i < Messages; i++)
+        {
+            await run.SendAsync(api, $"k-{i}", ["alice"], $"m{i}", ct);
+        }
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        double processed;
+        while ((processed = Sample(await ScrapeAsync(run, notifier), "refsys_processed_total")) < Messages && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200, ct);
+        }
+
+        var apiText = await ScrapeAsync(run, api);
+        var published = Sample(apiText, "refsys_outbox_published_total");
+        var json = await run.GetJsonAsync(api, "/metrics", ct);
+        using var anonymous = await run.SendAsync(HttpMethod.Get, api, "/metrics/prometheus", null, null, ct);
+
+        before.Should().Be(0, "nothing was published before the first send");
+        published.Should().BeGreaterThanOrEqualTo(Messages, "the outbox published every message");
+        processed.Should().BeGreaterThanOrEqualTo(Messages, "the notifier made every message's effect durable");
+        json.GetProperty("metrics").GetProperty("counters").GetProperty("refsys.outbox.published").GetDouble()
+            .Should().Be(published, "the JSON /metrics reads the same instruments");
+        apiText.Should().Contain("refsys_api_write_batch_size", "histograms are exported too");
+        anonymous.StatusCode.Should().Be(HttpStatusCode.Unauthorized, "the scrape endpoint needs the admin key");
+    }
+
+    private static async Task<string> ScrapeAsync(SystemRun run, SutProcess process)
+    {
+        using var response = await run.SendAsync(HttpMethod.Get, process, "/metrics/prometheus", null, run.Admin(), TestContext.Current.CancellationToken);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        response.StatusCode.Should().Be(HttpStatusCode.OK, text);
+        return text;
+    }
+
+    /// <summary>The sum of a metric's samples in Prometheus text format (0 when it has none yet).</summary>
+    private static double Sample(string text, string metric) =>
+        text.Split('\n')
+            .Where(l => l.StartsWith(metric + "{", StringComparison.Ordinal) || l.StartsWith(metric + " ", StringComparison.Ordinal))
+            .Sum(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture));
+}
