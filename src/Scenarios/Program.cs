@@ -24,9 +24,24 @@ if (parse.Errors.Count > 0)
     return ExitCodes.RunFailed;
 }
 
+IDisposable? telemetry;
 try
 {
-    return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false });
+    // OTLP export of the harness's spans and metrics when OTEL_EXPORTER_OTLP_ENDPOINT is set (docs/running.md)
+    telemetry = TelemetryExport.FromEnvironment(Environment.GetEnvironmentVariable);
+}
+catch (ArgumentException e)
+{
+    await Console.Error.WriteLineAsync($"chaos: {e.Message}");
+    return ExitCodes.RunFailed;
+}
+
+try
+{
+    using (telemetry)
+    {
+        return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false });
+    }
 }
 catch (Exception e)
 {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Threading.Channels;
+using Chaos.Harness.Telemetry;
 
 namespace Chaos.Harness.History;
 
@@ -127,6 +128,11 @@ public sealed class HistoryWriter : IAsyncDisposable
             }
 
             Interlocked.Increment(ref _nextIndex);
+            if (HarnessTelemetry.HistoryEvents.Enabled)
+            {
+                HarnessTelemetry.HistoryEvents.Add(1, new("f", f), new("type", HistoryEvent.TypeName(type)));
+            }
+
             return historyEvent;
         }
     }

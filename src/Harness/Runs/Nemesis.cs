@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Chaos.Harness.Faults;
 using Chaos.Harness.History;
+using Chaos.Harness.Telemetry;
 
 namespace Chaos.Harness.Runs;
 
@@ -13,7 +15,7 @@ public sealed class Nemesis
 {
     private readonly HistoryWriter _history;
     private readonly HashSet<string> _activeNames = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (IFault Fault, AppliedFault Record)> _active = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (IFault Fault, AppliedFault Record, Activity? Span)> _active = new(StringComparer.Ordinal);
     private readonly List<AppliedFault> _applied = [];
     private readonly Lock _gate = new();
     private long _counter;
@@ -58,6 +60,7 @@ public sealed class Nemesis
         var id = $"f{Interlocked.Increment(ref _counter)}";
         var record = new AppliedFault(id, fault.Name, fault.Target, plannedAt, _history.Now());
         _history.Record(HistoryOps.NemesisProcess, HistoryEventType.Invoke, HistoryOps.Fault, Value(fault, id, plannedAt, parameters, null));
+        var span = HarnessTelemetry.StartFault(fault.Name, fault.Target, id);
         try
         {
             await fault.ApplyAsync(cancellationToken);
@@ -65,6 +68,8 @@ public sealed class Nemesis
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             record.Error = e.Message;
+            span?.SetStatus(ActivityStatusCode.Error, "not applied: " + e.Message);
+            span?.Dispose();
             lock (_gate)
             {
                 _applied.Add(record);
@@ -82,10 +87,12 @@ public sealed class Nemesis
 
         record.AppliedAt = _history.Now();
         _history.Record(HistoryOps.NemesisProcess, HistoryEventType.Ok, HistoryOps.Fault, Value(fault, id, plannedAt, parameters, null));
+        span?.AddEvent(new ActivityEvent("applied"));
+        HarnessTelemetry.ActiveFaults.Add(1, new("name", fault.Name), new("target", fault.Target));
         lock (_gate)
         {
             _applied.Add(record);
-            _active[id] = (fault, record);
+            _active[id] = (fault, record, span);
             _activeNames.Add($"{fault.Name}@{fault.Target}");
         }
 
@@ -95,7 +102,7 @@ public sealed class Nemesis
     /// <summary>Heals the fault with <paramref name="id"/>; a no-op when it is not in force.</summary>
     public async Task HealAsync(string id, CancellationToken cancellationToken)
     {
-        (IFault Fault, AppliedFault Record) entry;
+        (IFault Fault, AppliedFault Record, Activity? Span) entry;
         lock (_gate)
         {
             if (!_active.Remove(id, out entry))
@@ -108,6 +115,17 @@ public sealed class Nemesis
         var error = await SafeHealAsync(entry.Fault, cancellationToken);
         var healedAt = _history.Now();
         _history.Record(HistoryOps.NemesisProcess, error is null ? HistoryEventType.Ok : HistoryEventType.Info, HistoryOps.Heal, Value(entry.Fault, id, null, null, error));
+        HarnessTelemetry.ActiveFaults.Add(-1, new("name", entry.Fault.Name), new("target", entry.Fault.Target));
+        if (entry.Span is { } span)
+        {
+            span.AddEvent(new ActivityEvent("healed"));
+            if (error is not null)
+            {
+                span.SetStatus(ActivityStatusCode.Error, "heal failed: " + error);
+            }
+
+            span.Dispose();
+        }
         lock (_gate)
         {
             // under the gate like every other change to a record that Applied hands out
