@@ -129,14 +129,14 @@ public static class HtmlReport
             new SvgChart.Line("p50", "#1a7f37", [.. latency.Series.Select(b => (Mid(b), Or(b, b.P50)))]),
             new SvgChart.Line("p95", "#bf8700", [.. latency.Series.Select(b => (Mid(b), Or(b, b.P95)))]),
             new SvgChart.Line("p99", "#cf222e", [.. latency.Series.Select(b => (Mid(b), Or(b, b.P99)))]),
-        ], []));
+        ]));
         html.Append(SvgChart.Lanes(latency.Duration, [.. latency.Timeline.FaultWindows.Select(w => new SvgChart.LaneBar(
             w.Target ?? w.Fault, w.Fault, w.Start, w.End, w.Healed))], markers));
         html.Append(SvgChart.TimeSeries("Throughput", "ops/s", latency.Duration,
         [
             new SvgChart.Line("sends/s", "#0969da", [.. latency.Series.Select(b => (Mid(b), b.Sends / ((b.End - b.Start) / 1e9)))]),
             new SvgChart.Line("deliveries/s", "#8250df", [.. latency.Series.Select(b => (Mid(b), b.Deliveries / ((b.End - b.Start) / 1e9)))]),
-        ], []));
+        ]));
         html.Append(CultureInfo.InvariantCulture,
             $"<p>{latency.Sends} sends ({latency.SendsOk} acknowledged), {latency.Deliveries} first deliveries: {ReportFormat.Number(ReportFormat.PerSecond(latency.Sends, latency.Duration))} sends/s, {ReportFormat.Number(ReportFormat.PerSecond(latency.Deliveries, latency.Duration))} deliveries/s.</p>");
         html.Append(SvgChart.Histogram("Delivery latency distribution (send to first delivery, every device)", latency.AllSorted));

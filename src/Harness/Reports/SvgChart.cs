@@ -30,7 +30,7 @@ internal static class SvgChart
     /// <summary>One operation: when it was invoked, how long until its completion, and how it completed (ok, fail, info).</summary>
     public readonly record struct OperationPoint(long Time, long Latency, string Kind);
 
-    public static string TimeSeries(string title, string unit, long duration, IReadOnlyList<Line> lines, IReadOnlyList<(long Start, long End, string Label)> shaded)
+    public static string TimeSeries(string title, string unit, long duration, IReadOnlyList<Line> lines)
     {
         var svg = new StringBuilder();
         var max = lines.SelectMany(l => l.Points).Select(p => p.Value).Where(v => !double.IsNaN(v)).DefaultIfEmpty(0).Max();
@@ -41,13 +41,6 @@ internal static class SvgChart
 
         svg.Append(CultureInfo.InvariantCulture, $"<svg viewBox=\"0 0 {Width} {Height}\" width=\"{Width}\" height=\"{Height}\" role=\"img\" aria-label=\"{Encode(title)}\">");
         svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left}\" y=\"18\" class=\"title\">{Encode(title)}</text>");
-        foreach (var (start, end, label) in shaded)
-        {
-            var x0 = X(start);
-            var x1 = Math.Max(x0 + 1, X(end));
-            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{F(x0)}\" y=\"{Top}\" width=\"{F(x1 - x0)}\" height=\"{Height - Top - Bottom}\" class=\"fault\"><title>{Encode(label)}</title></rect>");
-        }
-
         for (var i = 0; i <= 4; i++)
         {
             var v = yMax * i / 4;
@@ -84,12 +77,6 @@ internal static class SvgChart
             svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{Width - Right + 12}\" y=\"{legendY - 8}\" width=\"12\" height=\"4\" fill=\"{line.Color}\"/>");
             svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Width - Right + 30}\" y=\"{legendY - 3}\" class=\"axis\">{Encode(line.Name)}</text>");
             legendY += 16;
-        }
-
-        if (shaded.Count > 0)
-        {
-            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{Width - Right + 12}\" y=\"{legendY - 10}\" width=\"12\" height=\"8\" class=\"fault\"/>");
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Width - Right + 30}\" y=\"{legendY - 3}\" class=\"axis\">fault</text>");
         }
 
         svg.Append("</svg>");
