@@ -49,11 +49,7 @@ internal static class SvgChart
             svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left - 6}\" y=\"{F(y + 4)}\" class=\"axis\" text-anchor=\"end\">{F(v)}</text>");
         }
 
-        for (var i = 0; i <= 6; i++)
-        {
-            var t = span * i / 6;
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(X(t))}\" y=\"{Height - Bottom + 16}\" class=\"axis\" text-anchor=\"middle\">{TimeLabel(t, span)}</text>");
-        }
+        TimeTicks(svg, span, Height - Bottom + 16, X);
 
         svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left - 50}\" y=\"{Top - 8}\" class=\"axis\">{Encode(unit)}</text>");
         svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Left}\" x2=\"{Width - Right}\" y1=\"{Height - Bottom}\" y2=\"{Height - Bottom}\" class=\"axisline\"/>");
@@ -131,11 +127,7 @@ internal static class SvgChart
         }
 
         svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Left}\" x2=\"{Width - Right}\" y1=\"{axisY}\" y2=\"{axisY}\" class=\"axisline\"/>");
-        for (var i = 0; i <= 6; i++)
-        {
-            var t = span * i / 6;
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(X(t))}\" y=\"{axisY + 16}\" class=\"axis\" text-anchor=\"middle\">{TimeLabel(t, span)}</text>");
-        }
+        TimeTicks(svg, span, axisY + 16, X);
 
         svg.Append("</svg>");
         return svg.ToString();
@@ -166,11 +158,7 @@ internal static class SvgChart
             svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left - 6}\" y=\"{F(y + 4)}\" class=\"axis\" text-anchor=\"end\">{decade.ToString("0.##", CultureInfo.InvariantCulture)}</text>");
         }
 
-        for (var i = 0; i <= 6; i++)
-        {
-            var t = span * i / 6;
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(X(t))}\" y=\"{Height - Bottom + 16}\" class=\"axis\" text-anchor=\"middle\">{TimeLabel(t, span)}</text>");
-        }
+        TimeTicks(svg, span, Height - Bottom + 16, X);
 
         svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left - 50}\" y=\"{Top - 8}\" class=\"axis\">ms (log)</text>");
         svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Left}\" x2=\"{Width - Right}\" y1=\"{Height - Bottom}\" y2=\"{Height - Bottom}\" class=\"axisline\"/>");
@@ -296,6 +284,16 @@ internal static class SvgChart
     }
 
     public static string Encode(string text) => WebUtility.HtmlEncode(text);
+
+    /// <summary>Seven labels along the shared time axis, at <paramref name="y"/>.</summary>
+    private static void TimeTicks(StringBuilder svg, long span, double y, Func<long, double> x)
+    {
+        for (var i = 0; i <= 6; i++)
+        {
+            var t = span * i / 6;
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(x(t))}\" y=\"{F(y)}\" class=\"axis\" text-anchor=\"middle\">{TimeLabel(t, span)}</text>");
+        }
+    }
 
     /// <summary>The runs of consecutive non-NaN points: a NaN is a gap the line must not bridge.</summary>
     private static List<List<(long Time, double Value)>> Segments(IReadOnlyList<(long Time, double Value)> points)
