@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Text;
+using Chaos.Harness.Checkers;
+using Chaos.Harness.Reports;
+using FluentAssertions;
+using FluentAssertions.Execution;
+using FluentAssertions.Primitives;
+
+namespace Chaos.Testing;
+
+/// <summary>
+/// FluentAssertions on what Chaos decided (docs/testing-package.md): <c>result.Should().HoldEveryPromise()</c>,
+/// <c>.HaveNo(AnomalyNames.Lost)</c>, <c>latency.Should().KeepP99("steady", 500.Milliseconds())</c>. A failure says
+/// which promises broke or were left undecided, with each anomaly's count and first examples — the evidence, not just
+/// the verdict.
+/// </summary>
+public static class ChaosAssertions
+{
+    public static CheckResultAssertions Should(this CheckResult result) => new(result);
+
+    public static LatencyAssertions Should(this LatencyAnalysis latency) => new(latency);
+
+    /// <summary>Each anomaly's name, count and first examples, one per line.</summary>
+    internal static string Evidence(IEnumerable<Anomaly> anomalies, int examples = 3)
+    {
+        var text = new StringBuilder();
+        foreach (var anomaly in anomalies)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{Environment.NewLine}  {anomaly.Name} ×{anomaly.Count}");
+            foreach (var example in anomaly.Examples.Take(examples))
+            {
+                text.Append(CultureInfo.InvariantCulture, $"{Environment.NewLine}    - {example.Explanation} (events {string.Join(", ", example.Events)})");
+            }
+        }
+
+        return text.ToString();
+    }
+}
+
+/// <summary>Assertions on a <see cref="CheckResult"/>: what the checkers decided about a history.</summary>
+public sealed class CheckResultAssertions(CheckResult subject) : ReferenceTypeAssertions<CheckResult, CheckResultAssertions>(subject)
+{
+    protected override string Identifier => "chaos result";
+
+    /// <summary>
+    /// The verdict is valid: no promise broke, none is undecided, and none the scenario required went unexercised (a
+    /// promise nothing exercised is never "held": docs/checkers.md, "When a promise is exercised").
+    /// </summary>
+    public AndConstraint<CheckResultAssertions> HoldEveryPromise(string because = "", params object[] becauseArgs)
+    {
+        var failing = Promises.Evaluate(Subject)
+            .Where(o => o.Status is PromiseStatus.Broken or PromiseStatus.Undecided || (o.Status == PromiseStatus.NotExercised && o.Required))
+            .ToList();
+        var why = new StringBuilder();
+        foreach (var outcome in failing)
+        {
+            why.Append(CultureInfo.InvariantCulture, $"{Environment.NewLine}{outcome.Promise.Title}: {outcome.Status switch
+            {
+                PromiseStatus.Broken => "broken",
+                PromiseStatus.Undecided => "undecided — " + string.Join("; ", outcome.UndecidedBecause),
+                _ => "required, not exercised — " + outcome.NotExercisedBecause,
+            }}");
+            why.Append(ChaosAssertions.Evidence(outcome.Broken));
+        }
+
+        foreach (var reason in Subject.UnknownReasons.Where(_ => failing.Count == 0))
+        {
+            why.Append(CultureInfo.InvariantCulture, $"{Environment.NewLine}undecided: {reason}");
+        }
+
+        Execute.Assertion
+            .BecauseOf(because, becauseArgs)
+            .ForCondition(Subject.Verdict == Verdict.Valid && failing.Count == 0)
+            .FailWith("Expected every promise of {context:chaos result} to hold{reason}, but the verdict is "
+                + Literal(Subject.Verdict.ToString().ToLowerInvariant() + ":" + why));
+        return new AndConstraint<CheckResultAssertions>(this);
+    }
+
+    /// <summary>No instance of <paramref name="anomaly"/> (an <see cref="AnomalyNames"/> name), informational or not.</summary>
+    public AndConstraint<CheckResultAssertions> HaveNo(string anomaly, string because = "", params object[] becauseArgs)
+    {
+        var found = Subject.Anomalies.TryGetValue(anomaly, out var a) && a.Count > 0 ? a : null;
+        Execute.Assertion
+            .BecauseOf(because, becauseArgs)
+            .ForCondition(found is null)
+            .FailWith("Expected {context:chaos result} to have no " + Literal(anomaly) + "{reason}, but found:"
+                + Literal(found is null ? "" : ChaosAssertions.Evidence([found])));
+        return new AndConstraint<CheckResultAssertions>(this);
+    }
+
+    /// <summary>Text FluentAssertions prints as it is: its braces doubled, so evidence is never read as a placeholder.</summary>
+    internal static string Literal(string text) => text.Replace("{", "{{", StringComparison.Ordinal).Replace("}", "}}", StringComparison.Ordinal);
+}
+
+/// <summary>Assertions on a <see cref="LatencyAnalysis"/>: delivery latency by phase, measured from the history.</summary>
+public sealed class LatencyAssertions(LatencyAnalysis subject) : ReferenceTypeAssertions<LatencyAnalysis, LatencyAssertions>(subject)
+{
+    protected override string Identifier => "delivery latency";
+
+    /// <summary>
+    /// The p99 of <paramref name="phase"/> (<c>steady</c>, <c>fault</c> or <c>all</c>) is at most <paramref name="p99"/>;
+    /// a phase with no delivery fails (nothing was measured, so nothing was kept).
+    /// </summary>
+    public AndConstraint<LatencyAssertions> KeepP99(string phase, TimeSpan p99, string because = "", params object[] becauseArgs)
+    {
+        var measured = Subject.LatencyAt(phase, 99);
+        Execute.Assertion
+            .BecauseOf(because, becauseArgs)
+            .ForCondition(measured is not null)
+            .FailWith($"Expected the {CheckResultAssertions.Literal(phase)} phase's p99 {{context:delivery latency}} to be at most {Ms(p99.Ticks * 100)}{{reason}}, but no delivery was measured in it.")
+            .Then
+            .ForCondition(measured is { } ns && ns <= p99.Ticks * 100)
+            .FailWith($"Expected the {CheckResultAssertions.Literal(phase)} phase's p99 {{context:delivery latency}} to be at most {Ms(p99.Ticks * 100)}{{reason}}, but it was {Ms(measured ?? 0)} over {Subject.CountOf(phase)} deliveries (slowest first: "
+                + string.Join(", ", Subject.Slowest(phase).Take(3).Select(s => $"{Ms(s.Latency)} (send #{s.SendIndex}, delivery #{s.DeliverIndex})")) + ").");
+        return new AndConstraint<LatencyAssertions>(this);
+    }
+
+    private static string Ms(long ns) => string.Create(CultureInfo.InvariantCulture, $"{ns / 1_000_000.0:0.#} ms");
+}
