@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using Chaos.Reference.Tests.Support;
 
 namespace Chaos.Reference.Tests;
@@ -47,6 +49,59 @@ public sealed class TelemetryTests(MockKafkaFixture fixture)
             .Should().Be(published, "the JSON /metrics reads the same instruments");
         apiText.Should().Contain("refsys_api_write_batch_size", "histograms are exported too");
         anonymous.StatusCode.Should().Be(HttpStatusCode.Unauthorized, "the scrape endpoint needs the admin key");
+    }
+
+    [Fact]
+    public async Task With_an_otlp_endpoint_a_node_pushes_its_metrics_over_otlp_http_to_v1_metrics()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var port = FreePort();
+        using var collector = new HttpListener();
+        collector.Prefixes.Add($"http://127.0.0.1:{port}/");
+        collector.Start();
+        await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
+        run.ExtraEnvironment["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{port}";
+        run.ExtraEnvironment["OTEL_METRIC_EXPORT_INTERVAL"] = "500";
+        var api = await run.StartAsync("api", "api-1");
+        await run.TokenAsync(api, "alice");
+        await run.SendAsync(api, "k-otlp", ["alice"], "m", ct);
+
+        // the first export that carries the outbox's counter (the relay publishes the message within a second)
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(TimeSpan.FromSeconds(30));
+        string path;
+        string contentType;
+        byte[] body;
+        do
+        {
+            var context = await collector.GetContextAsync().WaitAsync(deadline.Token);
+            (path, contentType) = (context.Request.Url!.AbsolutePath, context.Request.ContentType ?? "");
+            using var buffer = new MemoryStream();
+            await context.Request.InputStream.CopyToAsync(buffer, ct);
+            body = buffer.ToArray();
+            context.Response.StatusCode = 200;
+            context.Response.Close();
+        }
+        while (!Encoding.UTF8.GetString(body).Contains("refsys.outbox.published", StringComparison.Ordinal));
+
+        path.Should().Be("/v1/metrics", "http/protobuf is the specification's default, posted to the endpoint's /v1/metrics");
+        contentType.Should().Be("application/x-protobuf");
+        Encoding.UTF8.GetString(body).Should().Contain("refsys-api", "the resource names the role's service");
+    }
+
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("http://127.0.0.1:4318", null)]
+    [InlineData("collector:4318", "OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' is not an http or https URL")]
+    [InlineData("ftp://127.0.0.1/", "OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://127.0.0.1/' is not an http or https URL")]
+    public void An_otlp_endpoint_that_is_not_an_http_url_is_named_before_the_node_starts(string? endpoint, string? problem) =>
+        Observability.Telemetry.OtlpEndpointProblem(v => v == "OTEL_EXPORTER_OTLP_ENDPOINT" ? endpoint : null).Should().Be(problem);
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     private static async Task<string> ScrapeAsync(SystemRun run, SutProcess process)

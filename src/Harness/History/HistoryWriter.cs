@@ -118,23 +118,26 @@ public sealed class HistoryWriter : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(process);
         ArgumentNullException.ThrowIfNull(f);
+        HistoryEvent historyEvent;
         lock (_gate)
         {
             ThrowIfFailed();
-            var historyEvent = new HistoryEvent(_nextIndex, time ?? Now(), process, type, f, op, raw);
+            historyEvent = new HistoryEvent(_nextIndex, time ?? Now(), process, type, f, op, raw);
             if (!_lines.Writer.TryWrite((historyEvent, null)))
             {
                 throw new ObjectDisposedException(nameof(HistoryWriter));
             }
 
             Interlocked.Increment(ref _nextIndex);
-            if (HarnessTelemetry.HistoryEvents.Enabled)
-            {
-                HarnessTelemetry.HistoryEvents.Add(1, new("f", f), new("type", HistoryEvent.TypeName(type)));
-            }
-
-            return historyEvent;
         }
+
+        if (HarnessTelemetry.HistoryEvents.Enabled)
+        {
+            // outside the lock that orders the history: an exporter's listener must not slow every recorder
+            HarnessTelemetry.HistoryEvents.Add(1, new("f", f), new("type", HistoryEvent.TypeName(type)));
+        }
+
+        return historyEvent;
     }
 
     private void ThrowIfFailed()

@@ -45,8 +45,11 @@ public sealed class SystemRun : IAsyncDisposable
     /// <summary>This run's admin key, handed over the same way.</summary>
     public string AdminKey { get; } = RandomKey();
 
-    /// <summary>The environment every process of the run starts with: its keys.</summary>
-    public IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>
+    /// <summary>More variables for the processes started from now on (e.g. an OTLP collector's address).</summary>
+    public Dictionary<string, string> ExtraEnvironment { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The environment every process of the run starts with: its keys, and <see cref="ExtraEnvironment"/>.</summary>
+    public IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>(ExtraEnvironment)
     {
         ["REFSYS_JWT_KEY"] = JwtKey,
         ["REFSYS_ADMIN_KEY"] = AdminKey,

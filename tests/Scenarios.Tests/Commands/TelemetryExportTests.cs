@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Text;
 using Chaos.Harness.Telemetry;
 using Chaos.Scenarios.Commands;
+using Chaos.Scenarios.Tests.Check;
 
 namespace Chaos.Scenarios.Tests.Commands;
 
@@ -29,6 +30,17 @@ public sealed class TelemetryExportTests
         var act = () => TelemetryExport.FromEnvironment(v => v == TelemetryExport.EndpointVariable ? "collector:4318" : null);
 
         act.Should().Throw<ArgumentException>().WithMessage("*OTEL_EXPORTER_OTLP_ENDPOINT*collector:4318*");
+    }
+
+    [Fact]
+    public async Task The_tool_exits_2_naming_a_bad_endpoint_before_it_does_anything()
+    {
+        var outcome = await ChaosCli.RunAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken,
+            [(TelemetryExport.EndpointVariable, "collector:4318")], "list", "--json");
+
+        outcome.ExitCode.Should().Be(2);
+        outcome.Stdout.Should().BeEmpty();
+        outcome.Stderr.Should().Contain("OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' is not an http or https URL");
     }
 
     [Fact]

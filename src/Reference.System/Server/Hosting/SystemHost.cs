@@ -27,6 +27,12 @@ internal static class SystemHost
             return 2;
         }
 
+        if (Telemetry.OtlpEndpointProblem(Environment.GetEnvironmentVariable) is { } problem)
+        {
+            await Console.Error.WriteLineAsync($"error: {problem}");
+            return 2;
+        }
+
         var app = Build(options, database);
         var store = app.Services.GetRequiredService<Store>();
         using (var startup = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
@@ -230,9 +236,12 @@ internal static class SystemHost
             .RequireAuthorization(AccessPolicies.Admin);
     }
 
+    /// <summary>What a non-loopback caller of an admin endpoint is told (with a 403).</summary>
+    internal const string LoopbackOnlyError = "admin endpoints are loopback-only";
+
     /// <summary>Admin and metrics endpoints answer only loopback callers: a fault proxy in front never exposes them.</summary>
+    internal static bool FromLoopback(HttpContext http) => http.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip);
+
     private static IResult LoopbackOnly(HttpContext http, Func<IResult> handler) =>
-        http.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip)
-            ? handler()
-            : Results.Json(new { error = "admin endpoints are loopback-only" }, statusCode: 403);
+        FromLoopback(http) ? handler() : Results.Json(new { error = LoopbackOnlyError }, statusCode: 403);
 }

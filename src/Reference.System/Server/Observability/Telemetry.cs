@@ -1,6 +1,6 @@
-using System.Net;
 using Chaos.Reference.Hosting;
 using Chaos.Reference.Security;
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 
@@ -9,8 +9,11 @@ namespace Chaos.Reference.Observability;
 /// <summary>
 /// The system's instruments (<see cref="SystemMetrics"/>) through OpenTelemetry (docs/reference-system.md, "Metrics"):
 /// a Prometheus scrape endpoint on every role, and OTLP export when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> names a
-/// collector (the exporter reads the standard OTEL_EXPORTER_OTLP_* variables). The JSON <c>/metrics</c> is a view of
-/// the same instruments (<see cref="MetricsSnapshot"/>), kept for the harness, which reads it without a Prometheus parser.
+/// collector. The protocol is read as the specification (and the <c>chaos</c> tool, which the nodes inherit the
+/// variables from) reads it: <c>http/protobuf</c> to the endpoint's <c>/v1/metrics</c> unless
+/// <c>OTEL_EXPORTER_OTLP_PROTOCOL</c> is <c>grpc</c> — the .NET exporter's own default is gRPC; the other
+/// OTEL_EXPORTER_OTLP_* settings (headers, interval) are the exporter's. The JSON <c>/metrics</c> is a view of the same
+/// instruments (<see cref="MetricsSnapshot"/>), kept for the harness, which reads it without a Prometheus parser.
 /// </summary>
 internal static class Telemetry
 {
@@ -25,14 +28,32 @@ internal static class Telemetry
             .WithMetrics(metrics =>
             {
                 metrics.AddMeter(SystemMetrics.MeterName).AddPrometheusExporter();
-                if (!string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(OtlpEndpointVariable)))
+                if (Environment.GetEnvironmentVariable(OtlpEndpointVariable) is { } endpoint && !string.IsNullOrWhiteSpace(endpoint))
                 {
                     // pushed every 60 s (OTEL_METRIC_EXPORT_INTERVAL): only with a collector named, so an unconfigured
                     // node runs no exporting thread
-                    metrics.AddOtlpExporter();
+                    var grpc = string.Equals(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_PROTOCOL")?.Trim(), "grpc", StringComparison.OrdinalIgnoreCase);
+                    metrics.AddOtlpExporter(o =>
+                    {
+                        if (!grpc)
+                        {
+                            o.Protocol = OtlpExportProtocol.HttpProtobuf;
+                            o.Endpoint = new Uri(endpoint.Trim().TrimEnd('/') + "/v1/metrics");
+                        }
+                    });
                 }
             });
         return services;
+    }
+
+    /// <summary>Why <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> cannot be used (not an http or https URL); null when it can or is unset.</summary>
+    public static string? OtlpEndpointProblem(Func<string, string?> environment)
+    {
+        var endpoint = environment(OtlpEndpointVariable);
+        return string.IsNullOrWhiteSpace(endpoint)
+            || (Uri.TryCreate(endpoint.Trim(), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            ? null
+            : $"{OtlpEndpointVariable}: '{endpoint}' is not an http or https URL";
     }
 
     /// <summary>The scrape endpoint: the admin key, from loopback only, like the other admin endpoints.</summary>
@@ -40,14 +61,14 @@ internal static class Telemetry
     {
         app.UseWhen(http => http.Request.Path == ScrapePath, branch => branch.Use(async (http, next) =>
         {
-            if (http.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip))
+            if (SystemHost.FromLoopback(http))
             {
                 await next(http);
                 return;
             }
 
             http.Response.StatusCode = StatusCodes.Status403Forbidden;
-            await http.Response.WriteAsJsonAsync(new { error = "admin endpoints are loopback-only" });
+            await http.Response.WriteAsJsonAsync(new { error = SystemHost.LoopbackOnlyError });
         }));
         app.MapPrometheusScrapingEndpoint(ScrapePath).RequireAuthorization(AccessPolicies.Admin);
     }
