@@ -21,7 +21,10 @@ public static class ScheduleRunner
 
         async Task PlayAsync(FaultScheduleEntry entry, IFault fault)
         {
+            // a fault's preparation changes nothing, so it runs from the phase's start: its window is then its effect
+            var prepared = fault is IPreparedFault p ? p.PrepareAsync(phaseEnd.Token) : Task.CompletedTask;
             await DelayUntilAsync(start, entry.At, time, phaseEnd.Token);
+            await prepared;
             var id = await nemesis.ApplyAsync(fault, entry.At, phaseEnd.Token, entry.Parameters);
             if (id is null)
             {

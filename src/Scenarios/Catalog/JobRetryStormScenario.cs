@@ -76,12 +76,12 @@ internal sealed class JobRetryStormScenario : Scenario
     private const int RefusedRecords = 3;
 
     /// <summary>
-    /// Scripted, one downstream fault at a time (each heal lands before the next apply): failing for 60 % of the first
+    /// Scripted, one downstream fault at a time (each heal lands before the next apply): failing for half of the first
     /// half, then refusing a share of calls for good for the rest of it; in the second half the provider unreachable
     /// (20 % of it), then slow and flaky (50 %), and last a stall past the caller's timeout (30 %). The stall comes last
     /// because a worker handles one job at a time: a stalled call holds it for its whole timeout, so a fault after the
-    /// stall could pass without a call and its proof would fail. The default 20 s phase: failing 1–6.4 s, refusing
-    /// 6.6–10 s, down 10.5–12.1 s, slow 12.3–16.4 s, stalled 16.6–19 s. Shorter phases scale down (the lead-in, gaps
+    /// stall could pass without a call and its proof would fail. The default 20 s phase: failing 1–5.5 s, refusing
+    /// 5.7–10 s, down 10.5–12.1 s, slow 12.3–16.4 s, stalled 16.6–19 s. Shorter phases scale down (the lead-in, gaps
     /// and tail shrink with the phase), so every entry has a length and is healed inside the phase.
     /// Beside the refusals, a Kafka fault: the dead-letter topic refuses its first <see cref="RefusedRecords"/> produce
     /// requests (topic-refused, from a gap after the refusals begin to a gap before they end), so a job refused for
@@ -96,7 +96,9 @@ internal sealed class JobRetryStormScenario : Scenario
         var lead = Min(TimeSpan.FromSeconds(1), duration * 0.1);
         var gap = Min(TimeSpan.FromMilliseconds(200), duration * 0.02);
 
-        var failingFor = (half - lead) * 0.6;
+        // half and half: the refusals' window holds the dead-letter topic's refusal, whose apply (reading the topic's leaders,
+        // moving them) takes a few hundred milliseconds of it, and whose records come only from refused and poison jobs
+        var failingFor = (half - lead) * 0.5;
         var refusingAt = lead + failingFor + gap;
 
         var secondAt = half + Min(TimeSpan.FromMilliseconds(500), duration * 0.05);

@@ -13,7 +13,7 @@ public sealed class JobRetryStormScenarioTests : IDisposable
     public async Task The_correct_system_retries_within_the_envelope_dead_letters_poison_and_keeps_balances_exact()
     {
         var run = await ChaosCli.RunAsync(TimeSpan.FromMinutes(4), TestContext.Current.CancellationToken,
-            "run", "job-retry-storm", "--seed", "3", "--duration", "10s", "--warmup", "3s", "--users", "4", "--rate", "30", "--out", _dir);
+            "run", "job-retry-storm", "--seed", "3", "--duration", "12s", "--warmup", "3s", "--users", "4", "--rate", "30", "--out", _dir);
 
         run.ExitCode.Should().Be(0, $"stdout:\n{run.Stdout}\nstderr:\n{run.Stderr}");
         var lines = await File.ReadAllLinesAsync(Path.Combine(_dir, "history.jsonl"), TestContext.Current.CancellationToken);
@@ -92,7 +92,7 @@ public sealed class JobRetryStormScenarioTests : IDisposable
         var schedule = ScenarioCatalog.Find("job-retry-storm")!.BuildSchedule(1, TimeSpan.FromSeconds(20));
 
         schedule.Entries.Select(e => (e.Fault, Math.Round(e.At.TotalSeconds, 1), Math.Round(e.HealAt!.Value.TotalSeconds, 1))).Should().Equal(
-            ("downstream-failure", 1.0, 6.4), ("downstream-refuse", 6.6, 10.0), ("topic-refused", 6.8, 9.8), ("downstream-down", 10.5, 12.1),
+            ("downstream-failure", 1.0, 5.5), ("downstream-refuse", 5.7, 10.0), ("topic-refused", 5.9, 9.8), ("downstream-down", 10.5, 12.1),
             ("downstream-slow", 12.3, 16.4), ("downstream-stall", 16.6, 19.0));
     }
 

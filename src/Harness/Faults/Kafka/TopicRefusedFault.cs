@@ -13,12 +13,13 @@ namespace Chaos.Harness.Faults.Kafka;
 /// to the brokers that led before. Proof: <see cref="Refused"/>, the refusals the spare answered (pushed − still
 /// pending), counted by the broker, not by any client (docs/faults.md, "Kafka faults").
 /// </summary>
-public sealed class TopicRefusedFault : IFault
+public sealed class TopicRefusedFault : IPreparedFault
 {
     private readonly IKafkaFaults _kafka;
     private readonly IReadOnlyList<string> _keepCoordinators;
     private readonly List<(int Partition, int Leader)> _moved = [];
     private readonly Lock _gate = new();
+    private IReadOnlyList<(int Partition, int Leader)>? _prepared;
     private int _spare;
     private int _pushed;
     private int _refused;
@@ -56,9 +57,36 @@ public sealed class TopicRefusedFault : IFault
     /// <summary>What the heals found, for the run's evidence; null before the first heal of an application.</summary>
     public string? Outcome { get; private set; }
 
+    /// <summary>
+    /// Reads the topic's leaders, so the apply only moves them: the read is a metadata request from a new client, and on
+    /// a crowded machine it took a second and more of a one-second window, which then saw no produce request. What a
+    /// fault applied later does to the leaders is the heal's to undo, not this read's; a failed read is left to the apply.
+    /// </summary>
+    public async Task PrepareAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var leaders = await ReadLeadersAsync(cancellationToken);
+            lock (_gate)
+            {
+                _prepared = leaders;
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // the apply reads them again, and reports what fails there
+        }
+    }
+
     public async Task ApplyAsync(CancellationToken cancellationToken)
     {
-        var leaders = await Task.Run(() => ReadLeaders(_kafka.BootstrapServers, Topic), cancellationToken).WaitAsync(TimeSpan.FromSeconds(15), cancellationToken);
+        IReadOnlyList<(int Partition, int Leader)>? leaders;
+        lock (_gate)
+        {
+            (leaders, _prepared) = (_prepared, null); // a read serves one application
+        }
+
+        leaders ??= await ReadLeadersAsync(cancellationToken);
         var spare = await _kafka.SpareBrokerAsync(_keepCoordinators, cancellationToken);
         // errors a heal left pending (nobody produced to the topic after them) are answered first: counted with these
         var pending = await _kafka.PendingBrokerRequestErrorsAsync(spare, KafkaApiKey.Produce, cancellationToken);
@@ -143,6 +171,9 @@ public sealed class TopicRefusedFault : IFault
             }
         }
     }
+
+    private Task<IReadOnlyList<(int Partition, int Leader)>> ReadLeadersAsync(CancellationToken cancellationToken) =>
+        Task.Run(() => ReadLeaders(_kafka.BootstrapServers, Topic), cancellationToken).WaitAsync(TimeSpan.FromSeconds(15), cancellationToken);
 
     /// <summary>Each partition of <paramref name="topic"/> with the broker that leads it, as the cluster's metadata names them.</summary>
     public static IReadOnlyList<(int Partition, int Leader)> ReadLeaders(string bootstrapServers, string topic)

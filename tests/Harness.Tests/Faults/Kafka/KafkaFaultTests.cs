@@ -128,11 +128,36 @@ public sealed class KafkaFaultTests
     }
 
     [Fact]
+    public async Task TopicRefused_Prepared_AppliesTheLeadersItRead_AndTheHealMovesThemBack()
+    {
+        await using var cluster = MockCluster.Create(2);
+        cluster.CreateTopic("refused", 2, 1);
+        var before = TopicRefusedFault.ReadLeaders(cluster.BootstrapServers, "refused");
+        var fault = new TopicRefusedFault(cluster, "refused", 1);
+
+        await fault.PrepareAsync(Ct).WaitAsync(Bound, Ct);
+        await fault.ApplyAsync(Ct).WaitAsync(Bound, Ct);
+        var during = TopicRefusedFault.ReadLeaders(cluster.BootstrapServers, "refused");
+        using (var producer = Producer(cluster.BootstrapServers))
+        {
+            var refused = () => producer.ProduceAsync("refused", new Message<Null, string> { Value = "x" }, Ct).WaitAsync(Bound, Ct);
+            (await refused.Should().ThrowAsync<ProduceException<Null, string>>()).Which.Error.Code.Should().Be(ErrorCode.TopicAuthorizationFailed);
+        }
+
+        await fault.HealAsync(Ct).WaitAsync(Bound, Ct);
+
+        during.Should().OnlyContain(l => l.Leader == 3, "the partitions it read moved to the spare broker");
+        TopicRefusedFault.ReadLeaders(cluster.BootstrapServers, "refused").Should().Equal(before, "the heal moved them back to the leaders it read");
+        fault.Refused.Should().Be(1);
+    }
+
+    [Fact]
     public async Task TopicRefused_UnknownTopic_IsRefusedAtApply_AndLeavesNothingApplied()
     {
         await using var cluster = MockCluster.Create(1);
         var fault = new TopicRefusedFault(cluster, "absent", 1);
 
+        await fault.PrepareAsync(Ct).WaitAsync(Bound, Ct); // a failed read is left to the apply, which reports it
         var apply = () => fault.ApplyAsync(Ct).WaitAsync(Bound, Ct);
 
         (await apply.Should().ThrowAsync<ArgumentException>()).WithMessage("*absent*");
