@@ -31,7 +31,7 @@ public sealed class ReferenceSystemChaosTests
     [Fact]
     public async Task Websocket_cuts_lose_nothing_and_duplicate_nothing()
     {
-        var run = await ChaosTool.RunAsync("websocket-cut", "--seed", "2", "--duration", "8s", "--rate", "30", "--users", "10");
+        var run = await ChaosTool.RunAsync("websocket-cut", "--seed", "2", "--duration", "12s", "--rate", "30", "--users", "10");
 
         run.ExitCode.Should().Be(0, run.Output);
         (await run.CheckAsync()).Should().HoldEveryPromise().And.HaveNo(AnomalyNames.Lost).And.HaveNo(AnomalyNames.Duplicate);
