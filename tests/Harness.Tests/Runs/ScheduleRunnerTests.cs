@@ -1,19 +1,21 @@
-using System.Diagnostics;
 using Chaos.Harness.Faults;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.History;
 using Chaos.Harness.Runs;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Chaos.Harness.Tests.Runs;
 
 public sealed class ScheduleRunnerTests
 {
-    /// <summary>Records when it was prepared and applied, in ms from the phase's start; its preparation takes <paramref name="prepareFor"/>.</summary>
-    private sealed class PreparedFault(TimeSpan prepareFor, long start) : IPreparedFault
+    /// <summary>A fault whose preparation ends only when the test says so.</summary>
+    private sealed class GatedFault : IPreparedFault
     {
-        public long? PreparedAt { get; private set; }
+        public TaskCompletionSource Preparing { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public long? AppliedAt { get; private set; }
+        public TaskCompletionSource Prepared { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Applied { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public string Name => "prepared";
 
@@ -21,13 +23,13 @@ public sealed class ScheduleRunnerTests
 
         public async Task PrepareAsync(CancellationToken cancellationToken)
         {
-            await Task.Delay(prepareFor, cancellationToken);
-            PreparedAt = (long)Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            Preparing.TrySetResult();
+            await Prepared.Task.WaitAsync(cancellationToken);
         }
 
         public Task ApplyAsync(CancellationToken cancellationToken)
         {
-            AppliedAt = (long)Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            Applied.TrySetResult();
             return Task.CompletedTask;
         }
 
@@ -35,26 +37,25 @@ public sealed class ScheduleRunnerTests
     }
 
     [Fact]
-    public async Task APreparedFault_IsPreparedFromThePhasesStart_SoItsApplyIsOnTime_AndNeverBeforeThePreparationEnds()
+    public async Task A_prepared_fault_is_prepared_when_the_phase_starts_and_applied_only_after_its_preparation_ends()
     {
         // topic-refused's leader read took 1–2 s of a 1 s window on a crowded machine, and its window saw no produce
-        // request: a preparation now runs before the window, and the apply waits for it only when it is late
+        // request: a preparation now runs before the window, and the apply waits for it
         var ct = TestContext.Current.CancellationToken;
         await using var history = new HistoryWriter(new MemoryStream(), TimeProvider.System, ownsStream: true);
-        var start = Stopwatch.GetTimestamp();
-        var early = new PreparedFault(TimeSpan.FromMilliseconds(300), start);
-        var late = new PreparedFault(TimeSpan.FromMilliseconds(1_500), start);
-        var schedule = new FaultSchedule(
-        [
-            new FaultScheduleEntry(TimeSpan.FromMilliseconds(800), "prepared", "early", TimeSpan.FromMilliseconds(100)),
-            new FaultScheduleEntry(TimeSpan.FromMilliseconds(500), "prepared", "late", TimeSpan.FromMilliseconds(100)),
-        ]);
+        var time = new FakeTimeProvider();
+        var fault = new GatedFault();
+        var schedule = new FaultSchedule([new FaultScheduleEntry(TimeSpan.FromMilliseconds(800), "prepared", "t", TimeSpan.FromMilliseconds(100))]);
 
-        await ScheduleRunner.RunAsync(schedule, e => e.Target == "early" ? early : late, new Nemesis(history), TimeSpan.FromSeconds(2), TimeProvider.System, ct);
+        var run = ScheduleRunner.RunAsync(schedule, _ => fault, new Nemesis(history), TimeSpan.FromSeconds(2), time, ct);
 
-        early.PreparedAt.Should().BeLessThan(800, "it was prepared from the phase's start, before its window");
-        early.AppliedAt.Should().BeGreaterThanOrEqualTo(early.PreparedAt!.Value).And.BeGreaterThanOrEqualTo(790, "applied at its offset, not before");
-        late.AppliedAt.Should().BeGreaterThanOrEqualTo(late.PreparedAt!.Value, "an apply never overtakes its preparation");
-        late.PreparedAt.Should().BeGreaterThanOrEqualTo(1_490);
+        await fault.Preparing.Task.WaitAsync(TimeSpan.FromSeconds(10), ct); // no time has passed: before its window
+        time.Advance(TimeSpan.FromMilliseconds(800));
+        await Task.Delay(200, ct);
+        fault.Applied.Task.IsCompleted.Should().BeFalse("its window has come, but its preparation has not ended");
+        fault.Prepared.SetResult();
+        await fault.Applied.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
+        time.Advance(TimeSpan.FromSeconds(2));
+        await run.WaitAsync(TimeSpan.FromSeconds(10), ct);
     }
 }

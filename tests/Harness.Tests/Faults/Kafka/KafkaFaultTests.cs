@@ -136,6 +136,7 @@ public sealed class KafkaFaultTests
         var fault = new TopicRefusedFault(cluster, "refused", 1);
 
         await fault.PrepareAsync(Ct).WaitAsync(Bound, Ct);
+        cluster.SetPartitionLeader("refused", 0, before[0].Leader % 2 + 1); // moved after the read: the read is what the heal restores
         await fault.ApplyAsync(Ct).WaitAsync(Bound, Ct);
         var during = TopicRefusedFault.ReadLeaders(cluster.BootstrapServers, "refused");
         using (var producer = Producer(cluster.BootstrapServers))
