@@ -30,15 +30,19 @@ public sealed class TelemetryTests(MockKafkaFixture fixture)
             await run.SendAsync(api, $"k-{i}", ["alice"], $"m{i}", ct);
         }
 
+        // the notifier may process a message before the relay has counted its publish (the count follows the
+        // broker's acknowledgement), so both are awaited; each scrape is fresh (no response cache)
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         double processed;
-        while ((processed = Sample(await ScrapeAsync(run, notifier), "refsys_processed_total")) < Messages && DateTime.UtcNow < deadline)
+        double published;
+        string apiText;
+        while (((processed = Sample(await ScrapeAsync(run, notifier), "refsys_processed_total")) < Messages
+                | (published = Sample(apiText = await ScrapeAsync(run, api), "refsys_outbox_published_total")) < Messages)
+            && DateTime.UtcNow < deadline)
         {
             await Task.Delay(200, ct);
         }
 
-        var apiText = await ScrapeAsync(run, api);
-        var published = Sample(apiText, "refsys_outbox_published_total");
         var json = await run.GetJsonAsync(api, "/metrics", ct);
         using var anonymous = await run.SendAsync(HttpMethod.Get, api, "/metrics/prometheus", null, null, ct);
 

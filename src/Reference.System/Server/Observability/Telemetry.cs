@@ -27,7 +27,9 @@ internal static class Telemetry
             .ConfigureResource(r => r.AddService($"refsys-{options.Role}", serviceInstanceId: options.Instance))
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(SystemMetrics.MeterName).AddPrometheusExporter();
+                // every scrape reads the instruments as they are now: the exporter's default caches a response for 300 ms,
+                // so a scrape just after another showed counts from before what the scraper had just done
+                metrics.AddMeter(SystemMetrics.MeterName).AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
                 if (Environment.GetEnvironmentVariable(OtlpEndpointVariable) is { } endpoint && !string.IsNullOrWhiteSpace(endpoint))
                 {
                     // pushed every 60 s (OTEL_METRIC_EXPORT_INTERVAL): only with a collector named, so an unconfigured
