@@ -20,6 +20,8 @@ public static class ChaosAssertions
 
     public static LatencyAssertions Should(this LatencyAnalysis latency) => new(latency);
 
+    public static ChaosRunResultAssertions Should(this ChaosRunResult result) => new(result);
+
     /// <summary>Each anomaly's name, count and first examples, one per line.</summary>
     internal static string Evidence(IEnumerable<Anomaly> anomalies, int examples = 3)
     {
@@ -88,6 +90,17 @@ public sealed class CheckResultAssertions(CheckResult subject) : ReferenceTypeAs
         return new AndConstraint<CheckResultAssertions>(this);
     }
 
+    /// <summary>At least one instance of <paramref name="anomaly"/> (an <see cref="AnomalyNames"/> name): a defect's run shows what it breaks.</summary>
+    public AndConstraint<CheckResultAssertions> Have(string anomaly, string because = "", params object[] becauseArgs)
+    {
+        Execute.Assertion
+            .BecauseOf(because, becauseArgs)
+            .ForCondition(Subject.Anomalies.TryGetValue(anomaly, out var a) && a.Count > 0)
+            .FailWith("Expected {context:chaos result} to have " + Literal(anomaly) + "{reason}, but found none; the anomalies found:"
+                + Literal(Subject.Anomalies.Values.Any(x => x.Count > 0) ? ChaosAssertions.Evidence(Subject.Anomalies.Values.Where(x => x.Count > 0), 1) : " none"));
+        return new AndConstraint<CheckResultAssertions>(this);
+    }
+
     /// <summary>Text FluentAssertions prints as it is: its braces doubled, so evidence is never read as a placeholder.</summary>
     internal static string Literal(string text) => text.Replace("{", "{{", StringComparison.Ordinal).Replace("}", "}}", StringComparison.Ordinal);
 }
@@ -116,4 +129,75 @@ public sealed class LatencyAssertions(LatencyAnalysis subject) : ReferenceTypeAs
     }
 
     private static string Ms(long ns) => string.Create(CultureInfo.InvariantCulture, $"{ns / 1_000_000.0:0.#} ms");
+}
+
+/// <summary>
+/// Assertions on a finished run (<see cref="ChaosRunResult"/>): its exit code and what the checkers found in its
+/// history; every failure message ends with the command that reproduces the run and the run's folder.
+/// </summary>
+public sealed class ChaosRunResultAssertions(ChaosRunResult subject) : ReferenceTypeAssertions<ChaosRunResult, ChaosRunResultAssertions>(subject)
+{
+    protected override string Identifier => "chaos run";
+
+    /// <summary>The tool exited 0 and the history keeps every promise (<see cref="CheckResultAssertions.HoldEveryPromise"/>).</summary>
+    public AndConstraint<ChaosRunResultAssertions> HoldEveryPromise(string because = "", params object[] becauseArgs)
+    {
+        using (Scope())
+        {
+            Execute.Assertion
+                .BecauseOf(because, becauseArgs)
+                .ForCondition(Subject.ExitCode == 0)
+                .FailWith("Expected {context:chaos run} to exit 0{reason}, but it exited " + Subject.ExitCode.ToString(CultureInfo.InvariantCulture)
+                    + ": " + CheckResultAssertions.Literal(Verdict(Subject.Output)));
+            new CheckResultAssertions(Subject.Check).HoldEveryPromise(because, becauseArgs);
+        }
+
+        return new AndConstraint<ChaosRunResultAssertions>(this);
+    }
+
+    /// <summary>No instance of <paramref name="anomaly"/> in the run's history.</summary>
+    public AndConstraint<ChaosRunResultAssertions> HaveNo(string anomaly, string because = "", params object[] becauseArgs)
+    {
+        using (Scope())
+        {
+            new CheckResultAssertions(Subject.Check).HaveNo(anomaly, because, becauseArgs);
+        }
+
+        return new AndConstraint<ChaosRunResultAssertions>(this);
+    }
+
+    /// <summary>At least one instance of <paramref name="anomaly"/> in the run's history (a defect switch's run).</summary>
+    public AndConstraint<ChaosRunResultAssertions> Have(string anomaly, string because = "", params object[] becauseArgs)
+    {
+        using (Scope())
+        {
+            new CheckResultAssertions(Subject.Check).Have(anomaly, because, becauseArgs);
+        }
+
+        return new AndConstraint<ChaosRunResultAssertions>(this);
+    }
+
+    /// <summary>The phase's p99 delivery latency, measured from the history, is at most <paramref name="p99"/> (<see cref="LatencyAssertions.KeepP99"/>).</summary>
+    public AndConstraint<ChaosRunResultAssertions> KeepP99(string phase, TimeSpan p99, string because = "", params object[] becauseArgs)
+    {
+        using (Scope())
+        {
+            new LatencyAssertions(Subject.Latency).KeepP99(phase, p99, because, becauseArgs);
+        }
+
+        return new AndConstraint<ChaosRunResultAssertions>(this);
+    }
+
+    /// <summary>The tool's verdict line (its last line of output).</summary>
+    private static string Verdict(string output) =>
+        output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "(it printed nothing)";
+
+    /// <summary>A scope whose failures end with the reproduce command and the run's folder.</summary>
+    private AssertionScope Scope()
+    {
+        var scope = new AssertionScope();
+        scope.AddReportable("reproduce", Subject.Reproduce ?? "(the run recorded no reproduce command)");
+        scope.AddReportable("run folder", Subject.Folder);
+        return scope;
+    }
 }

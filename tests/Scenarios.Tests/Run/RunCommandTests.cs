@@ -116,7 +116,7 @@ public sealed class RunCommandTests : IDisposable
     }
 
     /// <summary>Processes whose command line names the run folder (every role gets its database path there).</summary>
-    private static List<string> LeftoverProcesses(string runDir)
+    internal static List<string> LeftoverProcesses(string runDir)
     {
         var found = new List<string>();
         foreach (var proc in Directory.EnumerateDirectories("/proc"))
