@@ -53,6 +53,21 @@ public sealed class ChaosAssertionsTests
     }
 
     [Fact]
+    public void Have_passes_on_the_anomaly_found_and_names_what_was_found_instead()
+    {
+        var lost = StandardChecks.Check(Lost().Events);
+        var clean = StandardChecks.Check(Clean().Events);
+
+        lost.Should().Have(AnomalyNames.Lost);
+        var duplicate = () => lost.Should().Have(AnomalyNames.Duplicate, "the defect replays events");
+        var nothing = () => clean.Should().Have(AnomalyNames.Lost);
+
+        duplicate.Should().Throw<XunitException>()
+            .WithMessage("Expected chaos result to have duplicate because the defect replays events, but found none; the anomalies found:*lost ×1*m2*");
+        nothing.Should().Throw<XunitException>().WithMessage("*found none; the anomalies found: none");
+    }
+
+    [Fact]
     public void A_required_promise_nothing_exercised_is_not_held()
     {
         // no send at all: the delivery promises, required by default, were never exercised
