@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
 using Chaos.Reference.Tests.Support;
@@ -91,6 +93,76 @@ public sealed class TelemetryTests(MockKafkaFixture fixture)
         path.Should().Be("/v1/metrics", "http/protobuf is the specification's default, posted to the endpoint's /v1/metrics");
         contentType.Should().Be("application/x-protobuf");
         Encoding.UTF8.GetString(body).Should().Contain("refsys-api", "the resource names the role's service");
+    }
+
+    [Fact]
+    public async Task With_an_otlp_endpoint_a_message_is_one_trace_from_the_api_through_the_notifier_to_the_gateway()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var port = FreePort();
+        using var collector = new HttpListener();
+        collector.Prefixes.Add($"http://127.0.0.1:{port}/");
+        collector.Start();
+        await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
+        run.ExtraEnvironment["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{port}";
+        run.ExtraEnvironment["OTEL_BSP_SCHEDULE_DELAY"] = "200";
+        var api = await run.StartAsync("api", "api-1");
+        await Task.WhenAll(run.StartAsync("notifier", "notifier-1"), run.StartAsync("gateway", "gateway-1"));
+        await run.TokenAsync(api, "alice");
+
+        // the sender's own trace, as a traced client would send it (W3C traceparent)
+        var traceId = ActivityTraceId.CreateRandom();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(api.Url, "/messages"))
+        {
+            Content = JsonContent.Create(new { idempotencyKey = "k-trace", from = "sender", to = new[] { "alice" }, body = "traced" }),
+        };
+        request.Headers.Authorization = SystemRun.Bearer(await run.UserTokenAsync(api, "sender"));
+        request.Headers.Add("traceparent", $"00-{traceId.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
+        using var sent = await run.Http.SendAsync(request, ct);
+        sent.StatusCode.Should().Be(HttpStatusCode.Accepted, await sent.Content.ReadAsStringAsync(ct));
+
+        // every hop's span, under the sender's trace id (raw bytes in the protobuf), from the service that made it
+        var expected = new Dictionary<string, string[]>(StringComparer.Ordinal)
+        {
+            ["refsys-api"] = ["api send", "outbox publish"],
+            ["refsys-notifier"] = ["notifier deliver"],
+            ["refsys-gateway"] = ["gateway dispatch"],
+        };
+        var traceBytes = Convert.FromHexString(traceId.ToHexString());
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(TimeSpan.FromSeconds(30));
+        while (seen.Count < 4)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await collector.GetContextAsync().WaitAsync(deadline.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                break; // the assertion below names the spans that never came
+            }
+
+            using var buffer = new MemoryStream();
+            await context.Request.InputStream.CopyToAsync(buffer, ct);
+            var path = context.Request.Url!.AbsolutePath;
+            context.Response.StatusCode = 200;
+            context.Response.Close();
+            var body = buffer.ToArray();
+            if (path != "/v1/traces" || body.AsSpan().IndexOf(traceBytes) < 0)
+            {
+                continue;
+            }
+
+            var text = Encoding.UTF8.GetString(body);
+            foreach (var (service, spans) in expected.Where(e => text.Contains(e.Key, StringComparison.Ordinal)))
+            {
+                seen.UnionWith(spans.Where(s => text.Contains(s, StringComparison.Ordinal)));
+            }
+        }
+
+        seen.Should().BeEquivalentTo(["api send", "outbox publish", "notifier deliver", "gateway dispatch"], "each hop continues the sender's trace within 30 s");
     }
 
     [Theory]

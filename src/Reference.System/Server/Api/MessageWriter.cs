@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Chaos.Reference.Faults;
 using Chaos.Reference.Hosting;
 using Chaos.Reference.Observability;
@@ -56,7 +57,13 @@ internal sealed partial class MessageWriter(Store store, SystemOptions options, 
         }
 
         await failpoints.HitAsync("api.before-persist", cancellationToken);
-        var write = new MessageWrite(key, hash, messageId, kind, sender, conversation, to, body, time.GetUtcNow().ToUnixTimeMilliseconds(), options.Topics.Fanout, keyed);
+        // the send's span, under the request's trace (docs/reference-system.md, "Traces"); its context goes into the
+        // outbox rows, so the relay's publish continues the same trace
+        using var span = SystemTracing.StartChild("api send", ActivityKind.Internal,
+            Activity.Current?.Context ?? SystemTracing.Parse(response.HttpContext.Request.Headers[SystemTracing.Header]));
+        span?.SetTag("chat.message.id", messageId);
+        var write = new MessageWrite(key, hash, messageId, kind, sender, conversation, to, body, time.GetUtcNow().ToUnixTimeMilliseconds(), options.Topics.Fanout, keyed,
+            span?.Id);
         if (queue.TryEnqueue(write) is not { } pending)
         {
             limiter.Release(to.Count);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Chaos.Reference.Hosting;
 using Chaos.Reference.Messaging;
 using Chaos.Reference.Observability;
@@ -86,7 +87,7 @@ internal sealed partial class OutboxRelay(Store store, KafkaClients kafka, Syste
 
                     lastBusy = time.GetTimestamp();
 
-                    var deliveries = rows.Select(r => producer.ProduceAsync(r.Topic, new Message<string?, string> { Key = r.Key, Value = r.Value }, stoppingToken)).ToList();
+                    var deliveries = rows.Select(r => Publish(producer, r, stoppingToken)).ToList();
                     long published = -1;
                     var failed = false;
                     for (var i = 0; i < rows.Count; i++)
@@ -139,6 +140,15 @@ internal sealed partial class OutboxRelay(Store store, KafkaClients kafka, Syste
         {
             producer.Dispose();
         }
+    }
+
+    /// <summary>Produces a row; a traced row's publish is a span of its send's trace, carried on in the record's
+    /// <c>traceparent</c> header (docs/reference-system.md, "Traces").</summary>
+    private static Task<DeliveryResult<string?, string>> Publish(IProducer<string?, string> producer, OutboxRow row, CancellationToken cancellationToken)
+    {
+        using var span = SystemTracing.StartChild("outbox publish", ActivityKind.Producer, SystemTracing.Parse(row.TraceParent));
+        span?.SetTag("messaging.destination.name", row.Topic);
+        return producer.ProduceAsync(row.Topic, new Message<string?, string> { Key = row.Key, Value = row.Value, Headers = SystemTracing.HeadersOf(span) }, cancellationToken);
     }
 
     [LoggerMessage(EventId = 110, Level = LogLevel.Information, Message = "{Instance} outbox relay lease held: {Held}")]

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Chaos.Reference.Hosting;
 using Chaos.Reference.Messaging;
 using Confluent.Kafka;
@@ -44,6 +45,9 @@ internal sealed partial class DeliveryBackplane(KafkaClients kafka, SystemOption
                     var result = consumer.Consume(TimeSpan.FromMilliseconds(100));
                     if (result?.Message?.Value is { } value && Json.Deserialize<DeliveryRecord>(value) is { } delivery)
                     {
+                        // the last span of a traced message's path: handed to this instance's connections of its user
+                        using var span = SystemTracing.StartChild("gateway dispatch", ActivityKind.Consumer, SystemTracing.FromHeaders(result.Message.Headers));
+                        span?.SetTag("chat.message.id", delivery.Id);
                         registry.Dispatch(delivery);
                     }
                 }

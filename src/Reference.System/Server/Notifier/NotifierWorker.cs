@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics;
 using Chaos.Reference.Faults;
 using Chaos.Reference.Hosting;
 using Chaos.Reference.Messaging;
@@ -38,6 +39,8 @@ internal sealed partial class NotifierWorker(Store store, KafkaClients kafka, Sy
                     continue;
                 }
 
+                var consumedAt = time.GetUtcNow();
+
                 try
                 {
                     var offsets = batch.GroupBy(r => r.TopicPartition).Select(g => new TopicPartitionOffset(g.Key, g.Max(r => r.Offset.Value) + 1)).ToList();
@@ -50,11 +53,13 @@ internal sealed partial class NotifierWorker(Store store, KafkaClients kafka, Sy
                     }
 
                     var items = new List<(FanoutRecord Record, string DedupeKey, int Partition)>(batch.Count);
+                    var traces = new List<ActivityContext>(batch.Count);
                     foreach (var result in batch)
                     {
                         if (Json.Deserialize<FanoutRecord>(result.Message.Value) is { } record)
                         {
                             items.Add((record, noDedupe ? $"{record.MessageId}#{Guid.NewGuid():N}" : record.MessageId, result.Partition.Value));
+                            traces.Add(SystemTracing.FromHeaders(result.Message.Headers));
                         }
                     }
 
@@ -99,7 +104,12 @@ internal sealed partial class NotifierWorker(Store store, KafkaClients kafka, Sy
                         metrics.ProcessingLatency.Record(Math.Max(0, now - record.SentAt));
                         // Also on a duplicate: whether the first attempt's delivery reached the backplane is unknown.
                         var delivery = new DeliveryRecord(record.MessageId, record.User, seq, record.Kind, record.Sender, record.Conversation, record.Payload, record.SentAt);
-                        produced.Add(producer.ProduceAsync(options.Topics.Deliveries, new Message<string?, string> { Key = record.User, Value = Json.Serialize(delivery) }, stoppingToken));
+                        // a traced record's span, from its batch's consume to its delivery's produce (docs/reference-system.md, "Traces")
+                        using var span = SystemTracing.StartChild("notifier deliver", ActivityKind.Consumer, traces[i], consumedAt);
+                        span?.SetTag("chat.message.id", record.MessageId);
+                        span?.SetTag("chat.user.seq", seq);
+                        produced.Add(producer.ProduceAsync(options.Topics.Deliveries,
+                            new Message<string?, string> { Key = record.User, Value = Json.Serialize(delivery), Headers = SystemTracing.HeadersOf(span) }, stoppingToken));
                     }
 
                     try

@@ -3,6 +3,7 @@ using Chaos.Reference.Security;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 
 namespace Chaos.Reference.Observability;
 
@@ -23,29 +24,42 @@ internal static class Telemetry
 
     public static IServiceCollection AddTelemetry(this IServiceCollection services, SystemOptions options)
     {
-        services.AddOpenTelemetry()
+        var endpoint = Environment.GetEnvironmentVariable(OtlpEndpointVariable) is { } e && !string.IsNullOrWhiteSpace(e) ? e.Trim().TrimEnd('/') : null;
+        var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService($"refsys-{options.Role}", serviceInstanceId: options.Instance))
             .WithMetrics(metrics =>
             {
                 // every scrape reads the instruments as they are now: the exporter's default caches a response for 300 ms,
                 // so a scrape just after another showed counts from before what the scraper had just done
                 metrics.AddMeter(SystemMetrics.MeterName).AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
-                if (Environment.GetEnvironmentVariable(OtlpEndpointVariable) is { } endpoint && !string.IsNullOrWhiteSpace(endpoint))
+                if (endpoint is not null)
                 {
                     // pushed every 60 s (OTEL_METRIC_EXPORT_INTERVAL): only with a collector named, so an unconfigured
                     // node runs no exporting thread
-                    var grpc = string.Equals(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_PROTOCOL")?.Trim(), "grpc", StringComparison.OrdinalIgnoreCase);
-                    metrics.AddOtlpExporter(o =>
-                    {
-                        if (!grpc)
-                        {
-                            o.Protocol = OtlpExportProtocol.HttpProtobuf;
-                            o.Endpoint = new Uri(endpoint.Trim().TrimEnd('/') + "/v1/metrics");
-                        }
-                    });
+                    metrics.AddOtlpExporter(o => Otlp(o, endpoint, "/v1/metrics"));
                 }
             });
+        if (endpoint is not null)
+        {
+            // a message's path as one trace (SystemTracing), with ASP.NET Core's request spans as the api's roots; in
+            // batches every 5 s (OTEL_BSP_SCHEDULE_DELAY). Without a collector no tracer listens and no span is made.
+            telemetry.WithTracing(tracing => tracing
+                .AddSource(SystemTracing.SourceName, "Microsoft.AspNetCore")
+                .AddOtlpExporter(o => Otlp(o, endpoint, "/v1/traces")));
+        }
+
         return services;
+    }
+
+    /// <summary>http/protobuf to the endpoint's signal path, unless <c>OTEL_EXPORTER_OTLP_PROTOCOL</c> is <c>grpc</c>
+    /// (then the exporter's own reading of the endpoint).</summary>
+    private static void Otlp(OtlpExporterOptions o, string endpoint, string signalPath)
+    {
+        if (!string.Equals(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_PROTOCOL")?.Trim(), "grpc", StringComparison.OrdinalIgnoreCase))
+        {
+            o.Protocol = OtlpExportProtocol.HttpProtobuf;
+            o.Endpoint = new Uri(endpoint + signalPath);
+        }
     }
 
     /// <summary>Why <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> cannot be used (not an http or https URL); null when it can or is unset.</summary>

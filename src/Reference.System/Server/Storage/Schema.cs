@@ -11,7 +11,7 @@ internal static class Schema
         CREATE TABLE IF NOT EXISTS messages (id TEXT PRIMARY KEY, kind TEXT NOT NULL, sender TEXT, conversation TEXT,
             recipients TEXT NOT NULL, payload TEXT NOT NULL, created_at BIGINT NOT NULL);
         CREATE TABLE IF NOT EXISTS outbox (id {db.IdentityColumn}, topic TEXT NOT NULL, msg_key TEXT, value TEXT NOT NULL,
-            created_at BIGINT NOT NULL);
+            created_at BIGINT NOT NULL, trace_parent TEXT);
         CREATE TABLE IF NOT EXISTS leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at BIGINT NOT NULL);
         CREATE TABLE IF NOT EXISTS user_seq (user_id TEXT PRIMARY KEY, last_seq BIGINT NOT NULL);
         CREATE TABLE IF NOT EXISTS inbox (user_id TEXT NOT NULL, seq BIGINT NOT NULL, message_id TEXT NOT NULL,

@@ -157,7 +157,7 @@ internal sealed class Store(Database db)
         foreach (var user in w.Recipients)
         {
             var record = new FanoutRecord(w.MessageId, w.Kind, user, w.Sender, w.Conversation, w.Payload, w.Now);
-            await AppendOutboxAsync(c, tx, w.FanoutTopic, w.Keyed ? user : null, Json.Serialize(record), w.Now, cancellationToken);
+            await AppendOutboxAsync(c, tx, w.FanoutTopic, w.Keyed ? user : null, Json.Serialize(record), w.Now, cancellationToken, w.TraceParent);
         }
 
         var result = Json.Serialize(new { id = w.MessageId });
@@ -207,14 +207,16 @@ internal sealed class Store(Database db)
             : new WriteOutcome(WriteStatus.Conflict, $"idempotency key '{key}' was already used for a different request");
     }
 
-    private static Task AppendOutboxAsync(DbConnection c, DbTransaction tx, string topic, string? key, string value, long now, CancellationToken cancellationToken) =>
-        c.ExecAsync(tx, "INSERT INTO outbox (topic, msg_key, value, created_at) VALUES (@t, @k, @v, @now)", cancellationToken, ("t", topic), ("k", key), ("v", value), ("now", now));
+    private static Task AppendOutboxAsync(DbConnection c, DbTransaction tx, string topic, string? key, string value, long now, CancellationToken cancellationToken,
+        string? traceParent = null) =>
+        c.ExecAsync(tx, "INSERT INTO outbox (topic, msg_key, value, created_at, trace_parent) VALUES (@t, @k, @v, @now, @tp)", cancellationToken,
+            ("t", topic), ("k", key), ("v", value), ("now", now), ("tp", traceParent));
 
     public async Task<List<OutboxRow>> ReadOutboxAsync(int limit, CancellationToken cancellationToken)
     {
         await using var c = await db.OpenAsync(cancellationToken);
-        return await c.QueryAsync(null, "SELECT id, topic, msg_key, value FROM outbox ORDER BY id LIMIT @n",
-            r => new OutboxRow(r.GetInt64(0), r.GetString(1), r.StringOrNull(2), r.GetString(3)), cancellationToken, ("n", limit));
+        return await c.QueryAsync(null, "SELECT id, topic, msg_key, value, trace_parent FROM outbox ORDER BY id LIMIT @n",
+            r => new OutboxRow(r.GetInt64(0), r.GetString(1), r.StringOrNull(2), r.GetString(3), r.StringOrNull(4)), cancellationToken, ("n", limit));
     }
 
     public async Task<long> OutboxBacklogAsync(CancellationToken cancellationToken)
