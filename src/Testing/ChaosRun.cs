@@ -97,7 +97,6 @@ public sealed class ChaosRun : IAsyncDisposable
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            RedirectStandardInput = false,
             UseShellExecute = false,
         };
         foreach (var argument in arguments)

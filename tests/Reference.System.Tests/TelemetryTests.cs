@@ -61,12 +61,9 @@ public sealed class TelemetryTests(MockKafkaFixture fixture)
     public async Task With_an_otlp_endpoint_a_node_pushes_its_metrics_over_otlp_http_to_v1_metrics()
     {
         var ct = TestContext.Current.CancellationToken;
-        var port = FreePort();
-        using var collector = new HttpListener();
-        collector.Prefixes.Add($"http://127.0.0.1:{port}/");
-        collector.Start();
+        using var collector = new OtlpCollector();
         await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
-        run.ExtraEnvironment["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{port}";
+        run.ExtraEnvironment["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Endpoint;
         run.ExtraEnvironment["OTEL_METRIC_EXPORT_INTERVAL"] = "500";
         var api = await run.StartAsync("api", "api-1");
         await run.TokenAsync(api, "alice");
@@ -80,13 +77,7 @@ public sealed class TelemetryTests(MockKafkaFixture fixture)
         byte[] body;
         do
         {
-            var context = await collector.GetContextAsync().WaitAsync(deadline.Token);
-            (path, contentType) = (context.Request.Url!.AbsolutePath, context.Request.ContentType ?? "");
-            using var buffer = new MemoryStream();
-            await context.Request.InputStream.CopyToAsync(buffer, ct);
-            body = buffer.ToArray();
-            context.Response.StatusCode = 200;
-            context.Response.Close();
+            (path, contentType, body) = await collector.NextAsync(deadline.Token) ?? throw new TimeoutException("no export carried refsys.outbox.published within 30 s");
         }
         while (!Encoding.UTF8.GetString(body).Contains("refsys.outbox.published", StringComparison.Ordinal));
 
@@ -99,12 +90,9 @@ public sealed class TelemetryTests(MockKafkaFixture fixture)
     public async Task With_an_otlp_endpoint_a_message_is_one_trace_from_the_api_through_the_notifier_to_the_gateway()
     {
         var ct = TestContext.Current.CancellationToken;
-        var port = FreePort();
-        using var collector = new HttpListener();
-        collector.Prefixes.Add($"http://127.0.0.1:{port}/");
-        collector.Start();
+        using var collector = new OtlpCollector();
         await using var run = await SystemRun.CreateAsync(fixture.Kafka, cancellationToken: ct);
-        run.ExtraEnvironment["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{port}";
+        run.ExtraEnvironment["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Endpoint;
         run.ExtraEnvironment["OTEL_BSP_SCHEDULE_DELAY"] = "200";
         var api = await run.StartAsync("api", "api-1");
         await Task.WhenAll(run.StartAsync("notifier", "notifier-1"), run.StartAsync("gateway", "gateway-1"));
@@ -132,24 +120,9 @@ public sealed class TelemetryTests(MockKafkaFixture fixture)
         var seen = new HashSet<string>(StringComparer.Ordinal);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(TimeSpan.FromSeconds(30));
-        while (seen.Count < 4)
+        // a missed span ends the wait at the deadline; the assertion below names the spans that never came
+        while (seen.Count < 4 && await collector.NextAsync(deadline.Token) is (var path, _, var body))
         {
-            HttpListenerContext context;
-            try
-            {
-                context = await collector.GetContextAsync().WaitAsync(deadline.Token);
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                break; // the assertion below names the spans that never came
-            }
-
-            using var buffer = new MemoryStream();
-            await context.Request.InputStream.CopyToAsync(buffer, ct);
-            var path = context.Request.Url!.AbsolutePath;
-            context.Response.StatusCode = 200;
-            context.Response.Close();
-            var body = buffer.ToArray();
             if (path != "/v1/traces" || body.AsSpan().IndexOf(traceBytes) < 0)
             {
                 continue;
@@ -173,11 +146,45 @@ public sealed class TelemetryTests(MockKafkaFixture fixture)
     public void An_otlp_endpoint_that_is_not_an_http_url_is_named_before_the_node_starts(string? endpoint, string? problem) =>
         Observability.Telemetry.OtlpEndpointProblem(v => v == "OTEL_EXPORTER_OTLP_ENDPOINT" ? endpoint : null).Should().Be(problem);
 
-    private static int FreePort()
+    /// <summary>A loopback listener standing in for an OpenTelemetry collector: each export, answered 200.</summary>
+    private sealed class OtlpCollector : IDisposable
     {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
+        private readonly HttpListener _listener = new();
+
+        public OtlpCollector()
+        {
+            using var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            Endpoint = $"http://127.0.0.1:{((IPEndPoint)probe.LocalEndpoint).Port}";
+            probe.Stop();
+            _listener.Prefixes.Add(Endpoint + "/");
+            _listener.Start();
+        }
+
+        /// <summary>What OTEL_EXPORTER_OTLP_ENDPOINT names.</summary>
+        public string Endpoint { get; }
+
+        /// <summary>The next export's path, content type and body; null when <paramref name="deadline"/> passes first.</summary>
+        public async Task<(string Path, string ContentType, byte[] Body)?> NextAsync(CancellationToken deadline)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync().WaitAsync(deadline);
+            }
+            catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
+            {
+                return null;
+            }
+
+            using var buffer = new MemoryStream();
+            await context.Request.InputStream.CopyToAsync(buffer, TestContext.Current.CancellationToken);
+            context.Response.StatusCode = 200;
+            context.Response.Close();
+            return (context.Request.Url!.AbsolutePath, context.Request.ContentType ?? "", buffer.ToArray());
+        }
+
+        public void Dispose() => ((IDisposable)_listener).Dispose();
     }
 
     private static async Task<string> ScrapeAsync(SystemRun run, SutProcess process)
