@@ -26,6 +26,9 @@ internal static partial class TopologyLog
     [LoggerMessage(1106, LogLevel.Warning, "Node {Node} failed to start and was killed: {Reason}")]
     public static partial void NodeStartFailed(ILogger logger, string node, string reason);
 
+    [LoggerMessage(1108, LogLevel.Warning, "Node {Node}: a port handed to it was taken before it bound it; starting it again on fresh ports (attempt {Attempt} of {Attempts})")]
+    public static partial void PortTakenRetrying(ILogger logger, string node, int attempt, int attempts);
+
     [LoggerMessage(1107, LogLevel.Warning, "The harness guard could not start ({Reason}): a child a pause fault holds stopped when this harness is SIGKILLed stays until the next harness's reaper")]
     public static partial void GuardNotStarted(ILogger logger, string reason);
 }

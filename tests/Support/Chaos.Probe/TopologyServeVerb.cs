@@ -11,7 +11,9 @@ namespace Chaos.Probe;
 /// <summary>
 /// A topology node: serves GET /healthz (200) on loopback, announces "listening: http://127.0.0.1:PORT" on stdout,
 /// watches CHAOS_PARENT_PID. Options: --port N (0: any), --ready-delay-ms N, --never-ready, --exit-after-ms N
-/// [--exit-code C], --exit-after-ready-ms N [--crash-once FILE], --spawn-grandchild, --no-parent-watch, --ignore-sigterm, --announce-host H.
+/// [--exit-code C], --exit-after-ready-ms N [--crash-once FILE], --spawn-grandchild, --no-parent-watch, --ignore-sigterm, --announce-host H,
+/// --port-log FILE [--port-taken-starts N]: each start appends its --port to FILE, and the first N starts find that port
+/// bound by another socket first (a real EADDRINUSE from the kernel: the race a probed port can lose).
 /// </summary>
 internal sealed class TopologyServeVerb : IProbeVerb
 {
@@ -65,9 +67,19 @@ internal sealed class TopologyServeVerb : IProbeVerb
         }
 
         await Task.Delay(options.Int("ready-delay-ms", 0), stop.Token);
+        using var squatter = await SquatAsync(options, stop.Token);
         using var listener = new TcpListener(IPAddress.Loopback, options.Int("port", 0));
         listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        listener.Start();
+        try
+        {
+            listener.Start();
+        }
+        catch (SocketException ex)
+        {
+            await Console.Error.WriteLineAsync($"fatal: cannot listen on port {options.Int("port", 0).ToString(CultureInfo.InvariantCulture)}: {ex.Message}");
+            return 1;
+        }
+
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         var host = options.Value("announce-host") ?? "127.0.0.1";
         await Console.Out.WriteLineAsync($"listening: http://{host}:{port.ToString(CultureInfo.InvariantCulture)}");
@@ -132,5 +144,26 @@ internal sealed class TopologyServeVerb : IProbeVerb
             {
             }
         }
+    }
+
+    /// <summary>With --port-log FILE: records this start's port, and while the starts so far are no more than
+    /// --port-taken-starts, binds that port with another listener first (returned, so it is held until the verb ends).</summary>
+    private static async Task<TcpListener?> SquatAsync(TopologyArgs options, CancellationToken cancellationToken)
+    {
+        if (options.Value("port-log") is not { } file)
+        {
+            return null;
+        }
+
+        var port = options.Int("port", 0);
+        await File.AppendAllTextAsync(file, port.ToString(CultureInfo.InvariantCulture) + "\n", cancellationToken);
+        if ((await File.ReadAllLinesAsync(file, cancellationToken)).Length > options.Int("port-taken-starts", 0))
+        {
+            return null;
+        }
+
+        var squatter = new TcpListener(IPAddress.Loopback, port);
+        squatter.Start();
+        return squatter;
     }
 }

@@ -136,7 +136,11 @@ public sealed class ContainerTopology : ITopology
     {
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate();
-        var ports = ProcessTopology.AllocatePorts(spec);
+        return await NodeLaunches.LaunchOnFreePortsAsync(spec, ports => LaunchOnceAsync(spec, ports, cancellationToken), logger);
+    }
+
+    private async Task<ITopologyNode> LaunchOnceAsync(NodeSpec spec, Dictionary<string, int> ports, CancellationToken cancellationToken)
+    {
         ContainerNode node;
         lock (gate)
         {

@@ -82,7 +82,11 @@ public sealed partial class ProcessTopology : ITopology
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate();
         var executable = ResolveExecutable(spec);
-        var ports = AllocatePorts(spec);
+        return await NodeLaunches.LaunchOnFreePortsAsync(spec, ports => LaunchOnceAsync(spec, executable, ports, cancellationToken), logger);
+    }
+
+    private async Task<ITopologyNode> LaunchOnceAsync(NodeSpec spec, string executable, Dictionary<string, int> ports, CancellationToken cancellationToken)
+    {
         ProcessNode node;
         lock (gate)
         {
