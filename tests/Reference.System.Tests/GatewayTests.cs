@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Chaos.Reference.Client;
+using Chaos.Reference.Observability;
 using Chaos.Reference.Tests.Support;
 using Npgsql;
 
@@ -152,6 +153,45 @@ public sealed class GatewayTests(MockKafkaFixture fixture)
         second.Delivered.Select(d => d.Id).Should().Equal(later);
         var hits = await SlowReaderTests.HitsAsync(paths, "gateway-1", Observability.FailurePaths.GatewayPumpFailed.Name, ct);
         hits[Observability.FailurePaths.GatewayPumpFailed.Name].Should().BePositive("the first resume's read met the dead connection");
+    }
+
+    /// <summary>
+    /// Regression (found by system-mix, seed 1: a gateway restarted while a broker was down): the backplane's start read
+    /// the deliveries topic's end offsets once, and an error ("Local: Unknown partition", a timeout) ended the process
+    /// before it was ready. It now tries again until the cluster answers, not ready meanwhile.
+    /// </summary>
+    [Fact]
+    public async Task A_gateway_started_while_the_cluster_is_down_waits_for_it_and_then_delivers()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var kafka = new TemporaryMockKafka(); // its own cluster: the broker goes down
+        await using var run = await SystemRun.CreateAsync(kafka, cancellationToken: ct);
+        var api = await run.StartAsync("api", "api-1");
+        await run.StartAsync("notifier", "notifier-1");
+        await run.TokenAsync(api, "alice");
+        var paths = Path.Combine(run.Directory, "failure-paths");
+
+        kafka.SetBrokerDown(1);
+        var gateway = await run.StartAsync("gateway", "gateway-1", "--failure-paths", paths);
+        await MessagingDefectTests.WaitUntilAsync(
+            () => Task.FromResult(gateway.Lines.Any(l => l.Contains("backplane start failed", StringComparison.Ordinal))), TimeSpan.FromSeconds(40), run.Logs);
+        using (var notReady = await run.Http.GetAsync(new Uri(gateway.Url, "/readyz"), ct))
+        {
+            notReady.IsSuccessStatusCode.Should().BeFalse("the backplane has no partitions yet");
+        }
+
+        kafka.SetBrokerUp(1);
+        await run.WaitReadyAsync(gateway, TimeSpan.FromSeconds(60));
+        var device = new DeviceRecorder(run.Client(gateway, api, "alice", "d1"), run.Logs);
+        await device.Client.ConnectAsync(ct);
+        var id = await run.SendAsync(api, "after", ["alice"], "after the outage", ct);
+        await device.WaitForAsync(1, TimeSpan.FromSeconds(60));
+
+        gateway.HasExited.Should().BeFalse($"the outage is waited out, not the end of the process\n{run.Logs()}");
+        device.Delivered.Select(d => d.Id).Should().Equal(id);
+        await MessagingDefectTests.WaitUntilAsync(
+            () => Task.FromResult(FailurePathTests.ReadHits(paths, "gateway-1", "gateway").GetValueOrDefault(FailurePaths.GatewayBackplaneStartRetried.Name) >= 1),
+            TimeSpan.FromSeconds(10), run.Logs);
     }
 
     private static int FreePort()

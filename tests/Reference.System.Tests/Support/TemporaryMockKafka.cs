@@ -58,6 +58,12 @@ public sealed partial class TemporaryMockKafka : IDisposable
         rd_kafka_mock_push_request_errors_array(_cluster, apiKey, (nuint)errors.Length, errors);
     }
 
+    /// <summary>Broker <paramref name="brokerId"/> (1-based) drops its connections and refuses new ones until <see cref="SetBrokerUp"/>.</summary>
+    public void SetBrokerDown(int brokerId) => Check(rd_kafka_mock_broker_set_down(_cluster, brokerId), "rd_kafka_mock_broker_set_down");
+
+    /// <summary>Broker <paramref name="brokerId"/> accepts connections again.</summary>
+    public void SetBrokerUp(int brokerId) => Check(rd_kafka_mock_broker_set_up(_cluster, brokerId), "rd_kafka_mock_broker_set_up");
+
     public void Dispose()
     {
         if (_cluster != IntPtr.Zero)
@@ -70,6 +76,14 @@ public sealed partial class TemporaryMockKafka : IDisposable
         {
             rd_kafka_destroy(_rk);
             _rk = IntPtr.Zero;
+        }
+    }
+
+    private static void Check(int err, string call)
+    {
+        if (err != 0)
+        {
+            throw new InvalidOperationException($"{call} failed: error {err}");
         }
     }
 
@@ -116,6 +130,12 @@ public sealed partial class TemporaryMockKafka : IDisposable
 
     [DllImport(Lib)]
     private static extern void rd_kafka_mock_push_request_errors_array(IntPtr cluster, short apiKey, nuint count, int[] errors);
+
+    [DllImport(Lib)]
+    private static extern int rd_kafka_mock_broker_set_down(IntPtr cluster, int brokerId);
+
+    [DllImport(Lib)]
+    private static extern int rd_kafka_mock_broker_set_up(IntPtr cluster, int brokerId);
 
     [DllImport(Lib)]
     private static extern void rd_kafka_mock_group_initial_rebalance_delay_ms(IntPtr cluster, int delayMs);

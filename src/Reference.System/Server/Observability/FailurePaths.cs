@@ -83,6 +83,7 @@ internal static class FailurePaths
     public static readonly FailurePath GatewayBacklogFull = Declare("gateway.pump.backlog-full", "gateway", "a device's pump was so far behind that its queue of live deliveries was full: later ones are not queued but read from the durable inbox once it catches up");
     public static readonly FailurePath GatewayStalledReader = Declare("gateway.pump.stalled-reader", "gateway", "a push to a device was not written within the send timeout (the device stopped reading): its connection is closed and the device resumes when it reconnects");
     public static readonly FailurePath GatewayPumpFailed = Declare("gateway.pump.failed", "gateway", "a pump could not read the durable inbox (the store refused, a connection dropped, too many clients): its connection is closed, so the device reconnects and resumes on a new pump instead of staying connected and fed nothing");
+    public static readonly FailurePath GatewayBackplaneStartRetried = Declare("gateway.backplane.start-retried", "gateway", "the backplane could not read the deliveries topic's partitions or end offsets at start (no broker answered: a gateway restarted during a broker outage): it tries again until the cluster answers, and the instance is not ready until then");
     public static readonly FailurePath GatewayBackplaneConsumeError = Declare("gateway.backplane.consume-error", "gateway", "a non-fatal consume error on the deliveries backplane: logged, consuming goes on");
 
     // jobs: job records to one downstream call per attempt and one credit

@@ -96,6 +96,33 @@ public sealed class KafkaFaultTests
     }
 
     [Fact]
+    public async Task LeaderMove_Prepared_AppliesWithoutReadingMetadataInItsWindow()
+    {
+        await using var cluster = MockCluster.Create(3);
+        cluster.CreateTopic("t", 2, 1);
+        var before = PartitionLeaderMoveFault.ReadLeader(cluster.BootstrapServers, "t", 1);
+        var fault = new PartitionLeaderMoveFault(cluster, "t", 1);
+
+        await fault.PrepareAsync(Ct).WaitAsync(Bound, Ct);
+        foreach (var broker in new[] { 1, 2, 3 })
+        {
+            cluster.SetBrokerDown(broker); // a metadata read in the window would now fail
+        }
+
+        await fault.ApplyAsync(Ct).WaitAsync(TimeSpan.FromSeconds(5), Ct);
+        foreach (var broker in new[] { 1, 2, 3 })
+        {
+            cluster.SetBrokerUp(broker);
+        }
+
+        fault.PreviousLeader.Should().Be(before, "the leader read before the window");
+        fault.NewLeader.Should().Be((before % 3) + 1);
+        PartitionLeaderMoveFault.ReadLeader(cluster.BootstrapServers, "t", 1).Should().Be(fault.NewLeader!.Value);
+        await fault.HealAsync(Ct).WaitAsync(Bound, Ct);
+        PartitionLeaderMoveFault.ReadLeader(cluster.BootstrapServers, "t", 1).Should().Be(before);
+    }
+
+    [Fact]
     public async Task TopicRefused_Apply_RefusesThatTopicsProducesOnly_Heal_MovesItBack_AndCountsTheBrokersRefusals()
     {
         await using var cluster = MockCluster.Create(2);
