@@ -18,12 +18,30 @@ public sealed class Nemesis
     private readonly Dictionary<string, (IFault Fault, AppliedFault Record, Activity? Span)> _active = new(StringComparer.Ordinal);
     private readonly List<AppliedFault> _applied = [];
     private readonly Lock _gate = new();
+    private readonly TimeSpan _abortedHealBound;
     private long _counter;
 
-    internal Nemesis(HistoryWriter history)
+    /// <param name="history">The run's history.</param>
+    /// <param name="abortedHealBound">How long the heal of a fault whose apply was cut by the run's stop may take
+    /// (default <see cref="AbortedHealBound"/>).</param>
+    internal Nemesis(HistoryWriter history, TimeSpan? abortedHealBound = null)
     {
         _history = history;
+        _abortedHealBound = abortedHealBound ?? AbortedHealBound;
     }
+
+    /// <summary>How long the heal of a fault whose apply failed may take while the run goes on: past a node's start-up
+    /// timeout (90 s for the reference system), since such a heal may restart the node and wait for it.</summary>
+    internal static TimeSpan FailedApplyHealBound { get; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>
+    /// How long the heal of a failed apply may take once the run is being stopped (the stop cut the apply, or came while
+    /// the heal waited). A SIGTERMed run whose fault was killing a
+    /// node healed it by restarting the node and waiting the node's whole start-up timeout (90 s, a gateway that could
+    /// not start) before it went on stopping; what a heal cut here leaves (a node down or paused, a broker down), the
+    /// teardown that follows removes (the topology kills every node, the Kafka host goes).
+    /// </summary>
+    internal static TimeSpan AbortedHealBound { get; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// The faults in force now (<c>name@target</c>), a copy taken under the lock that guards every change: the live
@@ -76,7 +94,13 @@ public sealed class Nemesis
             }
 
             _history.Record(HistoryOps.NemesisProcess, HistoryEventType.Fail, HistoryOps.Fault, Value(fault, id, plannedAt, parameters, e.Message));
-            await SafeHealAsync(fault, CancellationToken.None);
+            // bounded, and bounded short once the run is being stopped (already, or while the heal waits)
+            using (var bound = new CancellationTokenSource(FailedApplyHealBound))
+            using (cancellationToken.Register(() => bound.CancelAfter(_abortedHealBound)))
+            {
+                await SafeHealAsync(fault, bound.Token);
+            }
+
             if (e is OperationCanceledException && cancellationToken.IsCancellationRequested)
             {
                 throw;

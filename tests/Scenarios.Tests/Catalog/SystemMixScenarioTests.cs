@@ -34,6 +34,31 @@ public sealed class SystemMixScenarioTests
     }
 
     [Fact]
+    public void A_node_is_left_alone_while_a_fault_starts_it_again()
+    {
+        var reference = ReferenceSystemAdapter.Instance.ShapeFor(new SystemRequirements());
+        string[] process = [ProcessFaultNames.Kill, ProcessFaultNames.Terminate, ProcessFaultNames.Restart, ProcessFaultNames.Pause];
+
+        var pairs = 0;
+        foreach (var shape in new[] { OneNode, reference })
+        {
+            foreach (var seed in Enumerable.Range(1, 30))
+            {
+                var byNode = Scenario.BuildSchedule(seed, TimeSpan.FromSeconds(40), shape).Entries.Where(e => process.Contains(e.Fault)).GroupBy(e => e.Target);
+                foreach (var node in byNode)
+                {
+                    var next = node.Zip(node.Skip(1)).ToList();
+                    pairs += next.Count;
+                    next.Where(p => p.First.Fault != ProcessFaultNames.Pause && p.Second.At < p.First.At + (p.First.Duration ?? TimeSpan.Zero) + SystemMixScenario.NodeRecovery)
+                        .Should().BeEmpty($"seed {seed}: a fault on {node.Key} while its kill's, terminate's or restart's start is under way would cut that start");
+                }
+            }
+        }
+
+        pairs.Should().BeGreaterThan(30, "nodes are hit more than once, so the rule was put to the test");
+    }
+
+    [Fact]
     public void The_same_seed_and_shape_give_the_same_schedule_and_another_shape_another()
     {
         var reference = ReferenceSystemAdapter.Instance.ShapeFor(new SystemRequirements());

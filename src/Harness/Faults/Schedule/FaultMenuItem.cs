@@ -7,6 +7,9 @@ namespace Chaos.Harness.Faults.Schedule;
 /// creates for its duration beyond its target (e.g. <c>broker-outage</c>) and <paramref name="Avoids"/> the conditions
 /// under which it must not start (its slot is skipped, as for a busy target): two faults that would hide each other's
 /// effect — a provider failing while no job can reach it — are kept apart without either leaving the menu.
+/// <paramref name="Recovery"/> keeps the target busy that much longer after the fault ends (its heal, or the fault
+/// itself, starts the target again, and a second fault on it while it starts would cut that start: system-mix's
+/// restart of a gateway was killed mid-start, and the restart never took hold).
 /// </summary>
 public sealed record FaultMenuItem(
     string Fault,
@@ -16,4 +19,5 @@ public sealed record FaultMenuItem(
     TimeSpan? MaxDuration = null,
     IReadOnlyDictionary<string, IReadOnlyList<string>>? Parameters = null,
     IReadOnlyList<string>? Holds = null,
-    IReadOnlyList<string>? Avoids = null);
+    IReadOnlyList<string>? Avoids = null,
+    TimeSpan? Recovery = null);

@@ -6,7 +6,8 @@ namespace Chaos.Harness.Faults.Schedule;
 /// Draws a fault schedule from a scenario's menu, a seed and the fault phase's length. A pure function:
 /// the same inputs give the same schedule (and the same schedule.json bytes) on any machine and .NET version.
 /// Times are whole milliseconds; gaps between fault starts are uniform in [1 ms, 2 × mean]; every fault with a
-/// duration is healed inside the phase; a fault never starts on a busy target, nor while a condition it avoids is held
+/// duration is healed inside the phase; a fault never starts on a busy target (busy until its last fault's end plus that
+/// fault's <see cref="FaultMenuItem.Recovery"/>), nor while a condition it avoids is held
 /// (<see cref="FaultMenuItem.Avoids"/>: its slot is skipped, every draw still made, so later draws do not shift). Only
 /// integer arithmetic and one double comparison per weighted pick, so no floating-point library call can make two
 /// machines disagree.
@@ -69,7 +70,7 @@ public static class FaultScheduleGenerator
             }
 
             var end = at + (faultDuration ?? TimeSpan.Zero);
-            busyUntil[target] = end;
+            busyUntil[target] = end + (item.Recovery ?? TimeSpan.Zero);
             foreach (var condition in item.Holds ?? [])
             {
                 if (!heldUntil.TryGetValue(condition, out var until) || until < end)

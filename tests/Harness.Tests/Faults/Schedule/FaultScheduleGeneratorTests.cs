@@ -99,6 +99,25 @@ public sealed class FaultScheduleGeneratorTests
     }
 
     [Fact]
+    public void Generate_Recovery_KeepsTheTargetBusyAfterTheFaultEnds()
+    {
+        FaultMenu menu = new([new FaultMenuItem("process-kill", ["api-1", "api-2"], MinDuration: TimeSpan.FromSeconds(1), MaxDuration: TimeSpan.FromSeconds(2), Recovery: TimeSpan.FromSeconds(6))]);
+        var options = new FaultScheduleGeneratorOptions { MeanInterval = TimeSpan.FromSeconds(1) };
+
+        var schedule = FaultScheduleGenerator.Generate(menu, 5, TimeSpan.FromMinutes(5), options);
+        var without = FaultScheduleGenerator.Generate(new FaultMenu([menu.Items[0] with { Recovery = null }]), 5, TimeSpan.FromMinutes(5), options);
+
+        foreach (var target in new[] { "api-1", "api-2" })
+        {
+            var onTarget = schedule.Entries.Where(e => e.Target == target).ToList();
+            onTarget.Zip(onTarget.Skip(1)).Should().OnlyContain(p => p.Second.At >= p.First.At + p.First.Duration!.Value + TimeSpan.FromSeconds(6), $"{target} is left alone 6 s after each heal");
+        }
+
+        schedule.Entries.Should().HaveCountGreaterThan(40);
+        without.Entries.Count.Should().BeGreaterThan(schedule.Entries.Count, "without a recovery the targets are free again at once");
+    }
+
+    [Fact]
     public void Generate_MeanInterval_SetsFaultDensity()
     {
         var schedule = FaultScheduleGenerator.Generate(Menu, 3, TimeSpan.FromMinutes(10), new FaultScheduleGeneratorOptions { MeanInterval = TimeSpan.FromSeconds(2), AllowOverlapOnTarget = true });
