@@ -19,6 +19,13 @@ public sealed record DeploymentRequest
     /// <summary>A PostgreSQL connection string for the system's storage; its own default when null.</summary>
     public string? Postgres { get; init; }
 
+    /// <summary>
+    /// Where the system must keep its SQLite store: the run's storage volume (<see cref="StorageVolume"/>), mounted when
+    /// the schedule makes the disk full (<c>storage-full</c>); null: the run folder. Asked only of a system that offers
+    /// <c>FaultCapabilities.SqliteStore</c>, which must honour it.
+    /// </summary>
+    public string? StorageDirectory { get; init; }
+
     /// <summary>The bootstrap list of a Kafka cluster the run did not start; null: the embedded cluster.</summary>
     public string? KafkaBootstrap { get; init; }
 

@@ -54,6 +54,9 @@ public sealed class RunContext
     /// <summary>The fault proxies in front of the instances devices connect to, when the workload asked for them (<see cref="ChatWorkloadOptions.ProxyGateways"/>).</summary>
     public DeviceProxies? Proxies { get; internal init; }
 
+    /// <summary>The volume the system's SQLite store lives on, when the schedule makes the disk full (<c>storage-full</c>).</summary>
+    public StorageVolume? StorageVolume { get; internal init; }
+
     /// <summary>Faults in force now, for live progress: a snapshot from the <see cref="Nemesis"/>, their one owner.</summary>
     public IReadOnlyList<string> ActiveFaults => Nemesis.ActiveFaults;
 

@@ -4,6 +4,7 @@ using Chaos.Harness.Coverage;
 using Chaos.Harness.Deployment;
 using Chaos.Harness.Faults.Downstream;
 using Chaos.Harness.Faults.Schedule;
+using Chaos.Harness.Faults.Storage;
 using Chaos.Harness.History;
 using Chaos.Harness.Load;
 using Chaos.Harness.Proxy;
@@ -32,6 +33,9 @@ public static class RunPipeline
     /// <summary>The progress phase of <see cref="RunOptions.Idle"/>: reported to the progress observer, never recorded in
     /// the history (no load runs in it, so no checker has anything to judge).</summary>
     public const string IdlePhase = "idle";
+
+    /// <summary>The run folder's mount point of the storage volume (<see cref="StorageVolume"/>), when one is mounted.</summary>
+    public const string StorageVolumeDirectory = "storage";
 
     public static async Task<RunOutcome> RunAsync(Scenario scenario, RunOptions options, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
     {
@@ -105,6 +109,9 @@ public static class RunPipeline
             // the run's own PostgreSQL database, created in the start phase below; declared before the topology, so it is
             // dropped after every node that used it has stopped
             await using var database = new RunDatabaseHolder();
+            // the storage volume the system's SQLite store lives on when the schedule makes the disk full: mounted once the
+            // topology (and so the harness guard) exists, unmounted after every node that wrote to it has stopped
+            using var volume = new StorageVolumeHolder();
             await using var topology = await TopologyFactory.CreateAsync(options.Topology, directory, options.AllowRemote, cancellationToken);
             DeployedSystem? deployed = null;
             ChatWorkload? workload = null;
@@ -120,6 +127,12 @@ public static class RunPipeline
                     deploymentRequest = deploymentRequest with { Postgres = database.Database.ConnectionString };
                 }
 
+                if (StorageFullFault.NeededBy(schedule))
+                {
+                    volume.Volume = StorageVolume.Mount(Path.Combine(directory, StorageVolumeDirectory));
+                    deploymentRequest = deploymentRequest with { StorageDirectory = volume.Volume.Directory };
+                }
+
                 deployed = await adapter.DeployAsync(deploymentRequest, topology, cancellationToken);
                 var system = deployed.Deployment;
                 if (workloadOptions.ProxyGateways)
@@ -128,7 +141,7 @@ public static class RunPipeline
                 }
 
                 workload = new ChatWorkload(deployed.Api, proxies?.HubUrls ?? system.DeviceEndpoints, adapter.Devices, history, workloadOptions, options.Seed, options.TimeProvider);
-                context = new RunContext(options, topology, system, workload, history, schedule, downstream) { Proxies = proxies };
+                context = new RunContext(options, topology, system, workload, history, schedule, downstream) { Proxies = proxies, StorageVolume = volume.Volume };
                 var ctx = context;
                 reporter = ReportProgressAsync(() => phase, ctx, progress, options.TimeProvider, ticker.Token);
                 await workload.ConnectDevicesAsync(cancellationToken);
@@ -415,6 +428,14 @@ public static class RunPipeline
         {
             // the run is over
         }
+    }
+
+    /// <summary>Unmounts the run's storage volume, if one was mounted, when the run's scope ends.</summary>
+    private sealed class StorageVolumeHolder : IDisposable
+    {
+        public StorageVolume? Volume { get; set; }
+
+        public void Dispose() => Volume?.Dispose();
     }
 
     /// <summary>Drops the run's database, if one was made, when the run's scope ends; says so when it could not.</summary>

@@ -20,6 +20,9 @@ internal static partial class TopologyLog
     [LoggerMessage(1104, LogLevel.Warning, "Killed leftover pid {Pid} of node {Node} (harness {HarnessPid} is gone)")]
     public static partial void ReapedLeftover(ILogger logger, int pid, string node, int harnessPid);
 
+    [LoggerMessage(1109, LogLevel.Warning, "Unmounted leftover storage volume {Directory} (its harness is gone)")]
+    public static partial void ReapedVolume(ILogger logger, string directory);
+
     [LoggerMessage(1105, LogLevel.Error, "An Exited handler of node {Node} threw")]
     public static partial void ExitedHandlerFailed(ILogger logger, Exception exception, string node);
 

@@ -100,6 +100,7 @@ public sealed class ReferenceSystemAdapter : ISystemAdapter
             Seed = request.Seed,
             Defects = request.Defects,
             Postgres = request.Postgres,
+            StorageDirectory = request.StorageDirectory,
             KafkaBootstrap = request.KafkaBootstrap,
             FailurePathDirectory = request.FailurePathDirectory,
             DownstreamUrl = request.DownstreamUrl,

@@ -196,7 +196,7 @@ public sealed class ReferenceSystemDeployment : ISystemDeployment
             bootstrap = control.BootstrapServers;
         }
 
-        var database = options.Postgres is { } pg ? "postgres:" + pg : "sqlite:" + Path.Combine(topology.RunDirectory, "system.db");
+        var database = options.Postgres is { } pg ? "postgres:" + pg : "sqlite:" + Path.Combine(options.StorageDirectory ?? topology.RunDirectory, "system.db");
         var sut = ToolLocator.ReferenceSystem();
         var credentials = options.Credentials ?? SystemCredentials.Generate();
 

@@ -59,6 +59,10 @@ public sealed record ReferenceSystemOptions
     /// <summary>A PostgreSQL connection string; SQLite in the run folder when null.</summary>
     public string? Postgres { get; init; }
 
+    /// <summary>Where the SQLite database goes instead of the run folder: the run's storage volume
+    /// (<see cref="Harness.Deployment.StorageVolume"/>); ignored with <see cref="Postgres"/>.</summary>
+    public string? StorageDirectory { get; init; }
+
     /// <summary>
     /// The bootstrap list of a Kafka cluster the run did not start (<c>--kafka-bootstrap</c>, checked by
     /// <see cref="Harness.Deployment.ExistingKafka"/>); null: the embedded cluster, started for the run (docs/embedded-kafka.md).

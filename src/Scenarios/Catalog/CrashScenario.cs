@@ -31,6 +31,7 @@ internal abstract class CrashScenario : Scenario
             var targets = ProcessFaultNames.All.ToDictionary(f => f, _ => (IEnumerable<string>)nodes, StringComparer.Ordinal);
             targets[SqliteLockFault.FaultName] = [SqliteLockFault.SqliteTarget];
             targets[PostgresDisconnectFault.FaultName] = [PostgresDisconnectFault.PostgresTarget];
+            targets[StorageFullFault.FaultName] = [StorageFullFault.SqliteTarget];
             return new FaultCatalogue(targets);
         }
     }
@@ -43,6 +44,8 @@ internal abstract class CrashScenario : Scenario
         {
             SqliteLockFault.FaultName => new SqliteLockFault(SqlitePath(context)),
             PostgresDisconnectFault.FaultName => new PostgresDisconnectFault(PostgresConnectionString(context)),
+            StorageFullFault.FaultName => new StorageFullFault(context.StorageVolume
+                ?? throw new ArgumentException("storage-full: the run mounted no storage volume for the SQLite store (docs/faults.md, \"Storage faults\")")),
             _ => ProcessFaultFactory.Create(entry, name => context.System.Nodes.FirstOrDefault(n => n.Name == name), context.System.Failpoints),
         };
         lock (Run(context).Faults)
@@ -170,6 +173,14 @@ internal abstract class CrashScenario : Scenario
                     if (!storage.Locked)
                     {
                         problems.Add($"{storage.Name} on {storage.Target}: {storage.Outcome ?? "not applied"}");
+                    }
+
+                    break;
+                case StorageFullFault full:
+                    applied++;
+                    if (!full.TookEffect)
+                    {
+                        problems.Add($"{full.Name} on {full.Target}: {full.Outcome ?? "not applied"} (the disk never had 0 bytes free)");
                     }
 
                     break;

@@ -1,8 +1,10 @@
+using Chaos.Harness.Deployment;
 using Chaos.Harness.Faults.Kinds;
 using Chaos.Harness.Faults.Process;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Faults.Storage;
 using Chaos.Harness.Runs;
+using Chaos.Harness.Topology;
 
 namespace Chaos.Scenarios.Catalog;
 
@@ -23,6 +25,7 @@ internal static class FaultKinds
         .. FanoutSpikeScenario.Kinds,
         SqliteLockFault.Kind,
         PostgresDisconnectFault.Kind,
+        StorageFullFault.Kind,
     ]);
 
     /// <summary>
@@ -40,6 +43,11 @@ internal static class FaultKinds
         {
             offered.Remove(FaultCapabilities.SqliteStore);
             offered.Add(FaultCapabilities.PostgresStore);
+        }
+
+        if (offered.Contains(FaultCapabilities.SqliteStore) && options.Topology == TopologyKind.Processes && StorageVolume.Unavailable is null)
+        {
+            offered.Add(FaultCapabilities.StorageVolume);
         }
 
         if (options.KafkaBootstrap is null)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Chaos.Harness.Deployment;
 using Chaos.Harness.Topology;
 using Chaos.Harness.Topology.Processes;
 using static Chaos.Harness.Tests.Topology.TopologyTestSupport;
@@ -109,6 +110,33 @@ public sealed class ProcessCleanupTests
 
             files.Where(File.Exists).Should().BeEmpty("the guard removes the dead harness's runtime files");
         }
+    }
+
+    [Fact(Timeout = 90_000)]
+    public async Task A_SIGKILLed_harness_s_guard_unmounts_its_storage_volume()
+    {
+        // a mount outlives every process (Deployment/StorageVolume): the guard looks for the harness's mark on it
+        Assert.SkipWhen(StorageVolume.Unavailable is not null, $"needs a tmpfs mount: {StorageVolume.Unavailable}");
+        var mountPoint = Path.Combine(NewTempDirectory("volume"), "storage");
+        var (harness, _, stateDir) = await StartStandInHarnessAsync("", "--storage-volume", mountPoint);
+        using var cleanup = new LeftoverCleanup(harness, stateDir);
+        {
+            IsMounted(mountPoint).Should().BeTrue("the stand-in harness mounted it");
+
+            harness.Kill();
+            await harness.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+            while (IsMounted(mountPoint) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50, TestContext.Current.CancellationToken);
+            }
+
+            IsMounted(mountPoint).Should().BeFalse("the guard unmounts the dead harness's volume");
+            Directory.Exists(mountPoint).Should().BeFalse("and removes its mount point");
+        }
+
+        static bool IsMounted(string target) => StorageVolume.ReadMounts("/proc/self/mounts").Any(m => m.Target == target);
     }
 
     [Fact(Timeout = 90_000)]

@@ -64,6 +64,26 @@ public sealed class FaultKindsTests
         reference.Should().BeNull("the reference system offers failpoints, the provider's calls and SQLite");
     }
 
+    /// <summary>
+    /// storage-full needs the run's storage volume (Deployment/StorageVolume): a tmpfs mounted for the SQLite store, so
+    /// Linux, root and the processes topology — on containers, or with PostgreSQL, the run is refused naming why.
+    /// </summary>
+    [Fact]
+    public void The_disk_full_kind_needs_a_storage_volume_the_run_can_mount()
+    {
+        var schedule = new FaultSchedule([new FaultScheduleEntry(TimeSpan.FromSeconds(4), "storage-full", "sqlite")], TimeSpan.FromSeconds(10));
+        RunOptions Options(TopologyKind topology, string? postgres = null) =>
+            new() { OutputDirectory = "unused", System = ReferenceSystemAdapter.Instance, Topology = topology, Postgres = postgres };
+
+        FaultKinds.Registry.All.Where(k => k.Requires.Contains(FaultCapabilities.StorageVolume)).Select(k => k.Name).Should().Equal("storage-full");
+        FaultKinds.Unsupported(schedule, Options(TopologyKind.Containers)).Should()
+            .StartWith("faults[0]: storage-full at 4s needs a storage volume the run mounts for the SQLite store, and this run cannot");
+        FaultKinds.Unsupported(schedule, Options(TopologyKind.Processes, "Host=127.0.0.1;Database=x")).Should().Contain("needs a storage volume");
+        FaultKinds.Unsupported(schedule, Options(TopologyKind.Processes)).Should().Be(
+            StorageVolume.Unavailable is null ? null : FaultKinds.Unsupported(schedule, Options(TopologyKind.Containers)),
+            "as root on Linux the processes topology mounts one; elsewhere the refusal names why (not root)");
+    }
+
     /// <summary>A system offering nothing beyond what every system does: only <see cref="Capabilities"/> is read.</summary>
     private sealed class BareSystem : ISystemAdapter
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Chaos.Harness.Deployment;
 using Chaos.Harness.Topology;
 using Chaos.Harness.Topology.Processes;
 
@@ -9,7 +10,8 @@ namespace Chaos.Probe;
 /// A stand-in harness: starts a process topology of --nodes N topology-serve children (in run dir --run, state dir
 /// --state), prints "node NAME PID" and "grandchild PID" lines, then "ready", then waits until it is signalled.
 /// --exit-after-ms N calls Environment.Exit N ms after "ready" (no dispose). --no-guard starts no HarnessGuard, so a
-/// test sees what the harness itself (or ParentWatch, or the reaper) does. --serve-args "a b c" passes extra arguments to every child (e.g. "--no-parent-watch --spawn-grandchild").
+/// test sees what the harness itself (or ParentWatch, or the reaper) does. --storage-volume DIR mounts a run's storage
+/// volume there (Deployment/StorageVolume: root only) after the topology starts, as a run does. --serve-args "a b c" passes extra arguments to every child (e.g. "--no-parent-watch --spawn-grandchild").
 /// </summary>
 internal sealed partial class TopologyHarnessVerb : IProbeVerb
 {
@@ -32,6 +34,7 @@ internal sealed partial class TopologyHarnessVerb : IProbeVerb
             {
                 Readiness = ReadinessCheck.LineThenHttp(@"^listening: (?<endpoint>\S+)$", "/healthz"),
             });
+        using var volume = options.Value("storage-volume") is { } mountPoint ? StorageVolume.Mount(mountPoint, 1024 * 1024) : null;
         var nodes = await topology.LaunchAllAsync(specs, cancellationToken);
         foreach (var node in nodes)
         {

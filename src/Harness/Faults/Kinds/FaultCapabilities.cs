@@ -17,6 +17,12 @@ public static class FaultCapabilities
     public const string PostgresStore = "postgres-store";
 
     /// <summary>
+    /// The run can mount a storage volume for the system's SQLite store (<c>Deployment/StorageVolume</c>: Linux, root, the
+    /// processes topology, SQLite): the <c>storage-full</c> kind makes that disk full. A run's capability, not an adapter's.
+    /// </summary>
+    public const string StorageVolume = "storage-volume";
+
+    /// <summary>
     /// The run started the Kafka cluster itself (the embedded one, docs/embedded-kafka.md): the broker faults act through
     /// its control channel (<c>Deployment/SystemKafka.Control</c>). A cluster the run did not start offers only the
     /// faults that any Kafka client can cause (record replay, offset rewind, consumer scale-out and -in, a zombie).
@@ -51,6 +57,7 @@ public static class FaultCapabilities
     {
         SqliteStore => "the SQLite store, and this run uses PostgreSQL (--postgres) or a system that keeps none",
         PostgresStore => "a PostgreSQL database the run made for the system, and this run gives it none (add --postgres)",
+        StorageVolume => "a storage volume the run mounts for the SQLite store, and this run cannot: " + (Deployment.StorageVolume.Unavailable ?? "it uses PostgreSQL (--postgres), the containers topology, or a system that keeps no SQLite store"),
         Failpoints => "failpoints, and the system under test offers none",
         DownstreamProvider => "a downstream provider the system calls at the harness's URL, and the system under test calls none",
         Jobs => "background jobs, and the system under test runs none (give --job-rate 0)",

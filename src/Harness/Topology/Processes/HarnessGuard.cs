@@ -19,7 +19,8 @@ namespace Chaos.Harness.Topology.Processes;
 /// harness's start and the moment it saw the harness gone, so that a new process reusing the pid (and its children,
 /// marked with the same number) is never touched. A paused container of the harness (its label names the harness's pid
 /// and start time) cannot die while frozen: the guard unpauses it after the first kill pass, so the pending SIGKILL
-/// lands. Last, it removes the harness's own .NET runtime files (<c>dotnet-diagnostic-&lt;pid&gt;-&lt;start&gt;-socket</c>,
+/// lands. It unmounts the harness's storage volume, if it mounted one (its mount source is <c>chaos-volume-&lt;pid&gt;-&lt;start&gt;</c>:
+/// <c>Deployment/StorageVolume</c>). Last, it removes the harness's own .NET runtime files (<c>dotnet-diagnostic-&lt;pid&gt;-&lt;start&gt;-socket</c>,
 /// <c>clr-debug-pipe-&lt;pid&gt;-&lt;start&gt;-in/-out</c>: a SIGKILLed process cannot), only sockets and pipes of
 /// this user, as <see cref="ProcessReaper"/> does. docs/topology.md, "The harness guard".
 /// </summary>
@@ -69,6 +70,9 @@ internal static class HarnessGuard
           fi
           sleep 0.2
         done
+        while read -r src dst rest; do
+          [ "$src" = "chaos-volume-$h-$t" ] && umount -l "$dst" 2>/dev/null && rmdir "$dst" 2>/dev/null
+        done < /proc/self/mounts
         d=${TMPDIR:-/tmp}
         d=${d%/}
         for f in "$d/dotnet-diagnostic-$h-$t-socket" "$d/clr-debug-pipe-$h-$t-in" "$d/clr-debug-pipe-$h-$t-out"; do

@@ -11,7 +11,8 @@ namespace Chaos.Harness.Topology.Processes;
 /// when a process with that pid exists, is not a zombie, has the recorded start time (so a reused pid is never
 /// killed) and carries the harness's mark in its environment (<c>CHAOS_PARENT_PID=&lt;the dead harness's pid&gt;</c>:
 /// a file naming someone else's process gets nothing killed), together with its process group. It also removes the
-/// dead harness's own .NET runtime files (<see cref="RemoveRuntimeFiles"/>), which a SIGKILL left in $TMPDIR.
+/// dead harness's own .NET runtime files (<see cref="RemoveRuntimeFiles"/>), which a SIGKILL left in $TMPDIR, and (as
+/// root) unmounts the storage volumes of harnesses that are gone (<see cref="Deployment.StorageVolume.UnmountLeftovers"/>).
 /// </summary>
 public static class ProcessReaper
 {
@@ -29,6 +30,15 @@ public static class ProcessReaper
         runtimeDirectory ??= Path.GetTempPath();
         logger ??= NullLogger.Instance;
         var killed = new List<int>();
+        if (OwnedFiles.EffectiveUserId == 0)
+        {
+            // a storage volume outlives a SIGKILLed harness as a mount (Deployment/StorageVolume), whatever its state file
+            foreach (var volume in Deployment.StorageVolume.UnmountLeftovers())
+            {
+                TopologyLog.ReapedVolume(logger, volume);
+            }
+        }
+
         if (!Directory.Exists(stateDirectory) || !ProcFs.IsAvailable)
         {
             return killed;
