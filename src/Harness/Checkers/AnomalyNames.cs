@@ -101,12 +101,17 @@ public static class AnomalyNames
     /// by the mutation score — an api refusing every chat send broke no safety rule).</summary>
     public const string Unavailable = "unavailable";
 
+    /// <summary>A node of the system was down after the run's faults were healed and its work drained: it exited by
+    /// itself, or the harness's restart of it exited or never became ready (added to section 7's list: issue 12 — a
+    /// gateway that crash-looped after a restart during a broker outage made the run unknown, as if the harness had failed).</summary>
+    public const string NodeDown = "node-down";
+
     /// <summary>Every name, in report order.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         Lost, Unseen, Forgotten, Duplicate, Unexpected, AbortedRead, Recovered, Nonmonotonic, Skip, InconsistentSeq,
         OrderInversion, DoubleEffect, LostJob, DlqWithoutReason, ExhaustedNotDeadLettered, DeadLetteredEarly, DlqRecordMissing, RetryStorm,
-        RetryLate, RetryBudgetExceeded, AttemptMiscount, RetryAfterRefusal, ReconnectStorm, ReconnectLate, LatencySlo, Unavailable,
+        RetryLate, RetryBudgetExceeded, AttemptMiscount, RetryAfterRefusal, ReconnectStorm, ReconnectLate, LatencySlo, Unavailable, NodeDown,
     ];
 
     /// <summary>Anomalies that are informational by contract, with the reason.</summary>

@@ -57,6 +57,19 @@ public sealed class AvailabilityCheck : ICheck
             result.Add(AnomalyNames.Unavailable, () => new AnomalyExample([.. kind.Evidence], detail));
         }
 
+        // a node down once the faults were healed and the work drained: the system's failure to come back, not the run's
+        // (Runs/NodeRecovery records it; a node the environment kept down — its port taken — is the run's error instead)
+        var down = 0;
+        foreach (var e in history)
+        {
+            if (e.F == HistoryOps.NodeDown && e.Op is MarkerValue node)
+            {
+                down++;
+                result.Add(AnomalyNames.NodeDown, () => new AnomalyExample([e.Index], $"{node.Target ?? "a node"} was down after every fault was healed and the drain done: {node.Detail}"));
+            }
+        }
+
+        result.Count("nodes-down", down);
         foreach (var kind in analysis.Kinds)
         {
             var key = kind.Kind.Replace(' ', '-');

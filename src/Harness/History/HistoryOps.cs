@@ -64,6 +64,12 @@ public static class HistoryOps
     /// </summary>
     public const string Overloaded = "overloaded";
 
+    /// <summary>
+    /// A node of the system was found down once the faults were healed and the drain done (<c>target</c> the node,
+    /// <c>detail</c> how it ended): the availability checker's <c>node-down</c> (docs/checkers.md).
+    /// </summary>
+    public const string NodeDown = "node-down";
+
     /// <summary>The process name of fault injection events.</summary>
     public const string NemesisProcess = "nemesis";
 
@@ -88,6 +94,7 @@ public static class HistoryOps
         _ when utf8.SequenceEqual("drain"u8) => Drain,
         _ when utf8.SequenceEqual("truncated"u8) => Truncated,
         _ when utf8.SequenceEqual("overloaded"u8) => Overloaded,
+        _ when utf8.SequenceEqual("node-down"u8) => NodeDown,
         _ => null,
     };
 }

@@ -8,7 +8,7 @@ internal static class OperationValueParser
     /// <summary>Whether <paramref name="f"/> is an op this parser decodes.</summary>
     public static bool IsKnown(string f) => f is HistoryOps.Send or HistoryOps.Deliver or HistoryOps.Drop or HistoryOps.Sync
         or HistoryOps.Device or HistoryOps.Connect or HistoryOps.Submit or HistoryOps.JobState or HistoryOps.DeadLetters or HistoryOps.Attempt or HistoryOps.Call or HistoryOps.Balance
-        or HistoryOps.Fault or HistoryOps.Heal or HistoryOps.Phase or HistoryOps.Drain or HistoryOps.Truncated or HistoryOps.Overloaded;
+        or HistoryOps.Fault or HistoryOps.Heal or HistoryOps.Phase or HistoryOps.Drain or HistoryOps.Truncated or HistoryOps.Overloaded or HistoryOps.NodeDown;
 
     /// <summary>Decodes <paramref name="value"/> for op <paramref name="f"/>; null for an unknown op.</summary>
     public static OperationValue? Parse(string f, ReadOnlySpan<byte> value, StringPool pool)
@@ -47,7 +47,7 @@ internal static class OperationValueParser
             HistoryOps.Balance => ParseBalance(ref reader, pool),
             HistoryOps.Fault or HistoryOps.Heal => ParseNemesis(ref reader, pool, f, source),
             HistoryOps.Phase => ParsePhase(ref reader, pool),
-            HistoryOps.Drain or HistoryOps.Truncated or HistoryOps.Overloaded => ParseMarker(ref reader, pool, source),
+            HistoryOps.Drain or HistoryOps.Truncated or HistoryOps.Overloaded or HistoryOps.NodeDown => ParseMarker(ref reader, pool, source),
             _ => null,
         };
     }

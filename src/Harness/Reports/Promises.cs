@@ -17,7 +17,7 @@ public static class Promises
             AnomalyNames.DeadLetteredEarly, AnomalyNames.DlqRecordMissing]),
         new(PromiseNames.RetriesWithinBackoff, "Retries within the backoff envelope", "retries", [AnomalyNames.RetryStorm, AnomalyNames.RetryLate, AnomalyNames.RetryBudgetExceeded, AnomalyNames.AttemptMiscount, AnomalyNames.RetryAfterRefusal, AnomalyNames.ReconnectStorm, AnomalyNames.ReconnectLate], ["reconnects"]),
         new(PromiseNames.LatencySlo, "Delivery latency within SLO", "latency", [AnomalyNames.LatencySlo]),
-        new(PromiseNames.Availability, "Requests accepted outside faults", AvailabilityCheck.CheckName, [AnomalyNames.Unavailable]),
+        new(PromiseNames.Availability, "Requests accepted outside faults", AvailabilityCheck.CheckName, [AnomalyNames.Unavailable, AnomalyNames.NodeDown]),
     ];
 
     /// <summary>Judges every promise — broken (an error anomaly) &gt; undecided (its checker could not decide) &gt; not

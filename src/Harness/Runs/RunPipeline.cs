@@ -70,6 +70,7 @@ public static class RunPipeline
         var phase = "start";
         string? failure = null;
         string? vacuous = null;
+        IReadOnlyList<string> environmentProblems = [];
         string? machine = null;
         DrainOutcome? drain = null;
 
@@ -234,6 +235,8 @@ public static class RunPipeline
                 phase = RunPhases.Drain;
                 history.Record(HistoryOps.NemesisProcess, HistoryEventType.Ok, HistoryOps.Phase, new PhaseValue(RunPhases.Drain));
                 drain = await workload.DrainAsync(options.DrainTimeout, cancellationToken);
+                // every node of the system must be up again now: one that is not is the system's failure to recover
+                environmentProblems = NodeRecovery.Record(history, system.Nodes);
                 vacuous = await scenario.VerifyFaultsTookEffectAsync(context, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -284,7 +287,7 @@ public static class RunPipeline
         // phases 7–8: check the history as written (the same code `chaos check` runs) and report
         var events = await ReadHistoryAsync(historyPath);
         var result = StandardChecks.Check(events, checkOptions);
-        var problems = new List<string>();
+        var problems = new List<string>(environmentProblems);
         if (vacuous is not null)
         {
             problems.Add($"the faults did not take effect: {vacuous}");

@@ -39,11 +39,14 @@ internal static class NodeLaunches
     /// use", as .NET, Go, Node and libc print it) in its last output, or the container engine's "port is already allocated".</summary>
     internal static bool IsPortTaken(TopologyException failure) => failure switch
     {
-        NodeExitedDuringStartupException exited => exited.LogTail.Any(line => line.Contains("Address already in use", StringComparison.OrdinalIgnoreCase)),
+        NodeExitedDuringStartupException exited => exited.LogTail.Any(SaysPortTaken),
         NodeStartupException => false,
         _ => failure.Message.Contains("port is already allocated", StringComparison.OrdinalIgnoreCase)
             || failure.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase),
     };
+
+    /// <summary>Whether a line of a node's output is its own EADDRINUSE ("Address already in use").</summary>
+    internal static bool SaysPortTaken(string line) => line.Contains("Address already in use", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// Launches every spec with <paramref name="launch"/> at once. When one fails, the others are cancelled, those

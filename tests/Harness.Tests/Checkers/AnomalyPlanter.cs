@@ -37,6 +37,7 @@ internal static class AnomalyPlanter
         AnomalyNames.ReconnectLate => Once(ReconnectLate(valid, random)),
         AnomalyNames.LatencySlo => Once(SlowSend(valid, random)),
         AnomalyNames.Unavailable => Once(RefusedChatSends(valid, random)),
+        AnomalyNames.NodeDown => Once(NodeDownAfterTheDrain(valid, random)),
         _ => throw new ArgumentOutOfRangeException(nameof(anomaly), anomaly, "no planter"),
     };
 
@@ -344,6 +345,15 @@ internal static class AnomalyPlanter
             new HistoryEvent(0, time, $"planted-sender-{i}", HistoryEventType.Invoke, HistoryOps.Send, new SendValue($"planted-refused-{i}", [user], "c-planted")),
             new HistoryEvent(0, time, $"planted-sender-{i}", HistoryEventType.Fail, HistoryOps.Send, new SendValue($"planted-refused-{i}", [user], "c-planted")),
         }));
+        return Reindex(copy);
+    }
+
+    /// <summary>A node found down once the drain is done (Runs/NodeRecovery), named at random.</summary>
+    private static List<HistoryEvent> NodeDownAfterTheDrain(List<HistoryEvent> valid, Random random)
+    {
+        var copy = valid.ToList();
+        var node = $"notifier-{1 + random.Next(3)}";
+        copy.Add(new HistoryEvent(0, valid[^1].Time + 1, HistoryOps.NemesisProcess, HistoryEventType.Info, HistoryOps.NodeDown, new MarkerValue(node, "incarnation 2 exited with 134")));
         return Reindex(copy);
     }
 
