@@ -57,19 +57,21 @@ public sealed class AvailabilityCheck : ICheck
             result.Add(AnomalyNames.Unavailable, () => new AnomalyExample([.. kind.Evidence], detail));
         }
 
-        // a node down once the faults were healed and the work drained: the system's failure to come back, not the run's
-        // (Runs/NodeRecovery records it; a node the environment kept down — its port taken — is the run's error instead)
-        var down = 0;
-        foreach (var e in history)
+        // a node that could not start again (a restart's new incarnation exited or never became ready: Runs/Nemesis), or
+        // was down once the faults were healed and the work drained (Runs/NodeRecovery): the system's failure to come
+        // back, not the run's. One anomaly per node, its every such event as evidence.
+        var down = history.Where(e => e.F == HistoryOps.NodeDown && e.Op is MarkerValue)
+            .GroupBy(e => ((MarkerValue)e.Op!).Target ?? "a node", StringComparer.Ordinal)
+            .ToList();
+        foreach (var node in down)
         {
-            if (e.F == HistoryOps.NodeDown && e.Op is MarkerValue node)
-            {
-                down++;
-                result.Add(AnomalyNames.NodeDown, () => new AnomalyExample([e.Index], $"{node.Target ?? "a node"} was down after every fault was healed and the drain done: {node.Detail}"));
-            }
+            var events = node.ToList();
+            result.Add(AnomalyNames.NodeDown, () => new AnomalyExample(
+                [.. events.Take(CheckResultBuilder.MaxExamples).Select(e => e.Index)],
+                $"{node.Key} did not come back: {string.Join("; then ", events.Select(e => ((MarkerValue)e.Op!).Detail))}"));
         }
 
-        result.Count("nodes-down", down);
+        result.Count("nodes-down", down.Count);
         foreach (var kind in analysis.Kinds)
         {
             var key = kind.Kind.Replace(' ', '-');

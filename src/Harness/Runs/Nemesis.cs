@@ -111,6 +111,13 @@ public sealed class Nemesis
 
         record.AppliedAt = _history.Now();
         _history.Record(HistoryOps.NemesisProcess, HistoryEventType.Ok, HistoryOps.Fault, Value(fault, id, plannedAt, parameters, null));
+        if (fault is Faults.Process.ProcessRestartFault { StartFailure: { } startFailure })
+        {
+            // the restart took effect and the system could not start again: its failure, not the fault's (node-down)
+            _history.Record(HistoryOps.NemesisProcess, HistoryEventType.Info, HistoryOps.NodeDown,
+                new MarkerValue(fault.Target, $"{fault.Name} ({id}) stopped it and started it again, and the new incarnation {startFailure}"));
+        }
+
         span?.AddEvent(new ActivityEvent("applied"));
         HarnessTelemetry.ActiveFaults.Add(1, new("name", fault.Name), new("target", fault.Target));
         lock (_gate)

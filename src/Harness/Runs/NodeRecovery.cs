@@ -37,7 +37,7 @@ internal static class NodeRecovery
                 continue;
             }
 
-            history.Record(HistoryOps.NemesisProcess, HistoryEventType.Info, HistoryOps.NodeDown, new MarkerValue(node.Name, Describe(node, tail)));
+            history.Record(HistoryOps.NemesisProcess, HistoryEventType.Info, HistoryOps.NodeDown, new MarkerValue(node.Name, "down after every fault was healed and the drain done: " + Describe(node, tail)));
         }
 
         return problems;

@@ -35,13 +35,13 @@ public sealed class NodeRecoveryTests
         var down = events.Should().ContainSingle(e => e.F == HistoryOps.NodeDown).Which;
         down.Process.Should().Be(HistoryOps.NemesisProcess);
         down.Op.Should().BeOfType<MarkerValue>().Which.Target.Should().Be("down");
-        ((MarkerValue)down.Op!).Detail.Should().StartWith("incarnation 1 exited with 137");
+        ((MarkerValue)down.Op!).Detail.Should().StartWith("down after every fault was healed and the drain done: incarnation 1 exited with 137");
 
         var result = new AvailabilityCheck().Check(events);
         result.Verdict.Should().Be(Verdict.Invalid);
         result.Anomalies[AnomalyNames.NodeDown].Count.Should().Be(1);
         result.Anomalies[AnomalyNames.NodeDown].Examples[0].Events.Should().Equal(down.Index);
-        result.Anomalies[AnomalyNames.NodeDown].Examples[0].Explanation.Should().StartWith("down was down after every fault was healed");
+        result.Anomalies[AnomalyNames.NodeDown].Examples[0].Explanation.Should().StartWith("down did not come back: down after every fault was healed");
     }
 
     [Fact(Timeout = 60_000)]

@@ -53,7 +53,9 @@ internal sealed class TopologyServeVerb : IProbeVerb
             await Console.Out.WriteLineAsync($"grandchild: {grandchild.Id}");
         }
 
-        if (options.Int("exit-after-ms", -1) is var exitAfter and >= 0)
+        // --fail-start-when FILE: a start that finds FILE fails as --exit-after-ms 0 does (a restart that cannot come back)
+        var exitAfter = options.Value("fail-start-when") is { } failWhen && File.Exists(failWhen) ? 0 : options.Int("exit-after-ms", -1);
+        if (exitAfter >= 0)
         {
             await Task.Delay(exitAfter, stop.Token);
             await Console.Error.WriteLineAsync("fatal: simulated startup failure");
