@@ -47,6 +47,8 @@ public sealed class ReconnectCheck : ICheck
     {
         ArgumentNullException.ThrowIfNull(history);
         var result = new CheckResultBuilder();
+        // the clients' timers run in the harness: when it could not keep its own schedule, a late pause may be its own
+        var overloaded = history.FirstOrDefault(e => e.F == HistoryOps.Overloaded);
         var clients = new Dictionary<(string Process, int Client), ClientPacing>();
         var floorNs = _envelope.Floor is { } floor ? (long)floor.TotalNanoseconds : (long?)null;
         var judgeLate = _envelope.Ceiling(0) is not null;
@@ -127,7 +129,7 @@ public sealed class ReconnectCheck : ICheck
         foreach (var (key, pacing) in clients)
         {
             EndRun(pacing, key, result);
-            ReportLate(pacing, key, result);
+            ReportLate(pacing, key, result, overloaded);
         }
 
         result.Count("connect-attempts", attempts);
@@ -161,8 +163,10 @@ public sealed class ReconnectCheck : ICheck
         pacing.Run.Clear();
     }
 
-    /// <summary>One reconnect-late per client incarnation: its pause that passed the ceiling by the most.</summary>
-    private void ReportLate(ClientPacing pacing, (string Process, int Client) key, CheckResultBuilder result)
+    /// <summary>One reconnect-late per client incarnation: its pause that passed the ceiling by the most. In a run whose
+    /// harness was overloaded (<paramref name="overloaded"/>) it is undecided instead: the client's timers are the
+    /// harness's, and a harness that started its sends late may have woken them late too.</summary>
+    private void ReportLate(ClientPacing pacing, (string Process, int Client) key, CheckResultBuilder result, HistoryEvent? overloaded)
     {
         if (pacing.Late is not { } late)
         {
@@ -170,10 +174,16 @@ public sealed class ReconnectCheck : ICheck
         }
 
         var ceiling = _envelope.Ceiling(late.K)!.Value;
-        result.Add(AnomalyNames.ReconnectLate, () => new AnomalyExample(
-            late.Previous >= 0 ? [late.Previous, late.Index] : [late.Index],
-            string.Create(CultureInfo.InvariantCulture,
-                $"{key.Process} (app incarnation {key.Client}) began connection attempt {late.K + 1} since it last connected {Ms(late.PauseNs)} after its previous attempt began or failed; the client's backoff pauses at most {Ms((long)(ceiling - _envelope.LateTolerance).TotalNanoseconds)} before it (+{Ms((long)_envelope.LateTolerance.TotalNanoseconds)} tolerance), and no device fault was near")));
+        var detail = string.Create(CultureInfo.InvariantCulture,
+            $"{key.Process} (app incarnation {key.Client}) began connection attempt {late.K + 1} since it last connected {Ms(late.PauseNs)} after its previous attempt began or failed; the client's backoff pauses at most {Ms((long)(ceiling - _envelope.LateTolerance).TotalNanoseconds)} before it (+{Ms((long)_envelope.LateTolerance.TotalNanoseconds)} tolerance), and no device fault was near");
+        if (overloaded is not null)
+        {
+            var why = (overloaded.Op as MarkerValue)?.Detail ?? "the harness could not keep its schedule";
+            result.Unknown($"{detail}; but the harness was overloaded (event {overloaded.Index}: {why}) and the late pause may be its own");
+            return;
+        }
+
+        result.Add(AnomalyNames.ReconnectLate, () => new AnomalyExample(late.Previous >= 0 ? [late.Previous, late.Index] : [late.Index], detail));
     }
 
     private static long? Later(long? a, long? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);

@@ -194,6 +194,23 @@ public sealed class ReconnectCheckTests
     }
 
     [Fact]
+    public void Check_ALatePauseInARunWhoseHarnessWasOverloaded_IsUndecidedNotReconnectLate()
+    {
+        // the clients' timers run in the harness: when it could not keep its send schedule, they may have woken late too
+        var h = new TestHistory();
+        Outage(h, 250, 500, 1_000, 2_000, 2_500, 2_500);
+        var marker = h.Marker(HistoryOps.Overloaded, HistoryEventType.Info, detail: "the load generator's schedule lag p99 was 340 ms");
+
+        var result = new ReconnectCheck(Capped).Check(h.Events);
+
+        result.Anomalies.Should().NotContainKey(AnomalyNames.ReconnectLate);
+        result.Verdict.Should().Be(Verdict.Unknown);
+        result.UnknownReasons.Should().ContainSingle().Which.Should()
+            .StartWith("u1/d1 (app incarnation 1) began connection attempt 5 since it last connected 2500 ms")
+            .And.EndWith($"but the harness was overloaded (event {marker}: the load generator's schedule lag p99 was 340 ms) and the late pause may be its own");
+    }
+
+    [Fact]
     public void Check_ALatePauseNearADeviceFault_IsExcused()
     {
         var h = new TestHistory();
