@@ -101,9 +101,10 @@ public static class AnomalyNames
     /// by the mutation score — an api refusing every chat send broke no safety rule).</summary>
     public const string Unavailable = "unavailable";
 
-    /// <summary>A node of the system was down after the run's faults were healed and its work drained: it exited by
-    /// itself, or the harness's restart of it exited or never became ready (added to section 7's list: issue 12 — a
-    /// gateway that crash-looped after a restart during a broker outage made the run unknown, as if the harness had failed).</summary>
+    /// <summary>A node of the system did not come back: a restart's new incarnation exited before it was ready or never
+    /// became ready, or the node was down once the run's faults were healed and its work drained (added to section 7's
+    /// list: issue 12 — a gateway that exited at its restart during a broker outage made the run unknown, as if the
+    /// harness had failed).</summary>
     public const string NodeDown = "node-down";
 
     /// <summary>Every name, in report order.</summary>

@@ -11,7 +11,9 @@ namespace Chaos.Harness.Checkers;
 /// trivially for a request the system turns away, so without this rule a system that refused every chat send in
 /// steady state passed (found by the mutation score: an api whose send route moved answered 404 to all of them). In a
 /// run whose harness was overloaded, a breach that only the unanswered attempts make is undecided: a timeout may be
-/// the harness's own.
+/// the harness's own. It also judges whether the system came back (<c>node-down</c>): a node with a
+/// <see cref="HistoryOps.NodeDown"/> event — a restart it could not start, or down once the faults were healed and the
+/// drain done (docs/checkers.md, "node-down").
 /// </summary>
 public sealed class AvailabilityCheck : ICheck
 {
