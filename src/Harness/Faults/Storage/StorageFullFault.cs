@@ -80,10 +80,10 @@ public sealed class StorageFullFault : IFault, IFaultOutcome, IAsyncDisposable
     public string? Error { get; private set; }
 
     /// <inheritdoc/>
-    public string? Outcome => Error is { } error ? "disk not full: " + error
-        : HeldAtFill is not { } size ? null
+    public string? Outcome => HeldAtFill is not { } size ? (Error is { } error ? "disk not full: " + error : null)
         : string.Create(CultureInfo.InvariantCulture, $"disk full at {Mib(size)} (volume of {Mib(_volume.Size)}), {FreeAfterFill} B free; made full {Fills} times")
-          + (Held is { } held ? string.Create(CultureInfo.InvariantCulture, $", held {held.TotalSeconds:0.0} s") : ", held");
+          + (Held is { } held ? string.Create(CultureInfo.InvariantCulture, $", held {held.TotalSeconds:0.0} s") : ", held")
+          + (Error is { } later ? "; then " + later : ""); // a refill or the size's return failed after the disk was full
 
     /// <inheritdoc/>
     public Task ApplyAsync(CancellationToken cancellationToken)
@@ -130,16 +130,16 @@ public sealed class StorageFullFault : IFault, IFaultOutcome, IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            // healed, or held its longest: StopAsync gives the size back
+            // healed, or held its longest: the size is given back below
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or ObjectDisposedException)
         {
             Error ??= e.Message; // the volume is unmounted (run over) or the remount failed: the fill stops here
         }
 
-        if (cancellationToken.IsCancellationRequested && Held is null)
+        if (cancellationToken.IsCancellationRequested)
         {
-            Restore(); // MaxHold passed without a heal
+            Restore(); // at the heal (StopAsync's own Restore is then a no-op), or MaxHold passed without one
         }
     }
 
