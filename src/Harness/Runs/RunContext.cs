@@ -57,6 +57,9 @@ public sealed class RunContext
     /// <summary>The volume the system's SQLite store lives on, when the schedule makes the disk full (<c>storage-full</c>).</summary>
     public StorageVolume? StorageVolume { get; internal init; }
 
+    /// <summary>The shim holding the store's syncs, when the schedule makes them slow (<c>slow-fsync</c>).</summary>
+    public FsyncShim? FsyncShim { get; internal init; }
+
     /// <summary>Faults in force now, for live progress: a snapshot from the <see cref="Nemesis"/>, their one owner.</summary>
     public IReadOnlyList<string> ActiveFaults => Nemesis.ActiveFaults;
 

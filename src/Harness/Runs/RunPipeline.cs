@@ -37,6 +37,9 @@ public static class RunPipeline
     /// <summary>The run folder's mount point of the storage volume (<see cref="StorageVolume"/>), when one is mounted.</summary>
     public const string StorageVolumeDirectory = "storage";
 
+    /// <summary>The run folder's folder of the slow-fsync shim (<see cref="FsyncShim"/>) and its control file, when built.</summary>
+    public const string FsyncShimDirectory = "fsync-shim";
+
     public static async Task<RunOutcome> RunAsync(Scenario scenario, RunOptions options, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scenario);
@@ -110,9 +113,10 @@ public static class RunPipeline
             // the run's own PostgreSQL database, created in the start phase below; declared before the topology, so it is
             // dropped after every node that used it has stopped
             await using var database = new RunDatabaseHolder();
-            // the storage volume the system's SQLite store lives on when the schedule makes the disk full: mounted once the
-            // topology (and so the harness guard) exists, unmounted after every node that wrote to it has stopped
-            using var volume = new StorageVolumeHolder();
+            // the storage volume the system's SQLite store lives on when the schedule makes the disk full, and the shim that
+            // holds its syncs when the schedule makes them slow: made once the topology (and so the harness guard) exists,
+            // let go after every node that wrote to it has stopped
+            using var storage = new StorageHolder();
             await using var topology = await TopologyFactory.CreateAsync(options.Topology, directory, options.AllowRemote, cancellationToken);
             DeployedSystem? deployed = null;
             ChatWorkload? workload = null;
@@ -130,8 +134,18 @@ public static class RunPipeline
 
                 if (StorageFullFault.NeededBy(schedule))
                 {
-                    volume.Volume = StorageVolume.Mount(Path.Combine(directory, StorageVolumeDirectory));
-                    deploymentRequest = deploymentRequest with { StorageDirectory = volume.Volume.Directory };
+                    storage.Volume = StorageVolume.Mount(Path.Combine(directory, StorageVolumeDirectory));
+                    deploymentRequest = deploymentRequest with { StorageDirectory = storage.Volume.Directory };
+                }
+
+                if (SlowFsyncFault.NeededBy(schedule))
+                {
+                    // the store in a directory of its own (the volume when there is one), whose files' syncs the shim holds
+                    var store = deploymentRequest.StorageDirectory ?? Directory.CreateDirectory(Path.Combine(directory, StorageVolumeDirectory)).FullName;
+                    deploymentRequest = deploymentRequest with { StorageDirectory = store };
+                    storage.Shim = FsyncShim.Build(Path.Combine(directory, FsyncShimDirectory), store);
+                    (topology as ProcessTopology ?? throw new InvalidOperationException("slow-fsync preloads its shim into the nodes, and only the processes topology starts them"))
+                        .AddNodeEnvironment(storage.Shim.NodeEnvironment);
                 }
 
                 deployed = await adapter.DeployAsync(deploymentRequest, topology, cancellationToken);
@@ -142,7 +156,7 @@ public static class RunPipeline
                 }
 
                 workload = new ChatWorkload(deployed.Api, proxies?.HubUrls ?? system.DeviceEndpoints, adapter.Devices, history, workloadOptions, options.Seed, options.TimeProvider);
-                context = new RunContext(options, topology, system, workload, history, schedule, downstream) { Proxies = proxies, StorageVolume = volume.Volume };
+                context = new RunContext(options, topology, system, workload, history, schedule, downstream) { Proxies = proxies, StorageVolume = storage.Volume, FsyncShim = storage.Shim };
                 var ctx = context;
                 reporter = ReportProgressAsync(() => phase, ctx, progress, options.TimeProvider, ticker.Token);
                 await workload.ConnectDevicesAsync(cancellationToken);
@@ -433,12 +447,21 @@ public static class RunPipeline
         }
     }
 
-    /// <summary>Unmounts the run's storage volume, if one was mounted, when the run's scope ends.</summary>
-    private sealed class StorageVolumeHolder : IDisposable
+    /// <summary>
+    /// The run's storage faults' means, when its schedule needs them: unmounts the storage volume and lets go of the
+    /// slow-fsync shim's control file when the run's scope ends.
+    /// </summary>
+    private sealed class StorageHolder : IDisposable
     {
         public StorageVolume? Volume { get; set; }
 
-        public void Dispose() => Volume?.Dispose();
+        public FsyncShim? Shim { get; set; }
+
+        public void Dispose()
+        {
+            Shim?.Dispose();
+            Volume?.Dispose();
+        }
     }
 
     /// <summary>Drops the run's database, if one was made, when the run's scope ends; says so when it could not.</summary>

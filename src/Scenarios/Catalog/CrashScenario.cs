@@ -32,6 +32,7 @@ internal abstract class CrashScenario : Scenario
             targets[SqliteLockFault.FaultName] = [SqliteLockFault.SqliteTarget];
             targets[PostgresDisconnectFault.FaultName] = [PostgresDisconnectFault.PostgresTarget];
             targets[StorageFullFault.FaultName] = [StorageFullFault.SqliteTarget];
+            targets[SlowFsyncFault.FaultName] = [SlowFsyncFault.SqliteTarget];
             return new FaultCatalogue(targets);
         }
     }
@@ -46,6 +47,8 @@ internal abstract class CrashScenario : Scenario
             PostgresDisconnectFault.FaultName => new PostgresDisconnectFault(PostgresConnectionString(context)),
             StorageFullFault.FaultName => new StorageFullFault(context.StorageVolume
                 ?? throw new ArgumentException("storage-full: the run mounted no storage volume for the SQLite store (docs/faults.md, \"Storage faults\")")),
+            SlowFsyncFault.FaultName => SlowFsyncFault.From(entry, context.FsyncShim
+                ?? throw new ArgumentException("slow-fsync: the run built no shim for the SQLite store's syncs (docs/faults.md, \"Storage faults\")")),
             _ => ProcessFaultFactory.Create(entry, name => context.System.Nodes.FirstOrDefault(n => n.Name == name), context.System.Failpoints),
         };
         lock (Run(context).Faults)
@@ -181,6 +184,14 @@ internal abstract class CrashScenario : Scenario
                     if (!full.TookEffect)
                     {
                         problems.Add($"{full.Name} on {full.Target}: {full.Outcome ?? "not applied"} (the disk never had 0 bytes free)");
+                    }
+
+                    break;
+                case SlowFsyncFault slow:
+                    applied++;
+                    if (!slow.TookEffect)
+                    {
+                        problems.Add($"{slow.Name} on {slow.Target}: {slow.Outcome ?? "not applied"} (the store made no sync while it held, so none was slowed)");
                     }
 
                     break;

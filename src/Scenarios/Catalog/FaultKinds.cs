@@ -26,6 +26,7 @@ internal static class FaultKinds
         SqliteLockFault.Kind,
         PostgresDisconnectFault.Kind,
         StorageFullFault.Kind,
+        SlowFsyncFault.Kind,
     ]);
 
     /// <summary>
@@ -48,6 +49,11 @@ internal static class FaultKinds
         if (offered.Contains(FaultCapabilities.SqliteStore) && options.Topology == TopologyKind.Processes && StorageVolume.Unavailable is null)
         {
             offered.Add(FaultCapabilities.StorageVolume);
+        }
+
+        if (offered.Contains(FaultCapabilities.SqliteStore) && options.Topology == TopologyKind.Processes && FsyncShim.Unavailable is null)
+        {
+            offered.Add(FaultCapabilities.FsyncShim);
         }
 
         if (options.KafkaBootstrap is null)

@@ -21,6 +21,22 @@ public sealed class ProcessTopologyTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task A_node_started_after_AddNodeEnvironment_carries_the_variables_on_top_of_its_spec_s()
+    {
+        await using var topology = new ProcessTopology(Options());
+        topology.AddNodeEnvironment(new Dictionary<string, string> { ["CHAOS_TEST_RUN_WIDE"] = "run", ["CHAOS_TEST_BOTH"] = "run" });
+
+        var node = await topology.LaunchAsync(
+            Serve("env") with { Environment = new Dictionary<string, string> { ["CHAOS_TEST_BOTH"] = "spec", ["CHAOS_TEST_SPEC"] = "spec" } },
+            TestContext.Current.CancellationToken);
+
+        var pid = node.ProcessId!.Value;
+        ProcFs.HasEnvironmentEntry(pid, "CHAOS_TEST_RUN_WIDE=run").Should().BeTrue();
+        ProcFs.HasEnvironmentEntry(pid, "CHAOS_TEST_SPEC=spec").Should().BeTrue();
+        ProcFs.HasEnvironmentEntry(pid, "CHAOS_TEST_BOTH=run").Should().BeTrue("the run's variables are put on top: the shim must reach every node whatever its adapter wrote");
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Launch_Node_CreatesNoDiagnosticsSocketOrDebuggerPipesThatAKillWouldLeaveBehind()
     {
         static string[] FilesOf(int pid) =>

@@ -84,6 +84,26 @@ public sealed class FaultKindsTests
             "as root on Linux the processes topology mounts one; elsewhere the refusal names why (not root)");
     }
 
+    /// <summary>
+    /// slow-fsync needs the run's shim (Deployment/FsyncShim), preloaded into nodes the processes topology starts and
+    /// built with a C compiler — on containers, or with PostgreSQL, the run is refused naming why.
+    /// </summary>
+    [Fact]
+    public void The_slow_fsync_kind_needs_the_shim_the_run_builds()
+    {
+        var schedule = new FaultSchedule([new FaultScheduleEntry(TimeSpan.FromSeconds(4), "slow-fsync", "sqlite")], TimeSpan.FromSeconds(10));
+        RunOptions Options(TopologyKind topology, string? postgres = null) =>
+            new() { OutputDirectory = "unused", System = ReferenceSystemAdapter.Instance, Topology = topology, Postgres = postgres };
+
+        FaultKinds.Registry.All.Where(k => k.Requires.Contains(FaultCapabilities.FsyncShim)).Select(k => k.Name).Should().Equal("slow-fsync");
+        FaultKinds.Unsupported(schedule, Options(TopologyKind.Containers)).Should()
+            .StartWith("faults[0]: slow-fsync at 4s needs the slow-fsync shim preloaded into the nodes, and this run cannot");
+        FaultKinds.Unsupported(schedule, Options(TopologyKind.Processes, "Host=127.0.0.1;Database=x")).Should().Contain("needs the slow-fsync shim");
+        FaultKinds.Unsupported(schedule, Options(TopologyKind.Processes)).Should().Be(
+            FsyncShim.Unavailable is null ? null : FaultKinds.Unsupported(schedule, Options(TopologyKind.Containers)),
+            "with a C compiler on Linux the processes topology preloads it; elsewhere the refusal names why");
+    }
+
     /// <summary>A system offering nothing beyond what every system does: only <see cref="Capabilities"/> is read.</summary>
     private sealed class BareSystem : ISystemAdapter
     {

@@ -174,6 +174,7 @@ public sealed class ReplayCommandTests : IDisposable
     [InlineData("dropped-connections.yaml")]
     [InlineData("gateway-restart-during-broker-outage.yaml")]
     [InlineData("disk-full.yaml")]
+    [InlineData("slow-fsync.yaml")]
     public async Task Every_incident_file_names_a_scenario_and_fits_its_catalogue(string name)
     {
         var path = RepoFiles.File("incidents", name);
@@ -185,7 +186,7 @@ public sealed class ReplayCommandTests : IDisposable
         schedule.Entries.Should().NotBeEmpty();
         schedule.Entries.Should().OnlyContain(e => e.At < schedule.Duration!.Value, "every fault starts inside the fault phase");
         Directory.GetFiles(Path.GetDirectoryName(path)!, "*.yaml").Select(Path.GetFileName).Should().BeSubsetOf(
-            ["3am-duplicate-email.yaml", "starved-notifier.yaml", "acl-removed.yaml", "locked-database.yaml", "dropped-connections.yaml", "gateway-restart-during-broker-outage.yaml", "disk-full.yaml"],
+            ["3am-duplicate-email.yaml", "starved-notifier.yaml", "acl-removed.yaml", "locked-database.yaml", "dropped-connections.yaml", "gateway-restart-during-broker-outage.yaml", "disk-full.yaml", "slow-fsync.yaml"],
             "every incident file is checked here");
     }
 

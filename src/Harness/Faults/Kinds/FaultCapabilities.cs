@@ -23,6 +23,12 @@ public static class FaultCapabilities
     public const string StorageVolume = "storage-volume";
 
     /// <summary>
+    /// The run can build the slow-fsync shim and preload it into every node (<c>Deployment/FsyncShim</c>: Linux, a C
+    /// compiler, the processes topology, SQLite): the <c>slow-fsync</c> kind holds the store's syncs. A run's capability.
+    /// </summary>
+    public const string FsyncShim = "fsync-shim";
+
+    /// <summary>
     /// The run started the Kafka cluster itself (the embedded one, docs/embedded-kafka.md): the broker faults act through
     /// its control channel (<c>Deployment/SystemKafka.Control</c>). A cluster the run did not start offers only the
     /// faults that any Kafka client can cause (record replay, offset rewind, consumer scale-out and -in, a zombie).
@@ -58,6 +64,7 @@ public static class FaultCapabilities
         SqliteStore => "the SQLite store, and this run uses PostgreSQL (--postgres) or a system that keeps none",
         PostgresStore => "a PostgreSQL database the run made for the system, and this run gives it none (add --postgres)",
         StorageVolume => "a storage volume the run mounts for the SQLite store, and this run cannot: " + (Deployment.StorageVolume.Unavailable ?? "it uses PostgreSQL (--postgres), the containers topology, or a system that keeps no SQLite store"),
+        FsyncShim => "the slow-fsync shim preloaded into the nodes, and this run cannot: " + (Deployment.FsyncShim.Unavailable ?? "it uses PostgreSQL (--postgres), the containers topology, or a system that keeps no SQLite store"),
         Failpoints => "failpoints, and the system under test offers none",
         DownstreamProvider => "a downstream provider the system calls at the harness's URL, and the system under test calls none",
         Jobs => "background jobs, and the system under test runs none (give --job-rate 0)",

@@ -118,6 +118,11 @@ internal sealed class ProcessNode : TopologyNode<ProcessIncarnation>
             psi.Environment[key] = Substitute(value);
         }
 
+        foreach (var (key, value) in owner.NodeEnvironment)
+        {
+            psi.Environment[key] = value;
+        }
+
         psi.Environment[ParentWatch.EnvironmentVariable] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
 
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };

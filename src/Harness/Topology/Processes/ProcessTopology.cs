@@ -17,6 +17,7 @@ public sealed partial class ProcessTopology : ITopology
     private readonly List<ProcessNode> nodes = [];
     private readonly TopologyStateFile stateFile;
     private readonly NodeHost host;
+    private IReadOnlyDictionary<string, string> nodeEnvironment = new Dictionary<string, string>(StringComparer.Ordinal);
     private bool disposed;
 
     public ProcessTopology(ProcessTopologyOptions options)
@@ -68,6 +69,32 @@ public sealed partial class ProcessTopology : ITopology
     }
 
     internal string? SetsidPath { get; }
+
+    /// <summary>Variables every node carries on top of its spec's (<see cref="AddNodeEnvironment"/>).</summary>
+    internal IReadOnlyDictionary<string, string> NodeEnvironment
+    {
+        get
+        {
+            lock (gate)
+            {
+                return nodeEnvironment;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every node started from now on (restarts included) carries <paramref name="variables"/> on top of its spec's: what
+    /// the run puts into every process of the system whatever its adapter, such as the slow-fsync shim
+    /// (<c>Faults/Storage/FsyncShim</c>). Call it before the system is deployed.
+    /// </summary>
+    public void AddNodeEnvironment(IReadOnlyDictionary<string, string> variables)
+    {
+        ArgumentNullException.ThrowIfNull(variables);
+        lock (gate)
+        {
+            nodeEnvironment = new Dictionary<string, string>(nodeEnvironment.Concat(variables), StringComparer.Ordinal);
+        }
+    }
 
     public ITopologyNode GetNode(string name)
     {
