@@ -11,6 +11,7 @@ internal abstract class NodeIncarnation(int number)
 {
     private volatile bool expectedExit;
     private volatile bool paused;
+    private volatile bool wasPaused;
     private volatile bool ready;
 
     public int Number { get; } = number;
@@ -33,7 +34,18 @@ internal abstract class NodeIncarnation(int number)
     /// <summary>The harness caused the exit (kill, terminate, restart), so it is not a crash.</summary>
     public bool ExpectedExit { get => expectedExit; set => expectedExit = value; }
 
-    public bool Paused { get => paused; set => paused = value; }
+    public bool Paused
+    {
+        get => paused;
+        set
+        {
+            paused = value;
+            wasPaused |= value;
+        }
+    }
+
+    /// <summary>The harness paused this incarnation at some time (a pause or a starve fault), whether it still is or not.</summary>
+    public bool WasPaused => wasPaused;
 
     public bool Ready { get => ready; set => ready = value; }
 

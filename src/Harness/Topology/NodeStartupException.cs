@@ -16,6 +16,12 @@ public abstract class NodeStartupException : TopologyException
     /// <summary>The last lines the node wrote before the failure.</summary>
     public IReadOnlyList<string> LogTail { get; }
 
+    /// <summary>
+    /// The harness itself stopped the start: it killed or terminated the incarnation, or paused it, while it was starting
+    /// (another fault on the same node). Such a start says nothing about whether the system can start.
+    /// </summary>
+    public bool HarnessInterfered { get; init; }
+
     private static string FormatMessage(string message, IReadOnlyList<string> logTail) =>
         logTail.Count == 0
             ? message + " (it wrote nothing)"

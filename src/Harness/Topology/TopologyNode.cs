@@ -160,7 +160,7 @@ internal abstract class TopologyNode<TIncarnation> : ITopologyNode, IDisposable
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            throw new NodeStartupTimeoutException(Name, Spec.StartupTimeout, waitingFor, Log.Tail(30));
+            throw new NodeStartupTimeoutException(Name, Spec.StartupTimeout, waitingFor, Log.Tail(30)) { HarnessInterfered = inc.ExpectedExit || inc.WasPaused };
         }
     }
 
@@ -447,7 +447,7 @@ internal abstract class TopologyNode<TIncarnation> : ITopologyNode, IDisposable
     private async Task<NodeExitedDuringStartupException> ExitedDuringStartupAsync(TIncarnation inc)
     {
         var code = await inc.Exit.Task.WaitAsync(Host.ExitTimeout, Host.TimeProvider);
-        return new NodeExitedDuringStartupException(Name, code, Log.Tail(30));
+        return new NodeExitedDuringStartupException(Name, code, Log.Tail(30)) { HarnessInterfered = inc.ExpectedExit || inc.WasPaused };
     }
 
     private static Uri? ToUri(string value)

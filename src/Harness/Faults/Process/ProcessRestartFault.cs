@@ -7,7 +7,9 @@ namespace Chaos.Harness.Faults.Process;
 /// down. A new incarnation that exits before it is ready, or never becomes ready, is the system failing to start, not the
 /// fault failing to apply: the apply succeeds with that in its outcome (<see cref="StartFailure"/>), the heal starts it
 /// again, and a node still down once the run is drained is the system's <c>node-down</c> (docs/checkers.md). Only a start
-/// that lost its port to another program is the fault's error (the environment's, not the system's doing).
+/// that lost its port to another program is the fault's error (the environment's, not the system's doing); a start that
+/// another fault of the run stopped (a kill or a pause of the same node while it started) is neither: the apply succeeds
+/// saying so (<see cref="Interrupted"/>), and no <c>node-down</c> is recorded for it.
 /// </summary>
 public sealed class ProcessRestartFault(ITopologyNode node) : ProcessFault(node)
 {
@@ -15,6 +17,9 @@ public sealed class ProcessRestartFault(ITopologyNode node) : ProcessFault(node)
 
     /// <summary>How the new incarnation failed to start, when it did; null when it came up ready.</summary>
     public string? StartFailure { get; private set; }
+
+    /// <summary>How another fault stopped the new incarnation's start, when one did (not the system's failure); else null.</summary>
+    public string? Interrupted { get; private set; }
 
     protected override async Task ApplyCoreAsync(CancellationToken cancellationToken)
     {
@@ -24,6 +29,15 @@ public sealed class ProcessRestartFault(ITopologyNode node) : ProcessFault(node)
         try
         {
             await Node.RestartAsync(bound.Token);
+        }
+        catch (NodeStartupException e) when (Node.Incarnation > HitIncarnation && e.HarnessInterfered)
+        {
+            // another fault of the run killed, stopped or paused the new incarnation while it started (random-mix may
+            // draw a kill of the same node a moment after a restart): the harness's doing, not the system's failing to
+            // start; that fault's heal brings the node back, and the drain's node check judges whether it came
+            Interrupted = e is NodeExitedDuringStartupException stopped
+                ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"was stopped by the harness (exit {stopped.ExitCode}: another fault) before it was ready")
+                : "was paused by the harness (another fault) and not ready in time";
         }
         catch (NodeStartupException e) when (Node.Incarnation > HitIncarnation && !NodeLaunches.IsPortTaken(e))
         {
@@ -39,5 +53,7 @@ public sealed class ProcessRestartFault(ITopologyNode node) : ProcessFault(node)
         ? $"incarnation {HitIncarnation} was not restarted"
         : StartFailure is { } failure
             ? $"incarnation {HitIncarnation} stopped and started again, but the new incarnation {failure}"
-            : $"incarnation {HitIncarnation} stopped and started again";
+            : Interrupted is { } interrupted
+                ? $"incarnation {HitIncarnation} stopped and started again; the new incarnation {interrupted}"
+                : $"incarnation {HitIncarnation} stopped and started again";
 }

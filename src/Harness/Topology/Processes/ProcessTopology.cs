@@ -85,14 +85,20 @@ public sealed partial class ProcessTopology : ITopology
     /// <summary>
     /// Every node started from now on (restarts included) carries <paramref name="variables"/> on top of its spec's: what
     /// the run puts into every process of the system whatever its adapter, such as the slow-fsync shim
-    /// (<c>Faults/Storage/FsyncShim</c>). Call it before the system is deployed.
+    /// (<c>Deployment/FsyncShim</c>). Call it before the system is deployed; a later call's value of a variable wins.
     /// </summary>
     public void AddNodeEnvironment(IReadOnlyDictionary<string, string> variables)
     {
         ArgumentNullException.ThrowIfNull(variables);
         lock (gate)
         {
-            nodeEnvironment = new Dictionary<string, string>(nodeEnvironment.Concat(variables), StringComparer.Ordinal);
+            var merged = new Dictionary<string, string>(nodeEnvironment, StringComparer.Ordinal);
+            foreach (var (key, value) in variables)
+            {
+                merged[key] = value; // a later call's value wins
+            }
+
+            nodeEnvironment = merged;
         }
     }
 

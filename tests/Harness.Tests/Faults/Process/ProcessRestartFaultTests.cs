@@ -38,6 +38,40 @@ public sealed class ProcessRestartFaultTests
         node.IsRunning.Should().BeTrue();
     }
 
+    /// <summary>
+    /// random-mix on PostgreSQL, seed 2 (2026-12-07): a process-kill of api-1 1.9 s after its process-restart SIGKILLed
+    /// the new incarnation while it started, and the run was judged node-down — the harness's kill blamed on the system.
+    /// </summary>
+    [Fact(Timeout = 90_000)]
+    public async Task A_restart_whose_new_incarnation_another_fault_kills_while_it_starts_is_not_node_down()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var dir = NewTempDirectory("restart");
+        await using var topology = new ProcessTopology(Options());
+        var node = await topology.LaunchAsync(Serve("api-1", "--port", "{port}", "--ready-delay-ms", "3000"), ct);
+        var fault = new ProcessRestartFault(node);
+        await using (var history = HistoryWriter.Create(Path.Combine(dir, "history.jsonl"), TimeProvider.System))
+        {
+            var nemesis = new Nemesis(history);
+            var restart = nemesis.ApplyAsync(fault, TimeSpan.Zero, ct);
+            while (node.Incarnation < 2)
+            {
+                await Task.Delay(20, ct);
+            }
+
+            await node.KillAsync(ct); // another fault's kill, while incarnation 2 waits to be ready
+            (await restart).Should().NotBeNull("the restart took effect: incarnation 1 was stopped and another started");
+            fault.StartFailure.Should().BeNull("the system did not fail to start: the harness stopped the start");
+            fault.Interrupted.Should().Be("was stopped by the harness (exit 137: another fault) before it was ready");
+            fault.Outcome.Should().StartWith("incarnation 1 stopped and started again; the new incarnation was stopped by the harness");
+            await nemesis.HealAllAsync(ct);
+            node.IsRunning.Should().BeTrue("the heal started it again");
+        }
+
+        var events = (await HistoryReader.ReadAllAsync(Path.Combine(dir, "history.jsonl"), HistoryReadMode.Strict, ct)).Events;
+        events.Should().NotContain(e => e.F == HistoryOps.NodeDown);
+    }
+
     [Fact(Timeout = 90_000)]
     public async Task The_nemesis_records_a_restart_the_system_could_not_start_as_node_down_and_the_check_finds_it()
     {

@@ -59,7 +59,7 @@ public sealed class FaultScheduleGeneratorTests
             if (item.MinDuration is { } min)
             {
                 entry.Duration.Should().NotBeNull();
-                entry.Duration!.Value.Should().BeLessThanOrEqualTo(item.MaxDuration!.Value);
+                entry.Duration!.Value.Should().BeLessThanOrEqualTo(item.MaxDuration!.Value).And.BeGreaterThanOrEqualTo(min, "a fault the phase's end would cut short is not drawn");
             }
             else
             {
@@ -96,6 +96,28 @@ public sealed class FaultScheduleGeneratorTests
         leadOut.Entries.Should().Equal(plain.Entries.Where(e => e.At < Phase - TimeSpan.FromSeconds(20)), "the draws before the lead-out are the same");
         var negative = () => FaultScheduleGenerator.Generate(Menu, 9, Phase, new FaultScheduleGeneratorOptions { LeadOut = TimeSpan.FromSeconds(-1) });
         negative.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("LeadOut");
+    }
+
+    [Fact]
+    public void Generate_AFaultThePhasesEndWouldCutBelowItsShortestIsSkipped_AndOtherFaultsDoNotMove()
+    {
+        // a sleep must outlast the client timeout to drop the connection its proof looks for: cut at the phase's end to
+        // less than its shortest, it would prove nothing (random-mix seed 2 on PostgreSQL drew one 3.2 s long)
+        var sleep = new FaultMenuItem("sleep", ["device#1"], MinDuration: TimeSpan.FromSeconds(6), MaxDuration: TimeSpan.FromSeconds(9));
+        var kill = new FaultMenuItem("process-kill", ["api-1", "api-2"]);
+        var options = new FaultScheduleGeneratorOptions { LeadOut = TimeSpan.Zero, MeanInterval = TimeSpan.FromSeconds(1) };
+        var phase = TimeSpan.FromSeconds(30);
+        var skipped = 0;
+        for (var seed = 1L; seed <= 50; seed++)
+        {
+            var both = FaultScheduleGenerator.Generate(new FaultMenu([sleep, kill]), seed, phase, options);
+            both.Entries.Where(e => e.Fault == "sleep").Should().OnlyContain(e => e.Duration >= sleep.MinDuration && e.HealAt <= phase);
+            var uncut = FaultScheduleGenerator.Generate(new FaultMenu([sleep with { MinDuration = TimeSpan.Zero }, kill]), seed, phase, options);
+            both.Entries.Where(e => e.Fault == "process-kill").Should().Equal(uncut.Entries.Where(e => e.Fault == "process-kill"), "a skipped slot makes every draw, so the others stay");
+            skipped += uncut.Entries.Count(e => e.Fault == "sleep" && e.Duration < sleep.MinDuration);
+        }
+
+        skipped.Should().BeGreaterThan(0, "some seed drew a sleep the phase's end cut short, which is what this test is about");
     }
 
     [Fact]
