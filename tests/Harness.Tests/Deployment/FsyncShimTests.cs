@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Chaos.Harness.Deployment;
 
 namespace Chaos.Harness.Tests.Deployment;
@@ -98,27 +97,5 @@ public sealed class FsyncShimTests : IDisposable
         }
     }
 
-    /// <summary>Runs <c>sync [flag] FILE</c> with the shim preloaded; returns how long it took.</summary>
-    private TimeSpan Sync(string file, string? flag = null)
-    {
-        var start = new ProcessStartInfo("sync") { UseShellExecute = false, RedirectStandardError = true };
-        foreach (var (key, value) in _shim.NodeEnvironment)
-        {
-            start.Environment[key] = value;
-        }
-
-        if (flag is not null)
-        {
-            start.ArgumentList.Add(flag);
-        }
-
-        start.ArgumentList.Add(file);
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(start)!;
-        var errors = process.StandardError.ReadToEnd();
-        process.WaitForExit(TimeSpan.FromSeconds(30)).Should().BeTrue("sync exits");
-        clock.Stop();
-        process.ExitCode.Should().Be(0, errors);
-        return clock.Elapsed;
-    }
+    private TimeSpan Sync(string file, string? flag = null) => ShimmedSync.Run(_shim, file, flag);
 }

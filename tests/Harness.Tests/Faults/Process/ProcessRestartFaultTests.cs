@@ -73,6 +73,30 @@ public sealed class ProcessRestartFaultTests
     }
 
     [Fact(Timeout = 90_000)]
+    public async Task A_restart_whose_new_incarnation_another_fault_pauses_until_its_startup_timeout_is_not_a_failed_start()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var topology = new ProcessTopology(Options());
+        // ready 3 s after it starts, well inside its 8 s startup timeout — unless it is paused meanwhile
+        var node = await topology.LaunchAsync(Serve("jobs-1", "--port", "{port}", "--ready-delay-ms", "3000") with { StartupTimeout = TimeSpan.FromSeconds(8) }, ct);
+        var fault = new ProcessRestartFault(node);
+
+        var restart = fault.ApplyAsync(ct);
+        while (node.Incarnation < 2)
+        {
+            await Task.Delay(20, ct);
+        }
+
+        await node.PauseAsync(ct); // another fault's pause (a process-pause, a starve's stop) while incarnation 2 starts
+        await restart;
+
+        fault.StartFailure.Should().BeNull("the system did not fail to start: the harness held it stopped");
+        fault.Interrupted.Should().Be("was paused by the harness (another fault) and not ready in time");
+        await fault.HealAsync(ct);
+        fault.CameBack.Should().BeTrue("the heal started it again");
+    }
+
+    [Fact(Timeout = 90_000)]
     public async Task The_nemesis_records_a_restart_the_system_could_not_start_as_node_down_and_the_check_finds_it()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using Chaos.Harness.Deployment;
 using Chaos.Harness.Faults.Schedule;
 using Chaos.Harness.Faults.Storage;
+using Chaos.Harness.Tests.Deployment;
 using Microsoft.Data.Sqlite;
 
 namespace Chaos.Harness.Tests.Faults.Storage;
@@ -105,19 +105,5 @@ public sealed class SlowFsyncFaultTests : IDisposable
         }
     }
 
-    private TimeSpan Sync(string file)
-    {
-        var start = new ProcessStartInfo("sync") { UseShellExecute = false };
-        foreach (var (key, value) in _shim.NodeEnvironment)
-        {
-            start.Environment[key] = value;
-        }
-
-        start.ArgumentList.Add(file);
-        var clock = Stopwatch.StartNew();
-        using var process = System.Diagnostics.Process.Start(start)!;
-        process.WaitForExit(TimeSpan.FromSeconds(30)).Should().BeTrue("sync exits");
-        process.ExitCode.Should().Be(0);
-        return clock.Elapsed;
-    }
+    private TimeSpan Sync(string file) => ShimmedSync.Run(_shim, file);
 }
