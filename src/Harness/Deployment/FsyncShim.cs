@@ -173,29 +173,9 @@ public sealed class FsyncShim : IDisposable
     private static string? FindCompiler()
     {
         var named = Environment.GetEnvironmentVariable("CC") is { Length: > 0 } cc ? new[] { cc } : [];
-        foreach (var name in named.Concat(["cc", "gcc", "clang"]))
-        {
-            if (Path.IsPathFullyQualified(name))
-            {
-                if (File.Exists(name))
-                {
-                    return name;
-                }
-
-                continue;
-            }
-
-            foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-            {
-                var candidate = Path.Combine(dir, name);
-                if (File.Exists(candidate))
-                {
-                    return candidate;
-                }
-            }
-        }
-
-        return null;
+        return named.Concat(["cc", "gcc", "clang"])
+            .Select(name => Path.IsPathFullyQualified(name) ? (File.Exists(name) ? name : null) : Topology.Processes.ProcessTopology.FindOnPath(name))
+            .FirstOrDefault(found => found is not null);
     }
 
     private static void Compile(string compiler, string source, string library)

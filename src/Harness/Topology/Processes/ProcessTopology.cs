@@ -234,15 +234,13 @@ public sealed partial class ProcessTopology : ITopology
                 : throw new TopologyConfigurationException(nameof(NodeSpec.FileName), $"node '{spec.Name}': executable '{full}' does not exist");
         }
 
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-        {
-            var candidate = Path.Combine(dir, spec.FileName);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new TopologyConfigurationException(nameof(NodeSpec.FileName), $"node '{spec.Name}': executable '{spec.FileName}' is not on PATH");
+        return FindOnPath(spec.FileName)
+            ?? throw new TopologyConfigurationException(nameof(NodeSpec.FileName), $"node '{spec.Name}': executable '{spec.FileName}' is not on PATH");
     }
+
+    /// <summary>The first file named <paramref name="name"/> in a directory of PATH, or null (a shell's lookup).</summary>
+    internal static string? FindOnPath(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, name))
+            .FirstOrDefault(File.Exists);
 }
