@@ -14,12 +14,17 @@ public sealed record SystemDescription
     /// <summary>The file it was read from, as given.</summary>
     public required string Source { get; init; }
 
-    /// <summary>Which system: <see cref="ReferenceSystem"/>, or the name of the adapter in <see cref="Adapter"/>.</summary>
+    /// <summary>Which system: <see cref="ReferenceSystem"/>, the name of the adapter in <see cref="Adapter"/>, or the name
+    /// of the system <see cref="Declared"/> describes.</summary>
     public string System { get; init; } = ReferenceSystem;
 
     /// <summary>The full path of the adapter assembly (<c>adapter:</c>, relative to the file; it exists when read) that
     /// deploys and drives <see cref="System"/> (<see cref="AdapterAssembly"/>); null for the reference system.</summary>
     public string? Adapter { get; init; }
+
+    /// <summary>The system's nodes, topics, groups and client as the file describes them (<c>nodes:</c>, docs/systems.md,
+    /// "Nodes without code"); null when an adapter deploys it.</summary>
+    public DeclaredSystem? Declared { get; init; }
 
     /// <summary><c>host:port,...</c> of a Kafka cluster the run did not start (checked like <c>--kafka-bootstrap</c>);
     /// null with <see cref="KafkaEmbedded"/> true when the file said <c>kafka: embedded</c>.</summary>

@@ -5,7 +5,8 @@ namespace Chaos.Harness.Deployment;
 
 /// <summary>
 /// Reads a system file (<c>chaos.system.yaml</c>; the schema is in docs/systems.md): which adapter deploys the system
-/// (the reference system's, or one of your own built against the harness's API: <c>adapter:</c>),
+/// (the reference system's, or one of your own built against the harness's API: <c>adapter:</c>) or which nodes make
+/// it up (<c>nodes:</c>, read by <see cref="DeclaredSystemReader"/>),
 /// where Kafka is, what the storage is, where the nodes run, whether targets off loopback are allowed. Read with the
 /// harness's bounded YAML reader (positions kept, nesting and alias expansion limited) and checked whole: every problem
 /// is reported at once, each with its line and column. Nothing a file names is trusted further than the command line's
@@ -13,7 +14,7 @@ namespace Chaos.Harness.Deployment;
 /// </summary>
 public static class SystemFile
 {
-    private static readonly string[] Keys = ["system", "adapter", "kafka", "storage", "topology", "allowRemote"];
+    private static readonly string[] Keys = ["system", "adapter", "kafka", "storage", "topology", "allowRemote", .. DeclaredSystemReader.Keys];
 
     /// <summary>Loads and checks the file at <paramref name="path"/> (at most 16 MiB, UTF-8);
     /// <paramref name="allowRemote"/> is the command line's <c>--allow-remote</c>.</summary>
@@ -68,28 +69,42 @@ public static class SystemFile
         var entries = mapping.Entries.ToDictionary(e => e.Key, StringComparer.Ordinal);
         foreach (var entry in mapping.Entries.Where(e => !Keys.Contains(e.Key, StringComparer.Ordinal)))
         {
-            var message = entry.Key == "nodes"
-                ? "nodes described without code (commands, images, ports) are not built yet: name an adapter assembly that deploys them (adapter:, docs/systems.md)"
-                : $"not a key of a system file (known: {string.Join(", ", Keys)})";
-            errors.Add(new ScheduleFileError(source, entry.Line, entry.Column, entry.Key, message));
+            errors.Add(new ScheduleFileError(source, entry.Line, entry.Column, entry.Key, $"not a key of a system file (known: {string.Join(", ", Keys)})"));
         }
 
         var description = new SystemDescription { Source = source };
         entries.TryGetValue("adapter", out var adapterEntry);
+        entries.TryGetValue("nodes", out var nodesEntry);
         if (!entries.TryGetValue("system", out var system))
         {
-            errors.Add(new ScheduleFileError(source, mapping.Line, mapping.Column, "system", $"missing: name the system ({SystemDescription.ReferenceSystem}, or your adapter's name with adapter:)"));
+            errors.Add(new ScheduleFileError(source, mapping.Line, mapping.Column, "system", $"missing: name the system ({SystemDescription.ReferenceSystem}, your adapter's name with adapter:, or your system's with nodes:)"));
         }
         else if (Text(system, errors, source) is { } name)
         {
             description = description with { System = name };
-            if (name == SystemDescription.ReferenceSystem && adapterEntry is not null)
+            if (name == SystemDescription.ReferenceSystem && (adapterEntry ?? nodesEntry) is { } extra)
             {
-                errors.Add(Error(source, adapterEntry, $"the {SystemDescription.ReferenceSystem} system's adapter is built in: name another system, or leave adapter: out"));
+                errors.Add(Error(source, extra, $"the {SystemDescription.ReferenceSystem} system is built in: name another system, or leave {extra.Key}: out"));
             }
-            else if (name != SystemDescription.ReferenceSystem && adapterEntry is null)
+            else if (adapterEntry is not null && nodesEntry is not null)
             {
-                errors.Add(Error(source, system, $"'{name}' is not built in (built in: {SystemDescription.ReferenceSystem}): add adapter: the path of its adapter assembly (docs/systems.md)"));
+                errors.Add(Error(source, nodesEntry, "a system is deployed by its adapter (adapter:) or described by its nodes (nodes:), not both"));
+            }
+            else if (name != SystemDescription.ReferenceSystem && adapterEntry is null && nodesEntry is null)
+            {
+                errors.Add(Error(source, system, $"'{name}' is not built in (built in: {SystemDescription.ReferenceSystem}): add adapter: the path of its adapter assembly, or describe its nodes with nodes: (docs/systems.md)"));
+            }
+        }
+
+        if (nodesEntry is not null && description.System != SystemDescription.ReferenceSystem && adapterEntry is null)
+        {
+            description = description with { Declared = DeclaredSystemReader.Read(entries, source, errors) };
+        }
+        else if (nodesEntry is null)
+        {
+            foreach (var key in DeclaredSystemReader.Keys.Where(entries.ContainsKey))
+            {
+                errors.Add(new ScheduleFileError(source, entries[key].Line, entries[key].Column, key, "only with nodes: (it describes the nodes' topics, groups and client)"));
             }
         }
 

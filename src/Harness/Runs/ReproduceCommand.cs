@@ -36,9 +36,9 @@ public static class ReproduceCommand
             args.AddRange(["--defect", defect]);
         }
 
-        // a system of your own is named by its file (its adapter is there), which says again what it said, and the flags
-        // say the rest; the reference system's file says nothing a flag cannot, so its line reruns without the file
-        var file = options.SystemFile is { Adapter: not null } own ? own : null;
+        // a system of your own is named by its file (its adapter or its nodes are there), which says again what it said,
+        // and the flags say the rest; the reference system's file says nothing a flag cannot, so its line reruns without it
+        var file = options.SystemFile is { Adapter: not null } or { Declared: not null } ? options.SystemFile : null;
         if (file is not null)
         {
             args.AddRange(["--system", Path.GetFullPath(file.Source)]);

@@ -9,7 +9,7 @@ internal sealed class ReferenceDeviceClient : IDeviceClient
 {
     private readonly ChatClient _client;
 
-    public ReferenceDeviceClient(DeviceClientSettings settings)
+    public ReferenceDeviceClient(DeviceClientSettings settings, HubMethods methods)
     {
         _client = new ChatClient(new ChatClientOptions
         {
@@ -25,6 +25,7 @@ internal sealed class ReferenceDeviceClient : IDeviceClient
             ReconnectMinDelay = settings.ReconnectMinDelay,
             ReconnectMaxDelay = settings.ReconnectMaxDelay,
             Seed = settings.Seed,
+            Methods = methods,
         });
         _client.Delivered += d => Delivered?.Invoke(new DeviceDelivery(d.Id, d.User, d.Device, d.Seq));
         _client.FrameReceived += f => FrameReceived?.Invoke(new DeviceFrame(f.Id, f.User, f.Device, f.Seq, ReferenceMapping.Map(f.Disposition)));

@@ -19,15 +19,21 @@ namespace Chaos.Reference.Adapter;
 public sealed class ReferenceSystemApi : ISystemApi, IDisposable
 {
     private const int InboxPage = 5000;
-    private readonly ReferenceSystemDeployment _sut;
+    private readonly ReferenceProtocol _sut;
     private readonly TimeSpan _requestTimeout;
     private readonly HttpClient _http;
 
     /// <summary>The api of <paramref name="sut"/>; a write unanswered within <paramref name="requestTimeout"/> ends info.</summary>
     public ReferenceSystemApi(ReferenceSystemDeployment sut, TimeSpan requestTimeout)
+        : this(ReferenceProtocol.Of(sut), requestTimeout)
     {
-        ArgumentNullException.ThrowIfNull(sut);
-        _sut = sut;
+    }
+
+    /// <summary>The reference protocol as <paramref name="protocol"/> says it is spoken (a declared system's paths and nodes).</summary>
+    internal ReferenceSystemApi(ReferenceProtocol protocol, TimeSpan requestTimeout)
+    {
+        ArgumentNullException.ThrowIfNull(protocol);
+        _sut = protocol;
         _requestTimeout = requestTimeout;
         _http = new HttpClient(new SocketsHttpHandler
         {
@@ -43,13 +49,13 @@ public sealed class ReferenceSystemApi : ISystemApi, IDisposable
     public async Task<string> IssueTokenAsync(string user, CancellationToken cancellationToken)
     {
         Exception? last = null;
-        foreach (var api in _sut.ApiUrls)
+        foreach (var api in _sut.ApiUrls())
         {
             try
             {
                 // the harness registers its users and issues their tokens with the admin key (docs/security.md)
-                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(api, "/token")) { Content = JsonContent.Create(new { user, ttlSeconds = 86_400 }) };
-                request.Headers.Authorization = _sut.Credentials.AdminAuthorization();
+                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(api, _sut.TokenPath)) { Content = JsonContent.Create(new { user, ttlSeconds = 86_400 }) };
+                request.Headers.Authorization = _sut.AdminAuthorization();
                 using var response = await _http.SendAsync(request, cancellationToken);
                 response.EnsureSuccessStatusCode();
                 var json = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
@@ -68,7 +74,7 @@ public sealed class ReferenceSystemApi : ISystemApi, IDisposable
     {
         ArgumentNullException.ThrowIfNull(message);
         return PostAsync(
-            "/messages",
+            _sut.MessagesPath,
             new { id = message.Id, idempotencyKey = message.Id, from = message.From, conversation = message.Conversation, to = message.To, body = message.Body },
             route,
             SystemCredentials.UserAuthorization(senderToken),
@@ -79,10 +85,10 @@ public sealed class ReferenceSystemApi : ISystemApi, IDisposable
     {
         ArgumentNullException.ThrowIfNull(notification);
         return PostAsync(
-            "/notifications",
+            _sut.NotificationsPath,
             new { id = notification.Id, idempotencyKey = notification.Id, to = notification.To, body = notification.Body },
             route,
-            _sut.Credentials.AdminAuthorization(),
+            _sut.AdminAuthorization(),
             cancellationToken);
     }
 
@@ -94,13 +100,13 @@ public sealed class ReferenceSystemApi : ISystemApi, IDisposable
             "/jobs",
             new { idempotencyKey = job.Id, account = job.Account, amount = job.Amount, transactionId = job.Id },
             route,
-            _sut.Credentials.AdminAuthorization(),
+            _sut.AdminAuthorization(),
             cancellationToken);
     }
 
     public async Task<long> InboxHeadAsync(string user, string ownerToken, CancellationToken cancellationToken)
     {
-        var json = await GetAsync($"/users/{user}/inbox?after=0&limit=1", SystemCredentials.UserAuthorization(ownerToken), cancellationToken)
+        var json = await GetAsync($"{_sut.InboxOf(user)}?after=0&limit=1", SystemCredentials.UserAuthorization(ownerToken), cancellationToken)
             ?? throw new SystemReadException($"the inbox of {user}: not found");
         return json.TryGetProperty("latestSeq", out var l) && l.ValueKind == JsonValueKind.Number ? l.GetInt64() : 0;
     }
@@ -111,7 +117,7 @@ public sealed class ReferenceSystemApi : ISystemApi, IDisposable
         long after = 0;
         while (true)
         {
-            var page = await GetAsync($"/users/{user}/inbox?after={after}&limit={InboxPage}&device={device}", SystemCredentials.UserAuthorization(ownerToken), cancellationToken)
+            var page = await GetAsync($"{_sut.InboxOf(user)}?after={after}&limit={InboxPage}&device={device}", SystemCredentials.UserAuthorization(ownerToken), cancellationToken)
                 ?? throw new SystemReadException($"the inbox of {user}: not found");
             var added = 0;
             foreach (var item in Property(page, "items", "the inbox page").EnumerateArray())
@@ -131,7 +137,7 @@ public sealed class ReferenceSystemApi : ISystemApi, IDisposable
 
     public async Task<JobReport?> ReadJobAsync(string id, CancellationToken cancellationToken)
     {
-        if (await GetAsync($"/jobs/{id}", _sut.Credentials.AdminAuthorization(), cancellationToken) is not { } job)
+        if (await GetAsync($"/jobs/{id}", _sut.AdminAuthorization(), cancellationToken) is not { } job)
         {
             return null;
         }
@@ -157,24 +163,21 @@ public sealed class ReferenceSystemApi : ISystemApi, IDisposable
 
     public async Task<decimal> ReadBalanceAsync(string account, CancellationToken cancellationToken)
     {
-        var json = await GetAsync($"/accounts/{account}", _sut.Credentials.AdminAuthorization(), cancellationToken)
+        var json = await GetAsync($"/accounts/{account}", _sut.AdminAuthorization(), cancellationToken)
             ?? throw new SystemReadException($"account {account}: not found");
         return Property(json, "balance", $"account {account}").GetDecimal();
     }
 
-    /// <summary>Every notifier and jobs instance reports partitions in its metrics (the groups finished their first rebalances).</summary>
-    public async Task<bool> ConsumersAssignedAsync(CancellationToken cancellationToken)
-    {
-        var metrics = await Task.WhenAll(_sut.Notifiers.Concat(_sut.Jobs).Select(n => RoleMetrics.TryReadAsync(n, cancellationToken)));
-        return metrics.All(m => m is not null && m.Gauge("refsys.consumer.partitions") > 0);
-    }
+    /// <summary>The reference system: every notifier and jobs instance reports partitions in its metrics (the groups
+    /// finished their first rebalances); a declared system: as its protocol says (<see cref="ReferenceProtocol.ConsumersAssigned"/>).</summary>
+    public Task<bool> ConsumersAssignedAsync(CancellationToken cancellationToken) => _sut.ConsumersAssigned(cancellationToken);
 
     public async Task<IReadOnlyList<ConsumerLag>> ConsumerLagAsync(CancellationToken cancellationToken)
     {
         try
         {
             return await Task.Run(
-                () => ReferenceSystemOptions.ConsumerGroups.Select(g => new ConsumerLag(g.Group, g.Topic, GroupOffsets.Lag(_sut.BootstrapServers, g.Group, g.Topic))).ToList(),
+                () => _sut.ConsumerGroups.Select(g => new ConsumerLag(g.Group, g.Topic, GroupOffsets.Lag(_sut.BootstrapServers, g.Group, g.Topic))).ToList(),
                 cancellationToken);
         }
         catch (KafkaException e)
@@ -185,7 +188,11 @@ public sealed class ReferenceSystemApi : ISystemApi, IDisposable
 
     public async Task<DeadLettersValue?> ReadDeadLettersAsync(CancellationToken cancellationToken)
     {
-        const string topic = ReferenceSystemOptions.DeadLetterTopic;
+        if (_sut.DeadLetterTopic is not { } topic)
+        {
+            return null;
+        }
+
         try
         {
             var records = await Task.Run(() => TopicRecords.ReadAll(_sut.BootstrapServers, topic, cancellationToken), cancellationToken);
@@ -237,7 +244,7 @@ public sealed class ReferenceSystemApi : ISystemApi, IDisposable
     /// <summary>POSTs to one api instance: 2xx ok, 4xx fail (definitely not done), timeout / reset / 5xx info (unknown).</summary>
     private async Task<HistoryEventType> PostAsync(string path, object body, long route, AuthenticationHeaderValue authorization, CancellationToken cancellationToken)
     {
-        var apis = _sut.ApiUrls;
+        var apis = _sut.ApiUrls();
         var url = new Uri(apis[(int)(route % apis.Count)], path);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_requestTimeout);
@@ -268,7 +275,7 @@ public sealed class ReferenceSystemApi : ISystemApi, IDisposable
     private async Task<JsonElement?> GetAsync(string pathAndQuery, AuthenticationHeaderValue authorization, CancellationToken cancellationToken)
     {
         Exception? last = null;
-        foreach (var api in _sut.ApiUrls)
+        foreach (var api in _sut.ApiUrls())
         {
             try
             {

@@ -62,7 +62,7 @@ public sealed class ChatClient : IAsyncDisposable
         _connection.ServerTimeout = options.ServerTimeout;
         _connection.KeepAliveInterval = options.KeepAliveInterval;
         _connection.HandshakeTimeout = options.ConnectTimeout;
-        _connection.On<DeliveryFrame>("Deliver", OnDeliverAsync);
+        _connection.On<DeliveryFrame>(_options.Methods.Deliver, OnDeliverAsync);
         _connection.Closed += OnClosedAsync;
     }
 
@@ -104,7 +104,7 @@ public sealed class ChatClient : IAsyncDisposable
             try
             {
                 await _connection.StartAsync(cancellationToken);
-                await _connection.InvokeAsync("Resume", stored, cancellationToken);
+                await _connection.InvokeAsync(_options.Methods.Resume, stored, cancellationToken);
             }
             catch
             {
@@ -235,7 +235,7 @@ public sealed class ChatClient : IAsyncDisposable
             if (!givenUp)
             {
                 FrameReceived?.Invoke(new TransportFrame(frame.Id, _options.User, _options.Device, frame.Seq, FrameDisposition.Dropped, now));
-                await _connection.SendAsync("Resume", last);
+                await _connection.SendAsync(_options.Methods.Resume, last);
                 return;
             }
         }
@@ -255,7 +255,7 @@ public sealed class ChatClient : IAsyncDisposable
     {
         if (_options.AckInterval <= TimeSpan.Zero)
         {
-            await _connection.SendAsync("Ack", seq);
+            await _connection.SendAsync(_options.Methods.Ack, seq);
             return;
         }
 
@@ -285,7 +285,7 @@ public sealed class ChatClient : IAsyncDisposable
         {
             if (_connection.State == HubConnectionState.Connected)
             {
-                await _connection.SendAsync("Ack", Interlocked.Read(ref _ackPending));
+                await _connection.SendAsync(_options.Methods.Ack, Interlocked.Read(ref _ackPending));
             }
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or OperationCanceledException or ObjectDisposedException)
@@ -342,7 +342,7 @@ public sealed class ChatClient : IAsyncDisposable
 
                     // Resume from what is durably stored: the in-memory last sequence only filters what comes back.
                     var stored = await _options.SequenceStore.LoadAsync(_options.User, _options.Device, cancellationToken);
-                    await _connection.InvokeAsync("Resume", stored, cancellationToken);
+                    await _connection.InvokeAsync(_options.Methods.Resume, stored, cancellationToken);
                     Interlocked.Increment(ref _reconnects);
                     SetState(ChatClientState.Connected, null);
                     return;

@@ -46,8 +46,20 @@ public sealed class ChatClientOptions
     /// </summary>
     public TimeSpan AckInterval { get; init; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>The hub's method names: the server calls <see cref="HubMethods.Deliver"/>, the client
+    /// <see cref="HubMethods.Ack"/> and <see cref="HubMethods.Resume"/>. A system speaking the same protocol under other
+    /// names says them (docs/systems.md, "Nodes without code").</summary>
+    public HubMethods Methods { get; init; } = HubMethods.Reference;
+
     /// <summary>Seed of the reconnect jitter.</summary>
     public int Seed { get; init; }
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+}
+
+/// <summary>The names of the hub's three methods (docs/reference-system.md, "The hub").</summary>
+public sealed record HubMethods(string Deliver, string Ack, string Resume)
+{
+    /// <summary>The reference system's: Deliver, Ack, Resume.</summary>
+    public static HubMethods Reference { get; } = new("Deliver", "Ack", "Resume");
 }

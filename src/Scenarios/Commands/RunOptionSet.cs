@@ -57,6 +57,13 @@ internal sealed class RunOptionSet
             workload = workload with { JobRate = 0 };
         }
 
+        var database = Either(parse, postgres, described, described?.SaysStorage == true, "storage", described?.Postgres);
+        if (database is not null && adapter is not ReferenceSystemAdapter)
+        {
+            // only the reference system keeps its store where the run says; another would silently ignore it
+            throw new UsageException($"--postgres (storage:) gives the reference system its database; the system '{adapter.Name}' keeps its own storage");
+        }
+
         return new RunOptions
         {
             Seed = seed,
@@ -68,7 +75,7 @@ internal sealed class RunOptionSet
             SystemFile = described,
             Defects = RunCommand.Defects(parse.GetValue(defects), adapter),
             OutputDirectory = outputDirectory,
-            Postgres = Either(parse, postgres, described, described?.SaysStorage == true, "storage", described?.Postgres),
+            Postgres = database,
             KafkaBootstrap = Either(parse, kafkaBootstrap, described, described?.SaysKafka == true, "kafka", null) is { } flag
                 ? KafkaBootstrap(flag, remote)
                 : described?.KafkaBootstrap,
@@ -97,9 +104,15 @@ internal sealed class RunOptionSet
         }
     }
 
-    /// <summary>The system's adapter: the reference system's, or the one the system file's <c>adapter:</c> names.</summary>
+    /// <summary>The system's adapter: the reference system's, the one the system file's <c>adapter:</c> names, or the
+    /// reference protocol's for the nodes its <c>nodes:</c> describes.</summary>
     private static ISystemAdapter Adapter(SystemDescription? described)
     {
+        if (described?.Declared is { } declared)
+        {
+            return new DeclaredSystemAdapter(declared, described.System);
+        }
+
         if (described?.Adapter is not { } path)
         {
             return ReferenceSystemAdapter.Instance;

@@ -127,6 +127,51 @@ public sealed class InputFuzzTests
     }
 
     [Fact]
+    public async Task SystemFiles_WithNodes_Mutated_AreReadOrRefusedWithAFileError()
+    {
+        const string system = """
+            system: mine
+            topics: [{name: fanout, partitions: 6}]
+            groups: [{role: worker, group: workers, topic: fanout}]
+            nodes:
+              - role: web
+                command: dotnet
+                args: ["{dir}/web.dll", --urls, "http://127.0.0.1:{port}", --kafka, "{kafka}"]
+                env: {KEY: "{secret:admin}"}
+                ready: /ready
+                instances: 2
+              - {role: worker, command: ./worker, args: [--port, "{port}"], ready: /ready}
+            client:
+              api: web
+              devices: web
+              adminKey: "{secret:admin}"
+              paths: {inbox: "/users/{user}/inbox"}
+              methods: {deliver: Deliver}
+            """;
+
+        void Property(string text)
+        {
+            try
+            {
+                var description = SystemFile.Parse(text, "fuzz", allowRemote: false);
+                if (description.Declared is { } declared)
+                {
+                    declared.Nodes.Should().NotBeEmpty().And.OnlyContain(n => n.Ready.StartsWith('/') && n.Instances >= 1);
+                    declared.Nodes.Select(n => n.Role).Should().Contain([declared.Client.Api, declared.Client.Devices]);
+                    declared.Groups.Should().OnlyContain(g => declared.Nodes.Any(n => n.Role == g.Role) && declared.Topics.Any(t => t.Name == g.Topic));
+                }
+            }
+            catch (SystemFileException e)
+            {
+                e.Errors.Should().NotBeEmpty().And.OnlyContain(error => error.Source == "fuzz" && error.Message.Length > 0);
+                e.Message.Should().Contain("fuzz:").And.NotContain("   at ", "each problem is named, no stack trace");
+            }
+        }
+
+        await SampleAsync(Mutated(system), Property, Iterations(2000));
+    }
+
+    [Fact]
     public async Task Histories_MutatedLines_AreReadOrRefusedByLine_AndTheCheckersNeverThrow()
     {
         var text = BaseHistory();
