@@ -40,6 +40,17 @@ internal sealed class RandomMixScenario : CrashScenario
     // conditions of the schedule (FaultMenuItem.Holds / Avoids)
     private const string BrokerOutage = "broker-outage";
     private const string DownstreamFault = "downstream-fault";
+    private const string JobsRebalance = "jobs-rebalance";
+
+    // a jobs worker killed, stopped, crashed or starved leaves the jobs group rebalancing after its heal (the member's
+    // session runs out, it rejoins): no job reaches the provider meanwhile, so a provider fault drawn then receives no
+    // call to act on (random-mix seed 3 on PostgreSQL, 2026-12-06, ended undecided that way) — they are kept apart
+    private static readonly TimeSpan RebalanceAfterHeal = S(8);
+    private static readonly Dictionary<string, IReadOnlyList<string>> OnJobsWorkers = new(StringComparer.Ordinal)
+    {
+        ["jobs-1"] = [JobsRebalance],
+        ["jobs-2"] = [JobsRebalance],
+    };
 
     public override string Name => "random-mix";
 
@@ -79,23 +90,23 @@ internal sealed class RandomMixScenario : CrashScenario
     public override FaultMenu Faults { get; } = new(
     [
         // processes
-        new FaultMenuItem(ProcessFaultNames.Kill, Nodes, MinDuration: S(1), MaxDuration: S(4)),
-        new FaultMenuItem(ProcessFaultNames.Terminate, Nodes, Weight: 0.5, MinDuration: S(1), MaxDuration: S(3)),
-        new FaultMenuItem(ProcessFaultNames.Restart, Nodes, Weight: 0.5),
-        new FaultMenuItem(ProcessFaultNames.Pause, Nodes, MinDuration: S(1), MaxDuration: S(5)),
+        new FaultMenuItem(ProcessFaultNames.Kill, Nodes, MinDuration: S(1), MaxDuration: S(4), HoldsOn: OnJobsWorkers, HoldsAfter: RebalanceAfterHeal),
+        new FaultMenuItem(ProcessFaultNames.Terminate, Nodes, Weight: 0.5, MinDuration: S(1), MaxDuration: S(3), HoldsOn: OnJobsWorkers, HoldsAfter: RebalanceAfterHeal),
+        new FaultMenuItem(ProcessFaultNames.Restart, Nodes, Weight: 0.5, HoldsOn: OnJobsWorkers, HoldsAfter: RebalanceAfterHeal),
+        new FaultMenuItem(ProcessFaultNames.Pause, Nodes, MinDuration: S(1), MaxDuration: S(5), HoldsOn: OnJobsWorkers, HoldsAfter: RebalanceAfterHeal),
         // a 500 ms cycle: at 100 ms on a saturated box the stop and resume calls' own time ate the stops (observed
         // stopped 29 % at a 10 % share in the first run, below the fault's own took-effect bound)
         new FaultMenuItem(ProcessFaultNames.Starve, Nodes, MinDuration: S(3), MaxDuration: S(8), Parameters: new Dictionary<string, IReadOnlyList<string>>
         {
             ["share"] = ["10%", "30%"],
             ["period"] = ["500ms"],
-        }),
+        }, HoldsOn: OnJobsWorkers, HoldsAfter: RebalanceAfterHeal),
 
         // crashes at the system's failpoints (the role's own points, a hit drawn), down until the heal restarts them: the
         // exact places a random SIGKILL reaches only by luck (between an effect and its commit, mid-batch, after a
         // persist and before its publish, after a push and before its ack)
         Crash(["notifier-1", "notifier-2"], "notifier.after-effect-before-commit", "notifier.mid-batch"),
-        Crash(["jobs-1", "jobs-2"], "jobs.after-effect-before-commit"),
+        Crash(["jobs-1", "jobs-2"], "jobs.after-effect-before-commit") with { Holds = [JobsRebalance], HoldsAfter = RebalanceAfterHeal },
         Crash(["api-1", "api-2"], "api.after-persist-before-publish", "api.before-persist"),
         Crash(["gateway-1", "gateway-2"], "gateway.after-push-before-ack"),
 
@@ -132,15 +143,15 @@ internal sealed class RandomMixScenario : CrashScenario
         {
             ["failureRate"] = ["0.5", "0.8"],
             ["latencyMs"] = ["0"],
-        }, Holds: [DownstreamFault], Avoids: [BrokerOutage]),
+        }, Holds: [DownstreamFault], Avoids: [BrokerOutage, JobsRebalance]),
         new FaultMenuItem(JobRetryStormScenario.Slow, ["jobs"], Weight: 0.5, MinDuration: S(3), MaxDuration: S(8), Parameters: new Dictionary<string, IReadOnlyList<string>>
         {
             ["failureRate"] = ["0.3"],
             ["latencyMs"] = ["150", "300"],
-        }, Holds: [DownstreamFault], Avoids: [BrokerOutage]),
-        new FaultMenuItem(JobRetryStormScenario.Refusing, ["jobs"], Weight: 0.5, MinDuration: S(2), MaxDuration: S(6), Parameters: Choices("refusalRate", "0.3", "0.6"), Holds: [DownstreamFault], Avoids: [BrokerOutage]),
-        new FaultMenuItem(JobRetryStormScenario.Unreachable, ["jobs"], Weight: 0.5, MinDuration: S(1), MaxDuration: S(4), Holds: [DownstreamFault], Avoids: [BrokerOutage]),
-        new FaultMenuItem(JobRetryStormScenario.Stalled, ["jobs"], Weight: 0.5, MinDuration: S(1), MaxDuration: S(3), Holds: [DownstreamFault], Avoids: [BrokerOutage]),
+        }, Holds: [DownstreamFault], Avoids: [BrokerOutage, JobsRebalance]),
+        new FaultMenuItem(JobRetryStormScenario.Refusing, ["jobs"], Weight: 0.5, MinDuration: S(2), MaxDuration: S(6), Parameters: Choices("refusalRate", "0.3", "0.6"), Holds: [DownstreamFault], Avoids: [BrokerOutage, JobsRebalance]),
+        new FaultMenuItem(JobRetryStormScenario.Unreachable, ["jobs"], Weight: 0.5, MinDuration: S(1), MaxDuration: S(4), Holds: [DownstreamFault], Avoids: [BrokerOutage, JobsRebalance]),
+        new FaultMenuItem(JobRetryStormScenario.Stalled, ["jobs"], Weight: 0.5, MinDuration: S(1), MaxDuration: S(3), Holds: [DownstreamFault], Avoids: [BrokerOutage, JobsRebalance]),
 
         // devices (a sleep outlasts the client timeout, so the gateway times the connection out)
         new FaultMenuItem(DeviceFaultFactory.Sleep, DevicePick.Targets, MinDuration: TimeSpan.FromMilliseconds(ClientTimeoutMs + 2000), MaxDuration: TimeSpan.FromMilliseconds(ClientTimeoutMs + 5000)),

@@ -20,7 +20,7 @@ internal sealed class RunOptionSet
     private readonly Option<string?> postgres = new("--postgres") { Description = "A PostgreSQL connection string for the system's storage (default: SQLite in the run folder)." };
     private readonly Option<string?> kafkaBootstrap = new("--kafka-bootstrap") { Description = "host:port[,...] of a Kafka cluster the run did not start, with the system's topics absent or empty (default: the embedded cluster, one per run); broker faults are refused (docs/running.md)." };
     private readonly Option<bool> allowRemote = new("--allow-remote") { Description = "Allow targets that are not loopback (refused by default)." };
-    private readonly Option<string?> system = new("--system") { Description = "A system file (chaos.system.yaml: the adapter, Kafka embedded or a bootstrap list, storage, topology; docs/systems.md); a setting it makes may not also be given as a flag." };
+    private readonly Option<string?> system = new("--system") { Description = "A system file (chaos.system.yaml: the adapter or the nodes, Kafka embedded or a bootstrap list, storage, topology; docs/systems.md); a setting it makes may not also be given as a flag." };
     private readonly Option<string?> topology = TopologyOption.Create("Where the system runs: processes (default) or containers (Docker; see docs/containers.md).");
 
     private readonly LoadOptionSet load;

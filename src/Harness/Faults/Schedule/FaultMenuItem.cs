@@ -10,6 +10,9 @@ namespace Chaos.Harness.Faults.Schedule;
 /// <paramref name="Recovery"/> keeps the target busy that much longer after the fault ends (its heal, or the fault
 /// itself, starts the target again, and a second fault on it while it starts would cut that start: system-mix's
 /// restart of a gateway was killed mid-start, and the restart never took hold).
+/// <paramref name="HoldsOn"/> names conditions held only when the drawn target is the key (a kill of a jobs worker, not
+/// of any node, leaves the jobs group rebalancing), and <paramref name="HoldsAfter"/> keeps every condition the fault
+/// holds that much past its end (the rebalance its heal sets off).
 /// </summary>
 public sealed record FaultMenuItem(
     string Fault,
@@ -20,4 +23,6 @@ public sealed record FaultMenuItem(
     IReadOnlyDictionary<string, IReadOnlyList<string>>? Parameters = null,
     IReadOnlyList<string>? Holds = null,
     IReadOnlyList<string>? Avoids = null,
-    TimeSpan? Recovery = null);
+    TimeSpan? Recovery = null,
+    IReadOnlyDictionary<string, IReadOnlyList<string>>? HoldsOn = null,
+    TimeSpan? HoldsAfter = null);

@@ -9,7 +9,8 @@ namespace Chaos.Harness.Faults.Schedule;
 /// duration is healed inside the phase, and one the phase's end would cut below its <see cref="FaultMenuItem.MinDuration"/>
 /// is skipped; a fault never starts on a busy target (busy until its last fault's end plus that
 /// fault's <see cref="FaultMenuItem.Recovery"/>), nor while a condition it avoids is held
-/// (<see cref="FaultMenuItem.Avoids"/>: its slot is skipped, every draw still made, so later draws do not shift). Only
+/// (<see cref="FaultMenuItem.Avoids"/>: its slot is skipped, every draw still made, so later draws do not shift; a
+/// condition is held from a fault's start to its end plus <see cref="FaultMenuItem.HoldsAfter"/>). Only
 /// integer arithmetic and one double comparison per weighted pick, so no floating-point library call can make two
 /// machines disagree.
 /// </summary>
@@ -78,11 +79,12 @@ public static class FaultScheduleGenerator
 
             var end = at + (faultDuration ?? TimeSpan.Zero);
             busyUntil[target] = end + (item.Recovery ?? TimeSpan.Zero);
-            foreach (var condition in item.Holds ?? [])
+            var heldEnd = end + (item.HoldsAfter ?? TimeSpan.Zero);
+            foreach (var condition in (item.Holds ?? []).Concat(item.HoldsOn?.GetValueOrDefault(target) ?? []))
             {
-                if (!heldUntil.TryGetValue(condition, out var until) || until < end)
+                if (!heldUntil.TryGetValue(condition, out var until) || until < heldEnd)
                 {
-                    heldUntil[condition] = end;
+                    heldUntil[condition] = heldEnd;
                 }
             }
 

@@ -222,4 +222,36 @@ public sealed class FaultScheduleGeneratorTests
 
         overlappedBefore.Should().BeGreaterThan(0, "without the conditions the seeds do overlap them (else the test shows nothing)");
     }
+
+    [Fact]
+    public void Generate_AConditionHeldOnOneTargetOnly_LastsPastTheFaultsEndByItsHoldsAfter()
+    {
+        // a kill of a jobs worker (not of an api) leaves the jobs group rebalancing for a while after the heal
+        var rebalance = TimeSpan.FromSeconds(8);
+        var kill = new FaultMenuItem("process-kill", ["api-1", "jobs-1"], MinDuration: TimeSpan.FromSeconds(1), MaxDuration: TimeSpan.FromSeconds(4));
+        var failing = new FaultMenuItem("downstream-failure", ["jobs"], MinDuration: TimeSpan.FromSeconds(3), MaxDuration: TimeSpan.FromSeconds(8));
+        var free = new FaultMenu([kill, failing]);
+        var apart = new FaultMenu([
+            kill with { HoldsOn = new Dictionary<string, IReadOnlyList<string>> { ["jobs-1"] = ["jobs-rebalance"] }, HoldsAfter = rebalance },
+            failing with { Avoids = ["jobs-rebalance"] }]);
+        static bool Near(FaultScheduleEntry kill, FaultScheduleEntry failing, TimeSpan after) =>
+            kill.At <= failing.At && failing.At < kill.HealAt!.Value + after;
+
+        int nearApiAfter = 0, nearJobsBefore = 0;
+        for (var seed = 1L; seed <= 40; seed++)
+        {
+            var before = FaultScheduleGenerator.Generate(free, seed, Phase).Entries;
+            var after = FaultScheduleGenerator.Generate(apart, seed, Phase).Entries;
+            int Count(IReadOnlyList<FaultScheduleEntry> entries, string target) =>
+                entries.Where(e => e.Fault == "downstream-failure").Count(d => entries.Any(k => k.Target == target && Near(k, d, rebalance)));
+
+            Count(after, "jobs-1").Should().Be(0, $"seed {seed}: no provider fault starts while jobs-1 is killed or within {rebalance} of its heal");
+            nearJobsBefore += Count(before, "jobs-1");
+            nearApiAfter += Count(after, "api-1");
+            after.Where(e => e.Fault == "process-kill").Should().Equal(before.Where(e => e.Fault == "process-kill"), $"seed {seed}: the kills are drawn as before");
+        }
+
+        nearJobsBefore.Should().BeGreaterThan(0, "without the condition the seeds do put them together (else the test shows nothing)");
+        nearApiAfter.Should().BePositive("a kill of another target holds nothing: provider faults still start near it");
+    }
 }
