@@ -42,10 +42,14 @@ internal sealed class RandomMixScenario : CrashScenario
     private const string DownstreamFault = "downstream-fault";
     private const string JobsRebalance = "jobs-rebalance";
 
-    // a jobs worker killed, stopped, crashed or starved leaves the jobs group rebalancing after its heal (the member's
-    // session runs out, it rejoins): no job reaches the provider meanwhile, so a provider fault drawn then receives no
-    // call to act on (random-mix seed 3 on PostgreSQL, 2026-12-06, ended undecided that way) — they are kept apart
-    private static readonly TimeSpan RebalanceAfterHeal = S(8);
+    // a jobs worker killed, stopped or crashed leaves the jobs group rebalancing after its heal (the dead member's
+    // session runs out, the new one joins): few jobs reach the provider meanwhile, so a provider fault drawn then
+    // receives no call to act on (random-mix seed 3 on PostgreSQL, 2026-12-06, ended undecided that way) — they are
+    // kept apart. How long: after a 1 s kill of jobs-2 (its restart took 3.2 s more) the provider saw 20 calls in 17 s,
+    // none in the last 5 s, and the group's commits were refused as "rebalance in progress" until 11 s after the heal
+    // (seed 3 on PostgreSQL, 2026-12-07, with an 8 s hold: its downstream-refuse 10.5 s after the planned heal got no
+    // call). A pause (≤ 5 s) or a starvation keeps the member's session (6 s), so it holds nothing. docs/scenarios.md
+    private static readonly TimeSpan RebalanceAfterHeal = S(16);
     private static readonly Dictionary<string, IReadOnlyList<string>> OnJobsWorkers = new(StringComparer.Ordinal)
     {
         ["jobs-1"] = [JobsRebalance],
@@ -93,14 +97,14 @@ internal sealed class RandomMixScenario : CrashScenario
         new FaultMenuItem(ProcessFaultNames.Kill, Nodes, MinDuration: S(1), MaxDuration: S(4), HoldsOn: OnJobsWorkers, HoldsAfter: RebalanceAfterHeal),
         new FaultMenuItem(ProcessFaultNames.Terminate, Nodes, Weight: 0.5, MinDuration: S(1), MaxDuration: S(3), HoldsOn: OnJobsWorkers, HoldsAfter: RebalanceAfterHeal),
         new FaultMenuItem(ProcessFaultNames.Restart, Nodes, Weight: 0.5, HoldsOn: OnJobsWorkers, HoldsAfter: RebalanceAfterHeal),
-        new FaultMenuItem(ProcessFaultNames.Pause, Nodes, MinDuration: S(1), MaxDuration: S(5), HoldsOn: OnJobsWorkers, HoldsAfter: RebalanceAfterHeal),
+        new FaultMenuItem(ProcessFaultNames.Pause, Nodes, MinDuration: S(1), MaxDuration: S(5)),
         // a 500 ms cycle: at 100 ms on a saturated box the stop and resume calls' own time ate the stops (observed
         // stopped 29 % at a 10 % share in the first run, below the fault's own took-effect bound)
         new FaultMenuItem(ProcessFaultNames.Starve, Nodes, MinDuration: S(3), MaxDuration: S(8), Parameters: new Dictionary<string, IReadOnlyList<string>>
         {
             ["share"] = ["10%", "30%"],
             ["period"] = ["500ms"],
-        }, HoldsOn: OnJobsWorkers, HoldsAfter: RebalanceAfterHeal),
+        }),
 
         // crashes at the system's failpoints (the role's own points, a hit drawn), down until the heal restarts them: the
         // exact places a random SIGKILL reaches only by luck (between an effect and its commit, mid-batch, after a

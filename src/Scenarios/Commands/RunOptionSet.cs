@@ -64,6 +64,14 @@ internal sealed class RunOptionSet
             throw new UsageException($"--postgres (storage:) gives the reference system its database; the system '{adapter.Name}' keeps its own storage");
         }
 
+        var kind = Either(parse, topology, described, described?.Topology is not null, "topology", null) is { } kindFlag
+            ? TopologyOption.Parse(kindFlag)
+            : described?.Topology ?? TopologyKind.Processes;
+        if (adapter is DeclaredSystemAdapter && kind != TopologyKind.Processes)
+        {
+            throw new UsageException($"--system {described!.Source}: its nodes are commands, which run on the processes topology (nodes from container images are not built yet, docs/systems.md)");
+        }
+
         return new RunOptions
         {
             Seed = seed,
@@ -80,9 +88,7 @@ internal sealed class RunOptionSet
                 ? KafkaBootstrap(flag, remote)
                 : described?.KafkaBootstrap,
             AllowRemote = remote,
-            Topology = Either(parse, topology, described, described?.Topology is not null, "topology", null) is { } kind
-                ? TopologyOption.Parse(kind)
-                : described?.Topology ?? TopologyKind.Processes,
+            Topology = kind,
         };
     }
 

@@ -73,6 +73,7 @@ public sealed class DeclaredSystemSampleTests : IDisposable
     [InlineData("steady-state", "--job-rate 2", "runs none")]
     [InlineData("steady-state", "--postgres Host=127.0.0.1", "the system 'refsys-declared' keeps its own storage")]
     [InlineData("steady-state", "missing-command", "no-such-program does not exist")]
+    [InlineData("steady-state", "--topology containers", "its nodes are commands, which run on the processes topology")]
     public async Task What_the_file_cannot_do_is_refused_by_name_and_nothing_is_left_running(string scenario, string flags, string named)
     {
         var file = flags == "missing-command"
