@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Chaos.Harness.Deployment;
 using Chaos.Harness.Devices;
-using Chaos.Harness.Kafka;
 using Chaos.Harness.Topology;
 
 namespace WsChat.Adapter;
@@ -76,29 +75,8 @@ public sealed class WsChatAdapter : ISystemAdapter
             throw new ArgumentException($"the wschat server is not built: {server} is missing (dotnet build -c Release)", nameof(request));
         }
 
-        ITopologyNode? kafka = null;
-        KafkaControlClient? control = null;
-        string bootstrap;
-        if (request.KafkaBootstrap is { } existing)
-        {
-            await ExistingKafka.PrepareAsync(existing, shape.Topics, cancellationToken);
-            bootstrap = existing;
-        }
-        else
-        {
-            kafka = await topology.LaunchAsync(
-                NodeSpec.For(
-                    "kafka",
-                    "kafka",
-                    ToolLocator.ChaosTool(),
-                    ["kafka", "--brokers", shape.Brokers.ToString(CultureInfo.InvariantCulture), "--control-port", "{port:control}", .. shape.Topics.SelectMany(t => new[] { "--topic", $"{t.Name}:{t.Partitions}" })]) with
-                {
-                    Readiness = ReadinessCheck.Line(@"^bootstrap: (?<bootstrap>\S+)$"),
-                },
-                cancellationToken);
-            control = await KafkaControlClient.ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, kafka.Ports["control"]), cancellationToken);
-            bootstrap = control.BootstrapServers;
-        }
+        var kafka = await SystemKafka.StartAsync(topology, request.KafkaBootstrap, shape, cancellationToken);
+        var bootstrap = kafka.BootstrapServers;
 
         // the deployment's secrets: fresh per run, in the nodes' environment (never their argv)
         var secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
@@ -122,7 +100,7 @@ public sealed class WsChatAdapter : ISystemAdapter
                 Readiness = ReadinessCheck.Http("/ready"),
             },
             cancellationToken);
-        var deployment = new WsChatDeployment(chat, new SystemKafka(bootstrap, shape.Topics, shape.ConsumerGroups) { Control = control, Node = kafka });
+        var deployment = new WsChatDeployment(chat, kafka);
         return new DeployedSystem(deployment, new WsChatApi(deployment, secret, serviceKey, request.RequestTimeout));
     }
 }

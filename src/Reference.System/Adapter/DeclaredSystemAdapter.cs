@@ -1,13 +1,11 @@
 using System.Buffers.Text;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Chaos.Harness;
 using Chaos.Harness.Deployment;
 using Chaos.Harness.Devices;
-using Chaos.Harness.Kafka;
 using Chaos.Harness.Topology;
 using Chaos.Harness.Topology.Processes;
 using Chaos.Reference.Client;
@@ -109,29 +107,8 @@ public sealed partial class DeclaredSystemAdapter : ISystemAdapter
         }
 
         var commands = _declared.Nodes.ToDictionary(n => n.Role, Command, StringComparer.Ordinal);
-        ITopologyNode? kafka = null;
-        KafkaControlClient? control = null;
-        string bootstrap;
-        if (request.KafkaBootstrap is { } existing)
-        {
-            await ExistingKafka.PrepareAsync(existing, shape.Topics, cancellationToken);
-            bootstrap = existing;
-        }
-        else
-        {
-            kafka = await topology.LaunchAsync(
-                NodeSpec.For(
-                    "kafka",
-                    "kafka",
-                    ToolLocator.ChaosTool(),
-                    ["kafka", "--brokers", shape.Brokers.ToString(CultureInfo.InvariantCulture), "--control-port", "{port:control}", .. shape.Topics.SelectMany(t => new[] { "--topic", $"{t.Name}:{t.Partitions}" })]) with
-                {
-                    Readiness = ReadinessCheck.Line(@"^bootstrap: (?<bootstrap>\S+)$"),
-                },
-                cancellationToken);
-            control = await KafkaControlClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, kafka.Ports["control"]), cancellationToken);
-            bootstrap = control.BootstrapServers;
-        }
+        var kafka = await SystemKafka.StartAsync(topology, request.KafkaBootstrap, shape, cancellationToken);
+        var bootstrap = kafka.BootstrapServers;
 
         // the deployment's secrets ({secret:NAME}): fresh per run, each the same wherever the file names it
         var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -152,7 +129,7 @@ public sealed partial class DeclaredSystemAdapter : ISystemAdapter
             };
         }
 
-        var deployment = new DeclaredDeployment(topology, Spec, new SystemKafka(bootstrap, shape.Topics, shape.ConsumerGroups) { Control = control, Node = kafka }, _declared.Client);
+        var deployment = new DeclaredDeployment(topology, Spec, kafka, _declared.Client);
         foreach (var node in _declared.Nodes)
         {
             // role by role, in the file's order: a role may need the one before it (the one that makes the schema)
