@@ -36,6 +36,11 @@ public sealed class WsChatAdapter : ISystemAdapter
     {
         ArgumentNullException.ThrowIfNull(requirements);
         requirements.Validate();
+        if (requirements.DeviceInstances is { } devices && devices != 1)
+        {
+            throw new ArgumentException($"the wschat system runs one {Role} instance, which serves the devices, not {devices}: its inbox journal has one writer", nameof(requirements));
+        }
+
         foreach (var (role, count) in requirements.Instances)
         {
             if (role != Role)

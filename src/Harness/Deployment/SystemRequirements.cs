@@ -4,7 +4,8 @@ using System.Globalization;
 namespace Chaos.Harness.Deployment;
 
 /// <summary>
-/// What a scenario needs of any deployment (<see cref="Runs.Scenario.ConfigureSystem"/>): instances of a role, and the
+/// What a scenario needs of any deployment (<see cref="Runs.Scenario.ConfigureSystem"/>): instances of a role (or of
+/// whichever role serves devices), and the
 /// timeouts its faults are sized against. Unset means the system's own default. An adapter that cannot meet one says so
 /// (<see cref="ISystemAdapter.CheckRequirements"/>) before anything starts, so a scenario never passes on a deployment
 /// it was not written for.
@@ -16,6 +17,13 @@ public sealed record SystemRequirements
 
     /// <summary>Instances per role the scenario needs (e.g. <c>gateway → 3</c>); roles not named keep the system's default.</summary>
     public IReadOnlyDictionary<string, int> Instances { get; init; } = FrozenDictionary<string, int>.Empty;
+
+    /// <summary>
+    /// Instances of the role that serves devices (<see cref="SystemShape.DeviceRole"/>), whatever the system names it —
+    /// what a scenario about devices asks for (websocket-cut: two, one to crash and one to cut); null: the system's
+    /// default. A count for that role by name in <see cref="Instances"/> must agree with it.
+    /// </summary>
+    public int? DeviceInstances { get; init; }
 
     /// <summary>The consumers' session timeout the scenario sizes its rebalances against; null: the system's default.</summary>
     public TimeSpan? ConsumerSessionTimeout { get; init; }
@@ -44,6 +52,11 @@ public sealed record SystemRequirements
             {
                 throw new ArgumentException($"instances of {role} must be within 1..{MaxInstances}, was {count}", nameof(Instances));
             }
+        }
+
+        if (DeviceInstances is { } devices && devices is < 1 or > MaxInstances)
+        {
+            throw new ArgumentException($"instances of the device role must be within 1..{MaxInstances}, was {devices}", nameof(DeviceInstances));
         }
 
         AtLeastOneSecond(ConsumerSessionTimeout, nameof(ConsumerSessionTimeout));

@@ -64,6 +64,11 @@ public sealed partial class DeclaredSystemAdapter : ISystemAdapter
             }
         }
 
+        if (requirements.DeviceInstances is { } devices && requirements.Instances.TryGetValue(_declared.Client.Devices, out var named) && named != devices)
+        {
+            throw new ArgumentException($"the scenario asks for {named} instances of {_declared.Client.Devices} and {devices} of the device role, which is {_declared.Client.Devices}", nameof(requirements));
+        }
+
         if (requirements.ConsumerSessionTimeout is { } session)
         {
             throw new ArgumentException($"the scenario sizes its faults against a consumer session timeout of {session.TotalMilliseconds:0} ms, which the {Name} system's file cannot be told (its nodes' arguments set their own)", nameof(requirements));
@@ -83,7 +88,7 @@ public sealed partial class DeclaredSystemAdapter : ISystemAdapter
         {
             Roles = _declared.Nodes.ToDictionary(
                 n => n.Role,
-                n => (IReadOnlyList<string>)[.. Enumerable.Range(1, requirements.Instances.GetValueOrDefault(n.Role, n.Instances)).Select(i => $"{n.Role}-{i}")],
+                n => (IReadOnlyList<string>)[.. Enumerable.Range(1, InstancesOf(n, requirements)).Select(i => $"{n.Role}-{i}")],
                 StringComparer.Ordinal),
             DeviceRole = _declared.Client.Devices,
             Topics = _declared.Topics,
@@ -154,6 +159,12 @@ public sealed partial class DeclaredSystemAdapter : ISystemAdapter
         };
         return new DeployedSystem(deployment, new ReferenceSystemApi(protocol, request.RequestTimeout));
     }
+
+    /// <summary>How many instances of <paramref name="node"/> the requirements ask for (by its role, or as the device role), else as declared.</summary>
+    private int InstancesOf(DeclaredNode node, SystemRequirements requirements) =>
+        requirements.Instances.TryGetValue(node.Role, out var count) ? count
+        : node.Role == _declared.Client.Devices && requirements.DeviceInstances is { } devices ? devices
+        : node.Instances;
 
     /// <summary>The node's program: a path relative to the system file when it holds a '/', else a name the topology finds on PATH.</summary>
     private string Command(DeclaredNode node)

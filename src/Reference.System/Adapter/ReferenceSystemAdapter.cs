@@ -77,6 +77,16 @@ public sealed class ReferenceSystemAdapter : ISystemAdapter
             };
         }
 
+        if (requirements.DeviceInstances is { } devices)
+        {
+            if (requirements.Instances.TryGetValue("gateway", out var named) && named != devices)
+            {
+                throw new ArgumentException($"the scenario asks for {named} gateway instances and {devices} instances of the device role, which is the gateway", nameof(requirements));
+            }
+
+            options = options with { GatewayInstances = devices };
+        }
+
         if (requirements.ConsumerSessionTimeout is { } session)
         {
             options = options with { SessionTimeoutMs = checked((int)session.TotalMilliseconds) };

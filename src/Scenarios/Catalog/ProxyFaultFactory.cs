@@ -53,7 +53,7 @@ internal static class ProxyFaultFactory
                 ConnectionCut.ResetAfter(Param("bytes")))),
             ResetPeer => evidence.Add(new ToxicFault(client, entry.Target, Toxic.ResetPeer())),
             Down => evidence.Add(new ProxyDownFault(client, entry.Target)),
-            Crash => evidence.Add(new GatewayCrashFault(context.System.Nodes.First(g => g.Role == "gateway" && g.Name == entry.Target))),
+            Crash => evidence.Add(new GatewayCrashFault(context.System.Nodes.First(g => g.Role == context.System.DeviceRole && g.Name == entry.Target))),
             Slicer => evidence.Add(new ToxicFault(client, entry.Target, Toxic.Slicer(averageSize: 7, sizeVariation: 5, delayMicroseconds: 500))),
             Latency => evidence.Add(new ToxicFault(client, entry.Target, Toxic.Latency(Param("latency"), jitterMs: 50))),
             _ => throw new UnreachableException(entry.Fault),

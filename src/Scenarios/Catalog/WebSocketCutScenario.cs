@@ -38,36 +38,54 @@ internal sealed class WebSocketCutScenario : Scenario
         RequiredPromises = [.. PromiseNames.Delivery, PromiseNames.JobsExactlyOnce, PromiseNames.LatencySlo, PromiseNames.Availability],
     };
 
-    public override SystemRequirements ConfigureSystem(SystemRequirements requirements) => requirements.WithInstances("gateway", Gateways.Length);
+    /// <summary>Two instances of the role that serves devices — the reference system's gateways, or whatever a system
+    /// names that role: one crashed, the other cut, each behind its own proxy.</summary>
+    public override SystemRequirements ConfigureSystem(SystemRequirements requirements) => requirements with { DeviceInstances = Gateways.Length };
 
     public override ChatWorkloadOptions ConfigureWorkload(ChatWorkloadOptions options) =>
         options with { ProxyGateways = true, SequenceSaveEvery = SaveEvery, GapTimeout = TimeSpan.FromSeconds(3) };
 
-    public override FaultMenu Faults { get; } = new(
+    /// <summary>The menu on the reference system's gateways (<c>chaos list</c>); a run draws on its own device nodes (<see cref="CatalogueOn"/>).</summary>
+    public override FaultMenu Faults { get; } = MenuOn(Gateways);
+
+    public override FaultCatalogue CatalogueOn(SystemShape shape) => MenuOn(DeviceNodes(shape)).ToCatalogue();
+
+    /// <summary>The scripted timeline on the deployment's device nodes (the gateways of the reference system).</summary>
+    public override FaultSchedule BuildSchedule(long seed, TimeSpan duration, SystemShape shape) => Build(seed, duration, DeviceNodes(shape));
+
+    public override FaultSchedule BuildSchedule(long seed, TimeSpan duration) => Build(seed, duration, Gateways);
+
+    /// <summary>The nodes serving devices, by name: the proxies in front of them carry those names.</summary>
+    private static string[] DeviceNodes(SystemShape shape) =>
+        shape.NodesOf(shape.DeviceRole) is { Count: >= 2 } nodes
+            ? [.. nodes]
+            : throw new ArgumentException($"websocket-cut needs two instances of the device role {shape.DeviceRole}, the deployment has {shape.NodesOf(shape.DeviceRole).Count}", nameof(shape));
+
+    private static FaultMenu MenuOn(string[] gateways) => new(
     [
-        new FaultMenuItem(ProxyFaultFactory.ResetMidFrame, Gateways, Parameters: Choices("bytes", "16", "64", "200", "400")),
-        new FaultMenuItem(ProxyFaultFactory.DeviceResetMidFrame, Gateways, Parameters: new Dictionary<string, IReadOnlyList<string>>
+        new FaultMenuItem(ProxyFaultFactory.ResetMidFrame, gateways, Parameters: Choices("bytes", "16", "64", "200", "400")),
+        new FaultMenuItem(ProxyFaultFactory.DeviceResetMidFrame, gateways, Parameters: new Dictionary<string, IReadOnlyList<string>>
         {
             ["bytes"] = ["16", "64", "200"],
             ["device"] = [.. Enumerable.Range(1, DevicePick.Slots).Select(k => k.ToString(CultureInfo.InvariantCulture))],
         }),
-        new FaultMenuItem(ProxyFaultFactory.ResetPeer, Gateways, MinDuration: TimeSpan.FromSeconds(1), MaxDuration: TimeSpan.FromSeconds(2)),
-        new FaultMenuItem(ProxyFaultFactory.Down, Gateways, MinDuration: TimeSpan.FromSeconds(1), MaxDuration: TimeSpan.FromSeconds(2)),
-        new FaultMenuItem(ProxyFaultFactory.Crash, Gateways, MinDuration: TimeSpan.FromSeconds(2), MaxDuration: TimeSpan.FromSeconds(5)),
-        new FaultMenuItem(ProxyFaultFactory.Slicer, Gateways, MinDuration: TimeSpan.FromSeconds(1), MaxDuration: TimeSpan.FromSeconds(4)),
-        new FaultMenuItem(ProxyFaultFactory.Latency, Gateways, MinDuration: TimeSpan.FromSeconds(1), MaxDuration: TimeSpan.FromSeconds(4), Parameters: Choices("latency", "100", "300")),
+        new FaultMenuItem(ProxyFaultFactory.ResetPeer, gateways, MinDuration: TimeSpan.FromSeconds(1), MaxDuration: TimeSpan.FromSeconds(2)),
+        new FaultMenuItem(ProxyFaultFactory.Down, gateways, MinDuration: TimeSpan.FromSeconds(1), MaxDuration: TimeSpan.FromSeconds(2)),
+        new FaultMenuItem(ProxyFaultFactory.Crash, gateways, MinDuration: TimeSpan.FromSeconds(2), MaxDuration: TimeSpan.FromSeconds(5)),
+        new FaultMenuItem(ProxyFaultFactory.Slicer, gateways, MinDuration: TimeSpan.FromSeconds(1), MaxDuration: TimeSpan.FromSeconds(4)),
+        new FaultMenuItem(ProxyFaultFactory.Latency, gateways, MinDuration: TimeSpan.FromSeconds(1), MaxDuration: TimeSpan.FromSeconds(4), Parameters: Choices("latency", "100", "300")),
     ]);
 
     /// <summary>
     /// A scripted timeline so every run holds each kind of cut and one gateway crash; the seed picks the gateways,
     /// devices, byte counts and times within each slot. Same seed, same schedule.
     /// </summary>
-    public override FaultSchedule BuildSchedule(long seed, TimeSpan duration)
+    private FaultSchedule Build(long seed, TimeSpan duration, string[] gateways)
     {
         var rng = new Random(unchecked((int)(seed * 31 + 7)));
         var d = duration.TotalSeconds;
-        var crashed = Gateways[rng.Next(Gateways.Length)];
-        var other = Gateways.First(g => g != crashed);
+        var crashed = gateways[rng.Next(gateways.Length)];
+        var other = gateways.First(g => g != crashed);
         var devices = DevicePick.Shuffled(rng);
         TimeSpan At(double fraction) => TimeSpan.FromMilliseconds(Math.Round((fraction + (rng.NextDouble() * 0.04)) * d * 1000));
         string Bytes() => new[] { "16", "64", "200", "400" }[rng.Next(4)];

@@ -68,6 +68,26 @@ public sealed class DeclaredSystemSampleTests : IDisposable
         buggy.Stdout.Should().Contain("order-inversion");
     }
 
+    [Fact]
+    public async Task Websocket_cut_cuts_and_crashes_the_nodes_of_the_role_the_file_names_for_devices()
+    {
+        // the gateways named "edge" in the file (the program still runs its gateway role): the scenario finds them by
+        // the file's client.devices, not by the reference system's name
+        var file = SystemFile("edge", text => text.Replace("  - role: gateway\n", "  - role: edge\n", StringComparison.Ordinal)
+            .Replace("devices: gateway ", "devices: edge ", StringComparison.Ordinal));
+        File.ReadAllText(file).Should().Contain("role: edge").And.Contain("devices: edge");
+        var dir = Path.Combine(_root, "websocket-cut");
+
+        var run = await ChaosCli.RunAsync(RunTimeout, TestContext.Current.CancellationToken,
+            ["run", "websocket-cut", "--system", file, "--duration", "20s", "--warmup", "3s", "--rate", "60", "--users", "8", "--devices", "2", "--out", dir]);
+
+        run.ExitCode.Should().Be(0, $"the correct system survives its device nodes cut and one crashed; stdout:\n{run.Stdout}\nstderr:\n{run.Stderr}");
+        var summary = await File.ReadAllTextAsync(Path.Combine(dir, "summary.md"), TestContext.Current.CancellationToken);
+        summary.Should().MatchRegex(@"\| crash \| edge-[12] \| [0-9.]+ \| [0-9.]+ \| yes \|", "one device node was SIGKILLed and restarted")
+            .And.MatchRegex(@"\| reset-mid-frame \| edge-[12] \|").And.NotContain("gateway-");
+        Directory.GetFiles(Path.Combine(dir, "logs")).Select(Path.GetFileName).Should().Contain(["edge-1.log", "edge-2.log"]);
+    }
+
     [Theory]
     [InlineData("service-crash", "", "needs failpoints, and the system under test offers none")]
     [InlineData("steady-state", "--job-rate 2", "runs none")]
