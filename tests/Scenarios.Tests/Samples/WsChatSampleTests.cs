@@ -103,7 +103,7 @@ public sealed class WsChatSampleTests : IDisposable
 
     [Theory]
     [InlineData(new[] { "run", "service-crash" }, "failpoint at", "needs failpoints, and the system under test offers none")]
-    [InlineData(new[] { "run", "websocket-cut" }, "the wschat system has no role 'gateway'", "(its one role: chat)")]
+    [InlineData(new[] { "run", "websocket-cut" }, "the wschat system runs one chat instance, which serves the devices, not 2", "its inbox journal has one writer")]
     [InlineData(new[] { "run", "job-retry-storm" }, "schedules a fault this deployment cannot take", "needs a downstream provider the system calls")]
     [InlineData(new[] { "run", "steady-state", "--job-rate", "2" }, "steady-state submits jobs, and the system 'wschat' runs none", "--job-rate 0")]
     [InlineData(new[] { "run", "steady-state", "--defect", "no-dedupe" }, "--defect 'no-dedupe' is not a defect of the wschat system", "known: last-device-wins, dedupe-not-rebuilt")]
