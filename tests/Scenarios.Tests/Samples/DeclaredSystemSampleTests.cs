@@ -42,13 +42,14 @@ public sealed class DeclaredSystemSampleTests : IDisposable
     /// <summary>
     /// The run's correctness promises all held and its faults took effect (exit 0; or exit 1 with latency-slo the only
     /// promise broken). Latency is still judged and reported, but not gated here: a declared system cannot tell the
-    /// harness that its consumer groups hold their partitions, and on CI, two runs side by side, the steady phase's p99
-    /// passed 500 ms in 2 of 4 runs (2.3 s, 1.8 s) — an open finding (docs/systems.md, "Nodes without code"), not what
-    /// these tests are about.
+    /// harness that its consumer groups hold their partitions, and the steady phase's p99 passed 500 ms twice in these
+    /// tests' runs (2.3 s on CI, 1.8 s locally) — an open finding (docs/systems.md, "Nodes without code"), not what
+    /// these tests are about. A run whose faults did not take effect fails here whatever its exit code.
     /// </summary>
     private static async Task CorrectnessHeldAsync(ChaosCli.Outcome run, string dir)
     {
         run.ExitCode.Should().BeOneOf([0, 1], $"the run was done; stdout:\n{run.Stdout}\nstderr:\n{run.Stderr}");
+        run.Stdout.Should().NotContain("did not take effect", "a verdict of 1 may carry a note that the faults did nothing");
         using var results = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(dir, "results.json"), TestContext.Current.CancellationToken));
         var broken = results.RootElement.GetProperty("promises").EnumerateArray()
             .Where(p => p.GetProperty("status").GetString() is not ("held" or "not-exercised"))
